@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests need, when they are missing. Idempotent: a machine
+# that has them all is left alone. Needs root (CI runs as root); otherwise it names what to install.
+set -euo pipefail
+
+# command-to-check  package(s)
+need=(
+  "chromium:chromium"
+  "slapd:slapd"
+  "ldapwhoami:ldap-utils"
+  "samba:samba winbind krb5-user ldb-tools"
+  "oathtool:oathtool"
+  "gnome-keyring-daemon:gnome-keyring"
+  "dbus-run-session:dbus dbus-x11"
+)
+missing=()
+for entry in "${need[@]}"; do
+  cmd=${entry%%:*}
+  pkgs=${entry#*:}
+  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
+    missing+=($pkgs)
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != "0" ]; then
+  echo "missing system packages: ${missing[*]} — run: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Installing slapd or samba must not start system-wide daemons: tests start their own.
+policy=/usr/sbin/policy-rc.d
+had_policy=0
+[ -e "$policy" ] && had_policy=1
+if [ $had_policy = 0 ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; fi
+trap '[ $had_policy = 0 ] && rm -f "$policy"' EXIT
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Belt and braces: stop daemons a post-install script may still have started.
+pkill -x slapd 2>/dev/null || true
+pkill -x samba 2>/dev/null || true
+echo "system packages ready"

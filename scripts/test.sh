@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `npm test`: every test of the project, on a fresh clone. Installs missing system packages,
+# checks types and lint, builds the renderer, runs vitest (unit + integration with real
+# SMTP, slapd, Samba AD, keychain) and Playwright (real Chromium), then prints
+# `N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bin=node_modules/.bin
+steps=()
+step() { # step NAME COMMAND...: runs a check and records its result for the summary
+  local name=$1; shift
+  echo "== $name"
+  if "$@"; then steps+=("$name=passed"); else steps+=("$name=failed"); fi
+}
+
+bash scripts/ensure-system-deps.sh || exit 1
+rm -rf test-results && mkdir -p test-results artifacts
+
+step typecheck npm run -s typecheck
+step lint npm run -s lint
+if [ -f vite.config.ts ]; then step build-renderer npm run -s build:renderer; fi
+
+# The keychain tests need a Secret Service: a throwaway, unlocked gnome-keyring on a
+# private D-Bus session, with its own HOME so nothing touches the user's keyring.
+keyring_home=$(mktemp -d)
+echo "== vitest"
+HOME=$keyring_home dbus-run-session -- sh -c \
+  'echo -n test-keyring-pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' sh \
+  "$bin/vitest" run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+
+runners=vitest
+if [ -f playwright.config.ts ]; then
+  runners=vitest,playwright
+  echo "== playwright"
+  PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json "$bin/playwright" test --reporter=list,json
+fi
+rm -rf "$keyring_home"
+echo "=="
+node scripts/summarize-tests.mjs "$runners" "${steps[@]}"

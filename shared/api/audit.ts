@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { IsoDateTime } from './common.js';
+
+/** R17a: every event the server records. Reports filter on these names. */
+export const AUDIT_EVENT_TYPES = [
+  // reset flow (activity report)
+  'reset.started',
+  'reset.challenge',
+  'reset.verify',
+  'reset.lockout',
+  'reset.password',
+  'reset.unlock',
+  'reset.cancelled',
+  // signed-in user (activity report)
+  'auth.signin',
+  'password.change',
+  // registration report
+  'registration.add',
+  'registration.verify',
+  'registration.remove',
+  'registration.confirm',
+  // administration (admin audit)
+  'admin.policy',
+  'admin.user',
+  'admin.group',
+  'admin.methods',
+  'admin.signin',
+] as const;
+export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
+export type AuditEventType = z.infer<typeof AuditEventType>;
+
+export const AUDIT_RESULTS = ['success', 'failure', 'denied', 'locked'] as const;
+export const AuditResult = z.enum(AUDIT_RESULTS);
+
+export const AuditEvent = z.object({
+  id: z.string(),
+  time: IsoDateTime,
+  type: AuditEventType,
+  /** The user the event is about (may be an unknown name for decoy sessions). */
+  user: z.string().nullable(),
+  /** Who acted, when not the user: an administrator's name or `bootstrap`. */
+  actor: z.string().nullable(),
+  method: z.string().nullable(),
+  result: AuditResult,
+  /** App instance id and/or IP. */
+  client: z.string().nullable(),
+  /** Reason codes and before/after for admin changes; never secrets. */
+  detail: z.record(z.string(), z.unknown()).nullable(),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+export const ReportQuery = z.strictObject({
+  from: IsoDateTime.optional(),
+  to: IsoDateTime.optional(),
+  user: z.string().max(256).optional(),
+  type: z.string().max(64).optional(),
+  method: z.string().max(64).optional(),
+  result: AuditResult.optional(),
+  client: z.string().max(256).optional(),
+  cursor: z.string().max(256).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  sort: z.enum(['asc', 'desc']).default('desc'),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+export type ReportQuery = z.infer<typeof ReportQuery>;
+export const ReportPage = z.object({ events: z.array(AuditEvent), nextCursor: z.string().nullable() });
+export type ReportPage = z.infer<typeof ReportPage>;

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** The method type names used everywhere (policy, reset sessions, registration). R3. */
+export const METHOD_TYPES = [
+  'email',
+  'mobilePhone',
+  'officePhone',
+  'authenticatorCode',
+  'authenticatorPush',
+  'securityQuestions',
+] as const;
+export const MethodType = z.enum(METHOD_TYPES);
+export type MethodType = z.infer<typeof MethodType>;
+
+export const LOCALES = ['ja', 'en'] as const;
+export const Locale = z.enum(LOCALES);
+export type Locale = z.infer<typeof Locale>;
+
+export const IsoDateTime = z.string().datetime({ offset: true });
+
+/** User names: printable, no control or bidi-override characters, 1–256 chars. */
+const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+export const Username = z
+  .string()
+  .trim()
+  .min(1)
+  .max(256)
+  .refine((s) => !FORBIDDEN_CHARS.test(s), { message: 'contains control or bidi characters' });
+
+/** E.164 with an optional space after the country code: `+81 9012345678`. */
+export const PhoneNumber = z
+  .string()
+  .regex(/^\+[1-9]\d{0,2} ?\d{4,14}$/, 'phone numbers are E.164, e.g. +81 9012345678');
+
+export const EmailAddress = z.string().trim().email().max(254);
+
+/** A password as typed: any characters but controls; length limits are policy. */
+export const PasswordInput = z.string().min(1).max(1024);

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/** Every `code` a problem+json answer may carry. Clients switch on these; never rename one. */
+export const ERROR_CODES = [
+  'invalid_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'session_expired',
+  'challenge_expired',
+  'invalid_code',
+  'invalid_answers',
+  'locked_out',
+  'gates_incomplete',
+  'password_policy',
+  'password_expired',
+  'directory_unavailable',
+  'rate_limited',
+  'conflict',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const Violation = z.object({
+  /** Stable rule id, e.g. `minLength`, `history`, `banned`, `nameParts`, `directory`. */
+  rule: z.string(),
+  message: z.string(),
+});
+export type Violation = z.infer<typeof Violation>;
+
+/** RFC 9457 problem details with our stable `code` and extras. */
+export const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  code: z.enum(ERROR_CODES),
+  detail: z.string().optional(),
+  retryAfterSeconds: z.number().int().optional(),
+  attemptsRemaining: z.number().int().optional(),
+  violations: z.array(Violation).optional(),
+  /** With `password_expired`: a short-lived token that only allows `POST /me/password`. */
+  changeToken: z.string().optional(),
+  /** With `invalid_request`: where the input was wrong. */
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type Problem = z.infer<typeof Problem>;
+
+/** Default HTTP status for each code. */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  session_expired: 401,
+  challenge_expired: 410,
+  invalid_code: 400,
+  invalid_answers: 400,
+  locked_out: 423,
+  gates_incomplete: 409,
+  password_policy: 422,
+  password_expired: 403,
+  directory_unavailable: 503,
+  rate_limited: 429,
+  conflict: 409,
+};

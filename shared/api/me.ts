@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { EmailAddress, IsoDateTime, MethodType, PasswordInput, PhoneNumber } from './common.js';
+
+/** `GET /me/status`: the policy as it applies to one user (R5, R6, R15, R16). */
+export const MeStatus = z.object({
+  password: z.object({
+    lastChangedAt: IsoDateTime.nullable(),
+    /** null: the password never expires. */
+    expiresAt: IsoDateTime.nullable(),
+    daysUntilExpiry: z.number().int().nullable(),
+    /** True when daysUntilExpiry has reached one of the policy's thresholds. */
+    warn: z.boolean(),
+    mustChange: z.boolean(),
+    warningDays: z.array(z.number().int()),
+  }),
+  registration: z.object({
+    registered: z.boolean(),
+    required: z.number().int(),
+    methods: z.array(MethodType),
+    mustRegister: z.boolean(),
+    reconfirmDueAt: IsoDateTime.nullable(),
+    mustReconfirm: z.boolean(),
+  }),
+  inScope: z.boolean(),
+  checkedAt: IsoDateTime,
+});
+export type MeStatus = z.infer<typeof MeStatus>;
+
+export const RegisteredMethod = z.object({
+  id: z.string(),
+  type: MethodType,
+  hint: z.string(),
+  /** `admin`: set on the user's behalf (R4); `directory`: from directory attributes. */
+  source: z.enum(['user', 'admin', 'directory']),
+  verified: z.boolean(),
+  createdAt: IsoDateTime,
+});
+export type RegisteredMethod = z.infer<typeof RegisteredMethod>;
+
+export const SecurityQuestion = z.object({ id: z.string(), text: z.string() });
+export type SecurityQuestion = z.infer<typeof SecurityQuestion>;
+
+export const RegisterMethodRequest = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('email'), address: EmailAddress, locale: z.enum(['ja', 'en']).optional() }),
+  z.strictObject({
+    type: z.literal('mobilePhone'),
+    number: PhoneNumber,
+    channel: z.enum(['sms', 'voice']).optional(),
+    locale: z.enum(['ja', 'en']).optional(),
+  }),
+  z.strictObject({ type: z.literal('officePhone'), number: PhoneNumber, locale: z.enum(['ja', 'en']).optional() }),
+  z.strictObject({ type: z.literal('authenticatorCode'), label: z.string().max(64).optional() }),
+  z.strictObject({
+    type: z.literal('authenticatorPush'),
+    deviceName: z.string().trim().min(1).max(64),
+    /** Ed25519 public key, SPKI DER, base64. Approvals are signed with its private key. */
+    publicKey: z.string().min(40).max(200),
+  }),
+  z.strictObject({
+    type: z.literal('securityQuestions'),
+    answers: z.array(z.strictObject({ questionId: z.string().min(1).max(64), answer: z.string().max(200) })).min(1).max(5),
+  }),
+]);
+export type RegisterMethodRequest = z.infer<typeof RegisterMethodRequest>;
+
+export const RegisterMethodResponse = z.object({
+  method: RegisteredMethod,
+  /** True when the method is not usable until `POST /me/methods/{id}/verify`. */
+  pendingVerification: z.boolean(),
+  /** authenticatorCode only; shown once, never again (R7). */
+  secret: z.string().optional(),
+  otpauthUri: z.string().optional(),
+});
+export type RegisterMethodResponse = z.infer<typeof RegisterMethodResponse>;
+
+export const VerifyMethodRequest = z.strictObject({ code: z.string().trim().min(1).max(16) });
+
+export const ChangePasswordRequest = z.strictObject({
+  currentPassword: PasswordInput,
+  newPassword: PasswordInput,
+});
+export const ChangePasswordResponse = z.object({ changedAt: IsoDateTime });
+
+export const Approval = z.object({
+  id: z.string(),
+  requestedAt: IsoDateTime,
+  expiresAt: IsoDateTime,
+  /** Where the reset was started (IP / app instance), so the user can judge it. */
+  client: z.string(),
+  status: z.enum(['waiting', 'approved', 'denied', 'expired']),
+});
+export type Approval = z.infer<typeof Approval>;
+
+export const DecideApprovalRequest = z.strictObject({
+  approve: z.boolean(),
+  /** The number shown on the resetting screen (number matching). */
+  number: z.number().int().min(0).max(99),
+  /** The push method registered on this device. */
+  methodId: z.string().min(1).max(64),
+  /** Ed25519 signature, base64, over `approvalSigningString(...)`. */
+  signature: z.string().min(1).max(200),
+});
+export type DecideApprovalRequest = z.infer<typeof DecideApprovalRequest>;
+
+/** What a push approval's signature covers; both sides build it with this function. */
+export function approvalSigningString(approvalId: string, approve: boolean, number: number): string {
+  return `sspr-approval:v1:${approvalId}:${approve ? 'approve' : 'deny'}:${number}`;
+}

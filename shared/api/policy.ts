@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { Locale, LOCALES, METHOD_TYPES, MethodType } from './common.js';
+
+/** R1 / R14: who may use SSPR. */
+export const Scope = z.object({
+  mode: z.enum(['none', 'selected', 'all']),
+  groups: z.array(z.string().min(1).max(256)).max(100),
+});
+
+/** R9a–R9c: the security-question part of the policy. */
+export const SecurityQuestionsPolicy = z
+  .object({
+    requiredToRegister: z.number().int().min(3).max(5),
+    requiredToReset: z.number().int().min(3).max(5),
+    /** R9a: up to 20 custom questions, 3–200 characters each. */
+    custom: z.array(z.string().trim().min(3).max(200)).max(20),
+  })
+  .refine((q) => q.requiredToReset <= q.requiredToRegister, {
+    message: 'requiredToReset cannot exceed requiredToRegister (R9c)',
+    path: ['requiredToReset'],
+  })
+  .refine((q) => new Set(q.custom).size === q.custom.length, {
+    message: 'custom questions must be distinct',
+    path: ['custom'],
+  });
+
+export const PasswordPolicy = z.object({
+  minLength: z.number().int().min(4).max(128),
+  /** 0 means passwords never expire. */
+  maxAgeDays: z.number().int().min(0).max(3650),
+  historyCount: z.number().int().min(0).max(24),
+  /** R16: days before expiry at which the app warns. */
+  expiryWarningDays: z.array(z.number().int().min(1).max(365)).max(10),
+  /** How many of lower, upper, digit, symbol a password needs (AD complexity is 3). */
+  minCharacterClasses: z.number().int().min(1).max(4).default(3),
+});
+
+export const Branding = z.object({
+  organizationName: z.string().max(200),
+  logoUrl: z.string().url().max(2048).nullable(),
+  /** R20: a custom "contact your administrator" email address or URL. */
+  contactAdmin: z.string().max(2048).nullable(),
+});
+
+/** The whole policy document: `GET|PUT /admin/policy`. R25: one policy for everything. */
+export const PolicyDocument = z
+  .object({
+    sspr: z.object({
+      scope: Scope,
+      methodsRequired: z.union([z.literal(1), z.literal(2)]),
+      methods: z.array(MethodType).max(METHOD_TYPES.length),
+      requireRegistrationAtSignIn: z.boolean(),
+      reconfirmAfterDays: z.number().int().min(0).max(730),
+      notifyUserOnReset: z.boolean(),
+      notifyAdminsOnAdminReset: z.boolean(),
+      securityQuestions: SecurityQuestionsPolicy,
+    }),
+    password: PasswordPolicy,
+    branding: Branding,
+  })
+  .refine((p) => new Set(p.sspr.methods).size === p.sspr.methods.length, {
+    message: 'methods must be distinct',
+    path: ['sspr', 'methods'],
+  })
+  .refine((p) => p.sspr.methods.length >= p.sspr.methodsRequired, {
+    message: 'enable at least as many methods as are required',
+    path: ['sspr', 'methods'],
+  });
+export type PolicyDocument = z.infer<typeof PolicyDocument>;
+
+/** The seeds' administrator defaults. */
+export const DEFAULT_POLICY: PolicyDocument = {
+  sspr: {
+    scope: { mode: 'all', groups: [] },
+    methodsRequired: 1,
+    methods: [...METHOD_TYPES],
+    requireRegistrationAtSignIn: true,
+    reconfirmAfterDays: 180,
+    notifyUserOnReset: true,
+    notifyAdminsOnAdminReset: true,
+    securityQuestions: { requiredToRegister: 3, requiredToReset: 3, custom: [] },
+  },
+  password: {
+    minLength: 8,
+    maxAgeDays: 90,
+    historyCount: 5,
+    expiryWarningDays: [14, 7, 3, 1],
+    minCharacterClasses: 3,
+  },
+  branding: { organizationName: '', logoUrl: null, contactAdmin: null },
+};
+
+/** `GET /policy`: what a client needs before anyone signs in. */
+export const PublicPolicy = z.object({
+  methods: z.array(MethodType),
+  methodsRequired: z.number().int(),
+  password: PasswordPolicy,
+  securityQuestions: z.object({
+    requiredToRegister: z.number().int(),
+    requiredToReset: z.number().int(),
+  }),
+  branding: Branding,
+  locales: z.array(Locale),
+});
+export type PublicPolicy = z.infer<typeof PublicPolicy>;
+
+export const SUPPORTED_LOCALES = LOCALES;

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { IsoDateTime, MethodType, PasswordInput, Username } from './common.js';
+
+/** A method offered in a reset session; `hint` is masked (`a•••@example.com`). */
+export const ResetMethod = z.object({
+  id: z.string(),
+  type: MethodType,
+  hint: z.string(),
+});
+export type ResetMethod = z.infer<typeof ResetMethod>;
+
+export const CreateResetSessionRequest = z.strictObject({ username: Username });
+export const CreateResetSessionResponse = z.object({
+  sessionToken: z.string(),
+  expiresAt: IsoDateTime,
+  requiredMethods: z.number().int(),
+  methods: z.array(ResetMethod),
+});
+export type CreateResetSessionResponse = z.infer<typeof CreateResetSessionResponse>;
+
+export const RESET_STATES = ['verifying', 'ready', 'completed', 'expired', 'locked'] as const;
+export const PendingChallenge = z.object({
+  challengeId: z.string(),
+  methodId: z.string(),
+  type: MethodType,
+  expiresAt: IsoDateTime,
+  /** Push challenges only. */
+  status: z.enum(['waiting', 'approved', 'denied']).optional(),
+});
+export const ResetSessionState = z.object({
+  state: z.enum(RESET_STATES),
+  gatesPassed: z.number().int(),
+  requiredMethods: z.number().int(),
+  methods: z.array(ResetMethod),
+  /** Methods already used to pass a gate: the second gate must be a different one (R2). */
+  passedMethodIds: z.array(z.string()),
+  expiresAt: IsoDateTime,
+  pendingChallenge: PendingChallenge.optional(),
+});
+export type ResetSessionState = z.infer<typeof ResetSessionState>;
+
+export const CreateChallengeRequest = z.strictObject({
+  methodId: z.string().min(1).max(64),
+  channel: z.enum(['sms', 'voice']).optional(),
+  /** ja or en: the language of the code's message. Defaults to the server's. */
+  locale: z.enum(['ja', 'en']).optional(),
+});
+export const Challenge = z.object({
+  challengeId: z.string(),
+  type: MethodType,
+  expiresAt: IsoDateTime,
+  questions: z.array(z.object({ id: z.string(), text: z.string() })).optional(),
+  numberMatch: z.number().int().optional(),
+});
+export type Challenge = z.infer<typeof Challenge>;
+
+export const Answer = z.strictObject({
+  questionId: z.string().min(1).max(64),
+  answer: z.string().max(200),
+});
+export const VerifyChallengeRequest = z.union([
+  z.strictObject({ code: z.string().trim().min(1).max(16) }),
+  z.strictObject({ answers: z.array(Answer).min(1).max(5) }),
+]);
+export type VerifyChallengeRequest = z.infer<typeof VerifyChallengeRequest>;
+export const VerifyChallengeResponse = z.object({
+  gatesPassed: z.number().int(),
+  requiredMethods: z.number().int(),
+  complete: z.boolean(),
+});
+export type VerifyChallengeResponse = z.infer<typeof VerifyChallengeResponse>;
+
+export const SetResetPasswordRequest = z.strictObject({
+  newPassword: PasswordInput,
+  unlockAccount: z.boolean().default(true),
+});
+export const SetResetPasswordResponse = z.object({
+  unlocked: z.boolean(),
+  changedAt: IsoDateTime,
+});
+export type SetResetPasswordResponse = z.infer<typeof SetResetPasswordResponse>;

@@ -1,0 +1,95 @@
+/**
+ * The HTTP API (v1) as one table: the server registers and validates its routes from it,
+ * the OpenAPI document is generated from it, and the app's API client is typed by it.
+ * Paths are relative to `/api/v1` and use `{param}` placeholders.
+ */
+import { z } from 'zod';
+import * as admin from './admin.js';
+import * as audit from './audit.js';
+import * as auth from './auth.js';
+import * as me from './me.js';
+import { PolicyDocument, PublicPolicy } from './policy.js';
+import * as reset from './reset.js';
+
+/** Who may call: nobody special, a reset session, a signed-in user, a change token, an admin. */
+export type RouteAuth = 'none' | 'resetSession' | 'user' | 'userOrChangeToken' | 'admin';
+
+export interface RouteDef {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  auth: RouteAuth;
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  /** Success status and body schema (`null` for an empty body). */
+  status: number;
+  response: z.ZodType | null;
+}
+
+const Empty = null;
+const Ok = z.object({ ok: z.literal(true) });
+
+export const API_ROUTES = {
+  getPolicy: { method: 'GET', path: '/policy', auth: 'none', summary: 'Policy a client needs before sign-in', status: 200, response: PublicPolicy },
+
+  createResetSession: { method: 'POST', path: '/reset/sessions', auth: 'none', summary: 'Start a reset (identify)', body: reset.CreateResetSessionRequest, status: 201, response: reset.CreateResetSessionResponse },
+  getResetSession: { method: 'GET', path: '/reset/session', auth: 'resetSession', summary: 'Reset session state', status: 200, response: reset.ResetSessionState },
+  createChallenge: { method: 'POST', path: '/reset/session/challenges', auth: 'resetSession', summary: 'Send a code, start a push, or draw questions', body: reset.CreateChallengeRequest, status: 201, response: reset.Challenge },
+  verifyChallenge: { method: 'POST', path: '/reset/session/challenges/{challengeId}/verify', auth: 'resetSession', summary: 'Verify a code or answers', body: reset.VerifyChallengeRequest, status: 200, response: reset.VerifyChallengeResponse },
+  setResetPassword: { method: 'POST', path: '/reset/session/password', auth: 'resetSession', summary: 'Set the new password and unlock', body: reset.SetResetPasswordRequest, status: 200, response: reset.SetResetPasswordResponse },
+  cancelResetSession: { method: 'DELETE', path: '/reset/session', auth: 'resetSession', summary: 'Cancel the reset', status: 204, response: Empty },
+
+  signIn: { method: 'POST', path: '/auth/sign-in', auth: 'none', summary: 'Sign in', body: auth.SignInRequest, status: 200, response: auth.TokenResponse },
+  refresh: { method: 'POST', path: '/auth/refresh', auth: 'none', summary: 'Rotate the refresh token', body: auth.RefreshRequest, status: 200, response: auth.TokenResponse },
+  signOut: { method: 'POST', path: '/auth/sign-out', auth: 'user', summary: 'Sign out (revokes the refresh token)', body: auth.SignOutRequest, status: 204, response: Empty },
+
+  getMyStatus: { method: 'GET', path: '/me/status', auth: 'user', summary: 'Password expiry and registration state', status: 200, response: me.MeStatus },
+  listMyMethods: { method: 'GET', path: '/me/methods', auth: 'user', summary: 'Registered methods', status: 200, response: z.object({ methods: z.array(me.RegisteredMethod) }) },
+  listSecurityQuestions: { method: 'GET', path: '/me/security-questions', auth: 'user', summary: 'Questions the user may pick from', query: z.strictObject({ locale: z.enum(['ja', 'en']).optional() }), status: 200, response: z.object({ questions: z.array(me.SecurityQuestion), requiredToRegister: z.number().int() }) },
+  registerMethod: { method: 'POST', path: '/me/methods', auth: 'user', summary: 'Register a method', body: me.RegisterMethodRequest, status: 201, response: me.RegisterMethodResponse },
+  verifyMethod: { method: 'POST', path: '/me/methods/{methodId}/verify', auth: 'user', summary: 'Prove a new method', body: me.VerifyMethodRequest, status: 200, response: z.object({ method: me.RegisteredMethod }) },
+  deleteMethod: { method: 'DELETE', path: '/me/methods/{methodId}', auth: 'user', summary: 'Remove a method', status: 204, response: Empty },
+  confirmRegistration: { method: 'POST', path: '/me/registration/confirm', auth: 'user', summary: 'Reconfirm methods are current (R6)', status: 200, response: me.MeStatus },
+  changePassword: { method: 'POST', path: '/me/password', auth: 'userOrChangeToken', summary: 'Change password (current + new)', body: me.ChangePasswordRequest, status: 200, response: me.ChangePasswordResponse },
+  listApprovals: { method: 'GET', path: '/me/approvals', auth: 'user', summary: 'Pending push approvals', status: 200, response: z.object({ approvals: z.array(me.Approval) }) },
+  decideApproval: { method: 'POST', path: '/me/approvals/{approvalId}', auth: 'user', summary: 'Approve or deny a push', body: me.DecideApprovalRequest, status: 200, response: me.Approval },
+
+  getAdminPolicy: { method: 'GET', path: '/admin/policy', auth: 'admin', summary: 'The policy document', status: 200, response: PolicyDocument },
+  putAdminPolicy: { method: 'PUT', path: '/admin/policy', auth: 'admin', summary: 'Replace the policy document', body: PolicyDocument, status: 200, response: PolicyDocument },
+  createUser: { method: 'POST', path: '/admin/users', auth: 'admin', summary: 'Create a built-in directory user', body: admin.CreateUserRequest, status: 201, response: admin.AdminUser },
+  listUsers: { method: 'GET', path: '/admin/users', auth: 'admin', summary: 'List users', query: z.strictObject({ cursor: z.string().max(256).optional(), limit: z.coerce.number().int().min(1).max(500).default(100), q: z.string().max(256).optional() }), status: 200, response: admin.AdminUserList },
+  getUser: { method: 'GET', path: '/admin/users/{username}', auth: 'admin', summary: 'One user', status: 200, response: admin.AdminUser },
+  patchUser: { method: 'PATCH', path: '/admin/users/{username}', auth: 'admin', summary: 'Change a user', body: admin.PatchUserRequest, status: 200, response: admin.AdminUser },
+  deleteUser: { method: 'DELETE', path: '/admin/users/{username}', auth: 'admin', summary: 'Delete a user', status: 204, response: Empty },
+  setUserMethods: { method: 'PUT', path: '/admin/users/{username}/methods', auth: 'admin', summary: 'Set phone/email on the user\'s behalf (R4)', body: admin.SetUserMethodsRequest, status: 200, response: admin.AdminUser },
+  listGroups: { method: 'GET', path: '/admin/groups', auth: 'admin', summary: 'Groups', status: 200, response: admin.GroupList },
+  createGroup: { method: 'POST', path: '/admin/groups', auth: 'admin', summary: 'Create a group', body: admin.CreateGroupRequest, status: 201, response: admin.Group },
+  deleteGroup: { method: 'DELETE', path: '/admin/groups/{group}', auth: 'admin', summary: 'Delete a group', status: 204, response: Empty },
+  addGroupMember: { method: 'PUT', path: '/admin/groups/{group}/members/{username}', auth: 'admin', summary: 'Add a member', status: 200, response: admin.Group },
+  removeGroupMember: { method: 'DELETE', path: '/admin/groups/{group}/members/{username}', auth: 'admin', summary: 'Remove a member', status: 200, response: admin.Group },
+  activityReport: { method: 'GET', path: '/admin/reports/activity', auth: 'admin', summary: 'Resets, unlocks, changes, verifications, lockouts', query: audit.ReportQuery, status: 200, response: audit.ReportPage },
+  registrationReport: { method: 'GET', path: '/admin/reports/registration', auth: 'admin', summary: 'Registrations, reconfirmations, removals', query: audit.ReportQuery, status: 200, response: audit.ReportPage },
+  adminAudit: { method: 'GET', path: '/admin/audit', auth: 'admin', summary: 'Administrator actions', query: audit.ReportQuery, status: 200, response: audit.ReportPage },
+} as const satisfies Record<string, RouteDef>;
+
+export type ApiRoutes = typeof API_ROUTES;
+export type RouteName = keyof ApiRoutes;
+export { Ok };
+
+type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+type InferIn<T> = T extends z.ZodType ? z.input<T> : undefined;
+/** The request body a route takes, as a caller writes it. */
+export type RouteBody<N extends RouteName> = ApiRoutes[N] extends { body: infer B } ? InferIn<B> : undefined;
+export type RouteQuery<N extends RouteName> = ApiRoutes[N] extends { query: infer Q } ? InferIn<Q> : undefined;
+/** The body a route answers with. */
+export type RouteResponse<N extends RouteName> = Infer<ApiRoutes[N]['response']>;
+/** `{param}` names in a route's path. */
+type ParamsOf<P extends string> = P extends `${string}{${infer K}}${infer Rest}` ? K | ParamsOf<Rest> : never;
+export type RouteParams<N extends RouteName> = { [K in ParamsOf<ApiRoutes[N]['path']>]: string };
+
+export const API_BASE = '/api/v1';
+
+/** Fills `{param}` placeholders, URL-encoding each value. */
+export function routePath<N extends RouteName>(name: N, params: RouteParams<N>): string {
+  return API_BASE + API_ROUTES[name].path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent((params as Record<string, string>)[k] ?? ''));
+}

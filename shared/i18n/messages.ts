@@ -1,0 +1,54 @@
+import type { Locale } from '../api/common.js';
+
+/**
+ * Server- and app-side text that more than one layer shows: password-rule messages,
+ * problem titles. UI-only strings live with the renderer.
+ */
+type Catalogue = {
+  minLength: (n: number) => string;
+  maxLength: (n: number) => string;
+  characterClasses: (n: number) => string;
+  nameParts: string;
+  common: string;
+  history: (n: number) => string;
+  sameAsCurrent: string;
+  whitespace: string;
+  directory: string;
+  tooYoung: string;
+};
+
+export const PASSWORD_MESSAGES: Record<Locale, Catalogue> = {
+  en: {
+    minLength: (n) => `Use at least ${n} characters.`,
+    maxLength: (n) => `Use at most ${n} characters.`,
+    characterClasses: (n) => `Use at least ${n} of: lowercase, uppercase, digits, symbols.`,
+    nameParts: 'Do not use your user name or parts of your name.',
+    common: 'This password is too common. Choose one that is harder to guess.',
+    history: (n) => `You used this password recently. Choose one different from your last ${n}.`,
+    sameAsCurrent: 'The new password must differ from the current one.',
+    whitespace: 'The password cannot start or end with a space.',
+    directory: 'The directory refused this password.',
+    tooYoung: 'Your password was changed too recently to change it again.',
+  },
+  ja: {
+    minLength: (n) => `${n} 文字以上にしてください。`,
+    maxLength: (n) => `${n} 文字以下にしてください。`,
+    characterClasses: (n) => `英小文字・英大文字・数字・記号のうち ${n} 種類以上を使ってください。`,
+    nameParts: 'ユーザー名や氏名の一部は使えません。',
+    common: 'よく使われているパスワードです。推測されにくいものにしてください。',
+    history: (n) => `最近使ったパスワードです。過去 ${n} 回とは違うものにしてください。`,
+    sameAsCurrent: '新しいパスワードは現在のものと違うものにしてください。',
+    whitespace: '先頭と末尾に空白は使えません。',
+    directory: 'ディレクトリがこのパスワードを受け付けませんでした。',
+    tooYoung: 'パスワードを変更してから間もないため、まだ変更できません。',
+  },
+};
+
+export function pickLocale(acceptLanguage: string | undefined | null, fallback: Locale = 'en'): Locale {
+  if (!acceptLanguage) return fallback;
+  for (const part of acceptLanguage.split(',')) {
+    const tag = part.trim().slice(0, 2).toLowerCase();
+    if (tag === 'ja' || tag === 'en') return tag;
+  }
+  return fallback;
+}

@@ -1,0 +1,102 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ZodError, type z } from 'zod';
+import { API_BASE, API_ROUTES, type RouteDef, type RouteName } from '../../shared/api/routes.js';
+import { pickLocale } from '../../shared/i18n/messages.js';
+import type { Locale } from '../../shared/api/common.js';
+import { ApiError } from './problem.js';
+import { REPLY_SENT, type ApiRequest, type Authenticator, type Caller, type HandlerTable } from './context.js';
+
+export function bearerToken(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,1024})$/.exec(h);
+  return m ? m[1]! : null;
+}
+
+/** `1.2.3.4 app:abc123`: the IP and, when the app says who it is, its instance id. */
+export function clientOf(req: FastifyRequest): string {
+  const app = req.headers['x-sspr-client'];
+  const appId = typeof app === 'string' && /^[\w.:-]{1,64}$/.test(app) ? ` app:${app}` : '';
+  return `${req.ip}${appId}`;
+}
+
+function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
+  const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (!result.success) throw invalidRequest(result.error, where);
+  return result.data;
+}
+
+export function invalidRequest(error: ZodError, where: string): ApiError {
+  const issues = error.issues.slice(0, 10).map((i) => ({
+    path: [where, ...i.path.map(String)].join('.'),
+    message: i.message,
+  }));
+  return new ApiError('invalid_request', `${issues[0]?.path}: ${issues[0]?.message}`, { issues });
+}
+
+async function authenticate(def: RouteDef, req: FastifyRequest, auth: Authenticator): Promise<Caller> {
+  if (def.auth === 'none') return { kind: 'anonymous' };
+  const token = bearerToken(req);
+  if (!token) throw new ApiError(def.auth === 'resetSession' ? 'session_expired' : 'unauthorized', 'A bearer token is required.');
+  switch (def.auth) {
+    case 'resetSession':
+      return { kind: 'resetSession', token };
+    case 'user':
+    case 'userOrChangeToken': {
+      const user = await auth.user(token, def.auth === 'userOrChangeToken');
+      if (!user) throw new ApiError('unauthorized', 'The access token is not valid or has expired.');
+      return user;
+    }
+    case 'admin': {
+      const admin = await auth.admin(token);
+      if (!admin) throw new ApiError('forbidden', 'An administrator token is required.');
+      return admin;
+    }
+  }
+}
+
+/**
+ * Registers every route of the shared table that has a handler. Inputs are parsed with the
+ * table's zod schemas; in `validateResponses` mode (tests) outputs are checked too.
+ */
+export function registerApi(app: FastifyInstance, handlers: HandlerTable, auth: Authenticator, options: { validateResponses: boolean }): void {
+  for (const name of Object.keys(API_ROUTES) as RouteName[]) {
+    const def: RouteDef = API_ROUTES[name];
+    const handler = handlers[name] as ((req: ApiRequest<RouteName>) => Promise<unknown>) | undefined;
+    if (!handler) continue;
+    app.route({
+      method: def.method,
+      url: API_BASE + def.path.replace(/\{(\w+)\}/g, ':$1'),
+      config: { routeName: name },
+      handler: async (req, reply) => {
+        const caller = await authenticate(def, req, auth);
+        const locale: Locale = pickLocale(req.headers['accept-language']);
+        const apiReq = {
+          body: def.body ? parseOrThrow(def.body, req.body, 'body') : undefined,
+          query: def.query ? parseOrThrow(def.query, req.query, 'query') : undefined,
+          params: req.params,
+          caller,
+          client: clientOf(req),
+          ip: req.ip,
+          locale,
+          raw: req,
+          reply,
+        } as ApiRequest<RouteName>;
+        const result = await handler(apiReq);
+        if (result === REPLY_SENT) return reply;
+        if (reply.sent) return reply;
+        reply.code(def.status);
+        if (def.response === null) return reply.send();
+        if (options.validateResponses) {
+          const check = def.response.safeParse(result);
+          if (!check.success) throw new Error(`response of ${name} does not match its schema: ${check.error.message}`);
+        }
+        return reply.send(result);
+      },
+    });
+  }
+}
+
+export function isZodError(e: unknown): e is ZodError {
+  return e instanceof ZodError;
+}

@@ -1,0 +1,126 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { API_BASE } from '../../shared/api/routes.js';
+import { DirectoryUnavailableError } from '../directory/directory.js';
+import { registerApi } from './api-router.js';
+import type { Authenticator, HandlerTable } from './context.js';
+import { buildOpenApi } from './openapi.js';
+import { ApiError } from './problem.js';
+
+export interface HttpAppOptions {
+  handlers: HandlerTable;
+  authenticator: Authenticator;
+  /** `/readyz`: each check throws when its part is not reachable. */
+  readiness: Record<string, () => Promise<void>>;
+  logger: FastifyBaseLogger;
+  metrics?: Registry;
+  validateResponses?: boolean;
+  trustProxy?: boolean;
+  /** Routes outside the JSON table (SSE streams, the admin console's files). */
+  extraRoutes?: Array<(app: FastifyInstance) => void | Promise<void>>;
+}
+
+/** Paths, headers and fields pino must never print. */
+export const LOG_REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-sspr-admin-token"]',
+  '*.password',
+  '*.newPassword',
+  '*.currentPassword',
+  '*.code',
+  '*.answers',
+  '*.secret',
+  '*.refreshToken',
+  '*.accessToken',
+  '*.sessionToken',
+];
+
+function sendProblem(reply: import('fastify').FastifyReply, err: ApiError) {
+  const problem = err.toProblem();
+  if (problem.retryAfterSeconds !== undefined) reply.header('Retry-After', String(problem.retryAfterSeconds));
+  return reply.code(err.status).type('application/problem+json').send(problem);
+}
+
+export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: 64 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 300 },
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+
+  const metrics = options.metrics ?? new Registry();
+  if (!options.metrics) collectDefaultMetrics({ register: metrics });
+  const duration = new Histogram({
+    name: 'sspr_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['route', 'method', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [metrics],
+  });
+  const problems = new Counter({ name: 'sspr_http_problems_total', help: 'problem+json answers by code', labelNames: ['code'], registers: [metrics] });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = (req.routeOptions.config as { routeName?: string }).routeName ?? req.routeOptions.url ?? 'unknown';
+    duration.observe({ route, method: req.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('Cache-Control', 'no-store');
+    reply.header('X-Content-Type-Options', 'nosniff');
+    return payload;
+  });
+
+  app.setErrorHandler((error: FastifyError | ApiError | Error, req, reply) => {
+    if (error instanceof ApiError) {
+      problems.inc({ code: error.code });
+      return sendProblem(reply, error);
+    }
+    if (error instanceof DirectoryUnavailableError) {
+      req.log.warn({ err: error.message }, 'directory unavailable');
+      problems.inc({ code: 'directory_unavailable' });
+      return sendProblem(reply, new ApiError('directory_unavailable', 'The directory cannot be reached right now. Try again in a moment.', { retryAfterSeconds: 30 }));
+    }
+    const fe = error as FastifyError;
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+      problems.inc({ code: 'invalid_request' });
+      const detail =
+        fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'The request body is too large.'
+        : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Send application/json.'
+        : fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'The JSON body is empty.'
+        : fe.statusCode === 400 ? `The body is not valid JSON.`
+        : fe.message;
+      return sendProblem(reply, new ApiError('invalid_request', detail, { status: fe.statusCode }));
+    }
+    req.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).type('application/problem+json').send({
+      type: 'about:blank', title: 'Internal error', status: 500, code: 'invalid_request', detail: 'Something went wrong on the server.',
+    });
+  });
+  app.setNotFoundHandler((_req, reply) => sendProblem(reply, new ApiError('not_found', 'No such resource.')));
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const checks: Record<string, string> = {};
+    let ok = true;
+    for (const [name, check] of Object.entries(options.readiness)) {
+      try {
+        await check();
+        checks[name] = 'ok';
+      } catch (e) {
+        ok = false;
+        checks[name] = (e as Error).message.slice(0, 200);
+      }
+    }
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
+  });
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  const openApi = buildOpenApi();
+  app.get(`${API_BASE}/openapi.json`, async () => openApi);
+
+  registerApi(app, options.handlers, options.authenticator, { validateResponses: options.validateResponses ?? false });
+  for (const extra of options.extraRoutes ?? []) await extra(app);
+  return app;
+}

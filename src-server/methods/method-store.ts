@@ -1,0 +1,118 @@
+import type { Transaction } from 'kysely';
+import type { MethodType } from '../../shared/api/common.js';
+import type { Clock } from '../clock.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { newId } from '../security/tokens.js';
+import type { Db } from '../store/db.js';
+import type { Database } from '../store/schema.js';
+
+/** What each method type keeps, sealed with the SecretBox at rest (R7, R9e). */
+export interface MethodData {
+  email: { address: string };
+  mobilePhone: { number: string };
+  officePhone: { number: string };
+  authenticatorCode: { secret: string; algorithm: 'SHA1' | 'SHA256' | 'SHA512'; digits: number; period: number };
+  authenticatorPush: { publicKey: string; deviceName: string };
+  securityQuestions: { questions: Array<{ questionId: string; answerHash: string }> };
+}
+
+export type MethodSource = 'user' | 'admin' | 'directory';
+
+export interface MethodRecord<T extends MethodType = MethodType> {
+  id: string;
+  subjectId: string;
+  type: T;
+  source: MethodSource;
+  verified: boolean;
+  hint: string;
+  data: MethodData[T];
+  createdAt: Date;
+  verifiedAt: Date | null;
+  lastUsedStep: number | null;
+}
+
+type Conn = Db | Transaction<Database>;
+
+/** The `methods` table: every registered method of every subject, secrets sealed. */
+export class MethodStore {
+  constructor(private readonly db: Db, private readonly box: SecretBox, private readonly clock: Clock) {}
+
+  private toRecord(row: Database['methods']): MethodRecord {
+    return {
+      id: row.id,
+      subjectId: row.subject_id,
+      type: row.type as MethodType,
+      source: row.source as MethodSource,
+      verified: row.verified === 1,
+      hint: row.hint,
+      data: this.box.openJson(row.data),
+      createdAt: new Date(Number(row.created_at)),
+      verifiedAt: row.verified_at === null ? null : new Date(Number(row.verified_at)),
+      lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step),
+    };
+  }
+
+  async list(subjectId: string, conn: Conn = this.db): Promise<MethodRecord[]> {
+    const rows = await conn.selectFrom('methods').selectAll().where('subject_id', '=', subjectId).orderBy('created_at').execute();
+    return rows.map((r) => this.toRecord(r));
+  }
+
+  async get(subjectId: string, id: string, conn: Conn = this.db): Promise<MethodRecord | null> {
+    const row = await conn.selectFrom('methods').selectAll().where('subject_id', '=', subjectId).where('id', '=', id).executeTakeFirst();
+    return row ? this.toRecord(row) : null;
+  }
+
+  async insert<T extends MethodType>(
+    conn: Conn,
+    m: { subjectId: string; type: T; source: MethodSource; verified: boolean; hint: string; data: MethodData[T] },
+  ): Promise<MethodRecord<T>> {
+    const now = this.clock.now().getTime();
+    const id = newId();
+    await conn
+      .insertInto('methods')
+      .values({
+        id,
+        subject_id: m.subjectId,
+        type: m.type,
+        source: m.source,
+        verified: m.verified ? 1 : 0,
+        hint: m.hint,
+        data: this.box.sealJson(m.data),
+        created_at: now,
+        verified_at: m.verified ? now : null,
+        last_used_step: null,
+      })
+      .execute();
+    return { ...m, id, createdAt: new Date(now), verifiedAt: m.verified ? new Date(now) : null, lastUsedStep: null } as MethodRecord<T>;
+  }
+
+  async markVerified(conn: Conn, subjectId: string, id: string): Promise<void> {
+    await conn.updateTable('methods').set({ verified: 1, verified_at: this.clock.now().getTime() }).where('subject_id', '=', subjectId).where('id', '=', id).execute();
+  }
+
+  async remove(conn: Conn, subjectId: string, id: string): Promise<boolean> {
+    const r = await conn.deleteFrom('methods').where('subject_id', '=', subjectId).where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  async removeType(conn: Conn, subjectId: string, type: MethodType, source?: MethodSource): Promise<void> {
+    let q = conn.deleteFrom('methods').where('subject_id', '=', subjectId).where('type', '=', type);
+    if (source) q = q.where('source', '=', source);
+    await q.execute();
+  }
+
+  /**
+   * TOTP one-use-per-step: records `step` only if it is newer than the last accepted one.
+   * Atomic in the database, so two parallel uses of one code cannot both pass.
+   */
+  async claimTotpStep(subjectId: string, id: string, step: number, conn: Conn = this.db): Promise<boolean> {
+    const r = await conn
+      .updateTable('methods')
+      .set({ last_used_step: step })
+      .where('subject_id', '=', subjectId)
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', step)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+}

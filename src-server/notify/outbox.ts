@@ -1,0 +1,18 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Where messages go when no SMTP relay or SMS gateway is configured: one JSON line per
+ * message in `<dataDir>/outbox/outbox.jsonl`, so a newcomer can follow a reset locally.
+ */
+export class Outbox {
+  readonly file: string;
+  constructor(dataDir: string) {
+    this.file = path.join(dataDir, 'outbox', 'outbox.jsonl');
+  }
+
+  async append(entry: { channel: 'email' | 'sms' | 'voice'; to: string; subject?: string; text: string; at: Date }): Promise<void> {
+    await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    await appendFile(this.file, JSON.stringify({ ...entry, at: entry.at.toISOString() }) + '\n', { mode: 0o600 });
+  }
+}

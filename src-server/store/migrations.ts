@@ -1,0 +1,165 @@
+import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+
+export type SqlDialect = 'sqlite' | 'postgres';
+
+/** Versioned migrations; portable across SQLite and PostgreSQL (no dialect-only types). */
+const m001 = (dialect: SqlDialect): Migration => ({
+  async up(db: Kysely<any>) {
+    const serial = (c: ColumnDefinitionBuilder) =>
+      dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity();
+    const serialType = dialect === 'sqlite' ? 'integer' : 'bigint';
+    await db.schema.createTable('settings')
+      .addColumn('key', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createTable('users')
+      .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('username', 'varchar(256)', (c) => c.notNull())
+      .addColumn('username_key', 'varchar(256)', (c) => c.notNull().unique())
+      .addColumn('display_name', 'varchar(256)', (c) => c.notNull())
+      .addColumn('email', 'varchar(256)')
+      .addColumn('is_admin', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('password_changed_at', 'bigint')
+      .addColumn('must_change', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('never_expires', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('failed_signins', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('locked_at', 'bigint')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createTable('password_history')
+      .addColumn('id', serialType, serial)
+      .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('password_history_user').on('password_history').columns(['user_id', 'created_at']).execute();
+    await db.schema.createTable('groups')
+      .addColumn('name_key', 'varchar(256)', (c) => c.primaryKey())
+      .addColumn('name', 'varchar(256)', (c) => c.notNull())
+      .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
+    await db.schema.createTable('group_members')
+      .addColumn('group_key', 'varchar(256)', (c) => c.notNull())
+      .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
+      .addPrimaryKeyConstraint('group_members_pk', ['group_key', 'user_id'])
+      .execute();
+    await db.schema.createIndex('group_members_user').on('group_members').column('user_id').execute();
+    await db.schema.createTable('methods')
+      .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('subject_id', 'varchar(128)', (c) => c.notNull())
+      .addColumn('type', 'varchar(32)', (c) => c.notNull())
+      .addColumn('source', 'varchar(16)', (c) => c.notNull())
+      .addColumn('verified', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('hint', 'varchar(128)', (c) => c.notNull())
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('verified_at', 'bigint')
+      .addColumn('last_used_step', 'bigint')
+      .execute();
+    await db.schema.createIndex('methods_subject').on('methods').columns(['subject_id', 'type']).execute();
+    await db.schema.createTable('registrations')
+      .addColumn('subject_id', 'varchar(128)', (c) => c.primaryKey())
+      .addColumn('confirmed_at', 'bigint')
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createTable('reset_sessions')
+      .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('token_hash', 'varchar(128)', (c) => c.notNull().unique())
+      .addColumn('subject_id', 'varchar(128)')
+      .addColumn('throttle_key', 'varchar(300)', (c) => c.notNull())
+      .addColumn('username', 'varchar(256)', (c) => c.notNull())
+      .addColumn('decoy', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('state', 'varchar(16)', (c) => c.notNull())
+      .addColumn('required_methods', 'integer', (c) => c.notNull())
+      .addColumn('gates_passed', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('passed_method_ids', 'text', (c) => c.notNull().defaultTo('[]'))
+      .addColumn('offered', 'text', (c) => c.notNull())
+      .addColumn('client', 'varchar(256)')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('completed_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('reset_sessions_subject').on('reset_sessions').column('subject_id').execute();
+    await db.schema.createTable('challenges')
+      .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('session_id', 'varchar(64)', (c) => c.notNull())
+      .addColumn('method_id', 'varchar(64)', (c) => c.notNull())
+      .addColumn('type', 'varchar(32)', (c) => c.notNull())
+      .addColumn('code_hash', 'varchar(128)')
+      .addColumn('data', 'text', (c) => c.notNull().defaultTo('{}'))
+      .addColumn('status', 'varchar(16)', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('used_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('challenges_session').on('challenges').column('session_id').execute();
+    await db.schema.createTable('throttle_events')
+      .addColumn('id', serialType, serial)
+      .addColumn('throttle_key', 'varchar(300)', (c) => c.notNull())
+      .addColumn('kind', 'varchar(32)', (c) => c.notNull())
+      .addColumn('at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('throttle_events_key').on('throttle_events').columns(['throttle_key', 'kind', 'at']).execute();
+    await db.schema.createTable('throttle_locks')
+      .addColumn('throttle_key', 'varchar(300)', (c) => c.notNull())
+      .addColumn('kind', 'varchar(32)', (c) => c.notNull())
+      .addColumn('locked_until', 'bigint', (c) => c.notNull())
+      .addColumn('reason', 'varchar(64)', (c) => c.notNull())
+      .addPrimaryKeyConstraint('throttle_locks_pk', ['throttle_key', 'kind'])
+      .execute();
+    await db.schema.createTable('refresh_tokens')
+      .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('subject_id', 'varchar(128)', (c) => c.notNull())
+      .addColumn('token_hash', 'varchar(128)', (c) => c.notNull().unique())
+      .addColumn('family', 'varchar(64)', (c) => c.notNull())
+      .addColumn('client', 'varchar(256)')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('revoked_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('refresh_tokens_subject').on('refresh_tokens').column('subject_id').execute();
+    await db.schema.createTable('token_versions')
+      .addColumn('subject_id', 'varchar(128)', (c) => c.primaryKey())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema.createTable('approvals')
+      .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('subject_id', 'varchar(128)', (c) => c.notNull())
+      .addColumn('challenge_id', 'varchar(64)', (c) => c.notNull())
+      .addColumn('number', 'integer', (c) => c.notNull())
+      .addColumn('status', 'varchar(16)', (c) => c.notNull())
+      .addColumn('client', 'varchar(256)', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('decided_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('approvals_subject').on('approvals').columns(['subject_id', 'status']).execute();
+    await db.schema.createTable('audit_events')
+      .addColumn('id', serialType, serial)
+      .addColumn('at', 'bigint', (c) => c.notNull())
+      .addColumn('type', 'varchar(32)', (c) => c.notNull())
+      .addColumn('category', 'varchar(16)', (c) => c.notNull())
+      .addColumn('username', 'varchar(256)')
+      .addColumn('actor', 'varchar(256)')
+      .addColumn('method', 'varchar(32)')
+      .addColumn('result', 'varchar(16)', (c) => c.notNull())
+      .addColumn('client', 'varchar(256)')
+      .addColumn('detail', 'text')
+      .execute();
+    // Reports filter by category and time, then by user / type / method / result.
+    await db.schema.createIndex('audit_category_at').on('audit_events').columns(['category', 'at', 'id']).execute();
+    await db.schema.createIndex('audit_user_at').on('audit_events').columns(['username', 'at']).execute();
+    await db.schema.createIndex('audit_at').on('audit_events').columns(['at']).execute();
+  },
+});
+
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      return { '001_initial': m001(dialect) };
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The store's tables. Times are epoch milliseconds (BIGINT), booleans 0/1, JSON as text:
+ * the same on SQLite and PostgreSQL.
+ */
+export interface Database {
+  settings: { key: string; value: string; updated_at: number };
+  users: {
+    id: string;
+    username: string;
+    /** Case-folded user name: the unique lookup key. */
+    username_key: string;
+    display_name: string;
+    email: string | null;
+    is_admin: number;
+    disabled: number;
+    password_hash: string;
+    password_changed_at: number | null;
+    must_change: number;
+    never_expires: number;
+    failed_signins: number;
+    locked_at: number | null;
+    created_at: number;
+  };
+  password_history: { id: Generated<number>; user_id: string; password_hash: string; created_at: number };
+  groups: { name_key: string; name: string; description: string };
+  group_members: { group_key: string; user_id: string };
+  /** Registered methods, keyed by the directory's stable id (subject). */
+  methods: {
+    id: string;
+    subject_id: string;
+    type: string;
+    source: string;
+    verified: number;
+    hint: string;
+    /** AES-GCM encrypted JSON: addresses, numbers, TOTP secrets, answer hashes, push keys. */
+    data: string;
+    created_at: number;
+    verified_at: number | null;
+    /** TOTP: the last accepted time step (one use per step). */
+    last_used_step: number | null;
+  };
+  /** R6: when the user last confirmed their methods. */
+  registrations: { subject_id: string; confirmed_at: number | null; updated_at: number };
+  reset_sessions: {
+    id: string;
+    token_hash: string;
+    subject_id: string | null;
+    /** What throttling counts against: the subject, or `decoy:<name>` for unknown users. */
+    throttle_key: string;
+    username: string;
+    decoy: number;
+    state: string;
+    required_methods: number;
+    gates_passed: number;
+    passed_method_ids: string;
+    /** Methods offered, JSON (decoys' are generated once and kept stable). */
+    offered: string;
+    client: string | null;
+    created_at: number;
+    expires_at: number;
+    completed_at: number | null;
+  };
+  challenges: {
+    id: string;
+    session_id: string;
+    method_id: string;
+    type: string;
+    code_hash: string | null;
+    data: string;
+    status: string;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
+  };
+  /** One row per counted attempt (R11a–R11c); counted inside the database. */
+  throttle_events: { id: Generated<number>; throttle_key: string; kind: string; at: number };
+  throttle_locks: { throttle_key: string; kind: string; locked_until: number; reason: string };
+  refresh_tokens: {
+    id: string;
+    subject_id: string;
+    token_hash: string;
+    family: string;
+    client: string | null;
+    created_at: number;
+    expires_at: number;
+    revoked_at: number | null;
+  };
+  /** Bumped on every password reset or change: older access tokens stop working. */
+  token_versions: { subject_id: string; version: number };
+  approvals: {
+    id: string;
+    subject_id: string;
+    challenge_id: string;
+    number: number;
+    status: string;
+    client: string;
+    created_at: number;
+    expires_at: number;
+    decided_at: number | null;
+  };
+  audit_events: {
+    id: Generated<number>;
+    at: number;
+    type: string;
+    category: string;
+    username: string | null;
+    actor: string | null;
+    method: string | null;
+    result: string;
+    client: string | null;
+    detail: string | null;
+  };
+}
