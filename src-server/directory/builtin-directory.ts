@@ -204,6 +204,11 @@ export class BuiltinDirectory implements Directory {
     await this.db.updateTable('users').set({ failed_signins: 0, locked_at: null }).where('id', '=', user.id).execute();
   }
 
+  async listAdmins(): Promise<DirectoryUser[]> {
+    const rows = await this.db.selectFrom('users').selectAll().where('is_admin', '=', 1).where('disabled', '=', 0).execute();
+    return Promise.all(rows.map((r) => this.toUser(r)));
+  }
+
   async ping(): Promise<void> {
     await this.db.selectFrom('users').select('id').limit(1).execute();
   }

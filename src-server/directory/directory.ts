@@ -59,6 +59,8 @@ export interface Directory {
   /** Change by the user (current + new), as the user. */
   changePassword(user: DirectoryUser, currentPassword: string, newPassword: string): Promise<PasswordWriteResult>;
   unlock(user: DirectoryUser): Promise<void>;
+  /** Administrators, for R22's "tell every other administrator". */
+  listAdmins(): Promise<DirectoryUser[]>;
   /** `/readyz`. */
   ping(): Promise<void>;
   close(): Promise<void>;

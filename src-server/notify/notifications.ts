@@ -1,0 +1,70 @@
+import type { Locale } from '../../shared/api/common.js';
+import type { PolicyDocument } from '../../shared/api/policy.js';
+import type { DirectoryUser } from '../directory/directory.js';
+import type { Services } from '../services.js';
+
+type Branding = PolicyDocument['branding'];
+
+function org(b: Branding, locale: Locale): string {
+  return b.organizationName || (locale === 'ja' ? 'IT 部門' : 'IT');
+}
+
+function contactLine(b: Branding, locale: Locale): string {
+  if (!b.contactAdmin) return locale === 'ja' ? '心当たりがない場合は、すぐに管理者に連絡してください。' : 'If this was not you, contact your administrator at once.';
+  return locale === 'ja' ? `心当たりがない場合は、すぐに ${b.contactAdmin} に連絡してください。` : `If this was not you, contact ${b.contactAdmin} at once.`;
+}
+
+/** R20, R22: the localised, branded notice that a password was reset or changed. */
+export function passwordNotice(user: DirectoryUser, how: 'reset' | 'change', when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
+  const o = org(branding, locale);
+  const at = when.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  if (locale === 'ja') {
+    const verb = how === 'reset' ? 'リセット' : '変更';
+    return {
+      subject: `[${o}] パスワードが${verb}されました`,
+      text: `${user.displayName} 様\n\nアカウント「${user.username}」のパスワードが ${at} に${verb}されました（接続元: ${client}）。\n\n${contactLine(branding, locale)}\n\n${o}`,
+    };
+  }
+  const verb = how === 'reset' ? 'reset' : 'changed';
+  return {
+    subject: `[${o}] Your password was ${verb}`,
+    text: `Hello ${user.displayName},\n\nThe password of your account "${user.username}" was ${verb} at ${at} (from ${client}).\n\n${contactLine(branding, locale)}\n\n${o}`,
+  };
+}
+
+function adminNotice(admin: DirectoryUser, when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
+  const o = org(branding, locale);
+  const at = when.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  return locale === 'ja'
+    ? { subject: `[${o}] 管理者のパスワードがリセットされました`, text: `管理者アカウント「${admin.username}」（${admin.displayName}）のパスワードが ${at} にセルフサービスでリセットされました（接続元: ${client}）。\n\n心当たりがない場合は調査してください。\n\n${o}` }
+    : { subject: `[${o}] An administrator's password was reset`, text: `The password of administrator account "${admin.username}" (${admin.displayName}) was reset through self-service at ${at} (from ${client}).\n\nIf this is unexpected, investigate.\n\n${o}` };
+}
+
+/**
+ * R22: after a password reset or change, tell the user by email; when an administrator
+ * resets their own password, tell every other administrator. Each switch is in the policy.
+ * A mail failure is logged and never undoes the reset.
+ */
+export async function notifyPasswordChanged(
+  s: Services,
+  user: DirectoryUser,
+  ctx: { how: 'reset' | 'change'; client: string; locale: Locale },
+): Promise<void> {
+  const policy = await s.policy.get();
+  const when = s.clock.now();
+  const sends: Array<Promise<void>> = [];
+  if (policy.sspr.notifyUserOnReset && user.email) {
+    const { subject, text } = passwordNotice(user, ctx.how, when, ctx.client, policy.branding, ctx.locale);
+    sends.push(s.mailer.send({ to: user.email, subject, text }));
+  }
+  if (ctx.how === 'reset' && user.isAdmin && policy.sspr.notifyAdminsOnAdminReset) {
+    for (const admin of await s.directory.listAdmins()) {
+      if (admin.id === user.id || !admin.email) continue;
+      const { subject, text } = adminNotice(user, when, ctx.client, policy.branding, ctx.locale);
+      sends.push(s.mailer.send({ to: admin.email, subject, text }));
+    }
+  }
+  for (const r of await Promise.allSettled(sends)) {
+    if (r.status === 'rejected') s.log.warn({ err: (r.reason as Error).message }, 'password notification not sent');
+  }
+}
