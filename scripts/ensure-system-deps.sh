@@ -12,11 +12,16 @@ need=(
   "oathtool:oathtool"
   "gnome-keyring-daemon:gnome-keyring"
   "dbus-run-session:dbus dbus-x11"
+  "postgres-initdb:postgresql"
 )
 missing=()
 for entry in "${need[@]}"; do
   cmd=${entry%%:*}
   pkgs=${entry#*:}
+  if [ "$cmd" = postgres-initdb ]; then
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=($pkgs)
+    continue
+  fi
   if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
     missing+=($pkgs)
   fi
