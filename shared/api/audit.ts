@@ -65,3 +65,28 @@ export const ReportQuery = z.strictObject({
 export type ReportQuery = z.infer<typeof ReportQuery>;
 export const ReportPage = z.object({ events: z.array(AuditEvent), nextCursor: z.string().nullable() });
 export type ReportPage = z.infer<typeof ReportPage>;
+
+/** `GET /admin/reports/summary`: figures for the console's dashboard. */
+export const ReportSummaryQuery = z.strictObject({
+  from: IsoDateTime.optional(),
+  to: IsoDateTime.optional(),
+  /** Days are counted in this offset from UTC (the viewer's time zone); default UTC. */
+  tzOffsetMinutes: z.coerce.number().int().min(-840).max(840).default(0),
+});
+export type ReportSummaryQuery = z.infer<typeof ReportSummaryQuery>;
+
+const Count = z.number().int().min(0);
+export const ReportSummary = z.object({
+  from: IsoDateTime,
+  to: IsoDateTime,
+  /** One entry per day of the range (`YYYY-MM-DD` in the requested offset), zeros included. */
+  resetsPerDay: z.array(z.object({ day: z.string(), started: Count, succeeded: Count, lockouts: Count })),
+  resets: z.object({ started: Count, succeeded: Count, successRate: z.number().min(0).max(1).nullable() }),
+  /** Identity verifications during resets, by method. */
+  methods: z.array(z.object({ method: z.string(), verifications: Count, succeeded: Count })),
+  lockouts: Count,
+  /** R4 coverage of in-scope, enabled users; `null` when the directory cannot list its users. */
+  registration: z.object({ inScope: Count, registered: Count, coverage: z.number().min(0).max(1).nullable() }).nullable(),
+  topFailureReasons: z.array(z.object({ type: z.string(), reason: z.string(), count: Count })),
+});
+export type ReportSummary = z.infer<typeof ReportSummary>;

@@ -70,6 +70,7 @@ export const API_ROUTES = {
   activityReport: { method: 'GET', path: '/admin/reports/activity', auth: 'admin', summary: 'Resets, unlocks, changes, verifications, lockouts', query: audit.ReportQuery, status: 200, response: audit.ReportPage },
   registrationReport: { method: 'GET', path: '/admin/reports/registration', auth: 'admin', summary: 'Registrations, reconfirmations, removals', query: audit.ReportQuery, status: 200, response: audit.ReportPage },
   adminAudit: { method: 'GET', path: '/admin/audit', auth: 'admin', summary: 'Administrator actions', query: audit.ReportQuery, status: 200, response: audit.ReportPage },
+  reportSummary: { method: 'GET', path: '/admin/reports/summary', auth: 'admin', summary: 'Dashboard figures: resets per day, success rate, methods, lockouts, coverage', query: audit.ReportSummaryQuery, status: 200, response: audit.ReportSummary },
 } as const satisfies Record<string, RouteDef>;
 
 export type ApiRoutes = typeof API_ROUTES;
