@@ -1,0 +1,300 @@
+/**
+ * The one IPC surface between the renderer and main: channel → input schema → result
+ * schema, plus the events main pushes to the renderer. Main implements it as a plain handler
+ * table (src-main/node/handlers), Electron's `ipcMain.handle` adapter and the Playwright
+ * test host both serve that table, and the preload exposes it as `window.companion`.
+ *
+ * Every call answers an `IpcResult` instead of throwing: Electron flattens thrown errors to
+ * a message string, and the renderer needs the code, retry time, attempts left and rule
+ * violations to show a useful screen.
+ */
+import { z } from 'zod';
+import { Locale, MethodType, PasswordInput, Username } from '../api/common.js';
+import { ERROR_CODES, Violation } from '../api/errors.js';
+import { Approval, MeStatus, RegisteredMethod, RegisterMethodRequest, RegisterMethodResponse, SecurityQuestion } from '../api/me.js';
+import { PublicPolicy } from '../api/policy.js';
+import { Answer, Challenge, ResetSessionState, SetResetPasswordResponse, VerifyChallengeResponse } from '../api/reset.js';
+import { UserInfo } from '../api/auth.js';
+import { EffectiveConfig, UserSettings } from './config.js';
+
+// ---------------------------------------------------------------------------------------
+// Errors
+
+/** Codes main adds to the server's problem codes. */
+export const CLIENT_ERROR_CODES = [
+  /** The server could not be reached (DNS, refused, reset). */
+  'network',
+  /** The server did not answer in time. */
+  'timeout',
+  /** The server URL is not https:// (http:// is allowed only to loopback). */
+  'insecure_server_url',
+  /** No server URL is configured. */
+  'not_configured',
+  /** The server answered something that is not the contract. */
+  'bad_response',
+  /** A `me:*` / `approvals:*` call without a signed-in user. */
+  'not_signed_in',
+  /** A `reset:*` call without a reset in progress (never started, cancelled, idle-wiped). */
+  'no_reset_session',
+  /** The channel is not available in kiosk mode. */
+  'kiosk_mode',
+  /** The setting is managed by IT and read-only. */
+  'managed_setting',
+  /** The OS keychain is not available: nothing can be remembered. */
+  'keychain_unavailable',
+  /** The renderer sent input that does not match the channel's schema. */
+  'invalid_input',
+  /** Unknown channel. */
+  'unknown_channel',
+  /** A bug in main; the detail is generic (never a stack). */
+  'internal',
+] as const;
+export const IPC_ERROR_CODES = [...ERROR_CODES, ...CLIENT_ERROR_CODES] as const;
+export type IpcErrorCode = (typeof IPC_ERROR_CODES)[number];
+
+export const IpcError = z.object({
+  code: z.enum(IPC_ERROR_CODES),
+  /** Human-readable, safe to show. */
+  detail: z.string(),
+  /** HTTP status when the server answered. */
+  status: z.number().int().optional(),
+  retryAfterSeconds: z.number().int().optional(),
+  attemptsRemaining: z.number().int().optional(),
+  violations: z.array(Violation).optional(),
+  /** invalid_request / invalid_input: which field. */
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type IpcError = z.infer<typeof IpcError>;
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+// ---------------------------------------------------------------------------------------
+// Results that are not API bodies
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** Random per installation; sent as `X-SSPR-Client` for audit (R17a). */
+  instanceId: z.string(),
+  platform: z.string(),
+  kioskMode: z.boolean(),
+  /** false: no OS keychain, so the app remembers nothing between runs. */
+  keychainAvailable: z.boolean(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const SessionInfo = z.object({
+  signedIn: z.boolean(),
+  user: UserInfo.nullable(),
+  /** Signed in from the keychain's refresh token while the server was unreachable. */
+  offline: z.boolean(),
+  /**
+   * The server said the password has expired (R15): sign-in is held until `me:changePassword`
+   * succeeds with the expired password as `currentPassword`.
+   */
+  passwordChangeRequired: z.boolean(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const StatusView = z.object({
+  status: MeStatus,
+  /** true: served from the keychain cache because the server could not be reached. */
+  stale: z.boolean(),
+  checkedAt: z.string(),
+});
+export type StatusView = z.infer<typeof StatusView>;
+
+export const PasswordCheckResult = z.object({
+  /** The product's rules (shared/rules/password.ts) plus the common-password list. */
+  violations: z.array(Violation),
+  /** zxcvbn 0–4, for the meter. */
+  strength: z.number().int().min(0).max(4),
+  acceptable: z.boolean(),
+});
+export type PasswordCheckResult = z.infer<typeof PasswordCheckResult>;
+
+export const ChangePasswordResult = z.object({
+  changedAt: z.string(),
+  /** Main signed in again with the new password, so the app stays signed in. */
+  signedIn: z.boolean(),
+});
+
+export const ApprovalList = z.object({
+  approvals: z.array(Approval),
+  /** This device's push method, or null when this device is not registered for push. */
+  pushMethodId: z.string().nullable(),
+});
+
+const Null = z.null();
+/** Channels without input accept nothing (or an empty object). */
+const NoInput = z.union([z.undefined(), z.null(), z.strictObject({})]);
+
+// ---------------------------------------------------------------------------------------
+// Channels
+
+/** The renderer's version of `POST /me/methods`: main generates and keeps the push key. */
+export const RegisterMethodInput = z.union([
+  RegisterMethodRequest.options[0],
+  RegisterMethodRequest.options[1],
+  RegisterMethodRequest.options[2],
+  RegisterMethodRequest.options[3],
+  z.strictObject({ type: z.literal('authenticatorPush'), deviceName: z.string().trim().min(1).max(64) }),
+  RegisterMethodRequest.options[5],
+]);
+export type RegisterMethodInput = z.infer<typeof RegisterMethodInput>;
+
+export const ResetVerifyInput = z.union([
+  z.strictObject({ challengeId: z.string().min(1).max(64).optional(), code: z.string().trim().min(1).max(16) }),
+  z.strictObject({ challengeId: z.string().min(1).max(64).optional(), answers: z.array(Answer).min(1).max(5) }),
+]);
+
+interface ChannelDef {
+  input: z.ZodType;
+  result: z.ZodType;
+  /** Usable in kiosk mode (reset flow only). */
+  kiosk: boolean;
+  summary: string;
+}
+
+export const IPC_CHANNELS = {
+  'app:getInfo': { input: NoInput, result: AppInfo, kiosk: true, summary: 'Name, version, instance id, kiosk mode, keychain availability' },
+  /** The renderer reports user input (throttled) so main's idle timer sees activity. */
+  'app:activity': { input: NoInput, result: Null, kiosk: true, summary: 'User activity, for the idle timer' },
+  /** Opens the branding's "contact your administrator" address (mailto:/https:) outside the app. */
+  'app:openContactAdmin': { input: NoInput, result: Null, kiosk: false, summary: 'Open the contact-admin link in the OS' },
+
+  'config:get': { input: NoInput, result: EffectiveConfig, kiosk: true, summary: 'Effective settings; managed keys are read-only' },
+  /** Managed keys answer `managed_setting`; in kiosk mode only `locale` may change (not persisted). */
+  'config:set': { input: UserSettings, result: EffectiveConfig, kiosk: true, summary: 'Change user settings (locale, server URL, auto-start)' },
+
+  'policy:get': { input: NoInput, result: PublicPolicy, kiosk: true, summary: 'The public policy (GET /policy)' },
+
+  'reset:start': { input: z.strictObject({ username: Username }), result: ResetSessionState, kiosk: true, summary: 'Start a reset; main keeps the session token' },
+  'reset:state': { input: NoInput, result: ResetSessionState, kiosk: true, summary: 'Reset state (poll for push approval)' },
+  'reset:challenge': {
+    input: z.strictObject({ methodId: z.string().min(1).max(64), channel: z.enum(['sms', 'voice']).optional() }),
+    result: Challenge,
+    kiosk: true,
+    summary: 'Send a code, start a push, or draw the questions',
+  },
+  /** `challengeId` defaults to the last challenge main started. */
+  'reset:verify': { input: ResetVerifyInput, result: VerifyChallengeResponse, kiosk: true, summary: 'Verify a code or answers' },
+  /** On success main forgets the reset session. */
+  'reset:setPassword': {
+    input: z.strictObject({ newPassword: PasswordInput, unlockAccount: z.boolean().default(true) }),
+    result: SetResetPasswordResponse,
+    kiosk: true,
+    summary: 'Set the new password (and unlock)',
+  },
+  'reset:cancel': { input: NoInput, result: Null, kiosk: true, summary: 'Cancel the reset; main forgets the session token' },
+
+  /** `reset`: checked against the reset's user name; `change`: against the signed-in user. */
+  'password:check': {
+    input: z.strictObject({ password: z.string().max(1024), purpose: z.enum(['reset', 'change']) }),
+    result: PasswordCheckResult,
+    kiosk: true,
+    summary: 'Product password rules + strength (zxcvbn runs in main)',
+  },
+
+  'auth:signIn': { input: z.strictObject({ username: Username, password: PasswordInput }), result: SessionInfo, kiosk: false, summary: 'Sign in; an expired password answers `password_expired`' },
+  'auth:signOut': { input: NoInput, result: SessionInfo, kiosk: false, summary: 'Sign out and forget the refresh token' },
+  'auth:session': { input: NoInput, result: SessionInfo, kiosk: false, summary: 'Who is signed in (restored from the keychain at start)' },
+
+  'me:status': { input: NoInput, result: StatusView, kiosk: false, summary: 'GET /me/status, or the keychain cache when offline (stale)' },
+  'me:methods': { input: NoInput, result: z.object({ methods: z.array(RegisteredMethod) }), kiosk: false, summary: 'Registered methods' },
+  'me:securityQuestions': { input: z.strictObject({ locale: Locale.optional() }).optional(), result: z.object({ questions: z.array(SecurityQuestion), requiredToRegister: z.number().int() }), kiosk: false, summary: 'Questions to pick from' },
+  'me:register': { input: RegisterMethodInput, result: RegisterMethodResponse, kiosk: false, summary: 'Register a method (push: main creates this device key)' },
+  'me:verifyMethod': { input: z.strictObject({ methodId: z.string().min(1).max(64), code: z.string().trim().min(1).max(16) }), result: z.object({ method: RegisteredMethod }), kiosk: false, summary: 'Prove a new method' },
+  'me:deleteMethod': { input: z.strictObject({ methodId: z.string().min(1).max(64) }), result: Null, kiosk: false, summary: 'Remove a method' },
+  'me:confirmRegistration': { input: NoInput, result: StatusView, kiosk: false, summary: 'Reconfirm methods are current (R6)' },
+  /** On success main signs in again with the new password (also after `password_expired`). */
+  'me:changePassword': { input: z.strictObject({ currentPassword: PasswordInput, newPassword: PasswordInput }), result: ChangePasswordResult, kiosk: false, summary: 'Change password (R15)' },
+
+  'approvals:list': { input: NoInput, result: ApprovalList, kiosk: false, summary: 'Pending push approvals for the signed-in user' },
+  /** Main signs `approvalSigningString(...)` with this device's push key. */
+  'approvals:decide': {
+    input: z.strictObject({ approvalId: z.string().min(1).max(64), approve: z.boolean(), number: z.number().int().min(0).max(99) }),
+    result: Approval,
+    kiosk: false,
+    summary: 'Approve (with the number shown) or deny a push',
+  },
+} as const satisfies Record<string, ChannelDef>;
+
+export type IpcChannels = typeof IPC_CHANNELS;
+export type IpcChannel = keyof IpcChannels;
+export const IPC_CHANNEL_NAMES = Object.keys(IPC_CHANNELS) as IpcChannel[];
+/** Input as the renderer writes it. */
+export type IpcInput<C extends IpcChannel> = z.input<IpcChannels[C]['input']>;
+/** Input after validation (defaults applied), as handlers receive it. */
+export type IpcParsedInput<C extends IpcChannel> = z.output<IpcChannels[C]['input']>;
+export type IpcOutput<C extends IpcChannel> = z.infer<IpcChannels[C]['result']>;
+
+export function isIpcChannel(name: unknown): name is IpcChannel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(IPC_CHANNELS, name);
+}
+
+// ---------------------------------------------------------------------------------------
+// Events (main → renderer)
+
+export const ExpiryWarning = z.object({
+  daysUntilExpiry: z.number().int().nullable(),
+  expiresAt: z.string().nullable(),
+  mustChange: z.boolean(),
+  /** The threshold reached (14, 7, 3, 1…), null for mustChange. */
+  threshold: z.number().int().nullable(),
+  /** Served from the keychain cache (server unreachable). */
+  stale: z.boolean(),
+});
+export type ExpiryWarning = z.infer<typeof ExpiryWarning>;
+
+export const RegistrationNudge = z.object({
+  /** R5: not registered; R6: reconfirmation due. */
+  kind: z.enum(['register', 'reconfirm']),
+  required: z.number().int(),
+  methods: z.array(MethodType),
+  reconfirmDueAt: z.string().nullable(),
+  stale: z.boolean(),
+});
+export type RegistrationNudge = z.infer<typeof RegistrationNudge>;
+
+export const IPC_EVENTS = {
+  /** R16: a threshold was reached (banner); the native notification is shown by main. */
+  'expiry:warning': ExpiryWarning,
+  /** R5 / R6. */
+  'registration:nudge': RegistrationNudge,
+  /** A push approval is waiting for this user. */
+  'approval:request': z.object({ approval: Approval }),
+  /** The idle timeout wiped the reset session: go back to the start screen. */
+  'idle:reset': z.object({ reason: z.literal('idle') }),
+  'status:changed': StatusView,
+  'session:changed': SessionInfo,
+  /** A notification was clicked (or the tray used): show this screen. */
+  'app:navigate': z.object({ screen: z.enum(['changePassword', 'registration', 'approvals', 'reset', 'home']) }),
+} as const satisfies Record<string, z.ZodType>;
+
+export type IpcEvents = typeof IPC_EVENTS;
+export type IpcEvent = keyof IpcEvents;
+export type IpcEventPayload<E extends IpcEvent> = z.infer<IpcEvents[E]>;
+export const IPC_EVENT_NAMES = Object.keys(IPC_EVENTS) as IpcEvent[];
+
+/** Where main sends events: the Electron window, or the test host's page. */
+export interface IpcEventSink {
+  emit<E extends IpcEvent>(event: E, payload: IpcEventPayload<E>): void;
+}
+
+// ---------------------------------------------------------------------------------------
+// The bridge (`window.companion`)
+
+/** Input argument: optional for channels that take none. */
+export type IpcInputArgs<C extends IpcChannel> = undefined extends IpcInput<C> ? [input?: IpcInput<C>] : [input: IpcInput<C>];
+
+/** What the preload (or the test host) exposes as `window.companion`. */
+export interface CompanionBridge {
+  invoke<C extends IpcChannel>(channel: C, ...input: IpcInputArgs<C>): Promise<IpcResult<IpcOutput<C>>>;
+  /** Returns an unsubscribe function. */
+  on<E extends IpcEvent>(event: E, listener: (payload: IpcEventPayload<E>) => void): () => void;
+}
+
+/** The Electron channel names the preload uses (one invoke channel, one event channel). */
+export const ELECTRON_INVOKE_CHANNEL = 'companion:invoke';
+export const ELECTRON_EVENT_CHANNEL = 'companion:event';
