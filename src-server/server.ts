@@ -10,6 +10,8 @@ import { BuiltinDirectory } from './directory/builtin-directory.js';
 import type { Directory } from './directory/directory.js';
 import { buildHttpApp, LOG_REDACT } from './http/app.js';
 import type { HandlerTable } from './http/context.js';
+import { authHandlers } from './http/routes/auth-routes.js';
+import { meHandlers } from './http/routes/me-routes.js';
 import { policyHandlers } from './http/routes/policy-routes.js';
 import { MethodStore } from './methods/method-store.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from './notify/mailer.js';
@@ -83,6 +85,8 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
 
   const handlers: HandlerTable = {
     ...policyHandlers(services),
+    ...authHandlers(services),
+    ...meHandlers(services),
   };
   const app = await buildHttpApp({
     handlers,

@@ -1,0 +1,53 @@
+import type { MeStatus } from '../../shared/api/me.js';
+import type { PolicyDocument } from '../../shared/api/policy.js';
+import { passwordExpiry } from '../../shared/rules/expiry.js';
+import type { DirectoryUser } from '../directory/directory.js';
+import { ApiError } from '../http/problem.js';
+import type { MethodRecord } from '../methods/method-store.js';
+import { registrationState } from '../methods/registration-status.js';
+import { isInScope } from '../policy/scope.js';
+import type { Services } from '../services.js';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** Pure: the `/me/status` document from what the directory, the store and the policy say. */
+export function meStatusOf(input: { user: DirectoryUser; stored: MethodRecord[]; confirmedAt: Date | null; inScope: boolean; policy: PolicyDocument; now: Date }): MeStatus {
+  const { user, policy, now } = input;
+  const p = user.password;
+  const expiry = passwordExpiry({ lastChangedAt: p.lastChangedAt, neverExpires: p.neverExpires, mustChange: p.mustChange, directoryExpiresAt: p.expiresAt }, policy.password, now);
+  const reg = registrationState({ user, stored: input.stored, policy, inScope: input.inScope, confirmedAt: input.confirmedAt, now });
+  return {
+    password: {
+      lastChangedAt: iso(p.lastChangedAt),
+      expiresAt: iso(expiry.expiresAt),
+      daysUntilExpiry: expiry.daysUntilExpiry,
+      warn: expiry.warn,
+      mustChange: expiry.mustChange,
+      warningDays: [...policy.password.expiryWarningDays],
+    },
+    registration: { ...reg, reconfirmDueAt: iso(reg.reconfirmDueAt) },
+    inScope: input.inScope,
+    checkedAt: now.toISOString(),
+  };
+}
+
+/** R5, R6, R15, R16: the policy as it applies to one signed-in user, right now. */
+export async function buildMeStatus(s: Services, subjectId: string): Promise<MeStatus> {
+  const user = await s.directory.findUserById(subjectId);
+  // The account went away after the token was issued: the token no longer stands for anyone.
+  if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
+  const [policy, stored, registration] = await Promise.all([
+    s.policy.get(),
+    s.methods.list(subjectId),
+    s.db.selectFrom('registrations').select('confirmed_at').where('subject_id', '=', subjectId).executeTakeFirst(),
+  ]);
+  const confirmed = registration?.confirmed_at;
+  return meStatusOf({
+    user,
+    stored,
+    confirmedAt: confirmed === null || confirmed === undefined ? null : new Date(Number(confirmed)),
+    inScope: await isInScope(user, policy, s.directory),
+    policy,
+    now: s.clock.now(),
+  });
+}

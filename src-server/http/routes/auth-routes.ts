@@ -1,0 +1,28 @@
+import { SignInFlow } from '../../auth/sign-in.js';
+import type { Services } from '../../services.js';
+import type { HandlerTable } from '../context.js';
+
+/**
+ * The audit `client` of a sign-in: IP and app header, plus the app instance named in the
+ * body when the header did not name one (R17a). Only printable characters reach the log.
+ */
+function signInClient(requestClient: string, bodyClient: string | undefined): string {
+  const named = bodyClient?.replace(/[^\p{L}\p{N}._:@-]/gu, '').slice(0, 64);
+  return named && !requestClient.includes(' app:') ? `${requestClient} app:${named}` : requestClient;
+}
+
+export function authHandlers(s: Services): HandlerTable {
+  const flow = new SignInFlow(s);
+  return {
+    async signIn(req) {
+      return flow.signIn(req.body.username, req.body.password, signInClient(req.client, req.body.client));
+    },
+    async refresh(req) {
+      return flow.refreshSession(req.body.refreshToken, req.client);
+    },
+    async signOut(req) {
+      if (req.caller.kind !== 'user') return;
+      await flow.signOut(req.caller.subjectId, req.body?.refreshToken);
+    },
+  };
+}
