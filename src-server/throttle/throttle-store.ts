@@ -1,0 +1,136 @@
+import type { Transaction } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Db } from '../store/db.js';
+import type { Database } from '../store/schema.js';
+import { admit, afterFailure, MAX_WINDOW_MS, THROTTLE_RULES, windowStart, type ThrottleKind, type ThrottleLock, type ThrottleRule } from './rules.js';
+
+type Trx = Transaction<Database>;
+type Conn = Db | Trx;
+
+/** The one lock that matters: "locked out of reset" (R11a–R11c all lock the same thing). */
+const LOCK_KIND = 'reset';
+/** A per-key row every decision upserts first, so decisions on one key run one at a time. */
+const MUTEX_KIND = 'mutex';
+
+export type AttemptResult =
+  | { allowed: true; /** The provisional failure to release when the attempt succeeds. */ failureId: number | null }
+  | { allowed: false; lockedUntil: number; rule: ThrottleRule['rule']; /** This attempt started the lock. */ tripped: boolean };
+
+export interface FailureResult {
+  attemptsRemaining: number;
+  lockedUntil: number | null;
+  /** This failure started the lock. */
+  tripped: boolean;
+}
+
+/**
+ * R11a–R11e: the counters, kept in `throttle_events` and `throttle_locks` and counted
+ * inside the caller's transaction. Every decision first upserts the key's mutex row: on
+ * PostgreSQL that row lock serialises concurrent transactions on the same key (READ
+ * COMMITTED then sees every committed event); on SQLite the write makes the transaction the
+ * database's single writer. Either way a count and the insert that follows it are one step,
+ * so parallel attempts cannot all see room under the limit.
+ *
+ * A verification counts as a failure from the moment it is admitted (`attempt` with
+ * `failure`) and the failure is released only if it succeeds: a burst of guesses can never
+ * run ahead of its own failures.
+ */
+export class ThrottleStore {
+  constructor(private readonly clock: Clock) {}
+
+  private async serialize(trx: Trx, key: string): Promise<void> {
+    await trx
+      .insertInto('throttle_locks')
+      .values({ throttle_key: key, kind: MUTEX_KIND, locked_until: 0, reason: MUTEX_KIND })
+      .onConflict((oc) => oc.columns(['throttle_key', 'kind']).doUpdateSet({ reason: MUTEX_KIND }))
+      .execute();
+  }
+
+  /** The lock in force for `key`, if any. */
+  async activeLock(conn: Conn, key: string): Promise<ThrottleLock | null> {
+    const row = await conn
+      .selectFrom('throttle_locks')
+      .select(['locked_until', 'reason'])
+      .where('throttle_key', '=', key)
+      .where('kind', '=', LOCK_KIND)
+      .where('locked_until', '>', this.clock.now().getTime())
+      .executeTakeFirst();
+    return row ? { until: Number(row.locked_until), rule: row.reason as ThrottleRule['rule'] } : null;
+  }
+
+  private async count(trx: Trx, key: string, kind: ThrottleKind, now: number): Promise<number> {
+    const row = await trx
+      .selectFrom('throttle_events')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('throttle_key', '=', key)
+      .where('kind', '=', kind)
+      .where('at', '>=', windowStart(kind, now))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private async lock(trx: Trx, key: string, until: number, rule: ThrottleRule['rule']): Promise<void> {
+    await trx
+      .insertInto('throttle_locks')
+      .values({ throttle_key: key, kind: LOCK_KIND, locked_until: until, reason: rule })
+      .onConflict((oc) =>
+        oc
+          .columns(['throttle_key', 'kind'])
+          .doUpdateSet((eb) => ({ locked_until: eb.ref('excluded.locked_until'), reason: eb.ref('excluded.reason') }))
+          .where((eb) => eb('throttle_locks.locked_until', '<', eb.ref('excluded.locked_until'))),
+      )
+      .execute();
+  }
+
+  /**
+   * One attempt that counts as `kinds`, decided and recorded inside `trx`. Refused while the
+   * key is locked, or when it would take a counter past its limit (which locks).
+   */
+  async attempt(trx: Trx, key: string, kinds: readonly ThrottleKind[]): Promise<AttemptResult> {
+    const now = this.clock.now().getTime();
+    await this.serialize(trx, key);
+    const lock = await this.activeLock(trx, key);
+    const counts = Object.fromEntries(await Promise.all(kinds.map(async (k) => [k, await this.count(trx, key, k, now)] as const))) as Record<ThrottleKind, number>;
+    const decision = admit({ counts, kinds, lock, now });
+    if (!decision.allowed) {
+      if (decision.tripped) await this.lock(trx, key, decision.lockedUntil, decision.rule);
+      return decision;
+    }
+    let failureId: number | null = null;
+    for (const kind of kinds) {
+      const row = await trx.insertInto('throttle_events').values({ throttle_key: key, kind, at: now }).returning('id').executeTakeFirstOrThrow();
+      if (kind === 'failure') failureId = Number(row.id);
+    }
+    await trx.deleteFrom('throttle_events').where('throttle_key', '=', key).where('at', '<', now - MAX_WINDOW_MS).execute();
+    return { allowed: true, failureId };
+  }
+
+  /** The attempt succeeded: its provisional failure no longer counts. */
+  async releaseFailure(trx: Trx, key: string, failureId: number): Promise<void> {
+    await trx.deleteFrom('throttle_events').where('throttle_key', '=', key).where('id', '=', failureId).execute();
+  }
+
+  /** The attempt failed (its failure is already recorded): R11a locks at the limit. */
+  async settleFailure(trx: Trx, key: string): Promise<FailureResult> {
+    const now = this.clock.now().getTime();
+    await this.serialize(trx, key);
+    const outcome = afterFailure(await this.count(trx, key, 'failure', now), now);
+    if (outcome.lockedUntil === null) return { ...outcome, tripped: false };
+    const tripped = (await this.activeLock(trx, key)) === null;
+    await this.lock(trx, key, outcome.lockedUntil, THROTTLE_RULES.failure.rule);
+    return { ...outcome, tripped };
+  }
+
+  /** A failure decided elsewhere (a push denied on the companion): recorded, then settled. */
+  async recordFailure(trx: Trx, key: string): Promise<FailureResult> {
+    await this.serialize(trx, key);
+    await trx.insertInto('throttle_events').values({ throttle_key: key, kind: 'failure', at: this.clock.now().getTime() }).execute();
+    return this.settleFailure(trx, key);
+  }
+
+  /** R11d: a successful reset clears every counter and lock of the key. */
+  async clear(trx: Trx, key: string): Promise<void> {
+    await trx.deleteFrom('throttle_events').where('throttle_key', '=', key).execute();
+    await trx.deleteFrom('throttle_locks').where('throttle_key', '=', key).where('kind', '!=', MUTEX_KIND).execute();
+  }
+}
