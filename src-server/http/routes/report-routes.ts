@@ -1,0 +1,59 @@
+import { Readable } from 'node:stream';
+import { AUDIT_EVENT_TYPES, type ReportQuery } from '../../../shared/api/audit.js';
+import { registrationCoverage } from '../../reports/coverage.js';
+import { csvFileName } from '../../reports/csv.js';
+import { BadCursorError, decodeCursor, typesMatching } from '../../reports/report-query.js';
+import { REPORT_CATEGORY, reportCsv, reportPage, type ReportName } from '../../reports/reports.js';
+import { defaultSummaryRange, eventSummary } from '../../reports/summary.js';
+import type { Services } from '../../services.js';
+import { REPLY_SENT, type ApiRequest, type HandlerTable } from '../context.js';
+import { ApiError } from '../problem.js';
+
+type ReportRoute = 'activityReport' | 'registrationReport' | 'adminAudit';
+
+/** Hostile or mistyped filters answer 400 with what would have worked. */
+function checkQuery(q: ReportQuery): void {
+  if (q.type !== undefined && typesMatching(q.type).length === 0) {
+    throw new ApiError('invalid_request', `query.type: no event type is "${q.type}" or starts with it; known types: ${AUDIT_EVENT_TYPES.join(', ')}`);
+  }
+  if (q.from && q.to && Date.parse(q.from) > Date.parse(q.to)) throw new ApiError('invalid_request', 'query.from: must not be after query.to');
+  if (q.cursor) {
+    try {
+      decodeCursor(q.cursor);
+    } catch (e) {
+      if (e instanceof BadCursorError) throw new ApiError('invalid_request', 'query.cursor: not a cursor this server returned');
+      throw e;
+    }
+  }
+}
+
+/** R17b: the activity, registration and admin reports (JSON pages or a CSV download) and the dashboard summary. */
+export function reportHandlers(s: Services): HandlerTable {
+  const report = (name: ReportName) => async (req: ApiRequest<ReportRoute>) => {
+    const q = req.query;
+    checkQuery(q);
+    const category = REPORT_CATEGORY[name];
+    if (q.format === 'json') return reportPage(s.db, category, q);
+    const file = csvFileName(name, s.clock.now());
+    req.reply
+      .code(200)
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${file}"`)
+      .send(Readable.from(reportCsv(s.db, category, q)));
+    return REPLY_SENT;
+  };
+  return {
+    activityReport: report('activity'),
+    registrationReport: report('registration'),
+    adminAudit: report('audit'),
+    async reportSummary(req) {
+      const range = defaultSummaryRange(s.clock.now(), req.query);
+      if (range.from.getTime() > range.to.getTime()) throw new ApiError('invalid_request', 'query.from: must not be after query.to');
+      const [events, registration] = await Promise.all([
+        eventSummary(s.db, s.store.dialect, range),
+        registrationCoverage(s),
+      ]);
+      return { ...events, registration: registration && { inScope: registration.inScope, registered: registration.registered, coverage: registration.coverage } };
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { BuiltinDirectory, usernameKey } from '../directory/builtin-directory.js';
+import type { DirectoryUser } from '../directory/directory.js';
+import { registrationState } from '../methods/registration-status.js';
+import { isInScope } from '../policy/scope.js';
+import type { Services } from '../services.js';
+
+export interface Coverage {
+  /** Enabled users SSPR applies to (R1). */
+  inScope: number;
+  /** Of those, how many hold the methods they need (R4, R10). */
+  registered: number;
+  /** registered / inScope; null when nobody is in scope. */
+  coverage: number | null;
+  /** In-scope users who could not reset today, when asked for. */
+  unregistered?: string[];
+}
+
+/** Pages through every user of a directory that can list them; null when it cannot. */
+async function* directoryUsers(s: Pick<Services, 'directory'>): AsyncGenerator<DirectoryUser[]> {
+  const dir = s.directory;
+  if (!(dir instanceof BuiltinDirectory)) return;
+  let after: string | undefined;
+  for (;;) {
+    const users = await dir.listUsers({ after, limit: 500 });
+    if (users.length) yield users;
+    if (users.length < 500) return;
+    after = usernameKey(users[users.length - 1]!.username);
+  }
+}
+
+/**
+ * Registration coverage with the same rules the reset flow applies: scope (scope.ts) and
+ * usable methods (registration-status.ts). Built-in directory only for now.
+ */
+export async function registrationCoverage(
+  s: Pick<Services, 'directory' | 'policy' | 'methods' | 'clock'>,
+  options: { listUnregistered?: boolean } = {},
+): Promise<Coverage | null> {
+  if (!(s.directory instanceof BuiltinDirectory)) return null;
+  const policy = await s.policy.get();
+  const now = s.clock.now();
+  let inScope = 0;
+  let registered = 0;
+  const unregistered: string[] = [];
+  for await (const page of directoryUsers(s)) {
+    for (const user of page) {
+      if (user.disabled || !(await isInScope(user, policy, s.directory))) continue;
+      inScope++;
+      const stored = await s.methods.list(user.id);
+      const state = registrationState({ user, stored, policy, inScope: true, confirmedAt: null, now });
+      if (state.registered) registered++;
+      else if (options.listUnregistered) unregistered.push(user.username);
+    }
+  }
+  return {
+    inScope,
+    registered,
+    coverage: inScope === 0 ? null : registered / inScope,
+    ...(options.listUnregistered ? { unregistered } : {}),
+  };
+}
