@@ -12,6 +12,8 @@ import { buildHttpApp, LOG_REDACT } from './http/app.js';
 import type { HandlerTable } from './http/context.js';
 import { authHandlers } from './http/routes/auth-routes.js';
 import { meHandlers } from './http/routes/me-routes.js';
+import { reportHandlers } from './http/routes/report-routes.js';
+import { startAuditRetention, type AuditRetention } from './reports/retention.js';
 import { policyHandlers } from './http/routes/policy-routes.js';
 import { MethodStore } from './methods/method-store.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from './notify/mailer.js';
@@ -34,6 +36,8 @@ export interface ServerOverrides {
   validateResponses?: boolean;
 }
 
+  /** The daily audit purge (R17b retention); tests call `runOnce()` after moving the clock. */
+  auditRetention: AuditRetention;
 export interface SsprServer {
   app: FastifyInstance;
   services: Services;
@@ -82,6 +86,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     ? await overrides.directory(base)
     : new BuiltinDirectory(db, clock, () => policy.get(), hashParams);
   const services: Services = { ...base, directory };
+    ...reportHandlers(services),
 
   const handlers: HandlerTable = {
     ...policyHandlers(services),
@@ -94,8 +99,11 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     readiness: {
       store: async () => {
         await db.selectFrom('settings').select('key').limit(1).execute();
+  const auditRetention = startAuditRetention({ db, clock, log: logger, retentionDays: config.auditRetentionDays });
       },
       directory: () => directory.ping(),
+    auditRetention,
+      await auditRetention.stop();
     },
     logger,
     validateResponses: overrides.validateResponses ?? false,
