@@ -12,9 +12,9 @@ import { buildHttpApp, LOG_REDACT } from './http/app.js';
 import type { HandlerTable } from './http/context.js';
 import { authHandlers } from './http/routes/auth-routes.js';
 import { meHandlers } from './http/routes/me-routes.js';
+import { policyHandlers } from './http/routes/policy-routes.js';
 import { reportHandlers } from './http/routes/report-routes.js';
 import { startAuditRetention, type AuditRetention } from './reports/retention.js';
-import { policyHandlers } from './http/routes/policy-routes.js';
 import { MethodStore } from './methods/method-store.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from './notify/mailer.js';
 import { Outbox } from './notify/outbox.js';
@@ -36,11 +36,11 @@ export interface ServerOverrides {
   validateResponses?: boolean;
 }
 
-  /** The daily audit purge (R17b retention); tests call `runOnce()` after moving the clock. */
-  auditRetention: AuditRetention;
 export interface SsprServer {
   app: FastifyInstance;
   services: Services;
+  /** The daily audit purge (R17b retention); tests call `runOnce()` after moving the clock. */
+  auditRetention: AuditRetention;
   close(): Promise<void>;
 }
 
@@ -86,12 +86,12 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     ? await overrides.directory(base)
     : new BuiltinDirectory(db, clock, () => policy.get(), hashParams);
   const services: Services = { ...base, directory };
-    ...reportHandlers(services),
 
   const handlers: HandlerTable = {
     ...policyHandlers(services),
     ...authHandlers(services),
     ...meHandlers(services),
+    ...reportHandlers(services),
   };
   const app = await buildHttpApp({
     handlers,
@@ -99,19 +99,19 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     readiness: {
       store: async () => {
         await db.selectFrom('settings').select('key').limit(1).execute();
-  const auditRetention = startAuditRetention({ db, clock, log: logger, retentionDays: config.auditRetentionDays });
       },
       directory: () => directory.ping(),
-    auditRetention,
-      await auditRetention.stop();
     },
     logger,
     validateResponses: overrides.validateResponses ?? false,
   });
+  const auditRetention = startAuditRetention({ db, clock, log: logger, retentionDays: config.auditRetentionDays });
   return {
     app,
     services,
+    auditRetention,
     async close() {
+      await auditRetention.stop();
       await app.close();
       await directory.close();
       mailer.close?.();
