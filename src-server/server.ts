@@ -10,6 +10,7 @@ import { BuiltinDirectory } from './directory/builtin-directory.js';
 import type { Directory } from './directory/directory.js';
 import { buildHttpApp, LOG_REDACT } from './http/app.js';
 import type { HandlerTable } from './http/context.js';
+import { adminHandlers } from './http/routes/admin-routes.js';
 import { authHandlers } from './http/routes/auth-routes.js';
 import { meHandlers } from './http/routes/me-routes.js';
 import { policyHandlers } from './http/routes/policy-routes.js';
@@ -91,6 +92,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     ...policyHandlers(services),
     ...authHandlers(services),
     ...meHandlers(services),
+    ...adminHandlers(services),
     ...reportHandlers(services),
   };
   const app = await buildHttpApp({

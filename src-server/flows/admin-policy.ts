@@ -1,0 +1,44 @@
+import type { PolicyDocument } from '../../shared/api/policy.js';
+import type { Services } from '../services.js';
+import type { AdminContext } from './admin-users.js';
+
+export interface PolicyChange {
+  path: string;
+  before: unknown;
+  after: unknown;
+}
+
+function leaves(value: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) leaves(v, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    // Arrays are one value: "methods went from [a, b] to [a]" reads better than index diffs.
+    out.set(prefix, value);
+  }
+  return out;
+}
+
+/** Pure: every leaf that differs between two policy documents, by dotted path. */
+export function policyDiff(before: PolicyDocument, after: PolicyDocument): PolicyChange[] {
+  const a = leaves(before, '', new Map());
+  const b = leaves(after, '', new Map());
+  const changes: PolicyChange[] = [];
+  for (const path of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const x = a.get(path);
+    const y = b.get(path);
+    if (JSON.stringify(x) !== JSON.stringify(y)) changes.push({ path, before: x ?? null, after: y ?? null });
+  }
+  return changes;
+}
+
+/** R25: the one policy document, replaced whole; the audit event and the write commit together. */
+export async function replacePolicy(s: Services, doc: PolicyDocument, ctx: AdminContext): Promise<PolicyDocument> {
+  s.policy.invalidate();
+  const before = await s.policy.get();
+  const changes = policyDiff(before, doc);
+  await s.db.transaction().execute(async (trx) => {
+    await s.policy.put(trx, doc);
+    await s.audit.write(trx, { type: 'admin.policy', user: null, actor: ctx.actor, result: 'success', client: ctx.client, detail: { changes } });
+  });
+  return s.policy.get();
+}

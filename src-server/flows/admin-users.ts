@@ -1,0 +1,211 @@
+import type { AdminUser, CreateUserRequest, PatchUserRequest, SetUserMethodsRequest } from '../../shared/api/admin.js';
+import type { Locale } from '../../shared/api/common.js';
+import { revokeUserSessions } from '../auth/revocation.js';
+import { BuiltinDirectory, usernameKey } from '../directory/builtin-directory.js';
+import type { DirectoryUser } from '../directory/directory.js';
+import { ApiError } from '../http/problem.js';
+import { maskEmail, maskPhone } from '../methods/masking.js';
+import { effectiveRequirement, usableMethods } from '../methods/registration-status.js';
+import { passwordNotice } from '../notify/notifications.js';
+import { productPasswordViolations } from '../policy/password-check.js';
+import type { Services } from '../services.js';
+import { ThrottleStore } from '../throttle/throttle-store.js';
+
+/** Who asked and from where, for the audit event (R17a). */
+export interface AdminContext {
+  actor: string;
+  client: string;
+  locale: Locale;
+}
+
+const CONTACT_TYPES = ['email', 'mobilePhone', 'officePhone'] as const;
+
+/** Contact data the directory itself holds (R4), as the reset flow offers it. */
+function directoryContacts(user: DirectoryUser): AdminUser['methods'] {
+  const c = user.contact;
+  const out: AdminUser['methods'] = [];
+  if (c.mobilePhone) out.push({ id: 'dir-mobilePhone', type: 'mobilePhone', hint: maskPhone(c.mobilePhone), source: 'directory' });
+  if (c.officePhone) out.push({ id: 'dir-officePhone', type: 'officePhone', hint: maskPhone(c.officePhone), source: 'directory' });
+  if (c.alternateEmail) out.push({ id: 'dir-email', type: 'email', hint: maskEmail(c.alternateEmail), source: 'directory' });
+  return out;
+}
+
+/** True for the unique-key violation of SQLite and PostgreSQL: a parallel create won. */
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return err.code === '23505' || err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || /UNIQUE constraint failed/.test(err.message ?? '');
+}
+
+/**
+ * The administrator's user operations. Creating, listing, deleting and editing account
+ * fields need the built-in directory (an LDAP/AD directory is managed with its own tools);
+ * reading a user, resetting their password, unlocking them and setting contact methods on
+ * their behalf (R4) work with every directory.
+ */
+export class AdminUsers {
+  private readonly throttle: ThrottleStore;
+
+  constructor(private readonly s: Services) {
+    this.throttle = new ThrottleStore(s.clock);
+  }
+
+  builtin(): BuiltinDirectory {
+    if (!(this.s.directory instanceof BuiltinDirectory)) throw new ApiError('conflict', 'Users are managed in the directory (LDAP / Active Directory), not here.');
+    return this.s.directory;
+  }
+
+  async find(username: string): Promise<DirectoryUser> {
+    const user = await this.s.directory.findUser(username);
+    if (!user) throw new ApiError('not_found', 'No such user.');
+    return user;
+  }
+
+  /** R7: methods as types, masked hints and sources — never addresses in full, never secrets. */
+  async view(user: DirectoryUser): Promise<AdminUser> {
+    const s = this.s;
+    const [policy, stored, lock] = await Promise.all([s.policy.get(), s.methods.list(user.id), this.throttle.activeLock(s.db, user.id)]);
+    const held: AdminUser['methods'] = [
+      ...stored.filter((m) => m.verified).map((m) => ({ id: m.id, type: m.type, hint: m.hint, source: m.source })),
+      ...directoryContacts(user),
+    ];
+    const usableTypes = new Set(usableMethods(user, stored, policy).map((m) => m.type));
+    return {
+      username: user.username,
+      displayName: user.displayName,
+      email: user.email,
+      isAdmin: user.isAdmin,
+      disabled: user.disabled,
+      locked: user.locked || lock !== null,
+      groups: user.groups,
+      passwordLastChangedAt: user.password.lastChangedAt?.toISOString() ?? null,
+      mustChangePassword: user.password.mustChange,
+      methods: held,
+      registered: usableTypes.size >= effectiveRequirement(user, policy).required,
+    };
+  }
+
+  private async passwordViolations(password: string, owner: { username: string; displayName: string; email?: string | null }, locale: Locale) {
+    const violations = productPasswordViolations(password, await this.s.policy.get(), owner, locale);
+    if (violations.length) throw new ApiError('password_policy', 'The password does not meet the policy.', { violations });
+  }
+
+  async create(input: CreateUserRequest, ctx: AdminContext): Promise<AdminUser> {
+    const s = this.s;
+    const dir = this.builtin();
+    if (await dir.findUser(input.username)) throw new ApiError('conflict', 'A user with this name already exists.');
+    await this.passwordViolations(input.password, input, ctx.locale);
+    let created: DirectoryUser;
+    try {
+      created = await s.db.transaction().execute(async (trx) => {
+        const user = await dir.createUser({ ...input, email: input.email ?? null }, trx);
+        await s.audit.write(trx, {
+          type: 'admin.user', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client,
+          detail: { action: 'create', displayName: user.displayName, email: user.email, isAdmin: user.isAdmin, groups: user.groups },
+        });
+        return user;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ApiError('conflict', 'A user with this name already exists.');
+      throw e;
+    }
+    return this.view(created);
+  }
+
+  async list(query: { cursor?: string; limit: number; q?: string }): Promise<{ users: AdminUser[]; nextCursor: string | null }> {
+    const page = await this.builtin().listUsers({ after: query.cursor, limit: query.limit + 1, q: query.q });
+    const users = page.slice(0, query.limit);
+    const nextCursor = page.length > query.limit ? usernameKey(users[users.length - 1]!.username) : null;
+    return { users: await Promise.all(users.map((u) => this.view(u))), nextCursor };
+  }
+
+  async get(username: string): Promise<AdminUser> {
+    return this.view(await this.find(username));
+  }
+
+  async patch(username: string, patch: PatchUserRequest, ctx: AdminContext): Promise<AdminUser> {
+    const s = this.s;
+    const user = await this.find(username);
+    const { password, unlock, mustChangePassword, ...fields } = patch;
+    const editsAccount = Object.keys(fields).length > 0 || (mustChangePassword !== undefined && password === undefined);
+    const dir = editsAccount ? this.builtin() : null;
+    if (password !== undefined) {
+      await this.passwordViolations(password, { ...user, displayName: fields.displayName ?? user.displayName }, ctx.locale);
+      // An administrator's reset: the user chooses their own password at next sign-in (unless told otherwise).
+      const written = await s.directory.resetPassword(user, password, { unlock: unlock === true, mustChange: mustChangePassword ?? true });
+      if (!written.ok) throw new ApiError('password_policy', 'The directory refused the password.', { violations: written.violations });
+    }
+    if (unlock) await s.directory.unlock(user);
+    const changes: Record<string, { before: unknown; after: unknown }> = {};
+    const before: Record<string, unknown> = { displayName: user.displayName, email: user.email, isAdmin: user.isAdmin, disabled: user.disabled, groups: user.groups };
+    for (const [k, v] of Object.entries(fields)) if (JSON.stringify(before[k]) !== JSON.stringify(v)) changes[k] = { before: before[k], after: v };
+    await s.db.transaction().execute(async (trx) => {
+      if (dir) await dir.updateUser(user.id, { ...fields, mustChange: password === undefined ? mustChangePassword : undefined }, trx);
+      if (password !== undefined || fields.disabled === true) await revokeUserSessions(trx, s.clock, user.id);
+      // R11d-like: an administrator's unlock also lifts the SSPR lockout and its counters.
+      if (unlock) await this.throttle.clear(trx, user.id);
+      await s.audit.write(trx, {
+        type: 'admin.user', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client,
+        detail: {
+          action: 'update',
+          changes,
+          ...(password !== undefined ? { passwordReset: true } : {}),
+          ...(mustChangePassword !== undefined ? { mustChangePassword } : {}),
+          ...(unlock ? { unlocked: true } : {}),
+        },
+      });
+    });
+    if (password !== undefined) await this.tellUserOfReset(user, ctx);
+    return this.view((await s.directory.findUserById(user.id)) ?? user);
+  }
+
+  /** R22: the user hears of every reset, an administrator's included. A mail failure never undoes it. */
+  private async tellUserOfReset(user: DirectoryUser, ctx: AdminContext): Promise<void> {
+    const policy = await this.s.policy.get();
+    if (!policy.sspr.notifyUserOnReset || !user.email) return;
+    const { subject, text } = passwordNotice(user, 'reset', this.s.clock.now(), `${ctx.client} (administrator)`, policy.branding, ctx.locale);
+    await this.s.mailer.send({ to: user.email, subject, text }).catch((e: Error) => this.s.log.warn({ err: e.message }, 'reset notification not sent'));
+  }
+
+  async remove(username: string, ctx: AdminContext): Promise<void> {
+    const s = this.s;
+    const dir = this.builtin();
+    const user = await this.find(username);
+    await s.db.transaction().execute(async (trx) => {
+      await dir.deleteUser(user.id, trx);
+      // Registration data goes with the account (R7): nothing of it stays readable.
+      await trx.deleteFrom('methods').where('subject_id', '=', user.id).execute();
+      await trx.deleteFrom('registrations').where('subject_id', '=', user.id).execute();
+      await revokeUserSessions(trx, s.clock, user.id);
+      await this.throttle.clear(trx, user.id);
+      await s.audit.write(trx, { type: 'admin.user', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client, detail: { action: 'delete' } });
+    });
+  }
+
+  /** R4: phone numbers and an email set on the user's behalf count as registered, unproved. null removes. */
+  async setMethods(username: string, input: SetUserMethodsRequest, ctx: AdminContext): Promise<AdminUser> {
+    const s = this.s;
+    const user = await this.find(username);
+    if (input.email && user.email && input.email.toLowerCase() === user.email.toLowerCase()) {
+      throw new ApiError('invalid_request', 'The reset email must be an address other than the account\'s own (R3).', { issues: [{ path: 'body.email', message: 'same as the account\'s own address' }] });
+    }
+    const set: Record<string, string> = {};
+    const removed: string[] = [];
+    await s.db.transaction().execute(async (trx) => {
+      for (const type of CONTACT_TYPES) {
+        const value = input[type];
+        if (value === undefined) continue;
+        await s.methods.removeType(trx, user.id, type, 'admin');
+        if (value === null) {
+          removed.push(type);
+          continue;
+        }
+        const hint = type === 'email' ? maskEmail(value) : maskPhone(value);
+        if (type === 'email') await s.methods.insert(trx, { subjectId: user.id, type, source: 'admin', verified: true, hint, data: { address: value } });
+        else await s.methods.insert(trx, { subjectId: user.id, type, source: 'admin', verified: true, hint, data: { number: value } });
+        set[type] = hint;
+      }
+      await s.audit.write(trx, { type: 'admin.methods', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client, detail: { set, removed } });
+    });
+    return this.view(user);
+  }
+}
