@@ -1,0 +1,23 @@
+import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+import { getBridge } from './bridge.js';
+import { systemLocale } from './i18n/index.js';
+import { createAccountStore } from './stores/account-store.js';
+import { createAppStore } from './stores/app-store.js';
+import { StoresProvider, type Stores } from './stores/context.js';
+import { createResetStore } from './stores/reset-store.js';
+import './styles/app.css';
+
+const bridge = getBridge();
+const stores: Stores = {
+  bridge,
+  app: createAppStore(bridge, systemLocale(navigator.languages)),
+  reset: createResetStore(bridge),
+  account: createAccountStore(bridge),
+};
+
+createRoot(document.getElementById('root')!).render(
+  <StoresProvider stores={stores}>
+    <App />
+  </StoresProvider>,
+);

@@ -1,0 +1,61 @@
+import { useState, type FormEvent } from 'react';
+import { Alert } from '../../components/Alert.js';
+import { errorText } from '../../components/error-text.js';
+import { NewPassword, passwordProblems, useLocalViolations, type NewPasswordValue } from '../../components/NewPassword.js';
+import { ScreenHeading } from '../../components/ScreenHeading.js';
+import { useBranding, useReset, useStores, useT } from '../../stores/context.js';
+
+/** Gates passed: choose the new password, with the policy checklist live as you type. */
+export function PasswordScreen() {
+  const t = useT();
+  const { reset } = useStores();
+  const { contact } = useBranding();
+  const username = useReset((s) => s.username);
+  const busy = useReset((s) => s.busy);
+  const error = useReset((s) => s.error);
+  const [value, setValue] = useState<NewPasswordValue>({ password: '', confirm: '' });
+  const [unlock, setUnlock] = useState(true);
+  const [submitted, setSubmitted] = useState(false);
+  const owner = { username };
+  const local = useLocalViolations(value.password, owner);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    setSubmitted(true);
+    if (!passwordProblems(value.password, value.confirm, local).ok) return;
+    void reset.getState().setPassword(value.password, unlock);
+  }
+
+  return (
+    <section className="screen" data-screen="reset-password" aria-labelledby="password-title">
+      <ScreenHeading id="password-title" focus={false}>
+        {t.reset.passwordTitle}
+      </ScreenHeading>
+      <p className="lead">{t.reset.passwordLead}</p>
+      {error ? <Alert>{errorText(t, error, contact)}</Alert> : null}
+      <form onSubmit={submit} noValidate>
+        <NewPassword
+          purpose="reset"
+          owner={owner}
+          value={value}
+          onChange={setValue}
+          showErrors={submitted}
+          serverViolations={error?.code === 'password_policy' ? error.violations : null}
+          autoFocus
+        />
+        <div className="checkbox">
+          <input id="unlock" type="checkbox" checked={unlock} onChange={(e) => setUnlock(e.target.checked)} />
+          <label htmlFor="unlock">{t.reset.unlock}</label>
+        </div>
+        <div className="actions">
+          <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy || undefined}>
+            {busy ? t.app.busy : t.reset.setPassword}
+          </button>
+          <button type="button" className="button button-quiet" onClick={() => void reset.getState().cancel()}>
+            {t.app.cancel}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

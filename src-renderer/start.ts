@@ -1,0 +1,62 @@
+import type { Stores } from './stores/context.js';
+import type { Screen } from './stores/app-store.js';
+
+/** How often user input is reported to main's idle timer, at most. */
+const ACTIVITY_EVERY_MS = 5_000;
+
+/**
+ * Start-up: load config and policy, pick the first screen, subscribe to main's events and
+ * report activity for the kiosk idle timer. Returns the clean-up for unmount.
+ */
+export function startApp(stores: Stores): () => void {
+  const { bridge, app, reset, account } = stores;
+  const offs = [
+    bridge.on('expiry:warning', (w) => app.getState().setBanner('expiry', w.mustChange || w.threshold !== null || w.daysUntilExpiry !== null ? w : null)),
+    bridge.on('registration:nudge', (n) => app.getState().setBanner('nudge', n)),
+    bridge.on('approval:request', () => {
+      app.getState().setBanner('approval', true);
+      void account.getState().refreshApprovals();
+    }),
+    bridge.on('idle:reset', () => {
+      reset.getState().wipe();
+      app.getState().setBanner('idle', true);
+      if (app.getState().screen.name === 'reset' || app.getState().config?.kioskMode) app.getState().go({ name: 'reset' });
+    }),
+    bridge.on('status:changed', (s) => account.getState().setStatus(s)),
+    bridge.on('session:changed', (s) => {
+      account.getState().setSession(s);
+      const name = app.getState().screen.name;
+      if (!s.signedIn && !s.passwordChangeRequired && name !== 'reset' && name !== 'signIn' && name !== 'loading') app.getState().go({ name: 'signIn' });
+    }),
+    bridge.on('app:navigate', ({ screen }) => {
+      const target: Screen = screen === 'registration' ? { name: 'home' } : { name: screen };
+      const signedIn = account.getState().session?.signedIn ?? false;
+      if (target.name === 'reset' || signedIn) app.getState().go(target);
+    }),
+  ];
+
+  let lastActivity = 0;
+  const activity = () => {
+    const now = Date.now();
+    if (now - lastActivity < ACTIVITY_EVERY_MS) return;
+    lastActivity = now;
+    void bridge.invoke('app:activity').catch(() => undefined);
+  };
+  const events = ['keydown', 'pointerdown', 'wheel', 'touchstart'] as const;
+  events.forEach((e) => window.addEventListener(e, activity, { passive: true, capture: true }));
+
+  void (async () => {
+    await app.getState().load();
+    const kiosk = app.getState().config?.kioskMode ?? app.getState().info?.kioskMode ?? false;
+    if (kiosk) return app.getState().go({ name: 'reset' });
+    const session = await account.getState().loadSession();
+    if (session?.passwordChangeRequired) app.getState().go({ name: 'changePassword' });
+    else if (session?.signedIn) app.getState().go({ name: 'home' });
+    else app.getState().go({ name: 'signIn' });
+  })();
+
+  return () => {
+    offs.forEach((off) => off());
+    events.forEach((e) => window.removeEventListener(e, activity, { capture: true }));
+  };
+}
