@@ -14,9 +14,11 @@ import { adminHandlers } from './http/routes/admin-routes.js';
 import { authHandlers } from './http/routes/auth-routes.js';
 import { meHandlers } from './http/routes/me-routes.js';
 import { policyHandlers } from './http/routes/policy-routes.js';
+import { resetHandlers } from './http/routes/reset-routes.js';
 import { reportHandlers } from './http/routes/report-routes.js';
 import { startAuditRetention, type AuditRetention } from './reports/retention.js';
 import { MethodStore } from './methods/method-store.js';
+import { ApprovalHub } from './methods/push.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from './notify/mailer.js';
 import { Outbox } from './notify/outbox.js';
 import { OutboxPhoneGateway, WebhookPhoneGateway, type PhoneGateway } from './notify/sms-gateway.js';
@@ -88,8 +90,11 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     : new BuiltinDirectory(db, clock, () => policy.get(), hashParams);
   const services: Services = { ...base, directory };
 
+  // Push approvals go from the reset flow to the user's companions on this instance.
+  const approvalHub = new ApprovalHub();
   const handlers: HandlerTable = {
     ...policyHandlers(services),
+    ...resetHandlers(services, approvalHub),
     ...authHandlers(services),
     ...meHandlers(services),
     ...adminHandlers(services),

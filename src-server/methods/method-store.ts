@@ -13,7 +13,8 @@ export interface MethodData {
   officePhone: { number: string };
   authenticatorCode: { secret: string; algorithm: 'SHA1' | 'SHA256' | 'SHA512'; digits: number; period: number };
   authenticatorPush: { publicKey: string; deviceName: string };
-  securityQuestions: { questions: Array<{ questionId: string; answerHash: string }> };
+  /** `text`: a custom question's wording at registration, kept if the policy drops it later. */
+  securityQuestions: { questions: Array<{ questionId: string; answerHash: string; text?: string }> };
 }
 
 export type MethodSource = 'user' | 'admin' | 'directory';

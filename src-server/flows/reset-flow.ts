@@ -1,0 +1,421 @@
+import { createHmac } from 'node:crypto';
+import type { Selectable, Transaction } from 'kysely';
+import type { Locale, MethodType } from '../../shared/api/common.js';
+import type { Challenge, CreateResetSessionResponse, ResetSessionState, SetResetPasswordResponse, VerifyChallengeRequest, VerifyChallengeResponse } from '../../shared/api/reset.js';
+import type { AuditEntry } from '../audit/audit-log.js';
+import { revokeUserSessions } from '../auth/revocation.js';
+import type { DirectoryUser } from '../directory/directory.js';
+import { ApiError } from '../http/problem.js';
+import { CODE_TTL_MS } from '../methods/codes.js';
+import { decoyMethods, decoySeed, decoyThrottleKey } from '../methods/decoy.js';
+import { METHOD_KINDS } from '../methods/index.js';
+import type { ResetTarget } from '../methods/method-kind.js';
+import type { MethodData } from '../methods/method-store.js';
+import type { ApprovalHub } from '../methods/push.js';
+import { effectiveRequirement, usableMethods, type UsableMethod } from '../methods/registration-status.js';
+import { notifyPasswordChanged } from '../notify/notifications.js';
+import { productPasswordViolations } from '../policy/password-check.js';
+import { isInScope } from '../policy/scope.js';
+import { hashToken, newId, newToken } from '../security/tokens.js';
+import type { Services } from '../services.js';
+import type { Database } from '../store/schema.js';
+import { retryAfterSeconds } from '../throttle/rules.js';
+import { ThrottleStore } from '../throttle/throttle-store.js';
+
+/** R13: a reset session lives 15 minutes from its start. */
+export const SESSION_TTL_MS = 15 * 60_000;
+
+type SessionRow = Selectable<Database['reset_sessions']>;
+type ChallengeRow = Selectable<Database['challenges']>;
+type Trx = Transaction<Database>;
+
+/** A method as a session offers it: a public id that means something only in this session. */
+interface OfferedMethod {
+  id: string;
+  type: MethodType;
+  hint: string;
+  /** The stored method id, `dir-*` for directory contact data, `decoy-*` for a decoy's. */
+  ref: string;
+  /** Directory contact data, sealed, taken when the session started. */
+  sealed?: string;
+}
+
+export interface RequestContext {
+  client: string;
+  locale: Locale;
+}
+
+const DIRECTORY_DATA: Record<string, (u: DirectoryUser) => MethodData[MethodType] | null> = {
+  'dir-mobilePhone': (u) => (u.contact.mobilePhone ? { number: u.contact.mobilePhone } : null),
+  'dir-officePhone': (u) => (u.contact.officePhone ? { number: u.contact.officePhone } : null),
+  'dir-email': (u) => (u.contact.alternateEmail ? { address: u.contact.alternateEmail } : null),
+};
+
+function lockedOut(lockedUntil: number, now: number, extras: { attemptsRemaining?: number } = {}): ApiError {
+  return new ApiError('locked_out', 'Too many attempts: password reset is locked for this account for now. Try again later or contact your administrator.', {
+    retryAfterSeconds: retryAfterSeconds(lockedUntil, now),
+    ...extras,
+  });
+}
+
+const sessionExpired = () => new ApiError('session_expired', 'This reset session has ended. Start again.');
+
+/**
+ * The reset flow (R2, R9d, R10–R13b, R18, R19): identify → one or two verified methods →
+ * new password. Everything a caller learns before the password is set looks the same for
+ * real users and decoys (R13b): same shapes, same status codes, the same work.
+ */
+export class ResetFlow {
+  private readonly throttle: ThrottleStore;
+
+  constructor(private readonly s: Services, private readonly hub: ApprovalHub) {
+    this.throttle = new ThrottleStore(s.clock);
+  }
+
+  private now(): number {
+    return this.s.clock.now().getTime();
+  }
+
+  private audit(conn: Trx, row: Pick<SessionRow, 'username' | 'decoy'>, entry: Omit<AuditEntry, 'user'>): Promise<void> {
+    const detail = row.decoy ? { ...entry.detail, decoy: true } : entry.detail;
+    return this.s.audit.write(conn, { ...entry, user: row.username, detail: detail ?? null });
+  }
+
+  /** The id a method has in one session: opaque, so real and decoy ids look alike. */
+  private publicId(sessionId: string, ref: string): string {
+    return createHmac('sha256', this.s.codeKey).update(`offer:${sessionId}:${ref}`).digest('base64url').slice(0, 16);
+  }
+
+  // ---- identify ----
+
+  async createSession(username: string, ctx: RequestContext): Promise<CreateResetSessionResponse> {
+    const s = this.s;
+    const user = await s.directory.findUser(username);
+    const policy = await s.policy.get();
+    // The same query for everyone, found or not (R13b timing).
+    const stored = await s.methods.list(user?.id ?? `unknown:${username}`);
+    let usable: UsableMethod[] = [];
+    let reason: 'unknown_user' | 'out_of_scope' | 'no_methods' | null = 'unknown_user';
+    if (user) {
+      const inScope = await isInScope(user, policy, s.directory);
+      usable = inScope ? usableMethods(user, stored, policy) : [];
+      const enoughTypes = new Set(usable.map((m) => m.type)).size >= effectiveRequirement(user, policy).required;
+      reason = !inScope ? 'out_of_scope' : enoughTypes ? null : 'no_methods';
+    }
+    const real = user && reason === null ? user : null;
+    const seed = decoySeed(s.codeKey, username);
+    const requirement = effectiveRequirement({ isAdmin: user?.isAdmin ?? false }, policy);
+    const id = newId();
+    const offered: OfferedMethod[] = real
+      ? usable.map((m) => {
+          const contact = DIRECTORY_DATA[m.id]?.(real);
+          return { id: this.publicId(id, m.id), type: m.type, hint: m.hint, ref: m.id, ...(contact ? { sealed: s.box.sealJson(contact) } : {}) };
+        })
+      : decoyMethods(seed, { required: requirement.required, types: requirement.types }, policy).map((m) => ({ id: this.publicId(id, m.ref), type: m.type, hint: m.hint, ref: m.ref }));
+
+    const throttleKey = real ? `subject:${real.id}` : decoyThrottleKey(seed);
+    const token = newToken('rs');
+    const now = this.now();
+    const row = { username: real?.username ?? username, decoy: real ? 0 : 1 };
+    const lock = await s.db.transaction().execute(async (trx) => {
+      const lock = await this.throttle.activeLock(trx, throttleKey);
+      await trx
+        .insertInto('reset_sessions')
+        .values({
+          id,
+          token_hash: hashToken(token),
+          subject_id: real?.id ?? null,
+          throttle_key: throttleKey,
+          username: row.username,
+          decoy: row.decoy,
+          state: lock ? 'locked' : 'verifying',
+          required_methods: requirement.required,
+          gates_passed: 0,
+          passed_method_ids: '[]',
+          offered: JSON.stringify(offered),
+          client: ctx.client,
+          created_at: now,
+          expires_at: now + SESSION_TTL_MS,
+          completed_at: null,
+        })
+        .execute();
+      await this.audit(trx, row, { type: 'reset.started', result: lock ? 'locked' : real ? 'success' : 'failure', client: ctx.client, detail: reason ? { reason } : null });
+      return lock;
+    });
+    if (lock) throw lockedOut(lock.until, now);
+    return {
+      sessionToken: token,
+      expiresAt: new Date(now + SESSION_TTL_MS).toISOString(),
+      requiredMethods: requirement.required,
+      methods: offered.map(({ id: methodId, type, hint }) => ({ id: methodId, type, hint })),
+    };
+  }
+
+  // ---- sessions ----
+
+  private async load(token: string): Promise<SessionRow> {
+    const row = await this.s.db.selectFrom('reset_sessions').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    if (!row) throw sessionExpired();
+    return row;
+  }
+
+  /** A session that can still verify or set the password. */
+  private async active(token: string): Promise<SessionRow> {
+    const row = await this.load(token);
+    if (!['verifying', 'ready', 'locked'].includes(row.state) || this.now() >= Number(row.expires_at)) throw sessionExpired();
+    return row;
+  }
+
+  private offered(row: SessionRow): OfferedMethod[] {
+    return JSON.parse(row.offered) as OfferedMethod[];
+  }
+
+  private passedIds(row: Pick<SessionRow, 'passed_method_ids'>): string[] {
+    return JSON.parse(row.passed_method_ids) as string[];
+  }
+
+  /** The real method behind an offered one (null for decoys), after the same lookup either way. */
+  private async target(row: SessionRow, m: OfferedMethod): Promise<ResetTarget | null> {
+    if (m.sealed) return { ref: m.ref, type: m.type, hint: m.hint, data: this.s.box.openJson(m.sealed) };
+    const stored = await this.s.methods.get(row.subject_id ?? row.throttle_key, m.ref);
+    if (row.decoy) return null;
+    if (!stored || !stored.verified || stored.type !== m.type) throw new ApiError('not_found', 'This method is no longer registered. Choose another one.');
+    return { ref: stored.id, type: stored.type, hint: stored.hint, data: stored.data };
+  }
+
+  async state(token: string): Promise<ResetSessionState> {
+    const row = await this.load(token);
+    const now = this.now();
+    const lock = await this.throttle.activeLock(this.s.db, row.throttle_key);
+    const state: ResetSessionState['state'] =
+      row.state === 'completed' ? 'completed'
+      : !['verifying', 'ready', 'locked'].includes(row.state) || now >= Number(row.expires_at) ? 'expired'
+      : lock ? 'locked'
+      : row.gates_passed >= row.required_methods ? 'ready'
+      : 'verifying';
+    const latest = await this.s.db.selectFrom('challenges').selectAll().where('session_id', '=', row.id).orderBy('created_at', 'desc').orderBy('id').limit(1).executeTakeFirst();
+    return {
+      state,
+      gatesPassed: row.gates_passed,
+      requiredMethods: row.required_methods,
+      methods: this.offered(row).map(({ id, type, hint }) => ({ id, type, hint })),
+      passedMethodIds: this.passedIds(row),
+      expiresAt: new Date(Number(row.expires_at)).toISOString(),
+      ...(state === 'verifying' || state === 'ready' ? this.pending(latest, now) : {}),
+    };
+  }
+
+  /** The challenge in progress; a push shows waiting / approved / denied until it expires. */
+  private pending(c: ChallengeRow | undefined, now: number): Pick<ResetSessionState, 'pendingChallenge'> {
+    if (!c || now >= Number(c.expires_at)) return {};
+    const push = c.type === 'authenticatorPush';
+    const status = c.status === 'pending' ? 'waiting' : c.status === 'used' ? 'approved' : c.status === 'denied' ? 'denied' : null;
+    if (!status || (!push && status !== 'waiting')) return {};
+    return {
+      pendingChallenge: {
+        challengeId: c.id,
+        methodId: c.method_id,
+        type: c.type as MethodType,
+        expiresAt: new Date(Number(c.expires_at)).toISOString(),
+        ...(push ? { status } : {}),
+      },
+    };
+  }
+
+  /** R2 / R10: a gate still to pass, with a type not used for an earlier gate. */
+  private assertGateOpen(row: SessionRow, m: OfferedMethod): void {
+    if (row.gates_passed >= row.required_methods) throw new ApiError('conflict', 'Every verification is done: set the new password.');
+    const offered = this.offered(row);
+    const passedTypes = this.passedIds(row).map((id) => offered.find((o) => o.id === id)?.type);
+    if (passedTypes.includes(m.type)) throw new ApiError('conflict', 'Use a different kind of method for the next verification.');
+  }
+
+  // ---- challenges ----
+
+  async createChallenge(token: string, body: { methodId: string; channel?: 'sms' | 'voice' }, ctx: RequestContext): Promise<Challenge> {
+    const s = this.s;
+    const row = await this.active(token);
+    const m = this.offered(row).find((o) => o.id === body.methodId);
+    if (!m) throw new ApiError('not_found', 'This session offers no such method.');
+    const kind = METHOD_KINDS[m.type];
+    kind.validateStart(m.type, body.channel);
+    this.assertGateOpen(row, m);
+    const target = await this.target(row, m);
+    const policy = await s.policy.get();
+    const now = this.now();
+    const challengeId = newId();
+    const expiresAt = Math.min(now + CODE_TTL_MS, Number(row.expires_at));
+    const started = await kind.start({
+      s,
+      policy,
+      challengeId,
+      type: m.type,
+      target,
+      subjectKey: row.subject_id ?? row.throttle_key,
+      decoySeed: decoySeed(s.codeKey, row.username),
+      channel: body.channel,
+      locale: ctx.locale,
+      client: ctx.client,
+      now: new Date(now),
+      expiresAt: new Date(expiresAt),
+      hub: this.hub,
+    });
+    const admitted = await s.db.transaction().execute(async (trx) => {
+      const admission = await this.throttle.attempt(trx, row.throttle_key, started.counts);
+      if (!admission.allowed) {
+        if (admission.tripped) await this.audit(trx, row, { type: 'reset.lockout', method: m.type, result: 'locked', client: ctx.client, detail: { rule: admission.rule } });
+        await this.audit(trx, row, { type: 'reset.challenge', method: m.type, result: 'locked', client: ctx.client });
+        return admission;
+      }
+      // A new challenge for the same method supersedes the old one (R13).
+      const old = await trx.selectFrom('challenges').select('id').where('session_id', '=', row.id).where('method_id', '=', m.id).where('status', '=', 'pending').execute();
+      if (old.length) {
+        const ids = old.map((c) => c.id);
+        await trx.updateTable('challenges').set({ status: 'superseded' }).where('id', 'in', ids).execute();
+        await trx.updateTable('approvals').set({ status: 'expired' }).where('challenge_id', 'in', ids).where('status', '=', 'waiting').execute();
+      }
+      await trx
+        .insertInto('challenges')
+        .values({ id: challengeId, session_id: row.id, method_id: m.id, type: m.type, code_hash: started.codeHash, data: JSON.stringify(started.data), status: 'pending', created_at: now, expires_at: expiresAt, used_at: null })
+        .execute();
+      await started.persist?.(trx);
+      await this.audit(trx, row, { type: 'reset.challenge', method: m.type, result: 'success', client: ctx.client, detail: 'channel' in started.data ? { channel: started.data.channel } : null });
+      return admission;
+    });
+    if (!admitted.allowed) throw lockedOut(admitted.lockedUntil, now);
+    // Handed over at once, never awaited here: delivery time must not show (R12, R13b).
+    if (started.deliver) started.deliver().catch((err: Error) => s.log.warn({ err: err.message, method: m.type }, 'verification code not handed over'));
+    return { challengeId, type: m.type, expiresAt: new Date(expiresAt).toISOString(), ...started.reply };
+  }
+
+  async verify(token: string, challengeId: string, input: VerifyChallengeRequest, ctx: RequestContext): Promise<VerifyChallengeResponse> {
+    const s = this.s;
+    const row = await this.active(token);
+    const c = await s.db.selectFrom('challenges').selectAll().where('id', '=', challengeId).where('session_id', '=', row.id).executeTakeFirst();
+    if (!c) throw new ApiError('not_found', 'This session has no such challenge.');
+    const kind = METHOD_KINDS[c.type as MethodType];
+    const data = JSON.parse(c.data) as Record<string, unknown>;
+    if (kind.answeredWith === 'companion') throw new ApiError('invalid_request', 'A push is approved on the companion app; poll GET /reset/session for its status.');
+    if (kind.answeredWith === 'code' && !('code' in input)) throw new ApiError('invalid_request', 'This challenge is answered with a `code`.');
+    kind.validateAnswer?.(data, input);
+    const now = this.now();
+    if (c.status !== 'pending' || now >= Number(c.expires_at)) throw new ApiError('challenge_expired', 'This code or question set is no longer valid. Ask for a new one.');
+    const m = this.offered(row).find((o) => o.id === c.method_id);
+    if (!m) throw new ApiError('not_found', 'This session offers no such method.');
+    this.assertGateOpen(row, m);
+    const target = await this.target(row, m);
+
+    // Admitted inside the database, counted as a failure until it succeeds (R11e).
+    const admission = await s.db.transaction().execute(async (trx) => {
+      const a = await this.throttle.attempt(trx, row.throttle_key, ['failure', ...kind.verifyCounts]);
+      if (!a.allowed) {
+        if (a.tripped) await this.audit(trx, row, { type: 'reset.lockout', method: m.type, result: 'locked', client: ctx.client, detail: { rule: a.rule } });
+        await this.audit(trx, row, { type: 'reset.verify', method: m.type, result: 'locked', client: ctx.client });
+      }
+      return a;
+    });
+    if (!admission.allowed) throw lockedOut(admission.lockedUntil, now);
+
+    const right = await kind.check({ s, challenge: { id: c.id, codeHash: c.code_hash, data }, target, subjectKey: row.subject_id ?? row.throttle_key, decoySeed: decoySeed(s.codeKey, row.username), input, now: new Date(now) });
+
+    const outcome = await s.db.transaction().execute(async (trx) => {
+      if (right) {
+        const used = await trx.updateTable('challenges').set({ status: 'used', used_at: now }).where('id', '=', c.id).where('status', '=', 'pending').executeTakeFirst();
+        if (Number(used.numUpdatedRows) === 1) {
+          if (admission.failureId !== null) await this.throttle.releaseFailure(trx, row.throttle_key, admission.failureId);
+          const gates = await this.passGate(trx, row.id, m.id);
+          await this.audit(trx, row, { type: 'reset.verify', method: m.type, result: 'success', client: ctx.client });
+          return { ok: true as const, ...gates };
+        }
+      }
+      // R9d: a wrong answer spends the draw; the next challenge draws afresh.
+      if (kind.answeredWith === 'answers') await trx.updateTable('challenges').set({ status: 'spent' }).where('id', '=', c.id).execute();
+      const failure = await this.throttle.settleFailure(trx, row.throttle_key);
+      await this.audit(trx, row, { type: 'reset.verify', method: m.type, result: 'failure', client: ctx.client, detail: { attemptsRemaining: failure.attemptsRemaining } });
+      if (failure.tripped) await this.audit(trx, row, { type: 'reset.lockout', method: m.type, result: 'locked', client: ctx.client, detail: { rule: 'R11a' } });
+      return { ok: false as const, ...failure };
+    });
+    if (outcome.ok) return { gatesPassed: outcome.gatesPassed, requiredMethods: row.required_methods, complete: outcome.gatesPassed >= row.required_methods };
+    if (outcome.lockedUntil !== null) throw lockedOut(outcome.lockedUntil, now, { attemptsRemaining: 0 });
+    const extras = { attemptsRemaining: outcome.attemptsRemaining };
+    if (kind.answeredWith === 'answers') throw new ApiError('invalid_answers', 'At least one answer is not correct. New questions are drawn for the next try.', extras);
+    throw new ApiError('invalid_code', 'The code is not correct.', extras);
+  }
+
+  /** One more gate passed with offered method `methodId`, on the session row locked for this. */
+  async passGate(trx: Trx, sessionId: string, methodId: string): Promise<{ gatesPassed: number }> {
+    const q = trx.selectFrom('reset_sessions').select(['gates_passed', 'required_methods', 'passed_method_ids', 'offered']).where('id', '=', sessionId);
+    const row = await (this.s.store.dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirstOrThrow();
+    const passed = this.passedIds(row);
+    const offered = JSON.parse(row.offered) as OfferedMethod[];
+    const type = offered.find((o) => o.id === methodId)?.type;
+    // Two challenges of one type raced each other: the second does not count twice (R2).
+    if (passed.some((id) => offered.find((o) => o.id === id)?.type === type)) return { gatesPassed: row.gates_passed };
+    const gatesPassed = row.gates_passed + 1;
+    await trx
+      .updateTable('reset_sessions')
+      .set({ gates_passed: gatesPassed, passed_method_ids: JSON.stringify([...passed, methodId]), ...(gatesPassed >= row.required_methods ? { state: 'ready' } : {}) })
+      .where('id', '=', sessionId)
+      .execute();
+    return { gatesPassed };
+  }
+
+  // ---- the new password ----
+
+  async setPassword(token: string, body: { newPassword: string; unlockAccount: boolean }, ctx: RequestContext): Promise<SetResetPasswordResponse> {
+    const s = this.s;
+    const row = await this.active(token);
+    if (row.gates_passed < row.required_methods || !row.subject_id) {
+      throw new ApiError('gates_incomplete', `Verify ${row.required_methods - row.gates_passed} more method(s) first.`);
+    }
+    const user = await s.directory.findUserById(row.subject_id);
+    const audit = (result: AuditEntry['result'], detail: Record<string, unknown> | null) =>
+      s.db.transaction().execute((trx) => this.audit(trx, row, { type: 'reset.password', result, client: ctx.client, detail }));
+    if (!user) {
+      await audit('denied', { reason: 'gone' });
+      throw new ApiError('forbidden', 'This account no longer exists.');
+    }
+    // R19: a disabled account verifies like any other, and is refused here.
+    if (user.disabled) {
+      await audit('denied', { reason: 'disabled' });
+      throw new ApiError('forbidden', 'This account is disabled, so its password cannot be reset. Contact your administrator.');
+    }
+    const policy = await s.policy.get();
+    const violations = productPasswordViolations(body.newPassword, policy, user, ctx.locale);
+    if (violations.length) {
+      await audit('failure', { reason: 'productPolicy', rules: violations.map((v) => v.rule) });
+      throw new ApiError('password_policy', 'The new password does not meet the policy.', { violations });
+    }
+    // The directory's verdict is the user's to see (R18a); if it cannot be reached the
+    // error propagates (directory_unavailable) and the session stays usable for a retry.
+    const written = await s.directory.resetPassword(user, body.newPassword, { unlock: body.unlockAccount });
+    if (!written.ok) {
+      await audit('failure', { reason: 'directoryPolicy', rules: written.violations.map((v) => v.rule) });
+      throw new ApiError('password_policy', 'The directory refused the new password.', { violations: written.violations });
+    }
+    await s.db.transaction().execute(async (trx) => {
+      await trx.updateTable('reset_sessions').set({ state: 'completed', completed_at: this.now() }).where('id', '=', row.id).execute();
+      await revokeUserSessions(trx, s.clock, user.id, row.id);
+      // R11d: a successful reset clears every counter.
+      await this.throttle.clear(trx, row.throttle_key);
+      await this.audit(trx, row, { type: 'reset.password', result: 'success', client: ctx.client });
+      if (body.unlockAccount) await this.audit(trx, row, { type: 'reset.unlock', result: 'success', client: ctx.client, detail: { wasLocked: user.locked } });
+    });
+    notifyPasswordChanged(s, user, { how: 'reset', client: ctx.client, locale: ctx.locale }).catch((err: Error) => s.log.warn({ err: err.message }, 'reset notification failed'));
+    return { unlocked: body.unlockAccount, changedAt: written.changedAt.toISOString() };
+  }
+
+  async cancel(token: string, ctx: RequestContext): Promise<void> {
+    const row = await this.active(token);
+    await this.s.db.transaction().execute(async (trx) => {
+      await trx.updateTable('reset_sessions').set({ state: 'cancelled', expires_at: this.now() }).where('id', '=', row.id).execute();
+      const open = await trx.selectFrom('challenges').select('id').where('session_id', '=', row.id).where('status', '=', 'pending').execute();
+      if (open.length) {
+        const ids = open.map((c) => c.id);
+        await trx.updateTable('challenges').set({ status: 'superseded' }).where('id', 'in', ids).execute();
+        await trx.updateTable('approvals').set({ status: 'expired' }).where('challenge_id', 'in', ids).where('status', '=', 'waiting').execute();
+      }
+      await this.audit(trx, row, { type: 'reset.cancelled', result: 'success', client: ctx.client });
+    });
+  }
+}

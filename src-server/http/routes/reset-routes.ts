@@ -1,0 +1,35 @@
+import { ResetFlow } from '../../flows/reset-flow.js';
+import type { ApprovalHub } from '../../methods/push.js';
+import type { Services } from '../../services.js';
+import type { Caller, HandlerTable } from '../context.js';
+import { ApiError } from '../problem.js';
+
+function sessionToken(caller: Caller): string {
+  if (caller.kind !== 'resetSession') throw new ApiError('session_expired', 'A reset session token is required.');
+  return caller.token;
+}
+
+/** The public reset flow: identify, verify, set the password (no sign-in). */
+export function resetHandlers(s: Services, hub: ApprovalHub): HandlerTable {
+  const flow = new ResetFlow(s, hub);
+  return {
+    async createResetSession(req) {
+      return flow.createSession(req.body.username, { client: req.client, locale: req.locale });
+    },
+    async getResetSession(req) {
+      return flow.state(sessionToken(req.caller));
+    },
+    async createChallenge(req) {
+      return flow.createChallenge(sessionToken(req.caller), req.body, { client: req.client, locale: req.body.locale ?? req.locale });
+    },
+    async verifyChallenge(req) {
+      return flow.verify(sessionToken(req.caller), req.params.challengeId, req.body, { client: req.client, locale: req.locale });
+    },
+    async setResetPassword(req) {
+      return flow.setPassword(sessionToken(req.caller), req.body, { client: req.client, locale: req.locale });
+    },
+    async cancelResetSession(req) {
+      await flow.cancel(sessionToken(req.caller), { client: req.client, locale: req.locale });
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import type { ParsedMail } from 'mailparser';
+import type { MethodType } from '../../shared/api/common.js';
+import type { DirectoryUser } from '../../src-server/directory/directory.js';
+import type { MethodData } from '../../src-server/methods/method-store.js';
+import type { GatewayMessage } from '../helpers/gateway-peer.js';
+import { codeIn } from '../helpers/smtp-peer.js';
+import type { TestServer } from '../helpers/test-server.js';
+
+/** Shared set-up for the reset and method tests: users with methods, codes from the peers. */
+
+export async function addMethod<T extends MethodType>(t: TestServer, user: DirectoryUser, type: T, data: MethodData[T], hint = type as string): Promise<string> {
+  const m = await t.server.services.methods.insert(t.server.services.db, { subjectId: user.id, type, source: 'admin', verified: true, hint, data });
+  return m.id;
+}
+
+/** A user holding an email method (set on their behalf, R4). */
+export async function userWithEmail(t: TestServer, username: string, extra: { isAdmin?: boolean; groups?: string[] } = {}) {
+  const user = await t.addUser({ username, email: `${username}@corp.example`, ...extra });
+  const address = `${username}.private@mail.example`;
+  await addMethod(t, user, 'email', { address }, `${username[0]}•••@mail.example`);
+  return { user, address };
+}
+
+/** The next mail to `to` after `before` mails had arrived; resolves with its code. */
+export async function nextMail(t: TestServer, to: string, before: number): Promise<ParsedMail> {
+  return t.smtp.waitFor(to, (m) => t.smtp.mails.indexOf(m) >= before);
+}
+
+export async function mailedCode(t: TestServer, to: string, before: number): Promise<string> {
+  return codeIn((await nextMail(t, to, before)).text);
+}
+
+/** The next gateway message to `to` after `before` messages had arrived. */
+export async function nextPhoneMessage(t: TestServer, to: string, before: number, timeoutMs = 5000): Promise<GatewayMessage> {
+  const deadline = Date.now() + timeoutMs;
+  const norm = (n: string) => n.replace(/\s/g, '');
+  for (;;) {
+    const found = t.gateway.messages.slice(before).find((m) => norm(m.to) === norm(to));
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no gateway message to ${to}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The code in a text or a voice script (digits said one by one). */
+export function phoneCode(m: GatewayMessage): string {
+  if (m.channel === 'sms') return codeIn(m.text);
+  const spoken = /(\d(?:[、,]\s?\d){5})/.exec(m.text);
+  if (!spoken) throw new Error(`no spoken code in: ${m.text}`);
+  return spoken[1]!.replace(/\D/g, '');
+}
+
+/** The current TOTP code, computed by oathtool (independent of the server's library). */
+export function oathtool(secret: string, at: Date): string {
+  const now = at.toISOString().replace('T', ' ').slice(0, 19);
+  return execFileSync('oathtool', ['--totp', '-b', '--now', `${now} UTC`, secret]).toString().trim();
+}
+
+export async function startReset(t: TestServer, username: string) {
+  const r = await t.api('POST', '/reset/sessions', { body: { username } });
+  if (r.status !== 201) throw new Error(`reset session: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body as { sessionToken: string; expiresAt: string; requiredMethods: number; methods: Array<{ id: string; type: MethodType; hint: string }> };
+}
+
+export function methodOf(session: { methods: Array<{ id: string; type: MethodType }> }, type: MethodType): string {
+  const m = session.methods.find((x) => x.type === type);
+  if (!m) throw new Error(`no ${type} method offered`);
+  return m.id;
+}
+
+/** Starts an email challenge and answers it with the mailed code. */
+export async function passEmailGate(t: TestServer, token: string, methodId: string, address: string) {
+  const before = t.smtp.mails.length;
+  const ch = await t.api('POST', '/reset/session/challenges', { token, body: { methodId } });
+  if (ch.status !== 201) throw new Error(`challenge: ${ch.status} ${JSON.stringify(ch.body)}`);
+  const code = await mailedCode(t, address, before);
+  return t.api('POST', `/reset/session/challenges/${ch.body.challengeId}/verify`, { token, body: { code } });
+}
+
+export const NEW_PASSWORD = 'Quiet-Harbor-Lantern-72';
