@@ -1,10 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
+import { digitsOf } from './code-digits.js';
 import { Field } from './Field.js';
 
-/** Digits only, at most `length`: "123 456", "123-456" and pasted mail text all work. */
-export function digitsOf(text: string, length: number): string {
-  return text.normalize('NFKC').replace(/\D/g, '').slice(0, length);
-}
 
 interface CodeInputProps {
   label: string;

@@ -1,0 +1,47 @@
+import type { Page } from '@playwright/test';
+import type { IpcEvent, IpcEventPayload, IpcEventSink } from '../../shared/ipc/contract.js';
+
+/** What serves the IPC channels: main's real handler table. */
+export type Invoke = (channel: string, input: unknown) => Promise<unknown>;
+
+/**
+ * Defines `window.companion` in the page with the preload's shape: `invoke` goes through a
+ * Playwright binding to the handler table in this (Node) process; `on` subscribes to events
+ * the host pushes with `emit`. The page sees exactly what the Electron preload gives it.
+ */
+export async function installBridge(page: Page, invoke: Invoke): Promise<void> {
+  await page.exposeBinding('__companionInvoke', (_source, channel: string, input: unknown) => invoke(channel, input ?? undefined));
+  await page.addInitScript(() => {
+    const g = globalThis as any;
+    const listeners = new Map<string, Set<(payload: unknown) => void>>();
+    const invokeBinding = g.__companionInvoke as (channel: string, input: unknown) => Promise<unknown>;
+    g.companion = Object.freeze({
+      invoke: (channel: string, input?: unknown) => invokeBinding(channel, input === undefined ? null : input),
+      on(event: string, listener: (payload: unknown) => void) {
+        const set = listeners.get(event) ?? new Set();
+        set.add(listener);
+        listeners.set(event, set);
+        return () => set.delete(listener);
+      },
+    });
+    Object.defineProperty(g, '__companionEmit', {
+      value: (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload)),
+    });
+  });
+}
+
+/** Main's event sink, pointed at the page (events before the page listens are dropped, as in Electron). */
+export function pageEventSink(page: () => Page | null): IpcEventSink & { sent: Array<{ event: IpcEvent; payload: unknown }> } {
+  const sent: Array<{ event: IpcEvent; payload: unknown }> = [];
+  return {
+    sent,
+    emit<E extends IpcEvent>(event: E, payload: IpcEventPayload<E>) {
+      sent.push({ event, payload });
+      const p = page();
+      if (!p || p.isClosed()) return;
+      void p
+        .evaluate(([e, data]) => (globalThis as any).__companionEmit?.(e, data), [event, payload] as const)
+        .catch(() => undefined);
+    },
+  };
+}
