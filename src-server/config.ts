@@ -44,9 +44,15 @@ export const ServerConfig = z.strictObject({
       bindPassword: z.string().min(1),
       baseDn: z.string().min(1),
       caFile: z.string().optional(),
-      startTls: z.boolean().default(false),
-      alternateEmailAttribute: z.string().default('otherMailbox'),
+      startTls: z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean()).default(false),
+      alternateEmailAttribute: z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must be an LDAP attribute name').default('otherMailbox'),
       timeoutMs: z.coerce.number().int().min(100).max(60000).default(5000),
+      /** Members are SSPR administrators (R10, R22): a group name (cn) or DN. AD default: Domain Admins. */
+      adminGroup: z.string().min(1).optional(),
+      /** OpenLDAP: the default ppolicy entry, when it is not the only pwdPolicy entry in the naming context. */
+      ppolicyDn: z.string().min(1).optional(),
+      /** Connections per pool (service account, user binds). */
+      poolSize: z.coerce.number().int().min(1).max(64).default(8),
     })
     .optional(),
 });
@@ -75,6 +81,11 @@ const ENV: Array<[string, string[]]> = [
   ['SSPR_LDAP_BASE_DN', ['ldap', 'baseDn']],
   ['SSPR_LDAP_CA_FILE', ['ldap', 'caFile']],
   ['SSPR_LDAP_ALT_EMAIL_ATTRIBUTE', ['ldap', 'alternateEmailAttribute']],
+  ['SSPR_LDAP_START_TLS', ['ldap', 'startTls']],
+  ['SSPR_LDAP_TIMEOUT_MS', ['ldap', 'timeoutMs']],
+  ['SSPR_LDAP_ADMIN_GROUP', ['ldap', 'adminGroup']],
+  ['SSPR_LDAP_PPOLICY_DN', ['ldap', 'ppolicyDn']],
+  ['SSPR_LDAP_POOL_SIZE', ['ldap', 'poolSize']],
 ];
 
 function envNameFor(pathKeys: PropertyKey[]): string | undefined {

@@ -7,6 +7,7 @@ import { createAuthenticator } from './auth/authenticator.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { BuiltinDirectory } from './directory/builtin-directory.js';
+import { createLdapDirectory, ldapSettingsFrom } from './directory/ldap/create-ldap-directory.js';
 import type { Directory } from './directory/directory.js';
 import { buildHttpApp, LOG_REDACT } from './http/app.js';
 import type { HandlerTable } from './http/context.js';
@@ -37,6 +38,8 @@ export interface ServerOverrides {
   phone?: PhoneGateway;
   hashParams?: HashParams;
   validateResponses?: boolean;
+  /** Where log lines go instead of stdout (tests read them to prove nothing secret is logged). */
+  logDestination?: pino.DestinationStream;
 }
 
 export interface SsprServer {
@@ -47,14 +50,14 @@ export interface SsprServer {
   close(): Promise<void>;
 }
 
-function makeLogger(config: ServerConfig) {
-  return pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } });
+function makeLogger(config: ServerConfig, destination?: pino.DestinationStream) {
+  return pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } }, destination);
 }
 
 /** The composition root: builds every service from the config and wires the HTTP app. */
 export async function createServer(config: ServerConfig, overrides: ServerOverrides = {}): Promise<SsprServer> {
   const clock = overrides.clock ?? systemClock;
-  const logger = makeLogger(config);
+  const logger = makeLogger(config, overrides.logDestination);
   const secretKey = decodeKey(config.secretKey ?? loadOrCreateSecretFile(config.dataDir, 'secret.key', randomKeyBase64), 'SSPR_SECRET_KEY');
   const adminToken = config.adminToken ?? loadOrCreateSecretFile(config.dataDir, 'admin-token', randomAdminToken);
   const store = await openStore(config.databaseUrl ?? `sqlite:${path.join(config.dataDir, 'sspr.db')}`);
@@ -87,7 +90,9 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   };
   const directory: Directory = overrides.directory
     ? await overrides.directory(base)
-    : new BuiltinDirectory(db, clock, () => policy.get(), hashParams);
+    : config.directoryUrl === 'builtin'
+      ? new BuiltinDirectory(db, clock, () => policy.get(), hashParams)
+      : await createLdapDirectory(ldapSettingsFrom(config), clock);
   const services: Services = { ...base, directory };
 
   // Push approvals go from the reset flow to the user's companions on this instance.

@@ -15,6 +15,14 @@ type Catalogue = {
   whitespace: string;
   directory: string;
   tooYoung: string;
+  /** Directory refusals (LDAP / AD) beyond the product's own rules. */
+  directoryQuality: string;
+  complexity: string;
+  changeNotAllowed: string;
+  currentPassword: string;
+  accountLocked: string;
+  accountDisabled: string;
+  accountGone: string;
 };
 
 export const PASSWORD_MESSAGES: Record<Locale, Catalogue> = {
@@ -29,6 +37,13 @@ export const PASSWORD_MESSAGES: Record<Locale, Catalogue> = {
     whitespace: 'The password cannot start or end with a space.',
     directory: 'The directory refused this password.',
     tooYoung: 'Your password was changed too recently to change it again.',
+    directoryQuality: "The directory's password quality check refused this password. Choose a different one.",
+    complexity: 'Use at least 3 of: uppercase letters, lowercase letters, digits, symbols; and do not use your account name or full name.',
+    changeNotAllowed: 'The directory does not let you change this password yourself. Contact your administrator.',
+    currentPassword: 'The current password is not correct.',
+    accountLocked: 'The account is locked in the directory. Reset your password to unlock it.',
+    accountDisabled: 'The account is disabled. Contact your administrator.',
+    accountGone: 'The account no longer exists.',
   },
   ja: {
     minLength: (n) => `${n} 文字以上にしてください。`,
@@ -41,6 +56,13 @@ export const PASSWORD_MESSAGES: Record<Locale, Catalogue> = {
     whitespace: '先頭と末尾に空白は使えません。',
     directory: 'ディレクトリがこのパスワードを受け付けませんでした。',
     tooYoung: 'パスワードを変更してから間もないため、まだ変更できません。',
+    directoryQuality: 'ディレクトリのパスワード品質チェックで拒否されました。別のパスワードにしてください。',
+    complexity: '英大文字・英小文字・数字・記号のうち 3 種類以上を使い、アカウント名や氏名を含めないでください。',
+    changeNotAllowed: 'このパスワードはご自身では変更できません。管理者に連絡してください。',
+    currentPassword: '現在のパスワードが正しくありません。',
+    accountLocked: 'ディレクトリでアカウントがロックされています。パスワードをリセットするとロックが解除されます。',
+    accountDisabled: 'このアカウントは無効になっています。管理者に連絡してください。',
+    accountGone: 'このアカウントは存在しません。',
   },
 };
 

@@ -1,0 +1,194 @@
+import type { Client, Filter } from 'ldapts';
+import type { Clock } from '../../clock.js';
+import type { Directory, DirectoryUser, PasswordWriteResult, VerifyResult } from '../directory.js';
+import { ClientPool, type LdapConnector } from './connection.js';
+import { and, eq } from './escape.js';
+import type { RootDse } from './root-dse.js';
+import { Attrs, firstRdnValue, looksLikeDn, normalizeDn } from './values.js';
+
+/** Everything an LDAP adapter is configured with (from SSPR_LDAP_* and the config file). */
+export interface LdapSettings {
+  url: string;
+  bindDn: string;
+  bindPassword: string;
+  baseDn: string;
+  caFile?: string;
+  startTls: boolean;
+  /** Attribute holding a second email address, offered as the email method (R4). */
+  alternateEmailAttribute: string;
+  timeoutMs: number;
+  /** Members (AD: nested too) are SSPR administrators (R10, R22). A name (cn) or a DN. */
+  adminGroup?: string;
+  /** OpenLDAP: the default ppolicy entry, when it cannot be found under the naming context. */
+  ppolicyDn?: string;
+  /** Connections per pool (service account, user binds). */
+  poolSize: number;
+  /** How long a read password-policy entry is reused. */
+  policyCacheMs: number;
+}
+
+export interface LdapContext {
+  settings: LdapSettings;
+  clock: Clock;
+  rootDse: RootDse;
+  connector: LdapConnector;
+}
+
+export interface GroupRef {
+  dn: string;
+  name: string;
+}
+
+/** The longest user name looked up; anything longer finds nobody without asking the directory. */
+const MAX_LOGIN = 256;
+
+/**
+ * What OpenLDAP and Active Directory share: two connection pools (one bound as the service
+ * account, one for users' own binds), user look-up by any login attribute with escaped
+ * filters, group scope and administrators. The flavours add their entry mapping and the
+ * password operations.
+ */
+export abstract class LdapDirectory implements Directory {
+  abstract readonly kind: 'openldap' | 'activedirectory';
+  protected readonly settings: LdapSettings;
+  protected readonly clock: Clock;
+  /** Bound as the service account; reads, resets, unlocks. */
+  protected readonly service: ClientPool;
+  /** Rebound per use as the user: sign-in checks and users' own changes. */
+  protected readonly binder: ClientPool;
+  private adminGroupDn: Promise<string | null> | null = null;
+
+  constructor(protected readonly ctx: LdapContext) {
+    this.settings = ctx.settings;
+    this.clock = ctx.clock;
+    const s = ctx.settings;
+    this.service = new ClientPool('service account', ctx.connector, (c) => c.bind(s.bindDn, s.bindPassword), s.poolSize);
+    this.binder = new ClientPool('user bind', ctx.connector, async () => {}, s.poolSize);
+  }
+
+  /** Filter part that selects user entries. */
+  protected abstract readonly userClass: string;
+  /** Filter matching one login (already escaped). */
+  protected abstract loginFilter(login: string): string;
+  /** Filter for the stable id, or null when `id` cannot be one. */
+  protected abstract idFilter(id: string): string | Filter | null;
+  protected abstract readonly userAttributes: string[];
+  protected abstract readonly groupDefault: string | undefined;
+  /** Groups the entry belongs to (AD: nested ones too). */
+  protected abstract groupsOf(user: Attrs): Promise<GroupRef[]>;
+  protected abstract toUser(entry: Attrs, groups: GroupRef[], isAdmin: boolean): Promise<DirectoryUser>;
+  abstract verifyPassword(username: string, password: string): Promise<VerifyResult>;
+  abstract resetPassword(user: DirectoryUser, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult>;
+  abstract changePassword(user: DirectoryUser, currentPassword: string, newPassword: string): Promise<PasswordWriteResult>;
+  abstract unlock(user: DirectoryUser): Promise<void>;
+  protected abstract adminEntries(groupDn: string): Promise<Attrs[]>;
+
+  protected async search(
+    base: string,
+    filter: string | Filter,
+    attributes: string[],
+    options: { scope?: 'base' | 'one' | 'sub'; sizeLimit?: number; buffers?: string[] } = {},
+    client?: Client,
+  ): Promise<Attrs[]> {
+    const run = async (c: Client) => {
+      const { searchEntries } = await c.search(base, {
+        scope: options.scope ?? 'sub',
+        filter,
+        attributes,
+        sizeLimit: options.sizeLimit ?? 0,
+        explicitBufferAttributes: options.buffers,
+      });
+      return searchEntries.map((e) => new Attrs(e));
+    };
+    return client ? run(client) : this.service.use(run);
+  }
+
+  protected get bufferAttributes(): string[] {
+    return [];
+  }
+
+  /** The one entry this login names, or null (unknown, or more than one match: ambiguous). */
+  protected async entryByLogin(login: string): Promise<Attrs | null> {
+    const value = login.trim();
+    if (!value || value.length > MAX_LOGIN) return null;
+    const found = await this.search(this.settings.baseDn, and(this.userClass, this.loginFilter(value)), this.userAttributes, { sizeLimit: 2, buffers: this.bufferAttributes });
+    return found.length === 1 ? found[0]! : null;
+  }
+
+  protected async entryById(id: string): Promise<Attrs | null> {
+    const filter = this.idFilter(id);
+    if (!filter) return null;
+    const found = await this.search(this.settings.baseDn, filter, this.userAttributes, { sizeLimit: 2, buffers: this.bufferAttributes });
+    return found.length === 1 ? found[0]! : null;
+  }
+
+  /** The admin group's DN, looked up once by name when given as a name. */
+  protected adminGroup(): Promise<string | null> {
+    const configured = this.settings.adminGroup ?? this.groupDefault;
+    if (!configured) return Promise.resolve(null);
+    if (looksLikeDn(configured)) return Promise.resolve(configured);
+    this.adminGroupDn ??= this.groupDnByName(configured).then(
+      (dn) => dn,
+      (error: unknown) => {
+        // Not cached: the next call asks again once the directory answers.
+        this.adminGroupDn = null;
+        throw error;
+      },
+    );
+    return this.adminGroupDn;
+  }
+
+  protected abstract readonly groupClass: string;
+
+  private async groupDnByName(name: string): Promise<string | null> {
+    const found = await this.search(this.settings.baseDn, and(this.groupClass, eq('cn', name)), ['1.1'], { sizeLimit: 2 });
+    return found.length === 1 ? found[0]!.dn : null;
+  }
+
+  protected async materialize(entry: Attrs): Promise<DirectoryUser> {
+    const [groups, adminDn] = await Promise.all([this.groupsOf(entry), this.adminGroup()]);
+    const isAdmin = adminDn !== null && groups.some((g) => normalizeDn(g.dn) === normalizeDn(adminDn));
+    return this.toUser(entry, groups, isAdmin);
+  }
+
+  async findUser(username: string): Promise<DirectoryUser | null> {
+    const entry = await this.entryByLogin(username);
+    return entry ? this.materialize(entry) : null;
+  }
+
+  async findUserById(id: string): Promise<DirectoryUser | null> {
+    const entry = await this.entryById(id);
+    return entry ? this.materialize(entry) : null;
+  }
+
+  /** R1 / R14: `group` is a name (cn) or a DN; AD counts nested membership. */
+  async isMember(user: DirectoryUser, group: string): Promise<boolean> {
+    if (!looksLikeDn(group)) {
+      const key = group.normalize('NFKC').trim().toLowerCase();
+      return user.groups.some((g) => g.normalize('NFKC').toLowerCase() === key);
+    }
+    const entry = await this.entryById(user.id);
+    if (!entry) return false;
+    const wanted = normalizeDn(group);
+    return (await this.groupsOf(entry)).some((g) => normalizeDn(g.dn) === wanted);
+  }
+
+  async listAdmins(): Promise<DirectoryUser[]> {
+    const dn = await this.adminGroup();
+    if (!dn) return [];
+    const users = await Promise.all((await this.adminEntries(dn)).map((e) => this.materialize(e)));
+    return users.filter((u) => !u.disabled);
+  }
+
+  async ping(): Promise<void> {
+    await this.search(this.settings.baseDn, '(objectClass=*)', ['1.1'], { scope: 'base' });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.service.close(), this.binder.close()]);
+  }
+
+  protected groupRef(g: Attrs): GroupRef {
+    return { dn: g.dn, name: g.first('cn') ?? firstRdnValue(g.dn) };
+  }
+}
