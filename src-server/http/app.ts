@@ -50,6 +50,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     return503OnClosing: true,
     routerOptions: { maxParamLength: 300 },
     ajv: { customOptions: { removeAdditional: false } },
+    // Bad percent-encoding and over-long path parameters are answered by the router itself: keep them problem+json too.
+    frameworkErrors: (error, _req, reply) =>
+      sendProblem(reply, new ApiError('invalid_request', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long.' : 'The URL is not valid.', { status: error.statusCode ?? 400 })),
   });
 
   const metrics = options.metrics ?? new Registry();

@@ -125,6 +125,18 @@ describe('access tokens', () => {
     }
   });
 
+  it('a signature spelled differently but decoding to the same bytes is refused (no malleability)', async () => {
+    await t.addUser({ username: 'hank2' });
+    const { accessToken } = (await signIn('hank2')).body as { accessToken: string };
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // The last of 43 base64url characters carries 4 bits of the MAC and 2 padding bits.
+    const last = alphabet.indexOf(accessToken.at(-1)!);
+    const twin = accessToken.slice(0, -1) + alphabet[last ^ 1];
+    expect(Buffer.from(twin.split('.')[2]!, 'base64url')).toEqual(Buffer.from(accessToken.split('.')[2]!, 'base64url'));
+    expect((await t.api('GET', '/me/status', { token: twin })).status).toBe(401);
+    expect((await t.api('GET', '/me/status', { token: accessToken })).status).toBe(200);
+  });
+
   it('a change token, or a user access token of an administrator, never opens admin routes', async () => {
     const admin = await t.addUser({ username: 'ivy-admin', isAdmin: true });
     const { accessToken } = (await signIn('ivy-admin')).body;
