@@ -1,0 +1,339 @@
+/**
+ * The app's main-process core and its IPC handler table: one plain object, channel →
+ * handler, built from plain dependencies (config, keychain, clock, timers, notifier, event
+ * sink). No Electron here: the Electron adapter and the Playwright test host serve this
+ * same table, and unit tests call it directly against a real server.
+ */
+import type { Approval } from '../../shared/api/me.js';
+import type { PublicPolicy } from '../../shared/api/policy.js';
+import type { RegisterMethodRequest } from '../../shared/api/me.js';
+import {
+  IPC_CHANNELS,
+  type IpcChannel,
+  type IpcError,
+  type IpcEventSink,
+  type IpcResult,
+  type SessionInfo,
+  type StatusView,
+} from '../../shared/ipc/contract.js';
+import type { IpcHandlers } from '../common/ipc-dispatch.js';
+import { isExternalLinkAllowed } from '../common/window-options.js';
+import { IdleTimer } from '../common/idle-timer.js';
+import { approvalNotification, type NativeNotification } from '../common/notification-text.js';
+import { ipcError } from '../common/problem.js';
+import { StatusMonitor } from '../common/status-monitor.js';
+import type { Clock, Timers } from '../common/time.js';
+import { AccountCache } from './account-cache.js';
+import { AccountSession, isUnreachable } from './account-session.js';
+import { ApiClient, type ApiClientOptions } from './api-client.js';
+import { ApprovalsWatcher } from './approvals-watcher.js';
+import type { ConfigService } from './config-service.js';
+import { PasswordAdvisor } from './password-strength.js';
+import { generateDeviceKey, signApproval } from './push-key.js';
+import { ResetSession } from './reset-session.js';
+import type { SecretStore } from './secret-store.js';
+
+export interface Notifier {
+  /** A native notification; a click should send `app:navigate` with `n.screen`. */
+  show(n: NativeNotification): void;
+}
+
+export interface CompanionDeps {
+  app: { name: string; version: string; platform: string; instanceId: string };
+  config: ConfigService;
+  secrets: SecretStore;
+  clock: Clock;
+  timers: Timers;
+  notifier: Notifier;
+  events: IpcEventSink;
+  /** Hands a checked https:/mailto: link to the OS; absent where there is no OS shell (tests). */
+  openExternal?: (url: string) => Promise<void>;
+  /** Test knobs for the API client (timeouts, backoff). */
+  api?: Partial<Pick<ApiClientOptions, 'timeoutMs' | 'maxAttempts' | 'delay' | 'fetch'>>;
+  statusIntervalMs?: number;
+  approvalsIntervalMs?: number;
+}
+
+/** The public policy is re-read after this long (or when the server URL changes). */
+const POLICY_TTL_MS = 5 * 60_000;
+
+const ok = <T>(value: T): IpcResult<T> => ({ ok: true, value });
+const fail = (error: IpcError): IpcResult<never> => ({ ok: false, error });
+
+export class Companion {
+  readonly api: ApiClient;
+  readonly cache: AccountCache;
+  readonly session: AccountSession;
+  readonly reset: ResetSession;
+  readonly status: StatusMonitor;
+  readonly approvals: ApprovalsWatcher;
+  readonly idle: IdleTimer;
+  readonly handlers: IpcHandlers;
+  private readonly advisor = new PasswordAdvisor();
+  private policy: { value: PublicPolicy; at: number; server: string | null } | null = null;
+
+  constructor(private readonly deps: CompanionDeps) {
+    const { config, clock, timers, events } = deps;
+    this.api = new ApiClient({ serverUrl: () => config.get().serverUrl, instanceId: deps.app.instanceId, locale: () => config.get().locale, clock, ...deps.api });
+    this.cache = new AccountCache(deps.secrets);
+    this.session = new AccountSession(this.api, this.cache, clock, deps.app.instanceId, (info) => this.sessionChanged(info));
+    this.reset = new ResetSession(this.api, () => config.get().locale);
+    this.status = new StatusMonitor({
+      clock,
+      timers,
+      ...(deps.statusIntervalMs ? { intervalMs: deps.statusIntervalMs } : {}),
+      readStatus: async () => {
+        const r = await this.readStatus();
+        return r.ok ? r.value : null;
+      },
+      loadMemory: async () => this.cache.alerts(this.session.username ?? ''),
+      saveMemory: async (m) => {
+        if (this.session.username) await this.cache.setAlerts(this.session.username, m);
+      },
+      warningDays: () => config.get().warningDays,
+      locale: () => config.get().locale,
+      notify: (n) => deps.notifier.show(n),
+      events,
+    });
+    this.approvals = new ApprovalsWatcher({
+      timers,
+      ...(deps.approvalsIntervalMs ? { intervalMs: deps.approvalsIntervalMs } : {}),
+      list: async () => {
+        if (!this.session.info().signedIn || this.session.info().offline) return null;
+        if (!(await this.pushKey())) return null;
+        const r = await this.session.call('listApprovals', {});
+        return r.ok ? r.value.approvals : null;
+      },
+      announce: (approval) => this.announceApproval(approval),
+    });
+    this.idle = new IdleTimer({ clock, timers, timeoutMs: config.get().idleTimeoutSeconds * 1000, onIdle: () => void this.idleReset() });
+    this.handlers = this.buildHandlers();
+  }
+
+  /** At app start: restore the last session from the keychain and start the background work. */
+  async start(): Promise<void> {
+    this.idle.start();
+    if (this.deps.config.get().kioskMode) return;
+    await this.session.restore();
+  }
+
+  stop(): void {
+    this.idle.stop();
+    this.status.stop();
+    this.approvals.stop();
+  }
+
+  /** Any input or call resets the idle clock. */
+  activity(): void {
+    this.idle.activity();
+  }
+
+  /** Idle timeout: forget the reset in progress (and a kiosk visitor's choices), back to start. */
+  async idleReset(): Promise<void> {
+    const hadReset = this.reset.inProgress;
+    await this.reset.cancel();
+    const kiosk = this.deps.config.get().kioskMode;
+    if (kiosk) this.deps.config.resetVisitor();
+    if (kiosk || hadReset) this.deps.events.emit('idle:reset', { reason: 'idle' });
+  }
+
+  private sessionChanged(info: SessionInfo): void {
+    this.deps.events.emit('session:changed', info);
+    if (info.signedIn) {
+      void this.status.start();
+      this.approvals.start();
+    } else {
+      this.status.stop();
+      this.approvals.stop();
+    }
+  }
+
+  private announceApproval(approval: Approval): void {
+    this.deps.events.emit('approval:request', { approval });
+    this.deps.notifier.show(approvalNotification(this.deps.config.get().locale));
+  }
+
+  /** `/me/status` from the server (cached for offline), or the cache marked stale. */
+  async readStatus(): Promise<IpcResult<StatusView>> {
+    const username = this.session.username;
+    if (!username || !this.session.info().signedIn) return fail(ipcError('not_signed_in', 'Sign in first.'));
+    const r = await this.session.call('getMyStatus', {});
+    if (r.ok) {
+      await this.cache.setStatus(username, r.value);
+      return ok({ status: r.value, stale: false, checkedAt: r.value.checkedAt });
+    }
+    if (isUnreachable(r.error)) {
+      const cached = await this.cache.status(username);
+      if (cached) return ok({ status: cached, stale: true, checkedAt: cached.checkedAt });
+    }
+    return r;
+  }
+
+  private async publicPolicy(): Promise<IpcResult<PublicPolicy>> {
+    const server = this.deps.config.get().serverUrl;
+    const now = this.deps.clock.now().getTime();
+    if (this.policy && this.policy.server === server && now - this.policy.at < POLICY_TTL_MS) return ok(this.policy.value);
+    const r = await this.api.call('getPolicy', {});
+    if (!r.ok) return r;
+    this.policy = { value: r.value, at: now, server };
+    return ok(r.value);
+  }
+
+  private async pushKey() {
+    const username = this.session.username;
+    return username ? this.cache.pushKey(username) : null;
+  }
+
+  private buildHandlers(): IpcHandlers {
+    const { config, deps } = { config: this.deps.config, deps: this.deps };
+    const table: IpcHandlers = {
+      'app:getInfo': async () =>
+        ok({ name: deps.app.name, version: deps.app.version, instanceId: deps.app.instanceId, platform: deps.app.platform, kioskMode: config.get().kioskMode, keychainAvailable: deps.secrets.available }),
+      'app:activity': async () => {
+        this.activity();
+        return ok(null);
+      },
+      'app:openContactAdmin': async () => {
+        const policy = await this.publicPolicy();
+        const contact = config.get().branding.contactAdmin ?? (policy.ok ? policy.value.branding.contactAdmin : null);
+        if (!contact) return fail(ipcError('not_found', 'No administrator contact is configured.'));
+        const url = /^[^\s@/:]+@[^\s@/]+$/.test(contact) ? `mailto:${contact}` : contact;
+        if (!isExternalLinkAllowed(url) || !deps.openExternal) return fail(ipcError('forbidden', 'This contact address cannot be opened from the app.'));
+        await deps.openExternal(url);
+        return ok(null);
+      },
+
+      'config:get': async () => ok(config.get()),
+      'config:set': async (change) => {
+        const before = config.get().serverUrl;
+        const r = config.set(change);
+        if (!r.ok) {
+          return 'managed' in r
+            ? fail(ipcError('managed_setting', `Set by your organisation and read-only: ${r.managed.join(', ')}.`))
+            : fail(ipcError('kiosk_mode', 'Only the language can be changed on this kiosk.'));
+        }
+        if (r.config.serverUrl !== before) {
+          // Another server: nothing from the old one carries over.
+          this.policy = null;
+          await this.reset.cancel();
+        }
+        return ok(r.config);
+      },
+
+      'policy:get': () => this.publicPolicy(),
+
+      'reset:start': ({ username }) => this.reset.start(username),
+      'reset:state': () => this.reset.state(),
+      'reset:challenge': ({ methodId, channel }) => this.reset.challenge(methodId, channel),
+      'reset:verify': (input) => this.reset.verify(input),
+      'reset:setPassword': ({ newPassword, unlockAccount }) => this.reset.setPassword(newPassword, unlockAccount),
+      'reset:cancel': async () => {
+        await this.reset.cancel();
+        return ok(null);
+      },
+
+      'password:check': async ({ password, purpose }) => {
+        const policy = await this.publicPolicy();
+        if (!policy.ok) return policy;
+        const owner = purpose === 'reset' ? { username: this.reset.username ?? '' } : { username: this.session.username ?? '', displayName: this.session.user?.displayName ?? null };
+        return ok(this.advisor.check(password, policy.value.password, owner, config.get().locale));
+      },
+
+      'auth:signIn': async ({ username, password }) => {
+        const r = await this.session.signIn(username, password);
+        if (r.ok) return r;
+        // R15: an expired password answers with a change token; main keeps it for me:changePassword.
+        if (r.error.code === 'password_expired' && r.changeToken) this.session.holdPasswordChange(username, r.changeToken);
+        return fail(r.error);
+      },
+      'auth:signOut': async () => ok(await this.session.signOut()),
+      'auth:session': async () => ok(this.session.info()),
+
+      'me:status': () => this.readStatus(),
+      'me:methods': () => this.session.call('listMyMethods', {}),
+      'me:securityQuestions': (input) => this.session.call('listSecurityQuestions', { query: { locale: input?.locale ?? config.get().locale } }),
+      'me:register': async (input) => {
+        const username = this.session.username;
+        if (input.type !== 'authenticatorPush') {
+          const body: RegisterMethodRequest = input.type === 'email' || input.type === 'mobilePhone' || input.type === 'officePhone' ? { ...input, locale: input.locale ?? config.get().locale } : input;
+          const r = await this.session.call('registerMethod', { body });
+          if (r.ok) void this.status.check();
+          return r;
+        }
+        if (!username) return fail(ipcError('not_signed_in', 'Sign in first.'));
+        const key = generateDeviceKey();
+        const r = await this.session.call('registerMethod', { body: { type: 'authenticatorPush', deviceName: input.deviceName, publicKey: key.publicKey } });
+        if (r.ok) {
+          await this.cache.setPushKey(username, { methodId: r.value.method.id, privateKey: key.privateKey, publicKey: key.publicKey });
+          this.approvals.start();
+          void this.status.check();
+        }
+        return r;
+      },
+      'me:verifyMethod': async ({ methodId, code }) => {
+        const r = await this.session.call('verifyMethod', { params: { methodId }, body: { code } });
+        if (r.ok) void this.status.check();
+        return r;
+      },
+      'me:deleteMethod': async ({ methodId }) => {
+        const r = await this.session.call('deleteMethod', { params: { methodId } });
+        if (!r.ok) return r;
+        const key = await this.pushKey();
+        if (key?.methodId === methodId && this.session.username) await this.cache.setPushKey(this.session.username, null);
+        void this.status.check();
+        return ok(null);
+      },
+      'me:confirmRegistration': async () => {
+        const r = await this.session.call('confirmRegistration', {});
+        if (!r.ok) return r;
+        if (this.session.username) await this.cache.setStatus(this.session.username, r.value);
+        void this.status.check();
+        return ok({ status: r.value, stale: false, checkedAt: r.value.checkedAt });
+      },
+      'me:changePassword': async ({ currentPassword, newPassword }) => {
+        const username = this.session.username;
+        const token = this.session.changePasswordToken();
+        if (!username || !token) return fail(ipcError('not_signed_in', 'Sign in first.'));
+        const r = this.session.info().signedIn
+          ? await this.session.call('changePassword', { body: { currentPassword, newPassword } })
+          : await this.api.call('changePassword', { body: { currentPassword, newPassword }, token });
+        if (!r.ok) return r;
+        this.session.clearPendingChange();
+        // The change revoked every session of this user: sign in again with the new password.
+        const again = await this.session.signIn(username, newPassword);
+        if (again.ok) void this.status.check();
+        return ok({ changedAt: r.value.changedAt, signedIn: again.ok });
+      },
+
+      'approvals:list': async () => {
+        const r = await this.session.call('listApprovals', {});
+        if (!r.ok) return r;
+        const key = await this.pushKey();
+        return ok({ approvals: r.value.approvals, pushMethodId: key?.methodId ?? null });
+      },
+      'approvals:decide': async ({ approvalId, approve, number }) => {
+        const key = await this.pushKey();
+        if (!key?.methodId) return fail(ipcError('forbidden', 'This device is not registered for push approvals.'));
+        const signature = signApproval(key.privateKey, approvalId, approve, number);
+        return this.session.call('decideApproval', { params: { approvalId }, body: { approve, number, methodId: key.methodId, signature } });
+      },
+    };
+    return this.guarded(table);
+  }
+
+  /** Kiosk mode refuses channels outside the reset flow; every call counts as activity. */
+  private guarded(table: IpcHandlers): IpcHandlers {
+    const out = {} as Record<IpcChannel, (input: unknown) => Promise<IpcResult<unknown>>>;
+    for (const channel of Object.keys(table) as IpcChannel[]) {
+      const handler = table[channel] as (input: unknown) => Promise<IpcResult<unknown>>;
+      out[channel] = async (input) => {
+        if (this.deps.config.get().kioskMode && !IPC_CHANNELS[channel].kiosk) {
+          return fail(ipcError('kiosk_mode', 'Not available on this kiosk: only password reset is.'));
+        }
+        this.activity();
+        return handler(input);
+      };
+    }
+    return out as IpcHandlers;
+  }
+}
