@@ -17,9 +17,10 @@ afterAll(async () => {
   await t.close();
 });
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+/** The mean of the fastest quarter: the intrinsic cost, with the machine's other load left out. */
+function floor(xs: number[]): number {
+  const fastest = [...xs].sort((a, b) => a - b).slice(0, Math.max(1, Math.floor(xs.length / 4)));
+  return fastest.reduce((x, y) => x + y, 0) / fastest.length;
 }
 
 async function timed(username: string): Promise<number> {
@@ -31,18 +32,18 @@ async function timed(username: string): Promise<number> {
 }
 
 describe('sign-in timing', () => {
-  it('R13b: a wrong password and an unknown user take the same time (medians within 25 %)', async () => {
+  it('R13b: a wrong password and an unknown user take the same time (fastest quarters within 25 %)', async () => {
     const known: number[] = [];
     const unknown: number[] = [];
     await timed('timed-user');
     await timed('warm-up-unknown');
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 16; i++) {
       known.push(await timed('timed-user'));
       unknown.push(await timed(`unknown-${i}`));
     }
-    const a = median(known);
-    const b = median(unknown);
-    console.info(`sign-in medians: wrong password ${a.toFixed(1)} ms, unknown user ${b.toFixed(1)} ms`);
+    const a = floor(known);
+    const b = floor(unknown);
+    console.info(`sign-in, fastest quarter: wrong password ${a.toFixed(1)} ms, unknown user ${b.toFixed(1)} ms`);
     // The hash dominates: an answer without one (a few ms) would be far outside this band.
     expect(Math.min(a, b)).toBeGreaterThan(5);
     expect(Math.abs(a - b) / Math.max(a, b)).toBeLessThan(0.25);
