@@ -22,5 +22,13 @@ export const TokenResponse = z.object({
 });
 export type TokenResponse = z.infer<typeof TokenResponse>;
 
+/**
+ * `POST /auth/refresh`: rotates the refresh token (30 days). Showing a rotated token again
+ * revokes its whole family (theft); an expired password answers `password_expired`.
+ */
 export const RefreshRequest = z.strictObject({ refreshToken: z.string().min(1).max(512) });
+/**
+ * `POST /auth/sign-out` (send `{}` at least). With `refreshToken`: ends that sign-in (its
+ * rotation family). Without: ends every session of the user, access tokens included.
+ */
 export const SignOutRequest = z.strictObject({ refreshToken: z.string().min(1).max(512).optional() });

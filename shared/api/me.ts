@@ -75,6 +75,14 @@ export type RegisterMethodResponse = z.infer<typeof RegisterMethodResponse>;
 
 export const VerifyMethodRequest = z.strictObject({ code: z.string().trim().min(1).max(16) });
 
+/**
+ * `POST /me/password` (access token, or the change token of `password_expired`). Answers:
+ * `password_policy` with every violation of the new password (product policy first, then the
+ * directory's own: history, minimum age…); `forbidden` with detail "The current password is
+ * not correct." for a wrong current password (the token stays valid; wrong guesses count
+ * towards the directory's lockout like wrong sign-ins); `locked_out` once locked. On success
+ * every session of the user ends, this one included: sign in again with the new password.
+ */
 export const ChangePasswordRequest = z.strictObject({
   currentPassword: PasswordInput,
   newPassword: PasswordInput,
