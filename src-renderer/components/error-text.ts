@@ -27,7 +27,7 @@ export function errorText(t: Catalogue, error: IpcError, contact: string): strin
     case 'forbidden':
       return t.reset.notAllowed(contact);
     case 'password_policy':
-      return t.password.serverRefused;
+      return [t.password.serverRefused, ...(error.violations ?? []).map((v) => v.message)].join(' ');
     default:
       return t.errors.generic;
   }

@@ -22,6 +22,7 @@ export function ChangePasswordScreen() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
   const [done, setDone] = useState(false);
+  const [sent, setSent] = useState<string | null>(null);
   const owner = { username: user?.username ?? '', displayName: user?.displayName ?? null };
   const local = useLocalViolations(value.password, owner);
 
@@ -31,6 +32,7 @@ export function ChangePasswordScreen() {
     if (busy || !passwordProblems(value.password, value.confirm, local).ok) return;
     setBusy(true);
     setError(null);
+    setSent(value.password);
     const result = await call(bridge, 'me:changePassword', { currentPassword: expiredPassword ?? current, newPassword: value.password });
     setBusy(false);
     if (!result.ok) {
@@ -65,7 +67,8 @@ export function ChangePasswordScreen() {
     );
   }
 
-  const message = error ? (error.code === 'unauthorized' ? t.change.currentWrong : errorText(t, error, contact)) : null;
+  const shownError = error && !(error.code === 'password_policy' && sent !== value.password) ? error : null;
+  const message = shownError ? (shownError.code === 'unauthorized' ? t.change.currentWrong : errorText(t, shownError, contact)) : null;
   return (
     <section className="screen" data-screen="change-password" aria-labelledby="change-title">
       <ScreenHeading id="change-title" focus={false}>
@@ -83,7 +86,7 @@ export function ChangePasswordScreen() {
           value={value}
           onChange={setValue}
           showErrors={submitted}
-          serverViolations={error?.code === 'password_policy' ? error.violations : null}
+          serverViolations={shownError?.code === 'password_policy' ? shownError.violations : null}
           autoFocus={expiredPassword !== null}
         />
         <div className="actions">

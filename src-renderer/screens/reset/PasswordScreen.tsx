@@ -16,13 +16,18 @@ export function PasswordScreen() {
   const [value, setValue] = useState<NewPasswordValue>({ password: '', confirm: '' });
   const [unlock, setUnlock] = useState(true);
   const [submitted, setSubmitted] = useState(false);
+  const [sent, setSent] = useState<string | null>(null);
   const owner = { username };
   const local = useLocalViolations(value.password, owner);
+
+  // A refusal is about the password that was sent: it goes away once the person edits it.
+  const shownError = error && !(error.code === 'password_policy' && sent !== value.password) ? error : null;
 
   function submit(e: FormEvent) {
     e.preventDefault();
     setSubmitted(true);
     if (!passwordProblems(value.password, value.confirm, local).ok) return;
+    setSent(value.password);
     void reset.getState().setPassword(value.password, unlock);
   }
 
@@ -32,7 +37,7 @@ export function PasswordScreen() {
         {t.reset.passwordTitle}
       </ScreenHeading>
       <p className="lead">{t.reset.passwordLead}</p>
-      {error ? <Alert>{errorText(t, error, contact)}</Alert> : null}
+      {shownError ? <Alert>{errorText(t, shownError, contact)}</Alert> : null}
       <form onSubmit={submit} noValidate>
         <NewPassword
           purpose="reset"
@@ -40,7 +45,7 @@ export function PasswordScreen() {
           value={value}
           onChange={setValue}
           showErrors={submitted}
-          serverViolations={error?.code === 'password_policy' ? error.violations : null}
+          serverViolations={shownError?.code === 'password_policy' ? shownError.violations : null}
           autoFocus
         />
         <div className="checkbox">

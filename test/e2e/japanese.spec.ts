@@ -1,0 +1,54 @@
+import { addResetUser, expect, mailbox, screen, shot, test } from './fixtures.js';
+
+test.use({ locale: 'ja-JP', hostOptions: { locale: 'ja' } });
+
+// Set up before the page opens: main caches the public policy for a few minutes.
+test.beforeEach(async ({ host }) => {
+  await host.server.setPolicy((p) => {
+    p.sspr.methodsRequired = 1;
+    p.branding.organizationName = '株式会社サンプル';
+    p.branding.contactAdmin = 'helpdesk@sample.example';
+  });
+  await addResetUser(host, 'taro', 'taro.home@example.net', { displayName: '山田 太郎' });
+});
+
+test('R20: the UI follows a Japanese OS, codes arrive in Japanese, and the language can be switched', async ({ app, host }) => {
+  const recoveryEmail = 'taro.home@example.net';
+  const mail = mailbox(host);
+
+  await expect(app.locator('html')).toHaveAttribute('lang', 'ja');
+  await expect(app.getByRole('heading', { level: 1 })).toHaveText('サインイン');
+  await expect(app.getByText('株式会社サンプル パスワード セルフサービス')).toBeVisible();
+  await shot(app, 'ja-sign-in');
+
+  await app.getByRole('button', { name: 'パスワードを忘れた、またはロックされた場合' }).click();
+  await expect(app.getByRole('heading', { level: 1 })).toHaveText('パスワードのリセット');
+  await app.getByLabel('ユーザー名').fill('taro');
+  await app.keyboard.press('Enter');
+  await expect(screen(app, 'reset-verify-1')).toBeVisible();
+  await expect(app.getByText('確認方法を選んでください:')).toBeVisible();
+  await shot(app, 'ja-reset-methods');
+  await app.getByRole('button', { name: /にコードをメールで送る/ }).click();
+  await expect(app.getByText(/に 6 桁のコードを送りました。/)).toBeVisible();
+  await expect(app.getByText(/helpdesk@sample\.example にお問い合わせください/)).toBeVisible();
+  await shot(app, 'ja-reset-code');
+  const code = await host.server.smtp.waitFor(recoveryEmail);
+  expect(code.subject ?? '').toMatch(/[぀-ヿ一-龯]/);
+  await app.getByLabel('コード').fill(await mail.nextCode(recoveryEmail));
+  await expect(app.getByRole('heading', { level: 1 })).toHaveText('新しいパスワードの設定');
+  await expect(app.getByText('8 文字以上にしてください。')).toBeVisible();
+  await app.getByRole('textbox', { name: '新しいパスワード' }).fill('Yozakura-Kawa-58');
+  await app.getByRole('textbox', { name: 'もう一度入力' }).fill('Yozakura-Kawa-58');
+  await shot(app, 'ja-reset-password');
+  await app.getByRole('button', { name: 'パスワードをリセット' }).click();
+  await expect(app.getByRole('heading', { level: 1 })).toHaveText('パスワードをリセットしました');
+  await expect(app.getByText('パスワードをリセットし、アカウントのロックを解除しました。')).toBeVisible();
+  await shot(app, 'ja-reset-done');
+
+  // Switch to English and back: everything follows at once.
+  await app.getByRole('button', { name: '表示言語を英語に切り替える' }).click();
+  await expect(app.getByRole('heading', { level: 1 })).toHaveText('Your password is reset');
+  await expect(app.locator('html')).toHaveAttribute('lang', 'en');
+  await app.getByRole('button', { name: 'Switch the language to Japanese' }).click();
+  await expect(app.getByRole('heading', { level: 1 })).toHaveText('パスワードをリセットしました');
+});
