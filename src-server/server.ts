@@ -16,6 +16,7 @@ import { authHandlers } from './http/routes/auth-routes.js';
 import { meHandlers } from './http/routes/me-routes.js';
 import { policyHandlers } from './http/routes/policy-routes.js';
 import { resetHandlers } from './http/routes/reset-routes.js';
+import { approvalStreamRoute, methodHandlers } from './http/routes/method-routes.js';
 import { reportHandlers } from './http/routes/report-routes.js';
 import { startAuditRetention, type AuditRetention } from './reports/retention.js';
 import { MethodStore } from './methods/method-store.js';
@@ -100,6 +101,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const handlers: HandlerTable = {
     ...policyHandlers(services),
     ...resetHandlers(services, approvalHub),
+    ...methodHandlers(services),
     ...authHandlers(services),
     ...meHandlers(services),
     ...adminHandlers(services),
@@ -116,6 +118,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     },
     logger,
     validateResponses: overrides.validateResponses ?? false,
+    extraRoutes: [approvalStreamRoute(services, approvalHub, createAuthenticator(services))],
   });
   const auditRetention = startAuditRetention({ db, clock, log: logger, retentionDays: config.auditRetentionDays });
   return {

@@ -30,7 +30,7 @@ type ChallengeRow = Selectable<Database['challenges']>;
 type Trx = Transaction<Database>;
 
 /** A method as a session offers it: a public id that means something only in this session. */
-interface OfferedMethod {
+export interface OfferedMethod {
   id: string;
   type: MethodType;
   hint: string;
@@ -56,6 +56,37 @@ function lockedOut(lockedUntil: number, now: number, extras: { attemptsRemaining
     retryAfterSeconds: retryAfterSeconds(lockedUntil, now),
     ...extras,
   });
+}
+
+/**
+ * One more gate passed in session `sessionId` with offered method `methodId` (a code, answers
+ * or an approved push), on the session row locked for this.
+ */
+export async function passGate(s: Services, trx: Trx, sessionId: string, methodId: string): Promise<{ gatesPassed: number }> {
+  const q = trx.selectFrom('reset_sessions').select(['gates_passed', 'required_methods', 'passed_method_ids', 'offered']).where('id', '=', sessionId);
+  const row = await (s.store.dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirstOrThrow();
+  const passed = JSON.parse(row.passed_method_ids) as string[];
+  const offered = JSON.parse(row.offered) as OfferedMethod[];
+  const type = offered.find((o) => o.id === methodId)?.type;
+  // Two challenges of one type raced each other: the second does not count twice (R2).
+  if (passed.some((id) => offered.find((o) => o.id === id)?.type === type)) return { gatesPassed: row.gates_passed };
+  const gatesPassed = row.gates_passed + 1;
+  await trx
+    .updateTable('reset_sessions')
+    .set({ gates_passed: gatesPassed, passed_method_ids: JSON.stringify([...passed, methodId]), ...(gatesPassed >= row.required_methods ? { state: 'ready' } : {}) })
+    .where('id', '=', sessionId)
+    .execute();
+  return { gatesPassed };
+}
+
+/** The methods a session offers, with their internal references. */
+export function offeredMethods(row: Pick<SessionRow, 'offered'>): OfferedMethod[] {
+  return JSON.parse(row.offered) as OfferedMethod[];
+}
+
+/** A session that can still verify: not finished, cancelled or past its 15 minutes. */
+export function sessionIsActive(row: Pick<SessionRow, 'state' | 'expires_at'>, now: number): boolean {
+  return ['verifying', 'ready', 'locked'].includes(row.state) && now < Number(row.expires_at);
 }
 
 const sessionExpired = () => new ApiError('session_expired', 'This reset session has ended. Start again.');
@@ -162,12 +193,12 @@ export class ResetFlow {
   /** A session that can still verify or set the password. */
   private async active(token: string): Promise<SessionRow> {
     const row = await this.load(token);
-    if (!['verifying', 'ready', 'locked'].includes(row.state) || this.now() >= Number(row.expires_at)) throw sessionExpired();
+    if (!sessionIsActive(row, this.now())) throw sessionExpired();
     return row;
   }
 
   private offered(row: SessionRow): OfferedMethod[] {
-    return JSON.parse(row.offered) as OfferedMethod[];
+    return offeredMethods(row);
   }
 
   private passedIds(row: Pick<SessionRow, 'passed_method_ids'>): string[] {
@@ -189,7 +220,7 @@ export class ResetFlow {
     const lock = await this.throttle.activeLock(this.s.db, row.throttle_key);
     const state: ResetSessionState['state'] =
       row.state === 'completed' ? 'completed'
-      : !['verifying', 'ready', 'locked'].includes(row.state) || now >= Number(row.expires_at) ? 'expired'
+      : !sessionIsActive(row, now) ? 'expired'
       : lock ? 'locked'
       : row.gates_passed >= row.required_methods ? 'ready'
       : 'verifying';
@@ -323,7 +354,7 @@ export class ResetFlow {
         const used = await trx.updateTable('challenges').set({ status: 'used', used_at: now }).where('id', '=', c.id).where('status', '=', 'pending').executeTakeFirst();
         if (Number(used.numUpdatedRows) === 1) {
           if (admission.failureId !== null) await this.throttle.releaseFailure(trx, row.throttle_key, admission.failureId);
-          const gates = await this.passGate(trx, row.id, m.id);
+          const gates = await passGate(this.s, trx, row.id, m.id);
           await this.audit(trx, row, { type: 'reset.verify', method: m.type, result: 'success', client: ctx.client });
           return { ok: true as const, ...gates };
         }
@@ -340,24 +371,6 @@ export class ResetFlow {
     const extras = { attemptsRemaining: outcome.attemptsRemaining };
     if (kind.answeredWith === 'answers') throw new ApiError('invalid_answers', 'At least one answer is not correct. New questions are drawn for the next try.', extras);
     throw new ApiError('invalid_code', 'The code is not correct.', extras);
-  }
-
-  /** One more gate passed with offered method `methodId`, on the session row locked for this. */
-  async passGate(trx: Trx, sessionId: string, methodId: string): Promise<{ gatesPassed: number }> {
-    const q = trx.selectFrom('reset_sessions').select(['gates_passed', 'required_methods', 'passed_method_ids', 'offered']).where('id', '=', sessionId);
-    const row = await (this.s.store.dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirstOrThrow();
-    const passed = this.passedIds(row);
-    const offered = JSON.parse(row.offered) as OfferedMethod[];
-    const type = offered.find((o) => o.id === methodId)?.type;
-    // Two challenges of one type raced each other: the second does not count twice (R2).
-    if (passed.some((id) => offered.find((o) => o.id === id)?.type === type)) return { gatesPassed: row.gates_passed };
-    const gatesPassed = row.gates_passed + 1;
-    await trx
-      .updateTable('reset_sessions')
-      .set({ gates_passed: gatesPassed, passed_method_ids: JSON.stringify([...passed, methodId]), ...(gatesPassed >= row.required_methods ? { state: 'ready' } : {}) })
-      .where('id', '=', sessionId)
-      .execute();
-    return { gatesPassed };
   }
 
   // ---- the new password ----
