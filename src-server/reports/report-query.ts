@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventType } from '../../shared/api/audit.js';
-import type { Db } from '../store/db.js';
+import type { Store } from '../store/db.js';
+import type { SqlDialect } from '../store/migrations.js';
 import type { Database } from '../store/schema.js';
 
 export type ReportCategory = 'activity' | 'registration' | 'admin';
@@ -62,7 +63,7 @@ function escapeLike(s: string): string {
 type Eb = ExpressionBuilder<Database, 'audit_events'>;
 
 /** The WHERE clause of a filter; `null` when it can match nothing. */
-function where(filter: ReportFilter) {
+function where(filter: ReportFilter, dialect: SqlDialect) {
   const types = filter.type === undefined ? null : typesMatching(filter.type);
   if (types && types.length === 0) return null;
   return (eb: Eb) => {
@@ -75,8 +76,13 @@ function where(filter: ReportFilter) {
     if (filter.result !== undefined) and.push(eb('result', '=', filter.result));
     if (filter.client !== undefined) {
       const c = filter.client;
-      // SQLite has no default LIKE escape character; PostgreSQL accepts the same clause.
-      and.push(eb.or([eb('client', '=', c), sql<boolean>`client like ${`${escapeLike(c)} %`} escape '\\'`]));
+      // `<ip> app:<id>` starts with `<ip> `. SQLite compares bytes, so a range finds it on the
+      // index; PostgreSQL's collation may ignore punctuation, so it gets an exact LIKE instead.
+      const withApp =
+        dialect === 'sqlite'
+          ? eb.and([eb('client', '>=', `${c} `), eb('client', '<', `${c}!`)])
+          : sql<boolean>`client like ${`${escapeLike(c)} %`} escape '\\'`;
+      and.push(eb.or([eb('client', '=', c), withApp]));
     }
     return eb.and(and);
   };
@@ -84,24 +90,26 @@ function where(filter: ReportFilter) {
 
 export type AuditRow = Database['audit_events'] & { id: number };
 
-/** Rows after `after` in the report's order. */
+/** Rows after `after` in the report's order: a row-value comparison both dialects seek on. */
 function afterKeyset(eb: Eb, after: Keyset, sort: SortOrder) {
-  const op = sort === 'desc' ? '<' : '>';
-  return eb.or([eb('at', op, after.at), eb.and([eb('at', '=', after.at), eb('id', op, after.id)])]);
+  return eb(eb.refTuple('at', 'id'), sort === 'desc' ? '<' : '>', eb.tuple(after.at, after.id));
 }
+
+/** The store a report reads: its connection and SQL dialect. */
+export type ReportStore = Pick<Store, 'db' | 'dialect'>;
 
 /**
  * One page of a report, newest first by default. Keyset paging over (at, id): stable while
  * events keep arriving, and as fast on page 1000 as on page 1.
  */
 export async function queryEvents(
-  db: Db,
+  store: ReportStore,
   filter: ReportFilter,
   page: { sort: SortOrder; limit: number; after?: Keyset },
 ): Promise<{ rows: AuditRow[]; next: Keyset | null }> {
-  const w = where(filter);
+  const w = where(filter, store.dialect);
   if (!w) return { rows: [], next: null };
-  let q = db.selectFrom('audit_events').selectAll().where(w);
+  let q = store.db.selectFrom('audit_events').selectAll().where(w);
   if (page.after) {
     const after = page.after;
     q = q.where((eb) => afterKeyset(eb, after, page.sort));
@@ -114,10 +122,10 @@ export async function queryEvents(
 }
 
 /** Every matching row, in batches, for exports without a row cap. */
-export async function* streamEvents(db: Db, filter: ReportFilter, sort: SortOrder, batchSize = 2000, start?: Keyset): AsyncGenerator<AuditRow[]> {
+export async function* streamEvents(store: ReportStore, filter: ReportFilter, sort: SortOrder, batchSize = 2000, start?: Keyset): AsyncGenerator<AuditRow[]> {
   let after = start;
   for (;;) {
-    const { rows, next } = await queryEvents(db, filter, { sort, limit: batchSize, after });
+    const { rows, next } = await queryEvents(store, filter, { sort, limit: batchSize, after });
     if (rows.length) yield rows;
     if (!next) return;
     after = next;

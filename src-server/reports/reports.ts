@@ -1,7 +1,6 @@
 import type { ReportPage, ReportQuery } from '../../shared/api/audit.js';
-import type { Db } from '../store/db.js';
 import { csvHeader, eventCsvLine } from './csv.js';
-import { decodeCursor, queryEvents, streamEvents, toAuditEvent, encodeCursor, type ReportCategory, type ReportFilter } from './report-query.js';
+import { decodeCursor, queryEvents, streamEvents, toAuditEvent, encodeCursor, type ReportCategory, type ReportFilter, type ReportStore } from './report-query.js';
 
 /** Which report a route or CLI command reads. */
 export const REPORT_CATEGORY = { activity: 'activity', registration: 'registration', audit: 'admin' } as const satisfies Record<string, ReportCategory>;
@@ -21,9 +20,9 @@ export function filterOf(category: ReportCategory, q: Pick<ReportQuery, 'from' |
 }
 
 /** One JSON page (throws BadCursorError for a cursor this server did not make). */
-export async function reportPage(db: Db, category: ReportCategory, q: ReportQuery): Promise<ReportPage> {
+export async function reportPage(store: ReportStore, category: ReportCategory, q: ReportQuery): Promise<ReportPage> {
   const after = q.cursor ? decodeCursor(q.cursor) : undefined;
-  const { rows, next } = await queryEvents(db, filterOf(category, q), { sort: q.sort, limit: q.limit, after });
+  const { rows, next } = await queryEvents(store, filterOf(category, q), { sort: q.sort, limit: q.limit, after });
   return { events: rows.map(toAuditEvent), nextCursor: next ? encodeCursor(next) : null };
 }
 
@@ -31,10 +30,10 @@ export async function reportPage(db: Db, category: ReportCategory, q: ReportQuer
  * The whole report as CSV text chunks: BOM and header first, then one chunk per batch.
  * No row cap (R17b); a cursor, when given, starts after it.
  */
-export async function* reportCsv(db: Db, category: ReportCategory, q: Pick<ReportQuery, 'from' | 'to' | 'user' | 'type' | 'method' | 'result' | 'client' | 'sort' | 'cursor'>): AsyncGenerator<string> {
+export async function* reportCsv(store: ReportStore, category: ReportCategory, q: Pick<ReportQuery, 'from' | 'to' | 'user' | 'type' | 'method' | 'result' | 'client' | 'sort' | 'cursor'>): AsyncGenerator<string> {
   yield csvHeader();
   const after = q.cursor ? decodeCursor(q.cursor) : undefined;
-  for await (const rows of streamEvents(db, filterOf(category, q), q.sort, 2000, after)) {
+  for await (const rows of streamEvents(store, filterOf(category, q), q.sort, 2000, after)) {
     let chunk = '';
     for (const row of rows) chunk += eventCsvLine(toAuditEvent(row));
     yield chunk;

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { ReportSummary } from '../../shared/api/audit.js';
+import { AUDIT_RESULTS, type ReportSummary } from '../../shared/api/audit.js';
 import type { SqlDialect } from '../store/migrations.js';
 import type { Db } from '../store/db.js';
 
@@ -70,25 +70,34 @@ export async function eventSummary(db: Db, dialect: SqlDialect, range: SummaryRa
   const byMethod = await inRange
     .select(['method', 'result', (eb) => eb.fn.countAll<number>().as('n')])
     .where('type', '=', 'reset.verify')
-    .where('method', 'is not', null)
     .groupBy(['method', 'result'])
     .execute();
   const methods = new Map<string, { method: string; verifications: number; succeeded: number }>();
   for (const r of byMethod) {
+    if (r.method === null) continue;
     const m = methods.get(r.method!) ?? { method: r.method!, verifications: 0, succeeded: 0 };
     m.verifications += Number(r.n);
     if (r.result === 'success') m.succeeded += Number(r.n);
     methods.set(m.method, m);
   }
 
+  // One equality per result (not `IN`/`!=`): the shape that makes even an un-analyzed
+  // SQLite pick the (category, result, at) index.
   const reason = reasonExpr(dialect);
-  const failures = await inRange
-    .select(['type', reason.as('reason'), (eb) => eb.fn.countAll<number>().as('n')])
-    .where('result', '!=', 'success')
-    .groupBy(['type', reason])
-    .orderBy('n', 'desc')
-    .limit(10)
-    .execute();
+  const failures = new Map<string, { type: string; reason: string; count: number }>();
+  for (const result of AUDIT_RESULTS.filter((r) => r !== 'success')) {
+    const rows = await inRange
+      .select(['type', reason.as('reason'), (eb) => eb.fn.countAll<number>().as('n')])
+      .where('result', '=', result)
+      .groupBy(['type', reason])
+      .execute();
+    for (const r of rows) {
+      const key = `${r.type}\u0000${r.reason ?? ''}`;
+      const f = failures.get(key) ?? { type: r.type, reason: r.reason ?? 'unspecified', count: 0 };
+      f.count += Number(r.n);
+      failures.set(key, f);
+    }
+  }
 
   return {
     from: range.from.toISOString(),
@@ -97,6 +106,6 @@ export async function eventSummary(db: Db, dialect: SqlDialect, range: SummaryRa
     resets: { started, succeeded, successRate: started === 0 ? null : Math.min(1, succeeded / started) },
     methods: [...methods.values()].sort((a, b) => b.verifications - a.verifications),
     lockouts,
-    topFailureReasons: failures.map((f) => ({ type: f.type, reason: f.reason ?? 'unspecified', count: Number(f.n) })),
+    topFailureReasons: [...failures.values()].sort((a, b) => b.count - a.count).slice(0, 10),
   };
 }

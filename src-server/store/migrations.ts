@@ -156,10 +156,26 @@ const m001 = (dialect: SqlDialect): Migration => ({
   },
 });
 
+/**
+ * Report indexes (R17b): one per filterable column, shaped (category, column, at, id) so an
+ * equality filter reads its rows already in keyset order and stops after one page. The type
+ * index also carries result and method, so the dashboard summary counts from the index alone.
+ */
+const m002AuditReportIndexes: Migration = {
+  async up(db: Kysely<any>) {
+    const idx = (name: string, columns: string[]) => db.schema.createIndex(name).on('audit_events').columns(columns).execute();
+    await idx('audit_cat_user_at', ['category', 'username', 'at', 'id']);
+    await idx('audit_cat_type_at', ['category', 'type', 'at', 'id', 'result', 'method']);
+    await idx('audit_cat_result_at', ['category', 'result', 'at', 'id']);
+    await idx('audit_cat_method_at', ['category', 'method', 'at', 'id']);
+    await idx('audit_cat_client_at', ['category', 'client', 'at', 'id']);
+  },
+};
+
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '001_initial': m001(dialect) };
+      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes };
     },
   };
 }

@@ -4,6 +4,7 @@ import { AuditLog } from '../../src-server/audit/audit-log.js';
 import { ManualClock } from '../../src-server/clock.js';
 import { purgeAuditEvents, retentionCutoff, startAuditRetention } from '../../src-server/reports/retention.js';
 import { openStore, type Store } from '../../src-server/store/db.js';
+import { startPostgres, type PostgresPeer } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const DAY = 86_400_000;
@@ -14,13 +15,16 @@ describe('audit retention (R17b)', () => {
     expect(retentionCutoff(new Date('2026-01-31T00:00:00Z'), 30).toISOString()).toBe('2026-01-01T00:00:00.000Z');
   });
 
-  describe('in the real server', () => {
+  describe.each(['sqlite', 'postgres'] as const)('in the real server on %s', (store) => {
     let t: TestServer;
+    let pg: PostgresPeer | undefined;
     beforeAll(async () => {
-      t = await startTestServer({ startAt: '2026-01-01T00:00:00Z', env: { SSPR_AUDIT_RETENTION_DAYS: '30' } });
+      if (store === 'postgres') pg = await startPostgres();
+      t = await startTestServer({ startAt: '2026-01-01T00:00:00Z', env: { SSPR_AUDIT_RETENTION_DAYS: '30', ...(pg ? { SSPR_DATABASE_URL: pg.url } : {}) } });
     });
     afterAll(async () => {
       await t?.close();
+      pg?.stop();
     });
 
     it('R17b: keeps events as long as configured (SSPR_AUDIT_RETENTION_DAYS), then purges only older ones', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src-server/audit/audit-log.js';
 import type { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
 import { daysOf } from '../../src-server/reports/summary.js';
+import { startPostgres, type PostgresPeer } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let t: TestServer;
@@ -17,45 +18,48 @@ async function giveMethod(userId: string, type: 'email' | 'mobilePhone', value: 
   await t.server.services.methods.insert(t.server.services.db, { subjectId: userId, type, source: 'admin', verified: true, hint: '•••', data } as any);
 }
 
-beforeAll(async () => {
-  t = await startTestServer({ startAt: '2026-03-10T00:00:00Z' });
-  // Day 1 (UTC): two resets started, one succeeds; a wrong code and a right one.
-  await eventAt('2026-03-10T08:00:00Z', { type: 'reset.started' });
-  await eventAt('2026-03-10T08:00:10Z', { type: 'reset.verify', method: 'email' });
-  await eventAt('2026-03-10T08:00:20Z', { type: 'reset.password' });
-  await eventAt('2026-03-10T09:00:00Z', { type: 'reset.started' });
-  await eventAt('2026-03-10T09:00:10Z', { type: 'reset.verify', method: 'mobilePhone', result: 'failure', detail: { reason: 'invalidCode' } });
-  // Day 1, 20:00 UTC = day 2 in Tokyo.
-  await eventAt('2026-03-10T20:00:00Z', { type: 'reset.started' });
-  await eventAt('2026-03-10T20:00:10Z', { type: 'reset.verify', method: 'mobilePhone', result: 'failure', detail: { reason: 'invalidCode' } });
-  await eventAt('2026-03-10T20:00:20Z', { type: 'reset.lockout', result: 'locked', detail: { reason: 'R11a' } });
-  // Day 3: nothing on day 2 UTC; a password refusal.
-  await eventAt('2026-03-12T10:00:00Z', { type: 'reset.started' });
-  await eventAt('2026-03-12T10:00:05Z', { type: 'reset.verify', method: 'authenticatorCode' });
-  await eventAt('2026-03-12T10:00:10Z', { type: 'reset.password', result: 'failure', detail: { reason: 'passwordPolicy' } });
-  await eventAt('2026-03-12T10:00:20Z', { type: 'reset.password' });
-  // Outside the range and other categories do not count.
-  await eventAt('2026-02-01T00:00:00Z', { type: 'reset.started' });
-  await eventAt('2026-03-11T00:00:00Z', { type: 'admin.policy', result: 'failure', detail: { reason: 'invalid' } });
-  await eventAt('2026-03-11T00:00:00Z', { type: 'registration.add', result: 'failure', detail: { reason: 'invalidCode' } });
+describe.each(['sqlite', 'postgres'] as const)('dashboard summary (R17b) on %s', (store) => {
+  let pg: PostgresPeer | undefined;
+  beforeAll(async () => {
+    if (store === 'postgres') pg = await startPostgres();
+    t = await startTestServer({ startAt: '2026-03-10T00:00:00Z', env: pg ? { SSPR_DATABASE_URL: pg.url } : {} });
+    // Day 1 (UTC): two resets started, one succeeds; a wrong code and a right one.
+    await eventAt('2026-03-10T08:00:00Z', { type: 'reset.started' });
+    await eventAt('2026-03-10T08:00:10Z', { type: 'reset.verify', method: 'email' });
+    await eventAt('2026-03-10T08:00:20Z', { type: 'reset.password' });
+    await eventAt('2026-03-10T09:00:00Z', { type: 'reset.started' });
+    await eventAt('2026-03-10T09:00:10Z', { type: 'reset.verify', method: 'mobilePhone', result: 'failure', detail: { reason: 'invalidCode' } });
+    // Day 1, 20:00 UTC = day 2 in Tokyo.
+    await eventAt('2026-03-10T20:00:00Z', { type: 'reset.started' });
+    await eventAt('2026-03-10T20:00:10Z', { type: 'reset.verify', method: 'mobilePhone', result: 'failure', detail: { reason: 'invalidCode' } });
+    await eventAt('2026-03-10T20:00:20Z', { type: 'reset.lockout', result: 'locked', detail: { reason: 'R11a' } });
+    // Day 3: nothing on day 2 UTC; a password refusal.
+    await eventAt('2026-03-12T10:00:00Z', { type: 'reset.started' });
+    await eventAt('2026-03-12T10:00:05Z', { type: 'reset.verify', method: 'authenticatorCode' });
+    await eventAt('2026-03-12T10:00:10Z', { type: 'reset.password', result: 'failure', detail: { reason: 'passwordPolicy' } });
+    await eventAt('2026-03-12T10:00:20Z', { type: 'reset.password' });
+    // Outside the range and other categories do not count.
+    await eventAt('2026-02-01T00:00:00Z', { type: 'reset.started' });
+    await eventAt('2026-03-11T00:00:00Z', { type: 'admin.policy', result: 'failure', detail: { reason: 'invalid' } });
+    await eventAt('2026-03-11T00:00:00Z', { type: 'registration.add', result: 'failure', detail: { reason: 'invalidCode' } });
 
-  // Directory: 3 in-scope users of whom 2 are registered; one disabled; one admin with 1 method (R10 needs 2).
-  const a = await t.addUser({ username: 'reg-email' });
-  await giveMethod(a.id, 'email', 'a.home@example.net');
-  const b = await t.addUser({ username: 'reg-phone' });
-  await giveMethod(b.id, 'mobilePhone', '+81 9012345678');
-  await t.addUser({ username: 'unregistered' });
-  const off = await t.addUser({ username: 'gone' });
-  await (t.server.services.directory as BuiltinDirectory).updateUser(off.id, { disabled: true });
-  const boss = await t.addUser({ username: 'boss', isAdmin: true });
-  await giveMethod(boss.id, 'email', 'boss.home@example.net');
-  t.clock.set('2026-03-13T00:00:00Z');
-});
-afterAll(async () => {
-  await t?.close();
-});
+    // Directory: 3 in-scope users of whom 2 are registered; one disabled; one admin with 1 method (R10 needs 2).
+    const a = await t.addUser({ username: 'reg-email' });
+    await giveMethod(a.id, 'email', 'a.home@example.net');
+    const b = await t.addUser({ username: 'reg-phone' });
+    await giveMethod(b.id, 'mobilePhone', '+81 9012345678');
+    await t.addUser({ username: 'unregistered' });
+    const off = await t.addUser({ username: 'gone' });
+    await (t.server.services.directory as BuiltinDirectory).updateUser(off.id, { disabled: true });
+    const boss = await t.addUser({ username: 'boss', isAdmin: true });
+    await giveMethod(boss.id, 'email', 'boss.home@example.net');
+    t.clock.set('2026-03-13T00:00:00Z');
+  });
+  afterAll(async () => {
+    await t?.close();
+    pg?.stop();
+  });
 
-describe('dashboard summary (R17b)', () => {
   it('R17b: resets per day (zeros included), success rate, methods, lockouts and top failure reasons', async () => {
     const r = await t.api('GET', '/admin/reports/summary?from=2026-03-10T00:00:00Z&to=2026-03-13T00:00:00Z', admin());
     expect(r.status).toBe(200);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src-server/audit/audit-log.js';
+import { startPostgres, type PostgresPeer } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let t: TestServer;
@@ -44,26 +45,30 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-beforeAll(async () => {
-  t = await startTestServer({ startAt: '2026-03-01T00:00:00Z' });
-  // A week of reset activity, one registration and one admin action.
-  await event({ type: 'reset.started', user: 'alice', client: '10.0.0.5 app:kiosk-1' });
-  await event({ type: 'reset.verify', user: 'alice', method: 'email', client: '10.0.0.5 app:kiosk-1' });
-  await event({ type: 'reset.password', user: 'alice', client: '10.0.0.5 app:kiosk-1' });
-  await event({ type: 'reset.started', user: '山田太郎', client: '10.0.0.50' });
-  await event({ type: 'reset.verify', user: '山田太郎', method: 'mobilePhone', result: 'failure', detail: { reason: 'invalidCode' }, client: '10.0.0.50' });
-  await event({ type: 'reset.lockout', user: '山田太郎', result: 'locked', detail: { reason: 'R11a' }, client: '10.0.0.50' });
-  await event({ type: 'registration.add', user: 'bob', method: 'authenticatorCode' });
-  await event({ type: 'admin.policy', user: null, actor: 'bootstrap', detail: { before: { methodsRequired: 1 }, after: { methodsRequired: 2 } } });
-  // Hostile names for the CSV checks.
-  await event({ type: 'reset.started', user: '=HYPERLINK("http://evil","x")', client: '10.0.0.66' });
-  await event({ type: 'reset.started', user: 'comma, "quote"\nnewline', client: '10.0.0.66' });
-});
-afterAll(async () => {
-  await t?.close();
-});
+/** The same reports on both stores: the SQL differs per dialect (client prefix, JSON, keyset). */
+describe.each(['sqlite', 'postgres'] as const)('reports (R17a, R17b) on %s', (store) => {
+  let pg: PostgresPeer | undefined;
+  beforeAll(async () => {
+    if (store === 'postgres') pg = await startPostgres();
+    t = await startTestServer({ startAt: '2026-03-01T00:00:00Z', env: pg ? { SSPR_DATABASE_URL: pg.url } : {} });
+    // A week of reset activity, one registration and one admin action.
+    await event({ type: 'reset.started', user: 'alice', client: '10.0.0.5 app:kiosk-1' });
+    await event({ type: 'reset.verify', user: 'alice', method: 'email', client: '10.0.0.5 app:kiosk-1' });
+    await event({ type: 'reset.password', user: 'alice', client: '10.0.0.5 app:kiosk-1' });
+    await event({ type: 'reset.started', user: '山田太郎', client: '10.0.0.50' });
+    await event({ type: 'reset.verify', user: '山田太郎', method: 'mobilePhone', result: 'failure', detail: { reason: 'invalidCode' }, client: '10.0.0.50' });
+    await event({ type: 'reset.lockout', user: '山田太郎', result: 'locked', detail: { reason: 'R11a' }, client: '10.0.0.50' });
+    await event({ type: 'registration.add', user: 'bob', method: 'authenticatorCode' });
+    await event({ type: 'admin.policy', user: null, actor: 'bootstrap', detail: { before: { methodsRequired: 1 }, after: { methodsRequired: 2 } } });
+    // Hostile names for the CSV checks.
+    await event({ type: 'reset.started', user: '=HYPERLINK("http://evil","x")', client: '10.0.0.66' });
+    await event({ type: 'reset.started', user: 'comma, "quote"\nnewline', client: '10.0.0.66' });
+  });
+  afterAll(async () => {
+    await t?.close();
+    pg?.stop();
+  });
 
-describe('reports (R17a, R17b)', () => {
   it('R17b: the activity report lists activity newest first, with every column', async () => {
     const r = await t.api('GET', '/admin/reports/activity', admin());
     expect(r.status).toBe(200);
@@ -161,11 +166,8 @@ describe('reports (R17a, R17b)', () => {
   it('R17b: CSV export has no row cap and follows the filters', async () => {
     const { db, clock } = t.server.services;
     const base = clock.now().getTime();
-    await db.transaction().execute(async (trx) => {
-      for (let i = 0; i < 2600; i++) {
-        await trx.insertInto('audit_events').values({ at: base + i, type: 'reset.challenge', category: 'activity', username: `bulk${i}`, actor: null, method: 'email', result: 'success', client: '10.9.9.9', detail: null }).execute();
-      }
-    });
+    const bulk = Array.from({ length: 2600 }, (_, i) => ({ at: base + i, type: 'reset.challenge', category: 'activity', username: `bulk${i}`, actor: null, method: 'email', result: 'success', client: '10.9.9.9', detail: null }));
+    for (let i = 0; i < bulk.length; i += 500) await db.insertInto('audit_events').values(bulk.slice(i, i + 500)).execute();
     const res = await fetch(`${t.url}/admin/reports/activity?format=csv&type=reset.challenge&limit=5`, { headers: { authorization: `Bearer ${t.adminToken}` } });
     const rows = parseCsv((await res.text()).replace(/^\uFEFF/, ''));
     expect(rows).toHaveLength(2601);

@@ -33,13 +33,13 @@ export function reportHandlers(s: Services): HandlerTable {
     const q = req.query;
     checkQuery(q);
     const category = REPORT_CATEGORY[name];
-    if (q.format === 'json') return reportPage(s.db, category, q);
+    if (q.format === 'json') return reportPage(s.store, category, q);
     const file = csvFileName(name, s.clock.now());
     req.reply
       .code(200)
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${file}"`)
-      .send(Readable.from(reportCsv(s.db, category, q)));
+      .send(Readable.from(reportCsv(s.store, category, q)));
     return REPLY_SENT;
   };
   return {
