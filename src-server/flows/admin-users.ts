@@ -1,3 +1,4 @@
+import type { Transaction } from 'kysely';
 import type { AdminUser, CreateUserRequest, PatchUserRequest, SetUserMethodsRequest } from '../../shared/api/admin.js';
 import type { Locale } from '../../shared/api/common.js';
 import { revokeUserSessions } from '../auth/revocation.js';
@@ -9,6 +10,7 @@ import { effectiveRequirement, usableMethods } from '../methods/registration-sta
 import { passwordNotice } from '../notify/notifications.js';
 import { productPasswordViolations } from '../policy/password-check.js';
 import type { Services } from '../services.js';
+import type { Database } from '../store/schema.js';
 import { ThrottleStore } from '../throttle/throttle-store.js';
 
 /** Who asked and from where, for the audit event (R17a). */
@@ -19,6 +21,11 @@ export interface AdminContext {
 }
 
 const CONTACT_TYPES = ['email', 'mobilePhone', 'officePhone'] as const;
+
+/** The reset flow's throttle key for a real account (R11): its counters and lock live under it. */
+export function subjectThrottleKey(subjectId: string): string {
+  return `subject:${subjectId}`;
+}
 
 /** Contact data the directory itself holds (R4), as the reset flow offers it. */
 function directoryContacts(user: DirectoryUser): AdminUser['methods'] {
@@ -63,7 +70,7 @@ export class AdminUsers {
   /** R7: methods as types, masked hints and sources — never addresses in full, never secrets. */
   async view(user: DirectoryUser): Promise<AdminUser> {
     const s = this.s;
-    const [policy, stored, lock] = await Promise.all([s.policy.get(), s.methods.list(user.id), this.throttle.activeLock(s.db, user.id)]);
+    const [policy, stored, lock] = await Promise.all([s.policy.get(), s.methods.list(user.id), this.throttle.activeLock(s.db, subjectThrottleKey(user.id))]);
     const held: AdminUser['methods'] = [
       ...stored.filter((m) => m.verified).map((m) => ({ id: m.id, type: m.type, hint: m.hint, source: m.source })),
       ...directoryContacts(user),
@@ -142,7 +149,7 @@ export class AdminUsers {
       if (dir) await dir.updateUser(user.id, { ...fields, mustChange: password === undefined ? mustChangePassword : undefined }, trx);
       if (password !== undefined || fields.disabled === true) await revokeUserSessions(trx, s.clock, user.id);
       // R11d-like: an administrator's unlock also lifts the SSPR lockout and its counters.
-      if (unlock) await this.throttle.clear(trx, user.id);
+      if (unlock) await this.throttle.clear(trx, subjectThrottleKey(user.id));
       await s.audit.write(trx, {
         type: 'admin.user', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client,
         detail: {
@@ -176,36 +183,42 @@ export class AdminUsers {
       await trx.deleteFrom('methods').where('subject_id', '=', user.id).execute();
       await trx.deleteFrom('registrations').where('subject_id', '=', user.id).execute();
       await revokeUserSessions(trx, s.clock, user.id);
-      await this.throttle.clear(trx, user.id);
+      await this.throttle.clear(trx, subjectThrottleKey(user.id));
       await s.audit.write(trx, { type: 'admin.user', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client, detail: { action: 'delete' } });
     });
   }
 
   /** R4: phone numbers and an email set on the user's behalf count as registered, unproved. null removes. */
   async setMethods(username: string, input: SetUserMethodsRequest, ctx: AdminContext): Promise<AdminUser> {
-    const s = this.s;
     const user = await this.find(username);
+    await this.s.db.transaction().execute((trx) => this.writeMethods(trx, user, input, ctx));
+    return this.view(user);
+  }
+
+  /**
+   * The write of `setMethods` inside the caller's transaction, for a user already looked up:
+   * the bulk import applies many users in one transaction. Reads nothing outside `trx`.
+   */
+  async writeMethods(trx: Transaction<Database>, user: DirectoryUser, input: SetUserMethodsRequest, ctx: AdminContext): Promise<void> {
+    const s = this.s;
     if (input.email && user.email && input.email.toLowerCase() === user.email.toLowerCase()) {
       throw new ApiError('invalid_request', 'The reset email must be an address other than the account\'s own (R3).', { issues: [{ path: 'body.email', message: 'same as the account\'s own address' }] });
     }
     const set: Record<string, string> = {};
     const removed: string[] = [];
-    await s.db.transaction().execute(async (trx) => {
-      for (const type of CONTACT_TYPES) {
-        const value = input[type];
-        if (value === undefined) continue;
-        await s.methods.removeType(trx, user.id, type, 'admin');
-        if (value === null) {
-          removed.push(type);
-          continue;
-        }
-        const hint = type === 'email' ? maskEmail(value) : maskPhone(value);
-        if (type === 'email') await s.methods.insert(trx, { subjectId: user.id, type, source: 'admin', verified: true, hint, data: { address: value } });
-        else await s.methods.insert(trx, { subjectId: user.id, type, source: 'admin', verified: true, hint, data: { number: value } });
-        set[type] = hint;
+    for (const type of CONTACT_TYPES) {
+      const value = input[type];
+      if (value === undefined) continue;
+      await s.methods.removeType(trx, user.id, type, 'admin');
+      if (value === null) {
+        removed.push(type);
+        continue;
       }
-      await s.audit.write(trx, { type: 'admin.methods', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client, detail: { set, removed } });
-    });
-    return this.view(user);
+      const hint = type === 'email' ? maskEmail(value) : maskPhone(value);
+      if (type === 'email') await s.methods.insert(trx, { subjectId: user.id, type, source: 'admin', verified: true, hint, data: { address: value } });
+      else await s.methods.insert(trx, { subjectId: user.id, type, source: 'admin', verified: true, hint, data: { number: value } });
+      set[type] = hint;
+    }
+    await s.audit.write(trx, { type: 'admin.methods', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client, detail: { set, removed } });
   }
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
+import { subjectThrottleKey } from '../../src-server/flows/admin-users.js';
 import { ThrottleStore } from '../../src-server/throttle/throttle-store.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -99,21 +100,30 @@ describe('admin users (built-in directory)', () => {
     expect((await t.api('POST', '/auth/sign-in', { body: { username: 'yuri', password: PW } })).body.code).toBe('forbidden');
   });
 
-  it('unlock clears the directory lockout and the SSPR lockout counters', async () => {
+  it('unlock clears the directory lockout and the SSPR (R11a) lockout and counters', async () => {
     const zoe = await t.addUser({ username: 'zoe' });
+    await admin('PUT', '/admin/users/zoe/methods', { email: 'zoe.alt@example.org' });
     for (let i = 0; i < 10; i++) await t.api('POST', '/auth/sign-in', { body: { username: 'zoe', password: `nope-${i}` } });
-    const throttle = new ThrottleStore(t.clock);
+    // Locked out of reset too, through the real reset flow: wrong codes until R11a locks.
+    const session = (await t.api('POST', '/reset/sessions', { body: { username: 'zoe' } })).body;
+    const challenge = (await t.api('POST', '/reset/session/challenges', { token: session.sessionToken, body: { methodId: session.methods[0].id } })).body;
+    let last = '';
+    for (let i = 0; i < 10 && last !== 'locked_out'; i++) {
+      last = (await t.api('POST', `/reset/session/challenges/${challenge.challengeId}/verify`, { token: session.sessionToken, body: { code: '000000' } })).body.code;
+    }
+    expect(last).toBe('locked_out');
     const db = t.server.services.db;
-    await db.transaction().execute(async (trx) => {
-      for (let i = 0; i < 5; i++) await throttle.recordFailure(trx, zoe.id);
-    });
-    expect(await throttle.activeLock(db, zoe.id)).not.toBeNull();
+    const key = subjectThrottleKey(zoe.id);
+    expect(await new ThrottleStore(t.clock).activeLock(db, key)).not.toBeNull();
     expect((await admin('GET', '/admin/users/zoe')).body.locked).toBe(true);
+
     const r = await admin('PATCH', '/admin/users/zoe', { unlock: true });
     expect(r.body.locked).toBe(false);
-    expect(await throttle.activeLock(db, zoe.id)).toBeNull();
-    expect(await db.selectFrom('throttle_events').select('id').where('throttle_key', '=', zoe.id).execute()).toEqual([]);
+    expect(await new ThrottleStore(t.clock).activeLock(db, key)).toBeNull();
+    expect(await db.selectFrom('throttle_events').select('id').where('throttle_key', '=', key).execute()).toEqual([]);
     expect((await t.api('POST', '/auth/sign-in', { body: { username: 'zoe', password: PW } })).status).toBe(200);
+    const again = (await t.api('POST', '/reset/sessions', { body: { username: 'zoe' } })).body;
+    expect((await t.api('GET', '/reset/session', { token: again.sessionToken })).body.state).toBe('verifying');
     expect((await adminEvents('admin.user', 'zoe')).at(-1)!.detail).toMatchObject({ unlocked: true });
   });
 
