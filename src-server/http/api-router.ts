@@ -9,7 +9,8 @@ import { REPLY_SENT, type ApiRequest, type Authenticator, type Caller, type Hand
 export function bearerToken(req: FastifyRequest): string | null {
   const h = req.headers.authorization;
   if (!h) return null;
-  const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,1024})$/.exec(h);
+  // 4096: an access token carries the user name, and a 256-character multi-byte name makes it ~1.3 kB.
+  const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/.exec(h);
   return m ? m[1]! : null;
 }
 

@@ -102,6 +102,14 @@ describe('sign-in', () => {
 });
 
 describe('access tokens', () => {
+  it('work for the longest user names the contract allows (256 characters, multi-byte)', async () => {
+    const username = 'あ'.repeat(256);
+    await t.addUser({ username, displayName: '長い名前' });
+    const r = await signIn(username);
+    expect(r.status).toBe(200);
+    expect((await t.api('GET', '/me/status', { token: r.body.accessToken })).status).toBe(200);
+  });
+
   it('expire after 15 minutes', async () => {
     await t.addUser({ username: 'gina' });
     const { accessToken } = (await signIn('gina')).body;
