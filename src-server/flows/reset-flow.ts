@@ -224,7 +224,10 @@ export class ResetFlow {
       : lock ? 'locked'
       : row.gates_passed >= row.required_methods ? 'ready'
       : 'verifying';
-    const latest = await this.s.db.selectFrom('challenges').selectAll().where('session_id', '=', row.id).orderBy('created_at', 'desc').orderBy('id').limit(1).executeTakeFirst();
+    // Several challenges may share a millisecond: `seq` orders them within the session.
+    const recent = await this.s.db.selectFrom('challenges').selectAll().where('session_id', '=', row.id).orderBy('created_at', 'desc').limit(20).execute();
+    const seqOf = (c: ChallengeRow) => Number((JSON.parse(c.data) as { seq?: number }).seq ?? 0);
+    const latest = recent.sort((a, b) => Number(b.created_at) - Number(a.created_at) || seqOf(b) - seqOf(a))[0];
     return {
       state,
       gatesPassed: row.gates_passed,
@@ -305,9 +308,10 @@ export class ResetFlow {
         await trx.updateTable('challenges').set({ status: 'superseded' }).where('id', 'in', ids).execute();
         await trx.updateTable('approvals').set({ status: 'expired' }).where('challenge_id', 'in', ids).where('status', '=', 'waiting').execute();
       }
+      const { n } = await trx.selectFrom('challenges').select((eb) => eb.fn.countAll<number | string>().as('n')).where('session_id', '=', row.id).executeTakeFirstOrThrow();
       await trx
         .insertInto('challenges')
-        .values({ id: challengeId, session_id: row.id, method_id: m.id, type: m.type, code_hash: started.codeHash, data: JSON.stringify(started.data), status: 'pending', created_at: now, expires_at: expiresAt, used_at: null })
+        .values({ id: challengeId, session_id: row.id, method_id: m.id, type: m.type, code_hash: started.codeHash, data: JSON.stringify({ ...started.data, seq: Number(n) + 1 }), status: 'pending', created_at: now, expires_at: expiresAt, used_at: null })
         .execute();
       await started.persist?.(trx);
       await this.audit(trx, row, { type: 'reset.challenge', method: m.type, result: 'success', client: ctx.client, detail: 'channel' in started.data ? { channel: started.data.channel } : null });

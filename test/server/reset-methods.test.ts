@@ -1,0 +1,297 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../shared/api/policy.js';
+import { approvalSigningString } from '../../shared/api/me.js';
+import { hashSecret } from '../../src-server/security/password-hash.js';
+import { normalizeAnswer } from '../../shared/rules/security-questions.js';
+import { startTestServer, TEST_HASH_PARAMS, type TestServer } from '../helpers/test-server.js';
+import { addMethod, methodOf, NEW_PASSWORD, nextMail, nextPhoneMessage, oathtool, passEmailGate, phoneCode, startReset, userWithEmail } from './reset-helpers.js';
+
+let t: TestServer;
+const PW = 'Initial-Passw0rd!';
+const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(async () => {
+  await t.server.services.policy.put(t.server.services.db, DEFAULT_POLICY);
+});
+
+async function policy(change: Parameters<TestServer['setPolicy']>[0]) {
+  await t.setPolicy(change);
+  t.server.services.policy.invalidate();
+}
+
+async function challenge(token: string, methodId: string, extra: Record<string, unknown> = {}) {
+  return t.api('POST', '/reset/session/challenges', { token, body: { methodId, ...extra } });
+}
+
+async function verify(token: string, challengeId: string, body: unknown) {
+  return t.api('POST', `/reset/session/challenges/${challengeId}/verify`, { token, body });
+}
+
+async function withTotp(username: string) {
+  const u = await userWithEmail(t, username);
+  await addMethod(t, u.user, 'authenticatorCode', { secret: TOTP_SECRET, algorithm: 'SHA1', digits: 6, period: 30 }, 'Authenticator app');
+  return u;
+}
+
+async function withQuestions(username: string, answers: Record<string, string>, extra: { isAdmin?: boolean } = {}) {
+  const user = await t.addUser({ username, email: `${username}@corp.example`, ...extra });
+  const questions = await Promise.all(Object.entries(answers).map(async ([questionId, a]) => ({ questionId, answerHash: await hashSecret(normalizeAnswer(a), TEST_HASH_PARAMS) })));
+  await addMethod(t, user, 'securityQuestions', { questions }, `${questions.length} questions`);
+  return user;
+}
+
+describe('reset with each method type', () => {
+  it('R2: two methods — an emailed code, then a TOTP code computed by oathtool; the second must be another type', async () => {
+    await policy((p) => (p.sspr.methodsRequired = 2));
+    const { address } = await withTotp('kaito');
+    const s = await startReset(t, 'kaito');
+    expect(s.requiredMethods).toBe(2);
+    expect(s.methods.map((m) => m.type).sort()).toEqual(['authenticatorCode', 'email']);
+    const token = s.sessionToken;
+    const first = await passEmailGate(t, token, methodOf(s, 'email'), address);
+    expect(first.body).toEqual({ gatesPassed: 1, requiredMethods: 2, complete: false });
+    expect((await t.api('POST', '/reset/session/password', { token, body: { newPassword: NEW_PASSWORD } })).body.code).toBe('gates_incomplete');
+    const again = await challenge(token, methodOf(s, 'email'));
+    expect(again.status).toBe(409);
+
+    const ch = await challenge(token, methodOf(s, 'authenticatorCode'));
+    expect(ch.status).toBe(201);
+    expect(ch.body).toEqual({ challengeId: expect.any(String), type: 'authenticatorCode', expiresAt: expect.any(String) });
+    // ±1 step: the previous step's code is still accepted, one from 90 s ago is not.
+    const stale = oathtool(TOTP_SECRET, new Date(t.clock.now().getTime() - 90_000));
+    expect((await verify(token, ch.body.challengeId, { code: stale })).body.code).toBe('invalid_code');
+    const prev = oathtool(TOTP_SECRET, new Date(t.clock.now().getTime() - 30_000));
+    const done = await verify(token, ch.body.challengeId, { code: prev });
+    expect(done.body).toEqual({ gatesPassed: 2, requiredMethods: 2, complete: true });
+    const state = (await t.api('GET', '/reset/session', { token })).body;
+    expect(state).toMatchObject({ state: 'ready', gatesPassed: 2, passedMethodIds: [methodOf(s, 'email'), methodOf(s, 'authenticatorCode')] });
+    expect((await t.api('POST', '/reset/session/password', { token, body: { newPassword: NEW_PASSWORD } })).status).toBe(200);
+  });
+
+  it('TOTP: a code is accepted once per time step, even in another session', async () => {
+    await withTotp('ren');
+    const code = oathtool(TOTP_SECRET, t.clock.now());
+    const a = await startReset(t, 'ren');
+    const chA = await challenge(a.sessionToken, methodOf(a, 'authenticatorCode'));
+    expect((await verify(a.sessionToken, chA.body.challengeId, { code })).status).toBe(200);
+    const b = await startReset(t, 'ren');
+    const chB = await challenge(b.sessionToken, methodOf(b, 'authenticatorCode'));
+    expect((await verify(b.sessionToken, chB.body.challengeId, { code })).body.code).toBe('invalid_code');
+    t.clock.advance(30_000);
+    expect((await verify(b.sessionToken, chB.body.challengeId, { code: oathtool(TOTP_SECRET, t.clock.now()) })).status).toBe(200);
+  });
+
+  it('R3 / R12 / R20: SMS and voice codes, localised and branded; an office phone is voice only', async () => {
+    await policy((p) => (p.branding = { organizationName: 'Example Corp', logoUrl: null, contactAdmin: 'helpdesk@example.com' }));
+    const user = await t.addUser({ username: 'aoi', email: 'aoi@corp.example' });
+    await addMethod(t, user, 'mobilePhone', { number: '+81 9055556666' }, '+81 ••• •••• ••66');
+    await addMethod(t, user, 'officePhone', { number: '+81 355556666' }, '+81 ••• •••• ••66');
+    await addMethod(t, user, 'email', { address: 'aoi.home@mail.example' }, 'a•••@mail.example');
+    const s = await startReset(t, 'aoi');
+    const token = s.sessionToken;
+
+    let before = t.gateway.messages.length;
+    const sms = await challenge(token, methodOf(s, 'mobilePhone'));
+    expect(sms.status).toBe(201);
+    const text = await nextPhoneMessage(t, '+81 9055556666', before);
+    expect(text).toMatchObject({ channel: 'sms', locale: 'en', signatureValid: true });
+    expect(text.text).toContain('[Example Corp]');
+    expect(text.text.length).toBeLessThanOrEqual(160);
+
+    before = t.gateway.messages.length;
+    const voice = await challenge(token, methodOf(s, 'mobilePhone'), { channel: 'voice', locale: 'ja' });
+    const call = await nextPhoneMessage(t, '+81 9055556666', before);
+    expect(call).toMatchObject({ channel: 'voice', locale: 'ja' });
+    expect(call.text).toContain('Example Corp');
+    expect(call.text).toContain('確認コード');
+    // The newer call superseded the text (R13).
+    expect((await verify(token, sms.body.challengeId, { code: phoneCode(text) })).body.code).toBe('challenge_expired');
+
+    expect((await challenge(token, methodOf(s, 'officePhone'), { channel: 'sms' })).body.code).toBe('invalid_request');
+    before = t.gateway.messages.length;
+    await challenge(token, methodOf(s, 'officePhone'));
+    expect((await nextPhoneMessage(t, '+81 355556666', before)).channel).toBe('voice');
+
+    const mailsBefore = t.smtp.mails.length;
+    await t.api('POST', '/reset/session/challenges', { token, body: { methodId: methodOf(s, 'email') }, headers: { 'accept-language': 'ja,en;q=0.5' } });
+    const mail = await nextMail(t, 'aoi.home@mail.example', mailsBefore);
+    expect(mail.subject).toContain('[Example Corp]');
+    expect(mail.text).toContain('パスワードのリセット');
+    expect(mail.text).toContain('helpdesk@example.com');
+
+    const ok = await verify(token, voice.body.challengeId, { code: phoneCode(call) });
+    expect(ok.body).toEqual({ gatesPassed: 1, requiredMethods: 1, complete: true });
+  });
+
+  it('push approval with number matching: the signed-in companion sees it (list and SSE), a wrong number is a denial, the right one passes', async () => {
+    const user = await t.addUser({ username: 'sakura', email: 'sakura@corp.example' });
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const pushId = await addMethod(t, user, 'authenticatorPush', { publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), deviceName: 'Sakura phone' }, 'Sakura phone');
+    const signedIn = await t.api('POST', '/auth/sign-in', { body: { username: 'sakura', password: PW } });
+    const access = signedIn.body.accessToken as string;
+    const decide = (id: string, approve: boolean, number: number, key = privateKey) =>
+      t.api('POST', `/me/approvals/${id}`, { token: access, body: { approve, number, methodId: pushId, signature: sign(null, Buffer.from(approvalSigningString(id, approve, number)), key).toString('base64') } });
+
+    // The companion listens on the SSE stream.
+    const abort = new AbortController();
+    const stream = await fetch(`${t.url}/me/approvals/stream`, { headers: { authorization: `Bearer ${access}` }, signal: abort.signal });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    const reader = stream.body!.getReader();
+    let buffered = '';
+    const nextEvent = async () => {
+      for (;;) {
+        const m = /event: approval\nid: [^\n]+\ndata: ([^\n]+)\n\n/.exec(buffered);
+        if (m) {
+          buffered = buffered.slice(m.index + m[0].length);
+          return JSON.parse(m[1]!);
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        buffered += new TextDecoder().decode(value);
+      }
+    };
+
+    const s = await startReset(t, 'sakura');
+    const token = s.sessionToken;
+    expect(s.methods).toEqual([{ id: expect.any(String), type: 'authenticatorPush', hint: 'Sakura phone' }]);
+    const ch = await challenge(token, methodOf(s, 'authenticatorPush'));
+    expect(ch.status).toBe(201);
+    expect(ch.body.numberMatch).toBeGreaterThanOrEqual(10);
+    expect(ch.body.numberMatch).toBeLessThanOrEqual(99);
+    const pushed = await nextEvent();
+    expect(pushed).toMatchObject({ status: 'waiting', client: expect.stringContaining('127.0.0.1') });
+    const listed = await t.api('GET', '/me/approvals', { token: access });
+    expect(listed.body.approvals).toEqual([pushed]);
+    expect((await t.api('GET', '/reset/session', { token })).body.pendingChallenge).toMatchObject({ type: 'authenticatorPush', status: 'waiting' });
+    expect((await verify(token, ch.body.challengeId, { code: '123456' })).body.code).toBe('invalid_request');
+
+    // A forged signature changes nothing.
+    const stranger = generateKeyPairSync('ed25519').privateKey;
+    expect((await decide(pushed.id, true, ch.body.numberMatch, stranger)).status).toBe(403);
+    // The wrong number: denied, and counted as a failed verification.
+    const wrongNumber = ch.body.numberMatch === 99 ? 10 : ch.body.numberMatch + 1;
+    const denied = await decide(pushed.id, true, wrongNumber);
+    expect(denied.body).toMatchObject({ id: pushed.id, status: 'denied' });
+    expect((await t.api('GET', '/reset/session', { token })).body.pendingChallenge).toMatchObject({ status: 'denied' });
+    const failures = await t.server.services.db.selectFrom('throttle_events').select('id').where('throttle_key', '=', `subject:${user.id}`).where('kind', '=', 'failure').execute();
+    expect(failures).toHaveLength(1);
+    expect((await decide(pushed.id, true, ch.body.numberMatch)).body.code).toBe('conflict');
+
+    const ch2 = await challenge(token, methodOf(s, 'authenticatorPush'));
+    const second = await nextEvent();
+    expect(second.id).not.toBe(pushed.id);
+    const approved = await decide(second.id, true, ch2.body.numberMatch);
+    expect(approved.body.status).toBe('approved');
+    const state = (await t.api('GET', '/reset/session', { token })).body;
+    expect(state).toMatchObject({ state: 'ready', gatesPassed: 1, pendingChallenge: { status: 'approved' } });
+    expect((await t.api('GET', '/me/approvals', { token: access })).body.approvals).toEqual([]);
+    abort.abort();
+
+    // Approvals expire with their challenge (5 minutes).
+    const s2 = await startReset(t, 'sakura');
+    await challenge(s2.sessionToken, methodOf(s2, 'authenticatorPush'));
+    const [third] = (await t.api('GET', '/me/approvals', { token: access })).body.approvals;
+    expect(third.status).toBe('waiting');
+    t.clock.advanceMinutes(5);
+    expect((await t.api('GET', '/me/approvals', { token: access })).body.approvals).toEqual([]);
+    expect((await decide(third.id, true, 42)).body.code).toBe('challenge_expired');
+    expect((await t.api('GET', '/reset/session', { token: s2.sessionToken })).body.pendingChallenge).toBeUndefined();
+  });
+
+  it('R9d / R9e: N questions drawn at random; a wrong answer spends the draw; full-width answers match', async () => {
+    await withQuestions('hina', { p01: 'Tokyo', p02: 'Pochi', p03: 'Minato', p04: 'Ramen', p05: 'Toyota' });
+    const answers: Record<string, string> = { p01: 'ＴＯＫＹＯ', p02: ' pochi ', p03: 'MINATO', p04: 'ｒａｍｅｎ', p05: 'toyota' };
+    const s = await startReset(t, 'hina');
+    const token = s.sessionToken;
+    const qm = methodOf(s, 'securityQuestions');
+    const draws = new Set<string>();
+    let ch = await challenge(token, qm, { locale: 'ja' });
+    for (let i = 0; i < 12; i++) {
+      expect(ch.body.questions).toHaveLength(3);
+      draws.add(ch.body.questions.map((q: { id: string }) => q.id).sort().join());
+      ch = await challenge(token, qm);
+    }
+    expect(draws.size).toBeGreaterThan(1);
+    expect(ch.body.questions[0].text).toMatch(/\?$/);
+
+    expect((await verify(token, ch.body.challengeId, { code: '123456' })).body.code).toBe('invalid_request');
+    const partial = ch.body.questions.slice(0, 2).map((q: { id: string }) => ({ questionId: q.id, answer: answers[q.id] }));
+    expect((await verify(token, ch.body.challengeId, { answers: partial })).body.code).toBe('invalid_request');
+    const oneWrong = ch.body.questions.map((q: { id: string }, i: number) => ({ questionId: q.id, answer: i === 0 ? 'wrong answer' : answers[q.id] }));
+    const wrong = await verify(token, ch.body.challengeId, { answers: oneWrong });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toMatchObject({ code: 'invalid_answers', attemptsRemaining: 4 });
+    // The draw is spent: even the right answers no longer count for it.
+    const right = ch.body.questions.map((q: { id: string }) => ({ questionId: q.id, answer: answers[q.id] }));
+    expect((await verify(token, ch.body.challengeId, { answers: right })).body.code).toBe('challenge_expired');
+
+    const fresh = await challenge(token, qm);
+    const ok = await verify(token, fresh.body.challengeId, { answers: fresh.body.questions.map((q: { id: string }) => ({ questionId: q.id, answer: answers[q.id] })) });
+    expect(ok.body).toEqual({ gatesPassed: 1, requiredMethods: 1, complete: true });
+  });
+
+  it('R10: an administrator needs two methods of different types and is never offered questions', async () => {
+    const admin = await withQuestions('boss', { p01: 'Tokyo', p02: 'Pochi', p03: 'Minato' }, { isAdmin: true });
+    await addMethod(t, admin, 'email', { address: 'boss.home@mail.example' }, 'b•••@mail.example');
+    await addMethod(t, admin, 'authenticatorCode', { secret: TOTP_SECRET, algorithm: 'SHA1', digits: 6, period: 30 }, 'Authenticator app');
+    const s = await startReset(t, 'boss');
+    expect(s.requiredMethods).toBe(2);
+    expect(s.methods.map((m) => m.type).sort()).toEqual(['authenticatorCode', 'email']);
+    await passEmailGate(t, s.sessionToken, methodOf(s, 'email'), 'boss.home@mail.example');
+    t.clock.advance(30_000);
+    const ch = await challenge(s.sessionToken, methodOf(s, 'authenticatorCode'));
+    const done = await verify(s.sessionToken, ch.body.challengeId, { code: oathtool(TOTP_SECRET, t.clock.now()) });
+    expect(done.body.complete).toBe(true);
+    const set = await t.api('POST', '/reset/session/password', { token: s.sessionToken, body: { newPassword: NEW_PASSWORD } });
+    expect(set.status).toBe(200);
+  });
+
+  it('R19: a disabled account verifies normally and is then refused', async () => {
+    const { user, address } = await userWithEmail(t, 'gone');
+    await (t.server.services.directory as import('../../src-server/directory/builtin-directory.js').BuiltinDirectory).updateUser(user.id, { disabled: true });
+    const s = await startReset(t, 'gone');
+    expect((await passEmailGate(t, s.sessionToken, methodOf(s, 'email'), address)).body.complete).toBe(true);
+    const set = await t.api('POST', '/reset/session/password', { token: s.sessionToken, body: { newPassword: NEW_PASSWORD } });
+    expect(set.status).toBe(403);
+    expect(set.body).toMatchObject({ code: 'forbidden', detail: expect.stringMatching(/disabled/) });
+    expect((await t.server.services.directory.verifyPassword('gone', NEW_PASSWORD)).ok).toBe(false);
+  });
+
+  it('R18a / R18b: the directory\'s refusal is shown as password_policy; the session stays usable', async () => {
+    const { address } = await userWithEmail(t, 'yuki');
+    const s = await startReset(t, 'yuki');
+    await passEmailGate(t, s.sessionToken, methodOf(s, 'email'), address);
+    // The built-in directory keeps history: the current password is refused.
+    const reuse = await t.api('POST', '/reset/session/password', { token: s.sessionToken, body: { newPassword: PW } });
+    expect(reuse.status).toBe(422);
+    expect(reuse.body.violations).toEqual([expect.objectContaining({ rule: 'history' })]);
+    const ja = await t.api('POST', '/reset/session/password', { token: s.sessionToken, body: { newPassword: 'short' }, headers: { 'accept-language': 'ja' } });
+    expect(ja.body.violations.find((v: { rule: string }) => v.rule === 'minLength').message).toContain('文字以上');
+    expect((await t.api('POST', '/reset/session/password', { token: s.sessionToken, body: { newPassword: NEW_PASSWORD } })).status).toBe(200);
+  });
+
+  it('R18a / R22: after a reset the old password, the access token and the refresh token all stop working', async () => {
+    const { address } = await userWithEmail(t, 'kento');
+    const signedIn = (await t.api('POST', '/auth/sign-in', { body: { username: 'kento', password: PW } })).body;
+    expect((await t.api('GET', '/me/status', { token: signedIn.accessToken })).status).toBe(200);
+    t.clock.advance(1000);
+    const s = await startReset(t, 'kento');
+    await passEmailGate(t, s.sessionToken, methodOf(s, 'email'), address);
+    expect((await t.api('POST', '/reset/session/password', { token: s.sessionToken, body: { newPassword: NEW_PASSWORD } })).status).toBe(200);
+    expect((await t.api('POST', '/auth/sign-in', { body: { username: 'kento', password: PW } })).status).toBe(401);
+    expect((await t.api('POST', '/auth/sign-in', { body: { username: 'kento', password: NEW_PASSWORD } })).status).toBe(200);
+    expect((await t.api('GET', '/me/status', { token: signedIn.accessToken })).status).toBe(401);
+    expect((await t.api('POST', '/auth/refresh', { body: { refreshToken: signedIn.refreshToken } })).status).toBe(401);
+    const audit = await t.server.services.db.selectFrom('audit_events').select(['type', 'result', 'method', 'client']).where('username', '=', 'kento').where('type', 'like', 'reset.%').orderBy('id').execute();
+    expect(audit.map((a) => `${a.type}:${a.result}`)).toEqual(['reset.started:success', 'reset.challenge:success', 'reset.verify:success', 'reset.password:success', 'reset.unlock:success']);
+    expect(audit[1]).toMatchObject({ method: 'email', client: expect.stringContaining('127.0.0.1') });
+  });
+});
