@@ -147,7 +147,9 @@ export class AdminUsers {
     for (const [k, v] of Object.entries(fields)) if (JSON.stringify(before[k]) !== JSON.stringify(v)) changes[k] = { before: before[k], after: v };
     await s.db.transaction().execute(async (trx) => {
       if (dir) await dir.updateUser(user.id, { ...fields, mustChange: password === undefined ? mustChangePassword : undefined }, trx);
-      if (password !== undefined || fields.disabled === true) await revokeUserSessions(trx, s.clock, user.id);
+      // Tokens carry isAdmin: a promotion or demotion, like a reset or disabling, starts from a fresh sign-in.
+      const adminChanged = fields.isAdmin !== undefined && fields.isAdmin !== user.isAdmin;
+      if (password !== undefined || fields.disabled === true || adminChanged) await revokeUserSessions(trx, s.clock, user.id);
       // R11d-like: an administrator's unlock also lifts the SSPR lockout and its counters.
       if (unlock) await this.throttle.clear(trx, subjectThrottleKey(user.id));
       await s.audit.write(trx, {

@@ -100,6 +100,15 @@ describe('admin users (built-in directory)', () => {
     expect((await t.api('POST', '/auth/sign-in', { body: { username: 'yuri', password: PW } })).body.code).toBe('forbidden');
   });
 
+  it('demoting an administrator ends their sessions (tokens carry isAdmin)', async () => {
+    await t.addUser({ username: 'ada', isAdmin: true });
+    const session = (await t.api('POST', '/auth/sign-in', { body: { username: 'ada', password: PW } })).body;
+    expect(session.user.isAdmin).toBe(true);
+    expect((await admin('PATCH', '/admin/users/ada', { isAdmin: false })).body.isAdmin).toBe(false);
+    expect((await t.api('GET', '/me/status', { token: session.accessToken })).status).toBe(401);
+    expect((await t.api('POST', '/auth/sign-in', { body: { username: 'ada', password: PW } })).body.user.isAdmin).toBe(false);
+  });
+
   it('unlock clears the directory lockout and the SSPR (R11a) lockout and counters', async () => {
     const zoe = await t.addUser({ username: 'zoe' });
     await admin('PUT', '/admin/users/zoe/methods', { email: 'zoe.alt@example.org' });
