@@ -4,6 +4,12 @@ import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'tls', 'url', 'util', 'events', 'stream', 'buffer', 'worker_threads'];
 
+// Main-process layers (src-main/): common/ is pure, node/ has no Electron, only the adapter
+// touches ipcMain, the sandboxed preload requires nothing but electron.
+const IPC_MAIN_ONLY_IN_ADAPTER = { name: 'electron', importNames: ['ipcMain'], message: 'Only src-main/electron-main/ipc-adapter.ts touches ipcMain.' };
+const NO_IPC_MAIN_SYNTAX = ['error', { selector: "Identifier[name='ipcMain']", message: 'Only src-main/electron-main/ipc-adapter.ts touches ipcMain.' }];
+const MAIN_ONLY = ['**/src-main/**', '**/src-server/**', '@napi-rs/*', '@zxcvbn-ts/*'];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'artifacts/**', '.sspr-data/**'] },
   ...tseslint.configs.recommended,
@@ -14,10 +20,55 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.ts', '**/*.tsx', '**/*.cts'],
+    ignores: ['src-main/electron-main/ipc-adapter.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [IPC_MAIN_ONLY_IN_ADAPTER] }],
+      'no-restricted-syntax': NO_IPC_MAIN_SYNTAX,
+    },
+  },
+  {
     files: ['shared/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: [...NODE_BUILTINS, 'electron', 'react', 'react-dom'], message: 'shared/ runs everywhere: no Node, Electron or DOM imports.' }] }],
       'no-restricted-globals': ['error', 'window', 'document', 'process', 'Buffer'],
+    },
+  },
+  {
+    // The renderer holds no secrets and opens no sockets: it talks only to window.companion.
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [IPC_MAIN_ONLY_IN_ADAPTER], patterns: [{ group: [...NODE_BUILTINS, 'electron', ...MAIN_ONLY], message: 'The renderer never imports Node, Electron or main/server code; ask main through window.companion.' }] }],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require', 'fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource'],
+    },
+  },
+  {
+    files: ['src-main/common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [IPC_MAIN_ONLY_IN_ADAPTER], patterns: [
+        { group: [...NODE_BUILTINS, '@napi-rs/*'], message: 'src-main/common/ is pure: no Node modules (put I/O in src-main/node/).' },
+        { group: ['electron'], allowTypeImports: true, message: 'src-main/common/ may use Electron types only.' },
+        { group: ['**/node/*', '**/electron-main/*', '**/src-server/**'], message: 'src-main/common/ depends on nothing above it.' },
+      ] }],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require', 'window', 'document'],
+    },
+  },
+  {
+    files: ['src-main/node/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [IPC_MAIN_ONLY_IN_ADAPTER], patterns: [
+        { group: ['electron'], allowTypeImports: true, message: 'src-main/node/ runs without Electron (unit tests, the test host).' },
+        { group: ['**/electron-main/*', '**/src-server/**'], message: 'src-main/node/ does not depend on the Electron shell or the server.' },
+      ] }],
+    },
+  },
+  {
+    // Sandboxed preload: only `electron` can be required at run time.
+    files: ['src-main/preload/**/*.cts', 'src-main/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [IPC_MAIN_ONLY_IN_ADAPTER], patterns: [
+        { group: ['./*', '../*', ...NODE_BUILTINS, 'zod'], allowTypeImports: true, message: 'The sandboxed preload can require only electron (type imports are fine).' },
+      ] }],
     },
   },
 );

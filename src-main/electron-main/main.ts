@@ -1,0 +1,136 @@
+/**
+ * The Electron shell, kept thin: reads the managed config, opens the keychain, builds the
+ * Companion core, registers its handler table with ipcMain, and owns the window, tray,
+ * notifications, kiosk mode and single instance. Everything with logic lives in common/
+ * and node/, where it is tested without Electron.
+ */
+import { app, BrowserWindow, Menu, Notification, session, shell, type Tray } from 'electron';
+import path from 'node:path';
+import type { IpcEventSink } from '../../shared/ipc/contract.js';
+import { ELECTRON_EVENT_CHANNEL } from '../../shared/ipc/contract.js';
+import { KEYCHAIN_SERVICE, PRODUCT_NAME } from '../common/app-identity.js';
+import { localeFromOs } from '../common/effective-config.js';
+import type { NativeNotification } from '../common/notification-text.js';
+import { systemClock, systemTimers } from '../common/time.js';
+import { directoryUrl, isAppPageUrl, RENDERER_DIR, windowOptions } from '../common/window-options.js';
+import { Companion } from '../node/companion.js';
+import { ConfigService } from '../node/config-service.js';
+import { loadManagedConfig } from '../node/managed-config.js';
+import { openSecretStore } from '../node/secret-store.js';
+import { SettingsStore } from '../node/settings-store.js';
+import { registerWithElectron } from './ipc-adapter.js';
+import { guardWebContents, hardenSession } from './security.js';
+import { createTray } from './tray.js';
+
+/** Launched at login: start in the tray, without a window. */
+const START_HIDDEN = '--hidden';
+
+/** Held here: a tray that is garbage-collected disappears from the screen. */
+let tray: Tray | null = null;
+
+// Every renderer sandboxed, whatever a window's options say. Must run before `ready`.
+app.enableSandbox();
+
+async function main(): Promise<void> {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  await app.whenReady();
+
+  const managed = await loadManagedConfig({ platform: process.platform });
+  if (managed.problem) process.stderr.write(`${managed.problem}\n`);
+  const settings = new SettingsStore(app.getPath('userData'));
+  settings.save();
+  const config = new ConfigService({ serverUrl: process.env.SSPR_SERVER_URL ?? null, locale: localeFromOs(app.getLocale()) }, settings, managed);
+  const secrets = await openSecretStore(KEYCHAIN_SERVICE);
+  if (!secrets.available) process.stderr.write(`keychain unavailable (${secrets.unavailableReason}): nothing will be remembered between runs\n`);
+  const { kioskMode, autoStart, locale } = config.get();
+
+  const rendererDir = path.join(app.getAppPath(), RENDERER_DIR);
+  const rendererUrl = directoryUrl(rendererDir);
+  let win: BrowserWindow | null = null;
+
+  const events: IpcEventSink = {
+    emit(event, payload) {
+      if (win && !win.isDestroyed()) win.webContents.send(ELECTRON_EVENT_CHANNEL, event, payload);
+    },
+  };
+  const showWindow = () => {
+    if (!win || win.isDestroyed()) win = createWindow();
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  };
+  const notifier = {
+    show(n: NativeNotification) {
+      if (!Notification.isSupported()) return;
+      const note = new Notification({ title: n.title, body: n.body });
+      note.on('click', () => {
+        showWindow();
+        events.emit('app:navigate', { screen: n.screen });
+      });
+      note.show();
+    },
+  };
+
+  const companion = new Companion({
+    app: { name: PRODUCT_NAME, version: app.getVersion(), platform: process.platform, instanceId: settings.instanceId },
+    config,
+    secrets,
+    clock: systemClock,
+    timers: systemTimers,
+    notifier,
+    events,
+    openExternal: (url) => shell.openExternal(url),
+  });
+
+  hardenSession(session.defaultSession);
+  guardWebContents(rendererUrl, { kiosk: kioskMode, onInput: () => companion.activity() });
+  registerWithElectron(companion.handlers, { isAppPage: (url) => isAppPageUrl(url, rendererUrl) });
+  if (kioskMode) Menu.setApplicationMenu(null);
+
+  let quitting = false;
+  function createWindow(): BrowserWindow {
+    const w = new BrowserWindow(windowOptions({ kiosk: kioskMode, preloadPath: path.join(app.getAppPath(), 'dist/main/src-main/preload/preload.cjs'), title: PRODUCT_NAME }));
+    w.once('ready-to-show', () => w.show());
+    w.on('close', (event) => {
+      // Kiosk: never closes. Signed-in mode: hides to the tray, so warnings keep coming.
+      if (kioskMode || !quitting) {
+        event.preventDefault();
+        if (!kioskMode) w.hide();
+      }
+    });
+    void w.loadFile(path.join(rendererDir, 'index.html'));
+    return w;
+  }
+
+  app.on('second-instance', showWindow);
+  app.on('before-quit', () => {
+    quitting = true;
+    companion.stop();
+    tray?.destroy();
+  });
+  app.on('window-all-closed', () => {
+    /* stay in the tray */
+  });
+
+  // Login items exist on Windows and macOS; Linux packages ship an autostart .desktop entry instead.
+  if (app.isPackaged && process.platform !== 'linux') app.setLoginItemSettings({ openAtLogin: autoStart, args: [START_HIDDEN] });
+  if (!kioskMode) {
+    tray = createTray(locale, PRODUCT_NAME, (screen) => {
+      showWindow();
+      events.emit('app:navigate', { screen });
+    }, () => {
+      quitting = true;
+      app.quit();
+    });
+  }
+  if (kioskMode || !process.argv.includes(START_HIDDEN)) win = createWindow();
+  await companion.start();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  app.exit(1);
+});
