@@ -38,7 +38,7 @@ export const THROTTLE_RULES: Readonly<Record<ThrottleKind, ThrottleRule>> = {
 /** The longest window: events older than this can never count again. */
 export const MAX_WINDOW_MS = Math.max(...Object.values(THROTTLE_RULES).map((r) => r.windowMs));
 
-/** Events at or after this instant are inside the kind's window. */
+/** Events after this instant are inside the kind's window (so a lock ends with its cause). */
 export function windowStart(kind: ThrottleKind, now: number): number {
   return now - THROTTLE_RULES[kind].windowMs;
 }
@@ -51,7 +51,7 @@ export interface ThrottleEvent {
 /** How many events of each kind fall inside their windows at `now`. */
 export function countInWindows(events: readonly ThrottleEvent[], now: number): Record<ThrottleKind, number> {
   const counts = Object.fromEntries(THROTTLE_KINDS.map((k) => [k, 0])) as Record<ThrottleKind, number>;
-  for (const e of events) if (e.at >= windowStart(e.kind, now) && e.at <= now) counts[e.kind] += 1;
+  for (const e of events) if (e.at > windowStart(e.kind, now) && e.at <= now) counts[e.kind] += 1;
   return counts;
 }
 

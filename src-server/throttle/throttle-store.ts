@@ -64,7 +64,7 @@ export class ThrottleStore {
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('throttle_key', '=', key)
       .where('kind', '=', kind)
-      .where('at', '>=', windowStart(kind, now))
+      .where('at', '>', windowStart(kind, now))
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }

@@ -27,6 +27,16 @@ export async function nextMail(t: TestServer, to: string, before: number): Promi
   return t.smtp.waitFor(to, (m) => t.smtp.mails.indexOf(m) >= before);
 }
 
+/** Waits until `count` mails to `to` have arrived (codes are handed over without waiting). */
+export async function mailsArrived(t: TestServer, to: string, count: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const n = () => t.smtp.mails.filter((m) => JSON.stringify(m.to).toLowerCase().includes(to.toLowerCase())).length;
+  while (n() < count) {
+    if (Date.now() > deadline) throw new Error(`only ${n()} of ${count} mails to ${to}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export async function mailedCode(t: TestServer, to: string, before: number): Promise<string> {
   return codeIn((await nextMail(t, to, before)).text);
 }
