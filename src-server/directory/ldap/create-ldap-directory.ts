@@ -1,9 +1,14 @@
+import { ResultCodeError } from 'ldapts';
 import type { Clock } from '../../clock.js';
+import { DirectoryUnavailableError } from '../directory.js';
+import { ActiveDirectory } from './active-directory.js';
 import type { ServerConfig } from '../../config.js';
 import { ClientPool, LdapConnector, unavailable } from './connection.js';
 import type { LdapDirectory, LdapSettings } from './ldap-directory.js';
 import { OpenLdapDirectory } from './openldap-directory.js';
 import { readRootDse } from './root-dse.js';
+
+const TLS_NEEDED = (url: string) => `${url}: the directory needs TLS for binds and password writes: use ldaps:// or SSPR_LDAP_START_TLS=true`;
 
 /** The LDAP settings from the server config (SSPR_DIRECTORY_URL + SSPR_LDAP_*). */
 export function ldapSettingsFrom(config: ServerConfig): LdapSettings {
@@ -37,10 +42,18 @@ export async function createLdapDirectory(settings: LdapSettings, clock: Clock):
   try {
     rootDse = await readRootDse(probe);
   } catch (error) {
-    throw unavailable(error, `directory ${settings.url} (as ${settings.bindDn})`);
+    const root = error instanceof DirectoryUnavailableError ? error.cause : error;
+    // 8 strongerAuthRequired, 13 confidentialityRequired: AD refuses simple binds in the clear.
+    if (root instanceof ResultCodeError && (root.code === 8 || root.code === 13)) throw new DirectoryUnavailableError(TLS_NEEDED(settings.url), { cause: root });
+    throw unavailable(root, `directory ${settings.url} (as ${settings.bindDn})`);
   } finally {
     await probe.close();
   }
   const ctx = { settings, clock, rootDse, connector };
-  return new OpenLdapDirectory(ctx);
+  if (rootDse.flavour === 'openldap') return new OpenLdapDirectory(ctx);
+  if (!settings.url.startsWith('ldaps:') && !settings.startTls) {
+    // AD refuses password writes on a clear connection; say so now rather than at the first reset.
+    throw new DirectoryUnavailableError(TLS_NEEDED(settings.url));
+  }
+  return new ActiveDirectory(ctx);
 }

@@ -6,6 +6,8 @@ export type LdapFlavour = 'openldap' | 'activedirectory';
 export interface RootDse {
   flavour: LdapFlavour;
   namingContexts: string[];
+  /** AD: the domain's own naming context (its password policy lives there). */
+  defaultNamingContext: string | null;
   supportedControls: string[];
   supportedExtensions: string[];
   vendor: string | null;
@@ -26,13 +28,14 @@ export async function readRootDse(pool: ClientPool): Promise<RootDse> {
     c.search('', {
       scope: 'base',
       filter: '(objectClass=*)',
-      attributes: ['supportedCapabilities', 'supportedControl', 'supportedExtension', 'namingContexts', 'vendorName', 'vendorVersion', 'structuralObjectClass', 'objectClass'],
+      attributes: ['supportedCapabilities', 'supportedControl', 'supportedExtension', 'namingContexts', 'defaultNamingContext', 'vendorName', 'vendorVersion', 'structuralObjectClass', 'objectClass'],
     }),
   );
   const dse = new Attrs(entries.searchEntries[0] ?? { dn: '' });
   return {
     flavour: flavourOf(dse),
     namingContexts: dse.all('namingContexts'),
+    defaultNamingContext: dse.first('defaultNamingContext'),
     supportedControls: dse.all('supportedControl'),
     supportedExtensions: dse.all('supportedExtension'),
     vendor: dse.first('vendorName') ?? (dse.all('objectClass').includes('OpenLDAProotDSE') ? 'OpenLDAP' : null),

@@ -1,0 +1,262 @@
+import { AndFilter, Attribute, Change, EqualityFilter, FilterParser, InsufficientAccessError, InvalidCredentialsError, UnavailableCriticalExtensionError, type Client, type Filter } from 'ldapts';
+import { PASSWORD_MESSAGES } from '../../../shared/i18n/messages.js';
+import { DirectoryUnavailableError, type DirectoryUser, type PasswordWriteResult, type VerifyResult } from '../directory.js';
+import { adBindReason, adWriteViolations, type AdDomainPolicy } from './ad-errors.js';
+import { isVerdict } from './connection.js';
+import { PolicyHintsControl } from './controls.js';
+import { and, eq, extensible, or } from './escape.js';
+import { LdapDirectory, type GroupRef, type LdapContext } from './ldap-directory.js';
+import { Attrs, FILETIME_NEVER, guidToBytes, guidToString, parseFiletime, parseInterval, toE164 } from './values.js';
+
+const m = PASSWORD_MESSAGES.en;
+
+/** LDAP_MATCHING_RULE_IN_CHAIN: membership through nested groups. */
+const IN_CHAIN = '1.2.840.113556.1.4.1941';
+const UF_ACCOUNTDISABLE = 0x2;
+const UF_LOCKOUT = 0x10;
+const UF_DONT_EXPIRE_PASSWD = 0x10000;
+
+/** AD wants the new password as a quoted UTF-16LE string. */
+function unicodePwd(password: string): Buffer {
+  return Buffer.from(`"${password}"`, 'utf16le');
+}
+
+const replace = (type: string, values: Buffer[] | string[]) => new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
+
+/**
+ * Active Directory (and Samba AD). Resets replace `unicodePwd` as the service account with
+ * the policy-hints control, so history and complexity apply as for a change; users change
+ * their own password by deleting the old and adding the new value, bound as themselves.
+ * Writes need LDAPS or StartTLS: AD refuses password writes in the clear.
+ */
+export class ActiveDirectory extends LdapDirectory {
+  readonly kind = 'activedirectory' as const;
+  protected readonly userClass = '(&(objectClass=user)(!(objectClass=computer)))';
+  protected readonly groupClass = '(objectClass=group)';
+  protected readonly groupDefault = 'Domain Admins';
+  protected readonly userAttributes: string[];
+  /** Which policy-hints OID this DC takes: unknown (undefined) until the first reset, null for none. */
+  private hintsOid: string | null | undefined;
+  private domainPolicy: { policy: AdDomainPolicy | null; at: number } | null = null;
+
+  constructor(ctx: LdapContext) {
+    super(ctx);
+    this.userAttributes = [
+      'sAMAccountName', 'userPrincipalName', 'displayName', 'cn', 'mail', 'mobile', 'telephoneNumber', ctx.settings.alternateEmailAttribute,
+      'objectGUID', 'userAccountControl', 'msDS-User-Account-Control-Computed', 'pwdLastSet', 'msDS-UserPasswordExpiryTimeComputed', 'lockoutTime',
+    ];
+    const listed = ctx.rootDse.supportedControls;
+    if (listed.includes(PolicyHintsControl.OID)) this.hintsOid = PolicyHintsControl.OID;
+    else if (listed.includes(PolicyHintsControl.DEPRECATED_OID)) this.hintsOid = PolicyHintsControl.DEPRECATED_OID;
+  }
+
+  protected override get bufferAttributes(): string[] {
+    return ['objectGUID'];
+  }
+
+  /** `alice`, `alice@example.org` (UPN or mail) or down-level `EXAMPLE\alice`. */
+  protected loginFilter(login: string): string {
+    const downLevel = /^[^\\@]+\\([^\\]+)$/.exec(login);
+    if (downLevel) return eq('sAMAccountName', downLevel[1]!);
+    return or(eq('sAMAccountName', login), eq('userPrincipalName', login), eq('mail', login));
+  }
+
+  protected idFilter(id: string): Filter | null {
+    const bytes = guidToBytes(id);
+    // objectGUID is binary: an escaped string filter would not survive ldapts's parser intact.
+    return bytes ? new AndFilter({ filters: [FilterParser.parseString(this.userClass), new EqualityFilter({ attribute: 'objectGUID', value: bytes })] }) : null;
+  }
+
+  protected async groupsOf(user: Attrs): Promise<GroupRef[]> {
+    const found = await this.search(this.settings.baseDn, and(this.groupClass, extensible('member', IN_CHAIN, user.dn)), ['cn']);
+    return found.map((g) => this.groupRef(g)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  protected async adminEntries(groupDn: string): Promise<Attrs[]> {
+    return this.search(this.settings.baseDn, and(this.userClass, extensible('memberOf', IN_CHAIN, groupDn)), this.userAttributes, { buffers: this.bufferAttributes });
+  }
+
+  private async policy(): Promise<AdDomainPolicy | null> {
+    const now = performance.now();
+    if (this.domainPolicy && now - this.domainPolicy.at < this.settings.policyCacheMs) return this.domainPolicy.policy;
+    const domain = this.ctx.rootDse.defaultNamingContext ?? this.settings.baseDn;
+    const [d] = await this.search(domain, '(objectClass=domain)', ['minPwdLength', 'pwdHistoryLength', 'minPwdAge', 'maxPwdAge', 'pwdProperties'], { scope: 'base' }).catch((e: unknown) => {
+      if (isVerdict(e)) return [];
+      throw e;
+    });
+    const policy = d
+      ? {
+          minPwdLength: Number(d.first('minPwdLength') ?? 0),
+          pwdHistoryLength: Number(d.first('pwdHistoryLength') ?? 0),
+          minPwdAgeMs: parseInterval(d.first('minPwdAge')) ?? 0,
+          maxPwdAgeMs: parseInterval(d.first('maxPwdAge')),
+          complexity: (Number(d.first('pwdProperties') ?? 0) & 1) === 1,
+        }
+      : null;
+    this.domainPolicy = { policy, at: now };
+    return policy;
+  }
+
+  protected async toUser(entry: Attrs, groups: GroupRef[], isAdmin: boolean): Promise<DirectoryUser> {
+    const uac = Number(entry.first('userAccountControl') ?? 0);
+    const computed = entry.first('msDS-User-Account-Control-Computed');
+    const lockoutTime = entry.first('lockoutTime');
+    const pwdLastSet = entry.first('pwdLastSet');
+    const expiryRaw = entry.first('msDS-UserPasswordExpiryTimeComputed');
+    const guid = entry.buffer('objectGUID');
+    return {
+      id: guid ? guidToString(guid) : entry.dn,
+      username: entry.first('sAMAccountName') ?? entry.dn,
+      displayName: entry.first('displayName') ?? entry.first('cn') ?? entry.dn,
+      email: entry.first('mail'),
+      isAdmin,
+      disabled: (uac & UF_ACCOUNTDISABLE) !== 0,
+      // The DC computes the lockout with its own clock and lockout duration; older DCs only have lockoutTime.
+      locked: computed !== null ? (Number(computed) & UF_LOCKOUT) !== 0 : lockoutTime !== null && lockoutTime !== '0',
+      groups: groups.map((g) => g.name),
+      contact: {
+        mobilePhone: toE164(entry.first('mobile')),
+        officePhone: toE164(entry.first('telephoneNumber')),
+        alternateEmail: entry.first(this.settings.alternateEmailAttribute),
+      },
+      password: {
+        lastChangedAt: parseFiletime(pwdLastSet),
+        neverExpires: (uac & UF_DONT_EXPIRE_PASSWD) !== 0 || (expiryRaw !== null && BigInt(expiryRaw) >= FILETIME_NEVER),
+        mustChange: pwdLastSet === '0',
+        expiresAt: parseFiletime(expiryRaw),
+      },
+    };
+  }
+
+  async verifyPassword(username: string, password: string): Promise<VerifyResult> {
+    // An empty password would be an unauthenticated bind, which "succeeds" (RFC 4513 §5.1.2).
+    if (!password) return { ok: false, reason: 'invalid' };
+    const entry = await this.entryByLogin(username);
+    if (!entry) return { ok: false, reason: 'invalid' };
+    try {
+      await this.binder.use((c) => c.bind(entry.dn, password));
+    } catch (error) {
+      if (!(error instanceof InvalidCredentialsError)) {
+        if (isVerdict(error)) return { ok: false, reason: 'invalid' };
+        throw error;
+      }
+      const reason = adBindReason(error.message);
+      if (reason === 'invalid') return { ok: false, reason: 'invalid' };
+      if (reason === 'disabled') return { ok: false, reason: 'disabled' };
+      const user = await this.materialize(await this.fresh(entry));
+      if (reason === 'mustChange') user.password.mustChange = true;
+      return { ok: false, reason: reason === 'mustChange' ? 'expired' : reason, user };
+    }
+    return { ok: true, user: await this.materialize(await this.fresh(entry)) };
+  }
+
+  private async fresh(entry: Attrs): Promise<Attrs> {
+    const [again] = await this.search(entry.dn, this.userClass, this.userAttributes, { scope: 'base', buffers: this.bufferAttributes });
+    return again ?? entry;
+  }
+
+  private async refusal(error: unknown, entry: Attrs, newPassword: string, isChange: boolean): Promise<PasswordWriteResult> {
+    if (error instanceof InsufficientAccessError) {
+      throw new DirectoryUnavailableError(`the service account may not write ${entry.dn}: ${error.message}`, { cause: error });
+    }
+    if (!isVerdict(error)) throw error;
+    const violations = adWriteViolations(error.message, {
+      policy: await this.policy(),
+      newPassword,
+      accountName: entry.first('sAMAccountName'),
+      displayName: entry.first('displayName') ?? entry.first('cn'),
+      lastSetAt: parseFiletime(entry.first('pwdLastSet')),
+      now: this.clock.now(),
+      isChange,
+    });
+    return { ok: false, violations };
+  }
+
+  /** The reset modify with the policy-hints control, stepping down 2239 → 2066 → none on DCs that refuse it. */
+  private async modifyWithHints(client: Client, dn: string, changes: Change[]): Promise<void> {
+    const candidates = this.hintsOid !== undefined ? [this.hintsOid] : [PolicyHintsControl.OID, PolicyHintsControl.DEPRECATED_OID, null];
+    for (const oid of candidates) {
+      try {
+        await client.modify(dn, changes, oid ? new PolicyHintsControl(oid) : []);
+        this.hintsOid = oid;
+        return;
+      } catch (error) {
+        if (error instanceof UnavailableCriticalExtensionError && oid !== null && this.hintsOid === undefined) continue;
+        throw error;
+      }
+    }
+  }
+
+  async resetPassword(user: DirectoryUser, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult> {
+    const entry = await this.entryById(user.id);
+    if (!entry) return { ok: false, violations: [{ rule: 'accountGone', message: m.accountGone }] };
+    if ((Number(entry.first('userAccountControl') ?? 0) & UF_ACCOUNTDISABLE) !== 0) return { ok: false, violations: [{ rule: 'accountDisabled', message: m.accountDisabled }] };
+    const changes = [replace('unicodePwd', [unicodePwd(newPassword)])];
+    // One modify: password, unlock and must-change land together or not at all (R18c).
+    const lockout = entry.first('lockoutTime');
+    if (options.unlock && lockout !== null && lockout !== '0') changes.push(replace('lockoutTime', ['0']));
+    if (options.mustChange) changes.push(replace('pwdLastSet', ['0']));
+    try {
+      await this.service.use((c) => this.modifyWithHints(c, entry.dn, changes));
+      return { ok: true, changedAt: this.clock.now() };
+    } catch (error) {
+      return this.refusal(error, entry, newPassword, false);
+    }
+  }
+
+  async changePassword(user: DirectoryUser, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
+    if (!currentPassword) return { ok: false, violations: [{ rule: 'currentPassword', message: m.currentPassword }] };
+    if (currentPassword === newPassword) return { ok: false, violations: [{ rule: 'sameAsCurrent', message: m.sameAsCurrent }] };
+    const entry = await this.entryById(user.id);
+    if (!entry) return { ok: false, violations: [{ rule: 'accountGone', message: m.accountGone }] };
+    const changes = [
+      new Change({ operation: 'delete', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(currentPassword)] }) }),
+      new Change({ operation: 'add', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(newPassword)] }) }),
+    ];
+    type Outcome = { kind: 'done' } | { kind: 'bindFailed'; message: string } | { kind: 'refused'; error: unknown };
+    const outcome = await this.binder.use(async (c): Promise<Outcome> => {
+      try {
+        await c.bind(entry.dn, currentPassword);
+      } catch (error) {
+        if (isVerdict(error)) return { kind: 'bindFailed', message: error.message };
+        throw error;
+      }
+      try {
+        await c.modify(entry.dn, changes);
+        return { kind: 'done' };
+      } catch (error) {
+        if (isVerdict(error)) return { kind: 'refused', error };
+        throw error;
+      }
+    });
+    if (outcome.kind === 'done') return { ok: true, changedAt: this.clock.now() };
+    if (outcome.kind === 'refused') return this.refusal(outcome.error, entry, newPassword, true);
+    const reason = adBindReason(outcome.message);
+    if (reason === 'expired' || reason === 'mustChange') {
+      // The DC confirmed the current password but will not let the user bind with it. The
+      // change itself (delete old + add new) is open to any account — the DC checks the old
+      // value and applies age, history and complexity — so the service account sends it.
+      try {
+        await this.service.use((c) => c.modify(entry.dn, changes));
+        return { ok: true, changedAt: this.clock.now() };
+      } catch (error) {
+        return this.refusal(error, entry, newPassword, true);
+      }
+    }
+    if (reason === 'locked') return { ok: false, violations: [{ rule: 'accountLocked', message: m.accountLocked }] };
+    if (reason === 'disabled') return { ok: false, violations: [{ rule: 'accountDisabled', message: m.accountDisabled }] };
+    return { ok: false, violations: [{ rule: 'currentPassword', message: m.currentPassword }] };
+  }
+
+  async unlock(user: DirectoryUser): Promise<void> {
+    const entry = await this.entryById(user.id);
+    const lockout = entry?.first('lockoutTime');
+    if (!entry || !lockout || lockout === '0') return;
+    try {
+      await this.service.use((c) => c.modify(entry.dn, replace('lockoutTime', ['0'])));
+    } catch (error) {
+      if (error instanceof InsufficientAccessError) throw new DirectoryUnavailableError(`the service account may not unlock ${entry.dn}: ${error.message}`, { cause: error });
+      throw error;
+    }
+  }
+}
