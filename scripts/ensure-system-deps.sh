@@ -13,6 +13,7 @@ need=(
   "gnome-keyring-daemon:gnome-keyring"
   "dbus-run-session:dbus dbus-x11"
   "postgres-initdb:postgresql"
+  "samba-ad-dc:samba-ad-provision samba-dsdb-modules samba-vfs-modules"
 )
 missing=()
 for entry in "${need[@]}"; do
@@ -20,6 +21,11 @@ for entry in "${need[@]}"; do
   pkgs=${entry#*:}
   if [ "$cmd" = postgres-initdb ]; then
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=($pkgs)
+    continue
+  fi
+  # A Samba AD DC needs these recommends of samba (this script installs without recommends).
+  if [ "$cmd" = samba-ad-dc ]; then
+    { [ -d /usr/share/samba/setup/ad-schema ] && ls /usr/lib/*/samba/vfs/acl_xattr.so /usr/lib/*/samba/ldb/samba_dsdb.so >/dev/null 2>&1; } || missing+=($pkgs)
     continue
   fi
   if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
