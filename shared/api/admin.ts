@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { EmailAddress, IsoDateTime, MethodType, PasswordInput, PhoneNumber, Username } from './common.js';
+import { EmailAddress, PrintableName, IsoDateTime, MethodType, PasswordInput, PhoneNumber, Username } from './common.js';
 
-export const GroupName = z.string().trim().min(1).max(256);
+export const GroupName = PrintableName;
 
 export const CreateUserRequest = z.strictObject({
   username: Username,

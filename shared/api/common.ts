@@ -18,14 +18,15 @@ export type Locale = z.infer<typeof Locale>;
 
 export const IsoDateTime = z.string().datetime({ offset: true });
 
-/** User names: printable, no control or bidi-override characters, 1–256 chars. */
 const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-export const Username = z
+/** A printable name (user, group): no control or bidi-override characters, 1–256 chars. */
+export const PrintableName = z
   .string()
   .trim()
   .min(1)
   .max(256)
   .refine((s) => !FORBIDDEN_CHARS.test(s), { message: 'contains control or bidi characters' });
+export const Username = PrintableName;
 
 /** E.164 with an optional space after the country code: `+81 9012345678`. */
 export const PhoneNumber = z

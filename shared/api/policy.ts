@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { Locale, LOCALES, METHOD_TYPES, MethodType } from './common.js';
 
 /** R1 / R14: who may use SSPR. */
-export const Scope = z.object({
+export const Scope = z.strictObject({
   mode: z.enum(['none', 'selected', 'all']),
   groups: z.array(z.string().min(1).max(256)).max(100),
 });
 
 /** R9a–R9c: the security-question part of the policy. */
 export const SecurityQuestionsPolicy = z
-  .object({
+  .strictObject({
     requiredToRegister: z.number().int().min(3).max(5),
     requiredToReset: z.number().int().min(3).max(5),
     /** R9a: up to 20 custom questions, 3–200 characters each. */
@@ -24,7 +24,7 @@ export const SecurityQuestionsPolicy = z
     path: ['custom'],
   });
 
-export const PasswordPolicy = z.object({
+export const PasswordPolicy = z.strictObject({
   minLength: z.number().int().min(4).max(128),
   /** 0 means passwords never expire. */
   maxAgeDays: z.number().int().min(0).max(3650),
@@ -35,7 +35,7 @@ export const PasswordPolicy = z.object({
   minCharacterClasses: z.number().int().min(1).max(4).default(3),
 });
 
-export const Branding = z.object({
+export const Branding = z.strictObject({
   organizationName: z.string().max(200),
   logoUrl: z.string().url().max(2048).nullable(),
   /** R20: a custom "contact your administrator" email address or URL. */
@@ -44,8 +44,8 @@ export const Branding = z.object({
 
 /** The whole policy document: `GET|PUT /admin/policy`. R25: one policy for everything. */
 export const PolicyDocument = z
-  .object({
-    sspr: z.object({
+  .strictObject({
+    sspr: z.strictObject({
       scope: Scope,
       methodsRequired: z.union([z.literal(1), z.literal(2)]),
       methods: z.array(MethodType).max(METHOD_TYPES.length),

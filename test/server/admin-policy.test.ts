@@ -64,6 +64,15 @@ describe('GET|PUT /admin/policy', () => {
     expect((await admin('GET', '/admin/policy')).body).toEqual(DEFAULT_POLICY);
   });
 
+  it('a mistyped field in the document is refused, not silently dropped', async () => {
+    const doc = structuredClone(DEFAULT_POLICY) as any;
+    doc.sspr.methodRequired = 2;
+    const r = await admin('PUT', '/admin/policy', doc);
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe('invalid_request');
+    expect(r.body.detail).toContain('methodRequired');
+  });
+
   it('R1: widening the scope through the API keeps registration data (nobody registers again)', async () => {
     await t.addUser({ username: 'rita', groups: ['pilot'] });
     await admin('PUT', '/admin/users/rita/methods', { mobilePhone: '+81 9012345678' });
