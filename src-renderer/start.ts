@@ -35,6 +35,17 @@ export function startApp(stores: Stores): () => void {
     }),
   ];
 
+  // Banners follow the freshest status: a registration or a password change clears them.
+  offs.push(
+    account.subscribe((s, prev) => {
+      if (!s.status || s.status === prev.status) return;
+      const { password, registration } = s.status.status;
+      const banners = app.getState().banners;
+      if (banners.nudge && registration.registered && !registration.mustReconfirm) app.getState().setBanner('nudge', null);
+      if (banners.expiry && !password.warn) app.getState().setBanner('expiry', null);
+    }),
+  );
+
   let lastActivity = 0;
   const activity = () => {
     const now = Date.now();

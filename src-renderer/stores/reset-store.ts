@@ -93,23 +93,12 @@ export function createResetStore(bridge: CompanionBridge, now: () => number = Da
       }
     }
 
-    async function refreshSession(): Promise<ResetSessionState | null> {
-      const state = await call(bridge, 'reset:state');
-      if (!state.ok) {
-        fail(state.error, async () => {
-          await afterGate(false);
-        });
-        return null;
-      }
-      set({ session: state.value });
-      return state.value;
-    }
-
-    /** After a gate: the password step, or the next gate on the same screen shape. */
+    /** After a gate: the password step, or the next gate on the same screen shape (one update, no flash). */
     async function afterGate(complete: boolean): Promise<void> {
-      const session = await refreshSession();
-      if (!session) return;
-      set({ challenge: null, error: null, step: complete || session.state === 'ready' ? 'password' : 'verify' });
+      const state = await call(bridge, 'reset:state');
+      if (!state.ok) return fail(state.error, () => afterGate(complete));
+      const session = state.value;
+      set({ session, challenge: null, error: null, step: complete || session.state === 'ready' ? 'password' : 'verify' });
     }
 
     async function challenge(method: ResetMethod, channel?: 'sms' | 'voice'): Promise<void> {

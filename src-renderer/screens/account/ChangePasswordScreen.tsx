@@ -4,6 +4,7 @@ import { Alert } from '../../components/Alert.js';
 import { errorText } from '../../components/error-text.js';
 import { PasswordField } from '../../components/Field.js';
 import { NewPassword, passwordProblems, useLocalViolations, type NewPasswordValue } from '../../components/NewPassword.js';
+import { Icon } from '../../components/Icon.js';
 import { ScreenHeading } from '../../components/ScreenHeading.js';
 import { call } from '../../stores/call.js';
 import { useAccount, useBranding, useStores, useT } from '../../stores/context.js';
@@ -51,8 +52,8 @@ export function ChangePasswordScreen() {
   if (done) {
     return (
       <section className="screen screen-done" data-screen="change-done" aria-labelledby="changed-title">
-        <div className="done-mark" aria-hidden="true">
-          ✓
+        <div className="done-mark">
+          <Icon name="check" />
         </div>
         <ScreenHeading id="changed-title">{t.change.title}</ScreenHeading>
         <p className="lead" role="status">

@@ -1,3 +1,4 @@
+import { Icon } from '../../components/Icon.js';
 import { ScreenHeading } from '../../components/ScreenHeading.js';
 import { useApp, useReset, useStores, useT } from '../../stores/context.js';
 
@@ -9,8 +10,8 @@ export function DoneScreen() {
   const kiosk = useApp((s) => s.config?.kioskMode ?? false);
   return (
     <section className="screen screen-done" data-screen="reset-done" aria-labelledby="done-title">
-      <div className="done-mark" aria-hidden="true">
-        ✓
+      <div className="done-mark">
+        <Icon name="check" />
       </div>
       <ScreenHeading id="done-title">{t.reset.doneTitle}</ScreenHeading>
       <p className="lead" role="status">

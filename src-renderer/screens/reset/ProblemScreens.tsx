@@ -1,3 +1,4 @@
+import { Icon } from '../../components/Icon.js';
 import { ScreenHeading } from '../../components/ScreenHeading.js';
 import { formatWhen } from '../../i18n/index.js';
 import { useApp, useBranding, useReset, useStores, useT } from '../../stores/context.js';
@@ -12,8 +13,8 @@ export function LockedScreen() {
   const now = new Date();
   return (
     <section className="screen" data-screen="reset-locked" aria-labelledby="locked-title">
-      <div className="problem-mark" aria-hidden="true">
-        ⏸
+      <div className="problem-mark">
+        <Icon name="pause" />
       </div>
       <ScreenHeading id="locked-title">{t.reset.lockedTitle}</ScreenHeading>
       <p className="lead">{t.reset.lockedLead}</p>
@@ -38,8 +39,8 @@ export function ExpiredScreen() {
   const { reset } = useStores();
   return (
     <section className="screen" data-screen="reset-expired" aria-labelledby="expired-title">
-      <div className="problem-mark" aria-hidden="true">
-        ⏱
+      <div className="problem-mark">
+        <Icon name="clock" />
       </div>
       <ScreenHeading id="expired-title">{t.reset.expiredTitle}</ScreenHeading>
       <p className="lead">{t.reset.expiredLead}</p>
@@ -59,8 +60,8 @@ export function UnavailableScreen() {
   const busy = useReset((s) => s.busy);
   return (
     <section className="screen" data-screen="reset-unavailable" aria-labelledby="unavailable-title">
-      <div className="problem-mark" aria-hidden="true">
-        ⚠
+      <div className="problem-mark">
+        <Icon name="warning" />
       </div>
       <ScreenHeading id="unavailable-title">{t.reset.unavailableTitle}</ScreenHeading>
       <p className="lead">{t.reset.unavailableLead}</p>

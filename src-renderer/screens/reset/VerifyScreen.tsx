@@ -4,6 +4,7 @@ import { Alert } from '../../components/Alert.js';
 import { CodeInput } from '../../components/CodeInput.js';
 import { errorText } from '../../components/error-text.js';
 import { Field } from '../../components/Field.js';
+import { Icon, type IconName } from '../../components/Icon.js';
 import { ScreenHeading } from '../../components/ScreenHeading.js';
 import type { Catalogue } from '../../i18n/index.js';
 import { useBranding, useReset, useStores, useT } from '../../stores/context.js';
@@ -15,27 +16,27 @@ interface Option {
   method: ResetMethod;
   channel?: 'sms' | 'voice';
   label: string;
-  icon: string;
+  icon: IconName;
 }
 
 function optionsFor(methods: ResetMethod[], t: Catalogue): Option[] {
   return methods.flatMap((m): Option[] => {
     switch (m.type) {
       case 'email':
-        return [{ key: m.id, method: m, label: t.reset.method.email(m.hint), icon: '✉' }];
+        return [{ key: m.id, method: m, label: t.reset.method.email(m.hint), icon: 'mail' }];
       case 'mobilePhone':
         return [
-          { key: `${m.id}:sms`, method: m, channel: 'sms', label: t.reset.method.mobilePhoneSms(m.hint), icon: '✆' },
-          { key: `${m.id}:voice`, method: m, channel: 'voice', label: t.reset.method.mobilePhoneVoice(m.hint), icon: '☏' },
+          { key: `${m.id}:sms`, method: m, channel: 'sms', label: t.reset.method.mobilePhoneSms(m.hint), icon: 'sms' },
+          { key: `${m.id}:voice`, method: m, channel: 'voice', label: t.reset.method.mobilePhoneVoice(m.hint), icon: 'call' },
         ];
       case 'officePhone':
-        return [{ key: m.id, method: m, channel: 'voice', label: t.reset.method.officePhone(m.hint), icon: '☏' }];
+        return [{ key: m.id, method: m, channel: 'voice', label: t.reset.method.officePhone(m.hint), icon: 'call' }];
       case 'authenticatorCode':
-        return [{ key: m.id, method: m, label: t.reset.method.authenticatorCode, icon: '⏱' }];
+        return [{ key: m.id, method: m, label: t.reset.method.authenticatorCode, icon: 'app' }];
       case 'authenticatorPush':
-        return [{ key: m.id, method: m, label: t.reset.method.authenticatorPush, icon: '☑' }];
+        return [{ key: m.id, method: m, label: t.reset.method.authenticatorPush, icon: 'push' }];
       case 'securityQuestions':
-        return [{ key: m.id, method: m, label: t.reset.method.securityQuestions, icon: '?' }];
+        return [{ key: m.id, method: m, label: t.reset.method.securityQuestions, icon: 'question' }];
     }
   });
 }
@@ -81,7 +82,7 @@ export function VerifyScreen() {
         <ul className="passed-list">
           {passed.map((m) => (
             <li key={m.id}>
-              <span aria-hidden="true">✓ </span>
+              <Icon name="check" className="icon-inline" />
               {t.methodNames[m.type]} {m.hint && m.type !== 'securityQuestions' && m.type !== 'authenticatorCode' ? `(${m.hint})` : ''} — {t.reset.methodDone}
             </li>
           ))}
@@ -105,11 +106,11 @@ export function VerifyScreen() {
                   className="method-option"
                   data-method={o.method.type}
                   data-channel={o.channel}
-                  disabled={busy}
+                  aria-disabled={busy || undefined}
                   onClick={() => void reset.getState().choose(o.method, o.channel)}
                 >
-                  <span className="method-icon" aria-hidden="true">
-                    {o.icon}
+                  <span className="method-icon">
+                    <Icon name={o.icon} />
                   </span>
                   <span className="method-label">{o.label}</span>
                 </button>

@@ -1,0 +1,69 @@
+import { addResetUser, expect, INITIAL_PASSWORD, screen, shot, test } from './fixtures.js';
+import { totpAt } from './totp.js';
+
+test.beforeEach(async ({ host }) => {
+  await host.server.setPolicy((p) => {
+    p.sspr.methodsRequired = 2;
+    p.sspr.methods = ['email', 'authenticatorCode', 'securityQuestions'];
+    p.sspr.securityQuestions.requiredToRegister = 3;
+    p.sspr.securityQuestions.requiredToReset = 3;
+  });
+  await addResetUser(host, 'sora', 'sora.home@example.net', { displayName: 'Sora Ito' });
+});
+
+test('R5/R8/R9: a signed-in user registers an authenticator app (QR + key) and security questions with inline rules', async ({ app, host }) => {
+  await app.getByLabel('User name').fill('sora');
+  await app.getByLabel('Password', { exact: true }).fill(INITIAL_PASSWORD);
+  await app.keyboard.press('Enter');
+  await expect(screen(app, 'home')).toBeVisible();
+  // One admin-set email, two needed: the app asks to register (R5).
+  await expect(app.locator('[data-card="methods"]')).toContainText('Set up at least 2 methods');
+  await expect(app.locator('[data-banner="nudge"]')).toContainText('Set up how you can reset your password yourself');
+  // R8: only enabled methods are offered.
+  await expect(app.locator('[data-add]')).toHaveCount(3);
+  await shot(app, 'home-not-registered');
+
+  // Authenticator app: QR code and the key by hand; the first code proves it.
+  await app.locator('[data-add="authenticatorCode"]').click();
+  await expect(screen(app, 'register-authenticatorCode')).toBeVisible();
+  await expect(app.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+  const secret = (await app.getByTestId('totp-secret').getAttribute('data-secret'))!;
+  expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+  await shot(app, 'register-authenticator');
+  await app.getByRole('textbox', { name: 'Code' }).fill(totpAt(secret, host.server.clock.now()));
+  await expect(app.getByText('Verified and saved.')).toBeVisible();
+  await app.getByRole('button', { name: 'Continue' }).click();
+  await expect(app.locator('[data-card="methods"] [data-method="authenticatorCode"]')).toBeVisible();
+
+  // Security questions: the R9 rules answer as the person types.
+  await app.locator('[data-add="securityQuestions"]').click();
+  await expect(screen(app, 'register-securityQuestions')).toBeVisible();
+  const rows = app.locator('.question-row');
+  await expect(rows).toHaveCount(3);
+  await rows.nth(0).locator('select').selectOption('p01');
+  await rows.nth(0).getByLabel('Answer').fill('Sapporo');
+  await rows.nth(1).locator('select').selectOption('p02');
+  await rows.nth(1).getByLabel('Answer').fill('ｓａｐｐｏｒｏ');
+  // R9e: full-width and case do not make a different answer.
+  await expect(rows.nth(1).getByText('Use a different answer for each question.')).toBeVisible();
+  await rows.nth(1).getByLabel('Answer').fill('Mochi');
+  await rows.nth(2).locator('select').selectOption('p04');
+  await rows.nth(2).getByLabel('Answer').fill('ok');
+  await expect(rows.nth(2).getByText('Answers are 3 to 40 characters.')).toBeVisible();
+  // A question already chosen cannot be chosen again.
+  await expect(rows.nth(2).locator('option[value="p01"]')).toBeDisabled();
+  await shot(app, 'register-questions-errors');
+  await rows.nth(2).getByLabel('Answer').fill('Ramen');
+  await expect(app.locator('.field-error')).toHaveCount(0);
+  await app.getByRole('button', { name: 'Save' }).click();
+  await expect(app.getByText('Verified and saved.')).toBeVisible();
+  await app.getByRole('button', { name: 'Continue' }).click();
+
+  await expect(app.locator('[data-card="methods"]')).toContainText('registered — 2 needed to reset');
+  await expect(app.locator('[data-card="methods"] [data-method="securityQuestions"]')).toBeVisible();
+  await expect(app.locator('[data-banner="nudge"]')).toHaveCount(0);
+  await shot(app, 'home-registered');
+  const status = await host.server.api('POST', '/auth/sign-in', { body: { username: 'sora', password: INITIAL_PASSWORD } });
+  const me = await host.server.api('GET', '/me/status', { token: status.body.accessToken });
+  expect(me.body.registration.registered).toBe(true);
+});

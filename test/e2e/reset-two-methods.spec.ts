@@ -1,0 +1,94 @@
+import type { Page } from '@playwright/test';
+import { addResetUser, expect, INITIAL_PASSWORD, mailbox, shot, test } from './fixtures.js';
+import { totpAt } from './totp.js';
+
+/** Every `data-screen` the page shows, in order, recorded inside the page. */
+async function recordScreens(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const g = globalThis as any;
+    const seen: string[] = [];
+    g.__screens = seen;
+    const note = () => {
+      const id = g.document.querySelector('[data-screen]')?.getAttribute('data-screen');
+      if (id && seen[seen.length - 1] !== id) seen.push(id);
+    };
+    note();
+    new g.MutationObserver(note).observe(g.document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-screen'] });
+  });
+  return () => page.evaluate(() => (globalThis as any).__screens as string[]);
+}
+
+test.beforeEach(async ({ host }) => {
+  await host.server.setPolicy((p) => {
+    p.sspr.methodsRequired = 2;
+    p.branding.organizationName = 'Contoso';
+  });
+  const { recoveryEmail } = await addResetUser(host, 'alice', 'alice.home@example.net', { displayName: 'Alice Example' });
+  expect(recoveryEmail).toBe('alice.home@example.net');
+  // Alice registered an authenticator app earlier (through the API, as her app would).
+  const signIn = await host.server.api('POST', '/auth/sign-in', { body: { username: 'alice', password: INITIAL_PASSWORD } });
+  const token = signIn.body.accessToken as string;
+  const created = await host.server.api('POST', '/me/methods', { token, body: { type: 'authenticatorCode' } });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const verified = await host.server.api('POST', `/me/methods/${created.body.method.id}/verify`, { token, body: { code: totpAt(created.body.secret, host.server.clock.now()) } });
+  expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+  authenticatorSecret = created.body.secret;
+});
+
+let authenticatorSecret = '';
+
+test('R2: a two-method reset (emailed code + authenticator code) takes 5 screens, keyboard only, and unlocks the account', async ({ app, host }) => {
+  const mail = mailbox(host);
+  // Locked out in the directory after wrong passwords at the workstation.
+  for (let i = 0; i < 10; i++) await host.server.api('POST', '/auth/sign-in', { body: { username: 'alice', password: `wrong-${i}` } });
+  const before = await host.server.api('GET', '/admin/users/alice', { token: host.server.adminToken });
+  expect(before.body.locked).toBe(true);
+
+  await app.getByRole('button', { name: /Forgot your password/ }).click();
+  const screens = await recordScreens(app);
+  await expect(app.getByLabel('User name')).toBeFocused();
+  await shot(app, 'reset-1-identify');
+  await app.keyboard.type('alice');
+  await app.keyboard.press('Enter');
+
+  // Gate 1: the first method has focus; Tab reaches the next one, Enter sends the email code.
+  await expect(app.getByText('Step 1 of 2')).toBeVisible();
+  await expect(app.locator('.method-option').first()).toBeFocused();
+  await shot(app, 'reset-2-methods');
+  await app.getByRole('button', { name: 'Email a code to a•••@example.net' }).press('Enter');
+  await expect(app.getByLabel('Code')).toBeFocused();
+  await shot(app, 'reset-3-email-code');
+  // The 6th digit submits: no Enter needed.
+  await app.keyboard.type(await mail.nextCode('alice.home@example.net'));
+
+  // Gate 2: email is done; the authenticator is the remaining choice.
+  await expect(app.getByText('Step 2 of 2')).toBeVisible();
+  await expect(app.getByText(/Email .* Confirmed/)).toBeVisible();
+  await expect(app.getByRole('button', { name: /Email a code/ })).toHaveCount(0);
+  await shot(app, 'reset-4-second-method');
+  await app.getByRole('button', { name: 'Enter a code from my authenticator app' }).press('Enter');
+  await expect(app.getByLabel('Code')).toBeFocused();
+  // A fresh time step: the registration already used the current one (one use per step).
+  await host.advance(30_000);
+  await app.keyboard.type(totpAt(authenticatorSecret, host.server.clock.now()));
+
+  await expect(app.getByRole('heading', { level: 1 })).toHaveText('Choose a new password');
+  await expect(app.getByLabel('New password', { exact: true })).toBeFocused();
+  await app.keyboard.type('Amber-Valley-Signal-84');
+  await app.getByLabel('Type it again').fill('Amber-Valley-Signal-84');
+  await shot(app, 'reset-5-new-password');
+  await app.keyboard.press('Enter');
+
+  await expect(app.getByRole('heading', { level: 1 })).toHaveText('Your password is reset');
+  await expect(app.getByText('Your password is reset and your account is unlocked.')).toBeVisible();
+  await shot(app, 'reset-6-done');
+  expect(await screens()).toEqual(['reset-identify', 'reset-verify-1', 'reset-verify-2', 'reset-password', 'reset-done']);
+
+  // The directory took the new password and the lock is gone (R18a, R18c).
+  const after = await host.server.api('GET', '/admin/users/alice', { token: host.server.adminToken });
+  expect(after.body.locked).toBe(false);
+  const signIn = await host.server.api('POST', '/auth/sign-in', { body: { username: 'alice', password: 'Amber-Valley-Signal-84' } });
+  expect(signIn.status, JSON.stringify(signIn.body)).toBe(200);
+  // R22: alice is told by email.
+  await host.server.smtp.waitFor('alice@example.com');
+});
