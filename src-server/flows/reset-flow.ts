@@ -84,9 +84,12 @@ export function offeredMethods(row: Pick<SessionRow, 'offered'>): OfferedMethod[
   return JSON.parse(row.offered) as OfferedMethod[];
 }
 
+/** `setting`: the new password is on its way to the directory (one write per session). */
+const ACTIVE_STATES = ['verifying', 'ready', 'setting'];
+
 /** A session that can still verify: not finished, cancelled or past its 15 minutes. */
 export function sessionIsActive(row: Pick<SessionRow, 'state' | 'expires_at'>, now: number): boolean {
-  return ['verifying', 'ready', 'locked'].includes(row.state) && now < Number(row.expires_at);
+  return ACTIVE_STATES.includes(row.state) && now < Number(row.expires_at);
 }
 
 const sessionExpired = () => new ApiError('session_expired', 'This reset session has ended. Start again.');
@@ -403,10 +406,19 @@ export class ResetFlow {
       await audit('failure', { reason: 'productPolicy', rules: violations.map((v) => v.rule) });
       throw new ApiError('password_policy', 'The new password does not meet the policy.', { violations });
     }
+    // One write at a time per session: a double submit must not race the first one into
+    // the directory's history check.
+    const claimed = await s.db.updateTable('reset_sessions').set({ state: 'setting' }).where('id', '=', row.id).where('state', 'in', ['verifying', 'ready']).executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) throw new ApiError('conflict', 'The new password is already being set.');
+    const release = () => s.db.updateTable('reset_sessions').set({ state: 'ready' }).where('id', '=', row.id).where('state', '=', 'setting').execute();
     // The directory's verdict is the user's to see (R18a); if it cannot be reached the
     // error propagates (directory_unavailable) and the session stays usable for a retry.
-    const written = await s.directory.resetPassword(user, body.newPassword, { unlock: body.unlockAccount });
+    const written = await s.directory.resetPassword(user, body.newPassword, { unlock: body.unlockAccount }).catch(async (err: unknown) => {
+      await release();
+      throw err;
+    });
     if (!written.ok) {
+      await release();
       await audit('failure', { reason: 'directoryPolicy', rules: written.violations.map((v) => v.rule) });
       throw new ApiError('password_policy', 'The directory refused the new password.', { violations: written.violations });
     }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { mailedCode, methodOf, NEW_PASSWORD, nextMail, startReset, userWithEmail } from './reset-helpers.js';
+import { mailedCode, methodOf, NEW_PASSWORD, nextMail, passEmailGate, startReset, userWithEmail } from './reset-helpers.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -77,5 +77,17 @@ describe('reset flow', () => {
     expect(first.status).toBe(200);
     const again = await t.api('POST', `/reset/session/challenges/${ch.body.challengeId}/verify`, { token: a.sessionToken, body: { code } });
     expect(again.body.code).toBe('challenge_expired');
+  });
+
+  it('R18a: a double submit of the new password sets it once and never reports a history refusal', async () => {
+    const { address } = await userWithEmail(t, 'dbl');
+    const s = await startReset(t, 'dbl');
+    await passEmailGate(t, s.sessionToken, methodOf(s, 'email'), address);
+    const both = await Promise.all([0, 1].map(() => t.api('POST', '/reset/session/password', { token: s.sessionToken, body: { newPassword: NEW_PASSWORD } })));
+    const codes = both.map((r) => r.status).sort();
+    expect(codes[0]).toBe(200);
+    expect(['conflict', 'session_expired']).toContain(both.find((r) => r.status !== 200)!.body.code);
+    const written = await t.server.services.db.selectFrom('audit_events').select('result').where('type', '=', 'reset.password').where('username', '=', 'dbl').execute();
+    expect(written.map((w) => w.result)).toEqual(['success']);
   });
 });
