@@ -1,7 +1,7 @@
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import type { E2eHost } from '../e2e-host/host.js';
-import { addResetUser, expect, INITIAL_PASSWORD, mailbox, screen, shot, test } from './fixtures.js';
+import { addResetUser, expect, mailbox, screen, shot, test } from './fixtures.js';
 
 /** axe-core with every rule it runs by default (WCAG 2.x A/AA and best practices): none may fail. */
 async function scan(page: Page, name: string, scanned: string[]): Promise<void> {
