@@ -178,6 +178,9 @@ export class ActiveDirectory extends LdapDirectory {
     for (const oid of candidates) {
       try {
         await client.modify(dn, changes, oid ? new PolicyHintsControl(oid) : []);
+        if (oid === null && this.hintsOid === undefined) {
+          this.ctx.log.warn({ url: this.settings.url }, 'the domain controller takes no policy-hints control: resets are checked for length and complexity but not against password history');
+        }
         this.hintsOid = oid;
         return;
       } catch (error) {
@@ -197,10 +200,16 @@ export class ActiveDirectory extends LdapDirectory {
     if (options.unlock && lockout !== null && lockout !== '0') changes.push(replace('lockoutTime', ['0']));
     if (options.mustChange) changes.push(replace('pwdLastSet', ['0']));
     try {
-      await this.service.use((c) => this.modifyWithHints(c, entry.dn, changes));
+      await this.uncertain.track(entry.dn, newPassword, () => this.service.use((c) => this.modifyWithHints(c, entry.dn, changes)));
+      this.uncertain.forget(entry.dn);
       return { ok: true, changedAt: this.clock.now() };
     } catch (error) {
-      return this.refusal(error, entry, newPassword, false);
+      const refused = await this.refusal(error, entry, newPassword, false);
+      if (!refused.ok && refused.violations[0]?.rule === 'history' && (await this.landedLate(entry.dn, newPassword))) {
+        if (options.unlock) await this.unlock(user);
+        return { ok: true, changedAt: this.clock.now() };
+      }
+      return refused;
     }
   }
 

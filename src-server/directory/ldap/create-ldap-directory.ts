@@ -4,7 +4,7 @@ import { DirectoryUnavailableError } from '../directory.js';
 import { ActiveDirectory } from './active-directory.js';
 import type { ServerConfig } from '../../config.js';
 import { ClientPool, LdapConnector, unavailable } from './connection.js';
-import type { LdapDirectory, LdapSettings } from './ldap-directory.js';
+import type { DirectoryLog, LdapDirectory, LdapSettings } from './ldap-directory.js';
 import { OpenLdapDirectory } from './openldap-directory.js';
 import { readRootDse } from './root-dse.js';
 
@@ -35,7 +35,7 @@ export function ldapSettingsFrom(config: ServerConfig): LdapSettings {
  * flavour it describes (OpenLDAP or Active Directory). Throws DirectoryUnavailableError
  * when the directory cannot be reached or refuses the service account.
  */
-export async function createLdapDirectory(settings: LdapSettings, clock: Clock): Promise<LdapDirectory> {
+export async function createLdapDirectory(settings: LdapSettings, clock: Clock, log: DirectoryLog): Promise<LdapDirectory> {
   const connector = new LdapConnector({ url: settings.url, startTls: settings.startTls, caFile: settings.caFile, timeoutMs: settings.timeoutMs });
   const probe = new ClientPool('service account', connector, (c) => c.bind(settings.bindDn, settings.bindPassword), 1);
   let rootDse;
@@ -49,7 +49,7 @@ export async function createLdapDirectory(settings: LdapSettings, clock: Clock):
   } finally {
     await probe.close();
   }
-  const ctx = { settings, clock, rootDse, connector };
+  const ctx = { settings, clock, log, rootDse, connector };
   if (rootDse.flavour === 'openldap') return new OpenLdapDirectory(ctx);
   if (!settings.url.startsWith('ldaps:') && !settings.startTls) {
     // AD refuses password writes on a clear connection; say so now rather than at the first reset.

@@ -1,9 +1,10 @@
 import type { Client, Filter } from 'ldapts';
 import type { Clock } from '../../clock.js';
 import type { Directory, DirectoryUser, PasswordWriteResult, VerifyResult } from '../directory.js';
-import { ClientPool, type LdapConnector } from './connection.js';
+import { ClientPool, isVerdict, type LdapConnector } from './connection.js';
 import { and, eq } from './escape.js';
 import type { RootDse } from './root-dse.js';
+import { UncertainWrites } from './uncertain-writes.js';
 import { Attrs, firstRdnValue, looksLikeDn, normalizeDn } from './values.js';
 
 /** Everything an LDAP adapter is configured with (from SSPR_LDAP_* and the config file). */
@@ -27,9 +28,15 @@ export interface LdapSettings {
   policyCacheMs: number;
 }
 
+/** Where the adapters report what an operator should know (pino's `warn` fits). */
+export interface DirectoryLog {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
 export interface LdapContext {
   settings: LdapSettings;
   clock: Clock;
+  log: DirectoryLog;
   rootDse: RootDse;
   connector: LdapConnector;
 }
@@ -57,6 +64,8 @@ export abstract class LdapDirectory implements Directory {
   /** Rebound per use as the user: sign-in checks and users' own changes. */
   protected readonly binder: ClientPool;
   private adminGroupDn: Promise<string | null> | null = null;
+  /** Resets that timed out and may still land (see landedLate). */
+  protected readonly uncertain = new UncertainWrites();
 
   constructor(protected readonly ctx: LdapContext) {
     this.settings = ctx.settings;
@@ -149,6 +158,22 @@ export abstract class LdapDirectory implements Directory {
     const [groups, adminDn] = await Promise.all([this.groupsOf(entry), this.adminGroup()]);
     const isAdmin = adminDn !== null && groups.some((g) => normalizeDn(g.dn) === normalizeDn(adminDn));
     return this.toUser(entry, groups, isAdmin);
+  }
+
+  /**
+   * A retry after a write that timed out but landed late: the directory calls the password
+   * "used before" because it is already the current one. That is success for the user.
+   */
+  protected async landedLate(dn: string, password: string): Promise<boolean> {
+    if (!this.uncertain.mayHaveSet(dn, password)) return false;
+    try {
+      await this.binder.use((c) => c.bind(dn, password));
+    } catch (error) {
+      if (isVerdict(error)) return false;
+      throw error;
+    }
+    this.uncertain.forget(dn);
+    return true;
   }
 
   async findUser(username: string): Promise<DirectoryUser | null> {

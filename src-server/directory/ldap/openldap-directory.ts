@@ -206,28 +206,16 @@ export class OpenLdapDirectory extends LdapDirectory {
     // One modify: the password and the unlock land together or not at all (R18c).
     if (options.unlock && entry.has('pwdAccountLockedTime')) changes.push(new Change({ operation: 'delete', modification: new Attribute({ type: 'pwdAccountLockedTime' }) }));
     try {
-      const result = await this.write(entry, changes);
-      if (!result.ok && result.violations[0]?.rule === 'history' && (await this.alreadySet(entry.dn, newPassword))) {
-        // A retry after a write that timed out but landed late: the password is already what
-        // the user chose, which is success, not "you used this password before".
+      const result = await this.uncertain.track(entry.dn, newPassword, () => this.write(entry, changes));
+      if (!result.ok && result.violations[0]?.rule === 'history' && (await this.landedLate(entry.dn, newPassword))) {
         if (options.unlock) await this.unlock(user);
         return { ok: true, changedAt: this.clock.now() };
       }
+      if (result.ok) this.uncertain.forget(entry.dn);
       return result;
     } catch (error) {
       // An attribute vanished in between (another reset, an unlock): write again from a fresh read.
       if (error instanceof NoSuchAttributeError && retry) return this.resetPassword(user, newPassword, options, false);
-      throw error;
-    }
-  }
-
-  /** Whether `password` is the entry's current password (a plain bind; ppolicy counts nothing on success). */
-  private async alreadySet(dn: string, password: string): Promise<boolean> {
-    try {
-      await this.binder.use((c) => c.bind(dn, password));
-      return true;
-    } catch (error) {
-      if (isVerdict(error)) return false;
       throw error;
     }
   }

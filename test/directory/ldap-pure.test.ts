@@ -1,0 +1,146 @@
+import { BerReader, BerWriter } from 'ldapts';
+import { describe, expect, it } from 'vitest';
+import { adBindReason, adErrorCode, adWriteViolations, meetsAdComplexity, type AdWriteContext } from '../../src-server/directory/ldap/ad-errors.js';
+import { PasswordPolicyControl, PolicyHintsControl, passwordModifyValue } from '../../src-server/directory/ldap/controls.js';
+import { and, eq, escapeDnValue, escapeFilterValue, extensible, or } from '../../src-server/directory/ldap/escape.js';
+import { ppolicyViolations } from '../../src-server/directory/ldap/ppolicy.js';
+import { flavourOf } from '../../src-server/directory/ldap/root-dse.js';
+import { Attrs, firstRdnValue, guidToBytes, guidToString, looksLikeDn, parseFiletime, parseGeneralizedTime, parseInterval, toE164 } from '../../src-server/directory/ldap/values.js';
+
+describe('LDAP escaping', () => {
+  it('RFC 4515: filter metacharacters, NUL and controls become \\XX; UTF-8 stays', () => {
+    expect(escapeFilterValue('*)(uid=*')).toBe('\\2a\\29\\28uid=\\2a');
+    expect(escapeFilterValue('a\\b')).toBe('a\\5cb');
+    expect(escapeFilterValue('\u0000\n')).toBe('\\00\\0a');
+    expect(escapeFilterValue('山田 太郎')).toBe('山田 太郎');
+    expect(eq('uid', '*')).toBe('(uid=\\2a)');
+    expect(and(eq('a', '1'), or(eq('b', '2'), eq('c', '3')))).toBe('(&(a=1)(|(b=2)(c=3)))');
+    expect(extensible('member', '1.2.840.113556.1.4.1941', 'CN=x,DC=y')).toBe('(member:1.2.840.113556.1.4.1941:=CN=x,DC=y)');
+    expect(() => eq('uid)(x', 'v')).toThrow();
+    expect(() => extensible('member', '1.2)(x', 'v')).toThrow();
+  });
+
+  it('RFC 4514: DN specials, a leading space or #, a trailing space', () => {
+    expect(escapeDnValue('Smith, John+x="y"<z>;\\')).toBe('Smith\\, John\\+x\\=\\"y\\"\\<z\\>\\;\\\\');
+    expect(escapeDnValue(' #lead')).toBe('\\ #lead');
+    expect(escapeDnValue('#x')).toBe('\\#x');
+    expect(escapeDnValue('trail ')).toBe('trail\\ ');
+    expect(escapeDnValue('a\u0000b')).toBe('a\\00b');
+  });
+});
+
+describe('LDAP controls', () => {
+  const parse = (hex: string) => {
+    const c = new PasswordPolicyControl();
+    c.parse(new BerReader(Buffer.from(hex, 'hex')));
+    return c.response;
+  };
+
+  it('ppolicy response: error and warnings', () => {
+    expect(parse('3003810108')).toEqual({ error: 'passwordInHistory' });
+    expect(parse('3003810106')).toEqual({ error: 'passwordTooShort' });
+    expect(parse('3003810102')).toEqual({ error: 'changeAfterReset' });
+    expect(parse('3005a003810101')).toEqual({ graceAuthNsRemaining: 1 });
+    expect(parse('3006a00480020e10')).toEqual({ timeBeforeExpiration: 3600 });
+    expect(parse('3000')).toEqual({});
+  });
+
+  it('policy hints value is SEQUENCE { INTEGER 1 }, critical; Password Modify value is tagged [0] [1] [2]', () => {
+    const w = new BerWriter();
+    new PolicyHintsControl().write(w);
+    const oid = Buffer.from('1.2.840.113556.1.4.2239').toString('hex');
+    expect(w.buffer.toString('hex')).toBe(`30230417${oid}0101ff04053003020101`);
+    expect(passwordModifyValue({ oldPassword: 'a', newPassword: 'b' }).toString('hex')).toBe('30068101618201' + '62');
+    expect(passwordModifyValue({ userDn: 'x', newPassword: 'b' }).toString('hex')).toBe('30068001788201' + '62');
+  });
+});
+
+describe('directory values', () => {
+  it('GeneralizedTime, FILETIME, intervals', () => {
+    expect(parseGeneralizedTime('20261123031125Z')?.toISOString()).toBe('2026-11-23T03:11:25.000Z');
+    expect(parseGeneralizedTime('20261123031132.484662Z')?.toISOString()).toBe('2026-11-23T03:11:32.485Z');
+    expect(parseGeneralizedTime('garbage')).toBeNull();
+    expect(parseFiletime('134398777448969260')?.toISOString()).toBe('2026-11-23T03:22:24.896Z');
+    expect(parseFiletime('0')).toBeNull();
+    expect(parseFiletime('9223372036854775807')).toBeNull();
+    expect(parseInterval('-864000000000')).toBe(86_400_000);
+    expect(parseInterval('-9223372036854775808')).toBeNull();
+  });
+
+  it('objectGUID bytes ↔ string (little-endian first three groups)', () => {
+    const bytes = Buffer.from('ac9be4a1dbdf494d9d0323613103f77b', 'hex');
+    expect(guidToString(bytes)).toBe('a1e49bac-dfdb-4d49-9d03-23613103f77b');
+    expect(guidToBytes('a1e49bac-dfdb-4d49-9d03-23613103f77b')).toEqual(bytes);
+    expect(guidToBytes('*')).toBeNull();
+  });
+
+  it('phone numbers: E.164 with the country code kept apart when the directory separated it', () => {
+    expect(toE164('+81 90-1234-5678')).toBe('+81 9012345678');
+    expect(toE164('+819012345678')).toBe('+819012345678');
+    expect(toE164('090-1234-5678')).toBeNull();
+    expect(toE164('+81 12')).toBeNull();
+    expect(toE164(null)).toBeNull();
+  });
+
+  it('DNs and attribute look-up', () => {
+    expect(firstRdnValue('CN=Domain Admins,CN=Users,DC=x')).toBe('Domain Admins');
+    expect(firstRdnValue('cn=Smith\\, John,ou=p')).toBe('Smith, John');
+    expect(looksLikeDn('cn=admins,dc=x')).toBe(true);
+    expect(looksLikeDn('sspr-admins')).toBe(false);
+    const a = new Attrs({ dn: 'uid=a', Mail: ['a@x'], empty: [] });
+    expect(a.first('mail')).toBe('a@x');
+    expect(a.first('empty')).toBeNull();
+    expect(flavourOf(new Attrs({ dn: '', supportedCapabilities: ['1.2.840.113556.1.4.800'] }))).toBe('activedirectory');
+    expect(flavourOf(new Attrs({ dn: '', objectClass: ['OpenLDAProotDSE'] }))).toBe('openldap');
+  });
+});
+
+describe('directory refusals as violations (R18b)', () => {
+  const policy = { dn: 'cn=default', maxAgeSeconds: 0, minAgeSeconds: 0, inHistory: 5, minLength: 8, maxLength: 0, lockout: true, lockoutDurationSeconds: 0, mustChange: true, graceAuthNLimit: 0 };
+
+  it('ppolicy errors map to rule ids with the policy\'s numbers', () => {
+    expect(ppolicyViolations('passwordInHistory', policy, '')).toEqual([{ rule: 'history', message: 'You used this password recently. Choose one different from your last 5.' }]);
+    expect(ppolicyViolations('passwordTooShort', policy, '')).toEqual([{ rule: 'minLength', message: 'Use at least 8 characters.' }]);
+    expect(ppolicyViolations('passwordTooYoung', policy, '')[0]!.rule).toBe('tooYoung');
+    expect(ppolicyViolations('insufficientPasswordQuality', policy, '')[0]!.rule).toBe('directoryQuality');
+    expect(ppolicyViolations(undefined, policy, 'Constraint violation')).toEqual([{ rule: 'directory', message: 'The directory refused this password. (Constraint violation)' }]);
+  });
+
+  it('AD codes: bind reasons from "data NNN", write reasons from 0000052D text', () => {
+    expect(adErrorCode('80090308: LdapErr: DSID-0C09041C, comment: AcceptSecurityContext error, data 775, v4563')).toBe('775');
+    expect(adErrorCode('0000052D: Constraint violation - check_password_restrictions: password is too young to change!')).toBe('52D');
+    expect(adBindReason('… data 52e, v1db1')).toBe('invalid');
+    expect(adBindReason('… data 775, v1db1')).toBe('locked');
+    expect(adBindReason('… data 533, v1db1')).toBe('disabled');
+    expect(adBindReason('… data 532, v1db1')).toBe('expired');
+    expect(adBindReason('… data 773, v1db1')).toBe('mustChange');
+  });
+
+  const ctx: AdWriteContext = {
+    policy: { minPwdLength: 7, pwdHistoryLength: 24, minPwdAgeMs: 86_400_000, maxPwdAgeMs: null, complexity: true },
+    newPassword: 'Good-Passw0rd-9',
+    accountName: 'alice',
+    displayName: 'Alice Liddell',
+    lastSetAt: new Date('2026-01-01T00:00:00Z'),
+    now: new Date('2026-01-01T12:00:00Z'),
+    isChange: true,
+  };
+
+  it('a bare Windows 0000052D is explained from the domain policy: age, length, complexity, then history', () => {
+    const bare = '0000052D: SvcErr: DSID-031A12D2, problem 5003 (WILL_NOT_PERFORM), data 0';
+    expect(adWriteViolations(bare, ctx)[0]!.rule).toBe('tooYoung');
+    const old = { ...ctx, lastSetAt: new Date('2025-01-01T00:00:00Z') };
+    expect(adWriteViolations(bare, { ...old, newPassword: 'Ab1!' })).toEqual([{ rule: 'minLength', message: 'Use at least 7 characters.' }]);
+    expect(adWriteViolations(bare, { ...old, newPassword: 'alice-Passw0rd' })[0]!.rule).toBe('complexity');
+    expect(adWriteViolations(bare, old)).toEqual([{ rule: 'history', message: 'You used this password recently. Choose one different from your last 24.' }]);
+    expect(adWriteViolations('00000056: AtrErr: DSID-03190F80, #1', old)[0]!.rule).toBe('currentPassword');
+    expect(adWriteViolations('00002077: something else', old)[0]!.rule).toBe('directory');
+  });
+
+  it('AD complexity: 3 of 5 kinds, no account name, no display-name token', () => {
+    expect(meetsAdComplexity('Good-Passw0rd', 'alice', 'Alice Liddell')).toBe(true);
+    expect(meetsAdComplexity('lowercaseonly', null, null)).toBe(false);
+    expect(meetsAdComplexity('Liddell-Passw0rd', 'alice', 'Alice Liddell')).toBe(false);
+    expect(meetsAdComplexity('パスワードAb1', null, null)).toBe(true);
+  });
+});
