@@ -93,7 +93,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     ? await overrides.directory(base)
     : config.directoryUrl === 'builtin'
       ? new BuiltinDirectory(db, clock, () => policy.get(), hashParams)
-      : await createLdapDirectory(ldapSettingsFrom(config), clock);
+      : await createLdapDirectory(ldapSettingsFrom(config), clock, logger);
   const services: Services = { ...base, directory };
 
   // Push approvals go from the reset flow to the user's companions on this instance.
