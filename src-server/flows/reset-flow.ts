@@ -132,7 +132,12 @@ export class ResetFlow {
     let reason: 'unknown_user' | 'out_of_scope' | 'no_methods' | null = 'unknown_user';
     if (user) {
       const inScope = await isInScope(user, policy, s.directory);
-      usable = inScope ? usableMethods(user, stored, policy) : [];
+      // Fewer questions than a reset draws (the policy was raised since) cannot pass (R9c).
+      const tooFewQuestions = (id: string) => {
+        const q = stored.find((m) => m.id === id && m.type === 'securityQuestions');
+        return q !== undefined && (q.data as MethodData['securityQuestions']).questions.length < policy.sspr.securityQuestions.requiredToReset;
+      };
+      usable = inScope ? usableMethods(user, stored, policy).filter((m) => !tooFewQuestions(m.id)) : [];
       const enoughTypes = new Set(usable.map((m) => m.type)).size >= effectiveRequirement(user, policy).required;
       reason = !inScope ? 'out_of_scope' : enoughTypes ? null : 'no_methods';
     }

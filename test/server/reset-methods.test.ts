@@ -294,4 +294,15 @@ describe('reset with each method type', () => {
     expect(audit.map((a) => `${a.type}:${a.result}`)).toEqual(['reset.started:success', 'reset.challenge:success', 'reset.verify:success', 'reset.password:success', 'reset.unlock:success']);
     expect(audit[1]).toMatchObject({ method: 'email', client: expect.stringContaining('127.0.0.1') });
   });
+
+  it('R9c: questions fewer than a reset draws (the policy was raised since) are not offered', async () => {
+    await withQuestions('few-q', { p01: 'Tokyo', p02: 'Pochi', p03: 'Minato' });
+    expect((await startReset(t, 'few-q')).methods.map((m) => m.type)).toEqual(['securityQuestions']);
+    await policy((p) => (p.sspr.securityQuestions = { requiredToRegister: 4, requiredToReset: 4, custom: [] }));
+    // Nothing usable is left: a decoy answers (it offers an email first, as decoys do).
+    const decoyLike = await startReset(t, 'few-q');
+    expect(decoyLike.methods[0]!.type).toBe('email');
+    const audit = await t.server.services.db.selectFrom('audit_events').select('detail').where('type', '=', 'reset.started').where('username', '=', 'few-q').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(JSON.parse(audit.detail!)).toMatchObject({ reason: 'no_methods', decoy: true });
+  });
 });
