@@ -1,6 +1,6 @@
-import type { ReportPage, ReportQuery } from '../../shared/api/audit.js';
+import { AUDIT_EVENT_TYPES, type ReportPage, type ReportQuery } from '../../shared/api/audit.js';
 import { csvHeader, eventCsvLine } from './csv.js';
-import { decodeCursor, queryEvents, streamEvents, toAuditEvent, encodeCursor, type ReportCategory, type ReportFilter, type ReportStore } from './report-query.js';
+import { BadCursorError, decodeCursor, queryEvents, streamEvents, toAuditEvent, encodeCursor, typesMatching, type ReportCategory, type ReportFilter, type ReportStore } from './report-query.js';
 
 /** Which report a route or CLI command reads. */
 export const REPORT_CATEGORY = { activity: 'activity', registration: 'registration', audit: 'admin' } as const satisfies Record<string, ReportCategory>;
@@ -17,6 +17,23 @@ export function filterOf(category: ReportCategory, q: Pick<ReportQuery, 'from' |
     result: q.result,
     client: q.client,
   };
+}
+
+/** What is wrong with a report query beyond its schema (unknown type, reversed range, foreign cursor), or null. */
+export function reportQueryProblem(q: Pick<ReportQuery, 'type' | 'from' | 'to' | 'cursor'>): { field: string; message: string } | null {
+  if (q.type !== undefined && typesMatching(q.type).length === 0) {
+    return { field: 'type', message: `no event type is "${q.type}" or starts with it; known types: ${AUDIT_EVENT_TYPES.join(', ')}` };
+  }
+  if (q.from && q.to && Date.parse(q.from) > Date.parse(q.to)) return { field: 'from', message: 'must not be after to' };
+  if (q.cursor) {
+    try {
+      decodeCursor(q.cursor);
+    } catch (e) {
+      if (e instanceof BadCursorError) return { field: 'cursor', message: 'not a cursor this server returned' };
+      throw e;
+    }
+  }
+  return null;
 }
 
 /** One JSON page (throws BadCursorError for a cursor this server did not make). */

@@ -1,9 +1,8 @@
 import { Readable } from 'node:stream';
-import { AUDIT_EVENT_TYPES, type ReportQuery } from '../../../shared/api/audit.js';
+import type { ReportQuery } from '../../../shared/api/audit.js';
 import { registrationCoverage } from '../../reports/coverage.js';
 import { csvFileName } from '../../reports/csv.js';
-import { BadCursorError, decodeCursor, typesMatching } from '../../reports/report-query.js';
-import { REPORT_CATEGORY, reportCsv, reportPage, type ReportName } from '../../reports/reports.js';
+import { REPORT_CATEGORY, reportCsv, reportPage, reportQueryProblem, type ReportName } from '../../reports/reports.js';
 import { defaultSummaryRange, eventSummary } from '../../reports/summary.js';
 import type { Services } from '../../services.js';
 import { REPLY_SENT, type ApiRequest, type HandlerTable } from '../context.js';
@@ -13,18 +12,8 @@ type ReportRoute = 'activityReport' | 'registrationReport' | 'adminAudit';
 
 /** Hostile or mistyped filters answer 400 with what would have worked. */
 function checkQuery(q: ReportQuery): void {
-  if (q.type !== undefined && typesMatching(q.type).length === 0) {
-    throw new ApiError('invalid_request', `query.type: no event type is "${q.type}" or starts with it; known types: ${AUDIT_EVENT_TYPES.join(', ')}`);
-  }
-  if (q.from && q.to && Date.parse(q.from) > Date.parse(q.to)) throw new ApiError('invalid_request', 'query.from: must not be after query.to');
-  if (q.cursor) {
-    try {
-      decodeCursor(q.cursor);
-    } catch (e) {
-      if (e instanceof BadCursorError) throw new ApiError('invalid_request', 'query.cursor: not a cursor this server returned');
-      throw e;
-    }
-  }
+  const problem = reportQueryProblem(q);
+  if (problem) throw new ApiError('invalid_request', `query.${problem.field}: ${problem.message}`);
 }
 
 /** R17b: the activity, registration and admin reports (JSON pages or a CSV download) and the dashboard summary. */
