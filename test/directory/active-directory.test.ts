@@ -3,6 +3,8 @@ import { ManualClock } from '../../src-server/clock.js';
 import { createLdapDirectory } from '../../src-server/directory/ldap/create-ldap-directory.js';
 import type { LdapDirectory, LdapSettings } from '../../src-server/directory/ldap/ldap-directory.js';
 import { sambaAdUnavailableReason, startSambaAd, type SambaAd } from '../helpers/samba-ad.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { mailedCode, methodOf, startReset } from '../server/reset-helpers.js';
 
 /**
  * Active Directory flows against a real Samba AD DC. Samba binds 127.0.0.1:389/636, so this
@@ -191,5 +193,66 @@ describe.sequential('Active Directory adapter (Samba AD DC)', () => {
     expect(await dir.verifyPassword('eve', 'wrong')).toEqual({ ok: false, reason: 'invalid' });
     expect(await dir.resetPassword(eve, 'Eve-Passw0rd-2!', { unlock: true })).toMatchObject({ ok: false, violations: [{ rule: 'accountDisabled' }] });
     expect(await s.canBind(s.userDn('eve'), 'Eve-Passw0rd-2!')).toBe(false);
+  }));
+});
+
+describe.sequential('SSPR on Active Directory through the HTTP API', () => {
+  let t: TestServer | null = null;
+  const server = async (s: SambaAd): Promise<TestServer> => {
+    t ??= await startTestServer({
+      startAt: new Date().toISOString(),
+      env: {
+        SSPR_DIRECTORY_URL: s.url,
+        SSPR_LDAP_BIND_DN: s.serviceDn,
+        SSPR_LDAP_BIND_PASSWORD: s.servicePassword,
+        SSPR_LDAP_BASE_DN: s.baseDn,
+        SSPR_LDAP_CA_FILE: s.caFile,
+      },
+    });
+    await t.setPolicy((p) => {
+      p.sspr.scope = { mode: 'selected', groups: ['sspr-outer'] };
+    });
+    return t;
+  };
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('R4, R18a, R18c: a user locked out by the DC resets with otherMailbox and is unlocked; the DC takes the new password', withAd(async (s) => {
+    const api = await server(s);
+    await s.addUser({ name: 'hana', password: 'Hana-First-Passw0rd', mail: 'hana@example.org', otherMailbox: 'hana.home@mail.example' });
+    await s.modify(`dn: CN=sspr-inner,CN=Users,${s.baseDn}\nchangetype: modify\nadd: member\nmember: ${s.userDn('hana')}`);
+    for (let i = 0; i < 3; i++) expect((await api.api('POST', '/auth/sign-in', { body: { username: 'hana', password: 'nope' } })).status).toBe(401);
+    expect((await api.api('POST', '/auth/sign-in', { body: { username: 'hana', password: 'Hana-First-Passw0rd' } })).body.code).toBe('locked_out');
+
+    const session = await startReset(api, 'hana@example.org');
+    const before = api.smtp.mails.length;
+    const ch = await api.api('POST', '/reset/session/challenges', { token: session.sessionToken, body: { methodId: methodOf(session, 'email') } });
+    const code = await mailedCode(api, 'hana.home@mail.example', before);
+    expect((await api.api('POST', `/reset/session/challenges/${ch.body.challengeId}/verify`, { token: session.sessionToken, body: { code } })).body.complete).toBe(true);
+    const weak = await api.api('POST', '/reset/session/password', { token: session.sessionToken, body: { newPassword: 'harbor lantern quiet meadow', unlockAccount: true } });
+    expect(weak.status).toBe(422);
+    const set = await api.api('POST', '/reset/session/password', { token: session.sessionToken, body: { newPassword: 'Quiet-Harbor-Lantern-72', unlockAccount: true } });
+    expect(set.status).toBe(200);
+    expect(await s.canBind(s.userDn('hana'), 'Quiet-Harbor-Lantern-72')).toBe(true);
+    expect((await s.read(s.userDn('hana'), ['lockoutTime'])).lockoutTime).toEqual(['0']);
+
+    // R15, R18b: the user's own change right after the reset meets the DC's 1-day minimum age.
+    const signedIn = await api.api('POST', '/auth/sign-in', { body: { username: 'EXAMPLE\\hana', password: 'Quiet-Harbor-Lantern-72' } });
+    expect(signedIn.status).toBe(200);
+    const token = signedIn.body.accessToken as string;
+    expect((await api.api('GET', '/me/status', { token })).body).toMatchObject({ inScope: true, password: { mustChange: false, warn: false } });
+    const young = await api.api('POST', '/me/password', { token, body: { currentPassword: 'Quiet-Harbor-Lantern-72', newPassword: 'Copper-Meadow-Violin-58' } });
+    expect(young.status).toBe(422);
+    expect(young.body.violations).toEqual([{ rule: 'tooYoung', message: 'Your password was changed too recently to change it again.' }]);
+  }));
+
+  it('R1, R10: nested scope and Domain Admins over HTTP', withAd(async (s) => {
+    const api = await server(s);
+    const outsider = await api.api('POST', '/auth/sign-in', { body: { username: 'carl', password: 'Carl-Passw0rd-2!' } });
+    expect(outsider.status).toBe(200);
+    expect((await api.api('GET', '/me/status', { token: outsider.body.accessToken })).body.inScope).toBe(false);
+    const admin = await api.api('POST', '/auth/sign-in', { body: { username: 'Administrator', password: s.adminPassword } });
+    expect(admin.body.user).toMatchObject({ username: 'Administrator', isAdmin: true });
   }));
 });
