@@ -55,23 +55,19 @@ export function windowOptions(mode: WindowMode): BrowserWindowConstructorOptions
   };
 }
 
-/** The file:// URL of a directory, with a trailing slash, for prefix checks. */
-export function directoryUrl(absoluteDirPath: string): string {
-  const posix = absoluteDirPath.replace(/\\/g, '/');
-  const withSlash = posix.endsWith('/') ? posix : `${posix}/`;
-  const encoded = withSlash
-    .split('/')
-    .map((seg) => encodeURIComponent(seg).replace(/%3A/g, ':'))
-    .join('/');
-  return `file://${encoded.startsWith('/') ? '' : '/'}${encoded}`;
+/** A path as compared below: forward slashes, lower-case drive letter, no trailing slash. */
+function comparablePath(p: string): string {
+  const posix = p.replace(/\\/g, '/').replace(/\/+$/, '');
+  return /^[A-Za-z]:\//.test(posix) ? posix[0]!.toLowerCase() + posix.slice(1) : posix;
 }
 
 /**
- * Is `url` one of the app's own pages: a file:// URL inside the renderer directory?
- * Used for navigation and for the IPC sender check. No query tricks: the path is
- * normalised by URL parsing, so `..` cannot climb out of the directory.
+ * Is `url` one of the app's own pages: a file:// URL of a file inside `rendererDir` (an
+ * absolute path)? Used for navigation and for the IPC sender check. Paths are compared
+ * decoded, so how a browser chose to percent-encode the install path does not matter;
+ * encoded separators and dot segments are refused outright.
  */
-export function isAppPageUrl(url: string | null | undefined, rendererDirUrl: string): boolean {
+export function isAppPageUrl(url: string | null | undefined, rendererDir: string): boolean {
   if (!url) return false;
   let u: URL;
   try {
@@ -80,8 +76,17 @@ export function isAppPageUrl(url: string | null | undefined, rendererDirUrl: str
     return false;
   }
   if (u.protocol !== 'file:' || (u.host !== '' && u.host !== 'localhost')) return false;
-  const normalised = `file://${u.pathname}`;
-  return normalised.startsWith(rendererDirUrl);
+  if (/%2f|%5c|%00/i.test(u.pathname)) return false;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(u.pathname);
+  } catch {
+    return false;
+  }
+  // `/C:/Program Files/…` on Windows.
+  const filePath = comparablePath(/^\/[A-Za-z]:\//.test(decoded) ? decoded.slice(1) : decoded);
+  if (filePath.split('/').some((seg) => seg === '..' || seg === '.')) return false;
+  return filePath.startsWith(`${comparablePath(rendererDir)}/`);
 }
 
 /** Links the app may hand to the OS (the branding's contact address): https and mailto only. */

@@ -12,7 +12,7 @@ import { KEYCHAIN_SERVICE, PRODUCT_NAME } from '../common/app-identity.js';
 import { localeFromOs } from '../common/effective-config.js';
 import type { NativeNotification } from '../common/notification-text.js';
 import { systemClock, systemTimers } from '../common/time.js';
-import { directoryUrl, isAppPageUrl, RENDERER_DIR, windowOptions } from '../common/window-options.js';
+import { isAppPageUrl, RENDERER_DIR, windowOptions } from '../common/window-options.js';
 import { Companion } from '../node/companion.js';
 import { ConfigService } from '../node/config-service.js';
 import { loadManagedConfig } from '../node/managed-config.js';
@@ -48,7 +48,6 @@ async function main(): Promise<void> {
   const { kioskMode, autoStart, locale } = config.get();
 
   const rendererDir = path.join(app.getAppPath(), RENDERER_DIR);
-  const rendererUrl = directoryUrl(rendererDir);
   let win: BrowserWindow | null = null;
 
   const events: IpcEventSink = {
@@ -86,8 +85,8 @@ async function main(): Promise<void> {
   });
 
   hardenSession(session.defaultSession);
-  guardWebContents(rendererUrl, { kiosk: kioskMode, onInput: () => companion.activity() });
-  registerWithElectron(companion.handlers, { isAppPage: (url) => isAppPageUrl(url, rendererUrl) });
+  guardWebContents(rendererDir, { kiosk: kioskMode, onInput: () => companion.activity() });
+  registerWithElectron(companion.handlers, { isAppPage: (url) => isAppPageUrl(url, rendererDir) });
   if (kioskMode) Menu.setApplicationMenu(null);
 
   let quitting = false;

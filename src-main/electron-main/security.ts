@@ -18,10 +18,10 @@ export function hardenSession(session: Session): void {
   });
 }
 
-export function guardWebContents(rendererDirUrl: string, options: { kiosk: boolean; onInput: () => void }): void {
+export function guardWebContents(rendererDir: string, options: { kiosk: boolean; onInput: () => void }): void {
   app.on('web-contents-created', (_event, contents: WebContents) => {
     const deny = (event: { preventDefault(): void }, url: string) => {
-      if (!isAppPageUrl(url, rendererDirUrl)) event.preventDefault();
+      if (!isAppPageUrl(url, rendererDir)) event.preventDefault();
     };
     contents.on('will-navigate', deny);
     contents.on('will-redirect', deny);

@@ -99,8 +99,11 @@ export class Companion {
       timers,
       ...(deps.approvalsIntervalMs ? { intervalMs: deps.approvalsIntervalMs } : {}),
       list: async () => {
-        if (!this.session.info().signedIn || this.session.info().offline) return null;
-        if (!(await this.pushKey())) return null;
+        if (!this.session.info().signedIn || !(await this.pushKey())) {
+          this.approvals.stop();
+          return null;
+        }
+        if (this.session.info().offline) return null;
         const r = await this.session.call('listApprovals', {});
         return r.ok ? r.value.approvals : null;
       },
@@ -141,7 +144,10 @@ export class Companion {
     this.deps.events.emit('session:changed', info);
     if (info.signedIn) {
       void this.status.start();
-      this.approvals.start();
+      // Only a device registered for push approvals polls for them.
+      void this.pushKey().then((key) => {
+        if (key?.methodId) this.approvals.start();
+      });
     } else {
       this.status.stop();
       this.approvals.stop();

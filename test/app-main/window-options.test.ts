@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { APP_CSP, isAppPageUrl, isExternalLinkAllowed, windowOptions } from '../../src-main/common/window-options.js';
+
+const source = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
+
+describe('Electron security checklist: BrowserWindow options', () => {
+  for (const kiosk of [false, true]) {
+    it(`${kiosk ? 'kiosk' : 'desktop'}: isolation, sandbox, no Node, web security, no webview`, () => {
+      const o = windowOptions({ kiosk, preloadPath: '/app/dist/main/src-main/preload/preload.cjs', title: 'SSPR Companion' });
+      expect(o.webPreferences).toMatchObject({
+        preload: '/app/dist/main/src-main/preload/preload.cjs',
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        nodeIntegrationInSubFrames: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        experimentalFeatures: false,
+        webviewTag: false,
+        navigateOnDragDrop: false,
+      });
+      expect(o.webPreferences).not.toHaveProperty('enableRemoteModule');
+    });
+  }
+
+  it('kiosk: full screen, no devtools, cannot be closed or minimised; desktop keeps devtools for support', () => {
+    const k = windowOptions({ kiosk: true, preloadPath: '/p.cjs', title: 't' });
+    expect(k).toMatchObject({ kiosk: true, fullscreen: true, closable: false, minimizable: false, autoHideMenuBar: true });
+    expect(k.webPreferences?.devTools).toBe(false);
+    const d = windowOptions({ kiosk: false, preloadPath: '/p.cjs', title: 't' });
+    expect(d).toMatchObject({ kiosk: false, fullscreen: false, closable: true });
+  });
+
+  it('strict CSP: nothing by default, scripts and styles from the app, no connections', () => {
+    const directives = Object.fromEntries(APP_CSP.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v.join(' ')]));
+    expect(directives).toMatchObject({
+      'default-src': "'none'",
+      'script-src': "'self'",
+      'style-src': "'self'",
+      'img-src': "'self' data:",
+      'connect-src': "'none'",
+      'base-uri': "'none'",
+      'form-action': "'none'",
+    });
+    expect(APP_CSP).not.toMatch(/unsafe-(inline|eval)/);
+  });
+
+  it('the built renderer page carries the same CSP as a meta tag (when built)', () => {
+    let html: string;
+    try {
+      html = source('dist/renderer/index.html');
+    } catch {
+      console.log('dist/renderer/index.html not built yet (npm run build:renderer): meta CSP checked against the source page instead');
+      html = source('src-renderer/index.html');
+    }
+    const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html);
+    expect(meta, 'index.html needs <meta http-equiv="Content-Security-Policy">').not.toBeNull();
+    const norm = (csp: string) => csp.split(';').map((d) => d.trim()).filter(Boolean).sort();
+    for (const d of norm(meta![1]!)) expect(norm(APP_CSP)).toContain(d);
+    expect(meta![1]).toContain("connect-src 'none'");
+  });
+});
+
+describe('navigation and the IPC sender: only the app\'s own file:// pages', () => {
+  const dir = '/opt/SSPR Companion/resources/app.asar/dist/renderer';
+  it.each([
+    ['file:///opt/SSPR%20Companion/resources/app.asar/dist/renderer/index.html', true],
+    ['file:///opt/SSPR%20Companion/resources/app.asar/dist/renderer/index.html#/reset', true],
+    ['file:///opt/SSPR Companion/resources/app.asar/dist/renderer/assets/x.js', true],
+    ['file:///opt/SSPR%20Companion/resources/app.asar/dist/renderer/../../package.json', false],
+    ['file:///opt/SSPR%20Companion/resources/app.asar/dist/renderer/%2e%2e/x.html', false],
+    ['file:///opt/SSPR%20Companion/resources/app.asar/dist/renderer/..%2F..%2Fx.html', false],
+    ['file:///opt/SSPR%20Companion/resources/app.asar/dist/renderer-evil/index.html', false],
+    ['file:///etc/passwd', false],
+    ['file://attacker.example/opt/SSPR%20Companion/resources/app.asar/dist/renderer/index.html', false],
+    ['https://example.com/', false],
+    ['http://127.0.0.1:8787/', false],
+    ['devtools://devtools/bundled/inspector.html', false],
+    ['about:blank', false],
+    ['', false],
+    [null, false],
+  ])('%s → %s', (url, allowed) => {
+    expect(isAppPageUrl(url, dir)).toBe(allowed);
+  });
+
+  it('Windows install paths (drive letter, backslashes, characters browsers leave unencoded)', () => {
+    const win = 'C:\\Program Files\\SSPR & Co, Inc\\resources\\app.asar\\dist\\renderer';
+    expect(isAppPageUrl('file:///C:/Program%20Files/SSPR%20&%20Co,%20Inc/resources/app.asar/dist/renderer/index.html', win)).toBe(true);
+    expect(isAppPageUrl('file:///c:/Program%20Files/SSPR%20%26%20Co%2C%20Inc/resources/app.asar/dist/renderer/index.html', win)).toBe(true);
+    expect(isAppPageUrl('file:///D:/Program%20Files/SSPR%20&%20Co,%20Inc/resources/app.asar/dist/renderer/index.html', win)).toBe(false);
+  });
+
+  it('external links: https and mailto only', () => {
+    expect(isExternalLinkAllowed('https://help.example.com/sspr')).toBe(true);
+    expect(isExternalLinkAllowed('mailto:it@example.com')).toBe(true);
+    for (const bad of ['http://help.example.com', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://share/x', 'not a url']) expect(isExternalLinkAllowed(bad)).toBe(false);
+  });
+});
+
+describe('Electron security checklist: the shell wires every item (config lines)', () => {
+  const main = source('src-main/electron-main/main.ts');
+  const security = source('src-main/electron-main/security.ts');
+  it.each([
+    ['app.enableSandbox() before ready', main, /app\.enableSandbox\(\);[\s\S]*app\.whenReady\(\)/],
+    ['single instance', main, /requestSingleInstanceLock\(\)/],
+    ['kiosk: no menu', main, /if \(kioskMode\) Menu\.setApplicationMenu\(null\)/],
+    ['pages loaded from file:// only', main, /loadFile\(/],
+    ['no remote URL loaded', main, /^(?![\s\S]*loadURL\()/],
+    ['IPC sender check', main, /registerWithElectron\(companion\.handlers, \{ isAppPage:/],
+    ['web-contents-created guard', security, /app\.on\('web-contents-created'/],
+    ['will-navigate denied', security, /contents\.on\('will-navigate', deny\)/],
+    ['will-redirect denied', security, /contents\.on\('will-redirect', deny\)/],
+    ['window.open denied', security, /setWindowOpenHandler\(\(\) => \(\{ action: 'deny' \}\)\)/],
+    ['webview denied', security, /will-attach-webview', \(event\) => event\.preventDefault\(\)/],
+    ['permission requests denied', security, /setPermissionRequestHandler\(\(_wc, _permission, callback\) => callback\(false\)\)/],
+    ['permission checks denied', security, /setPermissionCheckHandler\(\(\) => false\)/],
+    ['CSP response header', security, /'Content-Security-Policy': \[APP_CSP\]/],
+    ['kiosk: devtools closed if opened', security, /devtools-opened', \(\) => contents\.closeDevTools\(\)/],
+  ])('%s', (_name, text, pattern) => {
+    expect(text).toMatch(pattern);
+  });
+
+  it('no `remote` module anywhere in main or preload', () => {
+    for (const f of ['src-main/electron-main/main.ts', 'src-main/electron-main/security.ts', 'src-main/preload/preload.cts']) {
+      expect(source(f)).not.toMatch(/@electron\/remote|enableRemoteModule/);
+    }
+  });
+
+  it('the preload exposes only window.companion and uses the contract channel names', async () => {
+    const preload = source('src-main/preload/preload.cts');
+    expect(preload.match(/exposeInMainWorld\(/g)).toHaveLength(1);
+    expect(preload).toMatch(/exposeInMainWorld\('companion', Object\.freeze\(bridge\)\)/);
+    const { ELECTRON_INVOKE_CHANNEL, ELECTRON_EVENT_CHANNEL } = await import('../../shared/ipc/contract.js');
+    expect(preload).toContain(`'${ELECTRON_INVOKE_CHANNEL}'`);
+    expect(preload).toContain(`'${ELECTRON_EVENT_CHANNEL}'`);
+  });
+});
