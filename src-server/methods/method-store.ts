@@ -54,7 +54,7 @@ export class MethodStore {
   }
 
   async list(subjectId: string, conn: Conn = this.db): Promise<MethodRecord[]> {
-    const rows = await conn.selectFrom('methods').selectAll().where('subject_id', '=', subjectId).orderBy('created_at').execute();
+    const rows = await conn.selectFrom('methods').selectAll().where('subject_id', '=', subjectId).orderBy('created_at').orderBy('id').execute();
     return rows.map((r) => this.toRecord(r));
   }
 
