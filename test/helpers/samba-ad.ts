@@ -1,9 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { makeTestCertificates } from './slapd.js';
 
 const run = promisify(execFile);
 
@@ -73,15 +74,10 @@ export async function startSambaAd(): Promise<SambaAd> {
   const serviceDn = `CN=sspr-svc,CN=Users,${baseDn}`;
   const userDn = (name: string) => `CN=${name},CN=Users,${baseDn}`;
 
-  // A test CA and a server certificate for 127.0.0.1, so the client verifies TLS for real.
   const tls = path.join(dir, 'tls');
-  const caFile = path.join(tls, 'ca.pem');
-  await run('mkdir', ['-p', tls]);
-  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${tls}/ca.key`, '-out', caFile, '-days', '30', '-subj', '/CN=SSPR Test CA']);
-  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${tls}/key.pem`, '-out', `${tls}/req.csr`, '-subj', '/CN=localhost']);
-  writeFileSync(`${tls}/ext`, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  await run('openssl', ['x509', '-req', '-in', `${tls}/req.csr`, '-CA', caFile, '-CAkey', `${tls}/ca.key`, '-CAcreateserial', '-out', `${tls}/cert.pem`, '-days', '30', '-extfile', `${tls}/ext`]);
-  await run('chmod', ['600', `${tls}/key.pem`]);
+  mkdirSync(tls);
+  const { caFile, certFile, keyFile } = await makeTestCertificates(tls);
+  chmodSync(keyFile, 0o600);
 
   await run('samba-tool', [
     'domain', 'provision', '--realm=EXAMPLE.ORG', '--domain=EXAMPLE', '--server-role=dc', '--dns-backend=NONE',
@@ -92,8 +88,8 @@ export async function startSambaAd(): Promise<SambaAd> {
     '-s', conf, '-i',
     '--option=server services=ldap,cldap',
     '--option=tls enabled=yes',
-    `--option=tls keyfile=${tls}/key.pem`,
-    `--option=tls certfile=${tls}/cert.pem`,
+    `--option=tls keyfile=${keyFile}`,
+    `--option=tls certfile=${certFile}`,
     `--option=tls cafile=${caFile}`,
     // By default a DC still accepts the previous password for an hour after a change.
     '--option=old password allowed period=0',

@@ -50,6 +50,9 @@ export interface SeedUser {
 export interface Slapd {
   url: string;
   port: number;
+  /** With `tls`: ldaps:// on a second port, StartTLS on `url`, certificates from `caFile`. */
+  ldapsUrl: string | null;
+  caFile: string | null;
   baseDn: string;
   rootDn: string;
   rootPassword: string;
@@ -126,10 +129,24 @@ function policyLdif(dn: string, p: SlapdPolicy): string {
  * userPassword and pwdReset, manage on pwdAccountLockedTime, read elsewhere) — so ppolicy
  * applies to its writes as it would in production.
  */
-export async function startSlapd(options: { policy?: Partial<SlapdPolicy> } = {}): Promise<Slapd> {
+/** A test CA and a server certificate for 127.0.0.1 (openssl), so clients verify TLS for real. */
+export async function makeTestCertificates(dir: string): Promise<{ caFile: string; certFile: string; keyFile: string }> {
+  const caFile = path.join(dir, 'ca.pem');
+  const certFile = path.join(dir, 'cert.pem');
+  const keyFile = path.join(dir, 'key.pem');
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/ca.key`, '-out', caFile, '-days', '30', '-subj', '/CN=SSPR Test CA']);
+  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', `${dir}/req.csr`, '-subj', '/CN=localhost']);
+  writeFileSync(`${dir}/ext`, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  await run('openssl', ['x509', '-req', '-in', `${dir}/req.csr`, '-CA', caFile, '-CAkey', `${dir}/ca.key`, '-CAcreateserial', '-out', certFile, '-days', '30', '-extfile', `${dir}/ext`]);
+  return { caFile, certFile, keyFile };
+}
+
+export async function startSlapd(options: { policy?: Partial<SlapdPolicy>; tls?: boolean } = {}): Promise<Slapd> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sspr-slapd-'));
   mkdirSync(path.join(dir, 'db'));
   const port = await freePort();
+  const tls = options.tls ? await makeTestCertificates(dir) : null;
+  const tlsPort = tls ? await freePort() : null;
   const baseDn = 'dc=example,dc=org';
   const rootDn = `cn=root,${baseDn}`;
   const rootPassword = 'root-secret-not-for-sspr';
@@ -144,7 +161,7 @@ export async function startSlapd(options: { policy?: Partial<SlapdPolicy> } = {}
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
-modulepath /usr/lib/ldap
+${tls ? `TLSCACertificateFile ${tls.caFile}\nTLSCertificateFile ${tls.certFile}\nTLSCertificateKeyFile ${tls.keyFile}\n` : ''}modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload ppolicy
 pidfile ${dir}/slapd.pid
@@ -178,8 +195,10 @@ access to *
 
   let child: ChildProcess | null = null;
   const start = async () => {
-    child = spawn('/usr/sbin/slapd', ['-f', conf, '-h', `${url}/`, '-d', '0'], { stdio: 'ignore' });
+    const listen = tlsPort ? `${url}/ ldaps://127.0.0.1:${tlsPort}/` : `${url}/`;
+    child = spawn('/usr/sbin/slapd', ['-f', conf, '-h', listen, '-d', '0'], { stdio: 'ignore' });
     await waitForPort(port, 10_000);
+    if (tlsPort) await waitForPort(tlsPort, 10_000);
   };
   const stop = async () => {
     const c = child;
@@ -207,6 +226,8 @@ access to *
   const slapd: Slapd = {
     url,
     port,
+    ldapsUrl: tlsPort ? `ldaps://127.0.0.1:${tlsPort}` : null,
+    caFile: tls?.caFile ?? null,
     baseDn,
     rootDn,
     rootPassword,

@@ -132,7 +132,10 @@ export class ActiveDirectory extends LdapDirectory {
     // An empty password would be an unauthenticated bind, which "succeeds" (RFC 4513 §5.1.2).
     if (!password) return { ok: false, reason: 'invalid' };
     const entry = await this.entryByLogin(username);
-    if (!entry) return { ok: false, reason: 'invalid' };
+    if (!entry) {
+      await this.decoyBind(password);
+      return { ok: false, reason: 'invalid' };
+    }
     try {
       await this.binder.use((c) => c.bind(entry.dn, password));
     } catch (error) {

@@ -137,9 +137,12 @@ export abstract class LdapDirectory implements Directory {
     if (!configured) return Promise.resolve(null);
     if (looksLikeDn(configured)) return Promise.resolve(configured);
     this.adminGroupDn ??= this.groupDnByName(configured).then(
-      (dn) => dn,
+      (dn) => {
+        // A group that does not exist yet is looked up again next time.
+        if (dn === null) this.adminGroupDn = null;
+        return dn;
+      },
       (error: unknown) => {
-        // Not cached: the next call asks again once the directory answers.
         this.adminGroupDn = null;
         throw error;
       },
@@ -174,6 +177,18 @@ export abstract class LdapDirectory implements Directory {
     }
     this.uncertain.forget(dn);
     return true;
+  }
+
+  /**
+   * For an unknown login: one failed bind, so the answer takes the round trips a wrong
+   * password for a real user takes (R13b). The DN names nobody, so nothing is counted.
+   */
+  protected async decoyBind(password: string): Promise<void> {
+    try {
+      await this.binder.use((c) => c.bind(`cn=sspr-no-such-user,${this.settings.baseDn}`, password));
+    } catch (error) {
+      if (!isVerdict(error)) throw error;
+    }
   }
 
   async findUser(username: string): Promise<DirectoryUser | null> {

@@ -145,7 +145,10 @@ export class OpenLdapDirectory extends LdapDirectory {
     // An empty password would be an unauthenticated bind, which "succeeds" (RFC 4513 §5.1.2).
     if (!password) return { ok: false, reason: 'invalid' };
     const entry = await this.entryByLogin(username);
-    if (!entry) return { ok: false, reason: 'invalid' };
+    if (!entry) {
+      await this.decoyBind(password);
+      return { ok: false, reason: 'invalid' };
+    }
     const control = new PasswordPolicyControl();
     try {
       await this.binder.use((c) => c.bind(entry.dn, password, control));
