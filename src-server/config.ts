@@ -121,10 +121,16 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   const parsed = ServerConfig.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') {
+      throw new ConfigError(`unknown setting ${[...issue.path, issue.keys[0]].join('.')} (a typo?)`);
+    }
     const name = envNameFor(issue.path) ?? issue.path.join('.');
     throw new ConfigError(`invalid setting ${name}: ${issue.message}`);
   }
   const cfg = parsed.data;
+  if (cfg.smsWebhookUrl && !cfg.smsWebhookSecret) {
+    throw new ConfigError('invalid setting SSPR_SMS_WEBHOOK_SECRET: the SMS/voice gateway needs a shared secret (16+ characters) to sign its requests');
+  }
   if (cfg.directoryUrl !== 'builtin' && !cfg.ldap) {
     throw new ConfigError('invalid setting SSPR_LDAP_BIND_DN: an LDAP directory needs SSPR_LDAP_BIND_DN, SSPR_LDAP_BIND_PASSWORD and SSPR_LDAP_BASE_DN');
   }

@@ -10,6 +10,7 @@ import { BuiltinDirectory } from './directory/builtin-directory.js';
 import { createLdapDirectory, ldapSettingsFrom } from './directory/ldap/create-ldap-directory.js';
 import type { Directory } from './directory/directory.js';
 import { buildHttpApp, LOG_REDACT } from './http/app.js';
+import { adminConsoleRoutes } from './http/admin-console.js';
 import type { HandlerTable } from './http/context.js';
 import { adminHandlers } from './http/routes/admin-routes.js';
 import { authHandlers } from './http/routes/auth-routes.js';
@@ -81,7 +82,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     phone:
       overrides.phone ??
       (config.smsWebhookUrl
-        ? new WebhookPhoneGateway(config.smsWebhookUrl, config.smsWebhookSecret ?? adminToken, clock)
+        ? new WebhookPhoneGateway(config.smsWebhookUrl, config.smsWebhookSecret!, clock)
         : new OutboxPhoneGateway(outbox, clock)),
     outbox,
     codeKey: createHmac('sha256', secretKey).update('sspr-code-key').digest(),
@@ -118,7 +119,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     },
     logger,
     validateResponses: overrides.validateResponses ?? false,
-    extraRoutes: [approvalStreamRoute(services, approvalHub, createAuthenticator(services))],
+    extraRoutes: [approvalStreamRoute(services, approvalHub, createAuthenticator(services)), adminConsoleRoutes()],
   });
   const auditRetention = startAuditRetention({ db, clock, log: logger, retentionDays: config.auditRetentionDays });
   return {
