@@ -29,13 +29,13 @@ export class KeychainUnavailableError extends Error {
 export class UnavailableSecretStore implements SecretStore {
   readonly available = false;
   constructor(readonly unavailableReason: string) {}
-  async get(): Promise<string | null> {
+  async get(_account: string): Promise<string | null> {
     return null;
   }
-  async set(): Promise<void> {
+  async set(_account: string, _value: string): Promise<void> {
     throw new KeychainUnavailableError(this.unavailableReason);
   }
-  async delete(): Promise<boolean> {
+  async delete(_account: string): Promise<boolean> {
     return false;
   }
 }
