@@ -19,6 +19,7 @@ rm -rf test-results && mkdir -p test-results artifacts
 step typecheck npm run -s typecheck
 step lint npm run -s lint
 if [ -f vite.config.ts ]; then step build-renderer npm run -s build:renderer; fi
+if [ -f vite.admin.config.ts ]; then step build-admin npm run -s build:admin; fi
 
 # The keychain tests need a Secret Service: a throwaway, unlocked gnome-keyring on a
 # private D-Bus session, with its own HOME so nothing touches the user's keyring.

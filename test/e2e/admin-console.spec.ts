@@ -1,0 +1,211 @@
+import { AxeBuilder } from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+
+/**
+ * The admin web console against the real server process (`tsx src-server/main.ts`, as
+ * `npm run server` starts it) in Chromium: set the policy in the editor, import phones with
+ * the CLI, watch an API reset reach the chart and table within a second, download the CSV.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ARTIFACTS = path.join(ROOT, 'artifacts');
+const TOKEN = 'adm_e2e_console_token_0123456789abcdef';
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+let dataDir: string;
+let server: ChildProcess;
+let base: string;
+
+async function api(method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${base}/api/v1${p}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(TSX, args, { cwd: ROOT, env: { ...process.env, SSPR_DATA_DIR: dataDir, SSPR_LOG_LEVEL: 'silent' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** The code the server handed to the local outbox for `to` (no SMS gateway configured). */
+async function outboxCode(to: string, after: number): Promise<string> {
+  const file = path.join(dataDir, 'outbox', 'outbox.jsonl');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const lines = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(after) : [];
+    const hit = lines.map((l) => JSON.parse(l) as { to: string; text: string }).find((m) => m.to.replace(/\s/g, '') === to.replace(/\s/g, ''));
+    if (hit) return /\b(\d{6})\b/.exec(hit.text)![1]!;
+    if (Date.now() > deadline) throw new Error(`no outbox message to ${to}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const outboxLines = () => {
+  const file = path.join(dataDir, 'outbox', 'outbox.jsonl');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').length : 0;
+};
+
+async function axe(page: Page, where: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(
+    results.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    `axe violations on ${where}`,
+  ).toEqual([]);
+  expect(results.passes.length).toBeGreaterThan(10);
+}
+
+async function signIn(page: Page) {
+  await page.goto(`${base}/admin/`);
+  await page.getByLabel('Administrator token').fill(TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  // The console under test is the one in src-admin now, not a stale build.
+  await build({ configFile: path.join(ROOT, 'vite.admin.config.ts'), logLevel: 'silent' });
+  dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-console-'));
+  server = spawn(TSX, ['src-server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, SSPR_PORT: '0', SSPR_DATA_DIR: dataDir, SSPR_ADMIN_TOKEN: TOKEN, SSPR_LOG_LEVEL: 'warn' },
+  });
+  base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.:]+)\/api\/v1/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    server.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  for (const [username, displayName, email] of [
+    ['山田太郎', '山田 太郎', 'taro@corp.example'],
+    ['hanako', 'Hanako Sato', 'hanako@corp.example'],
+    ['jiro', 'Jiro Suzuki', 'jiro@corp.example'],
+  ] as const) {
+    const r = await api('POST', '/admin/users', { username, displayName, password: 'Initial-Passw0rd!x', email });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+test.afterAll(async () => {
+  server?.kill('SIGTERM');
+  await new Promise((r) => server?.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('R25/R17b: the console is served with a strict CSP and asks for the admin token', async ({ page }) => {
+  const res = await page.goto(`${base}/admin/`);
+  const csp = res!.headers()['content-security-policy']!;
+  expect(csp).toContain("default-src 'none'");
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(res!.headers()['x-frame-options']).toBe('DENY');
+  await page.getByLabel('Administrator token').fill('not-the-token-000000000000000');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('This token is not accepted.');
+  await axe(page, 'sign-in');
+  expect(await page.evaluate(() => (globalThis as any).sessionStorage.length)).toBe(0);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-signin.png') });
+});
+
+test('R1–R25: sets the policy in the editor, with clear field errors first', async ({ page }) => {
+  await signIn(page);
+  const policy = page.locator('#policy');
+  const reconfirm = policy.getByLabel(/reconfirm their methods/);
+  await reconfirm.fill('9999');
+  await expect(policy.locator('#policy-sspr-reconfirmAfterDays-error')).toBeVisible();
+  await expect(reconfirm).toHaveAttribute('aria-invalid', 'true');
+  await policy.getByRole('button', { name: 'Save policy' }).click();
+  await expect(policy.getByRole('alert')).toHaveText('Fix 1 field(s) before saving.');
+  await expect(reconfirm).toBeFocused();
+  await reconfirm.fill('90');
+  await policy.getByLabel('Security questions', { exact: true }).uncheck();
+  await policy.getByLabel(/Authenticator notification/).uncheck();
+  await policy.getByLabel('Organisation name').fill('株式会社サンプル');
+  await policy.getByRole('button', { name: 'Save policy' }).click();
+  await expect(policy.getByRole('status')).toHaveText('Policy saved.');
+  await expect(page.locator('.org')).toHaveText(' — 株式会社サンプル');
+  const saved = (await api('GET', '/admin/policy')).body;
+  expect(saved.sspr.reconfirmAfterDays).toBe(90);
+  expect(saved.sspr.methods).toEqual(['email', 'mobilePhone', 'officePhone', 'authenticatorCode']);
+  expect(saved.branding.organizationName).toBe('株式会社サンプル');
+  const audit = (await api('GET', '/admin/audit?type=admin.policy')).body.events[0];
+  expect(audit.actor).toBe('bootstrap');
+  await axe(page, 'console with the policy editor');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-policy.png'), fullPage: true });
+});
+
+test('R4/R17b: imported phones reset a password; it shows in the chart and table within a second; the CSV matches', async ({ page }) => {
+  const csv = path.join(dataDir, 'phones.csv');
+  writeFileSync(csv, '\uFEFFusername,email,mobilePhone,officePhone\r\n山田太郎,,+81 9012345678,\r\nhanako,,+81 9087654321,+81 312345678\r\n');
+  const imported = await run(['src-server/cli/admin.ts', 'import', csv]);
+  expect(imported.code, imported.stderr).toBe(0);
+
+  await signIn(page);
+  await expect(page.getByTestId('figure-coverage').locator('.note')).toHaveText('2 of 3 users in scope');
+  const started = page.getByTestId('figure-started').locator('.value');
+  const succeeded = page.getByTestId('figure-succeeded').locator('.value');
+  await expect(started).toHaveText('0');
+
+  const session = (await api('POST', '/reset/sessions', { username: '山田太郎' })).body;
+  const sms = session.methods.find((m: { type: string }) => m.type === 'mobilePhone');
+  const before = outboxLines();
+  const headers = { authorization: `Bearer ${session.sessionToken}`, 'content-type': 'application/json' };
+  const ch: any = await (await fetch(`${base}/api/v1/reset/session/challenges`, { method: 'POST', headers, body: JSON.stringify({ methodId: sms.id, channel: 'sms' }) })).json();
+  const code = await outboxCode('+81 9012345678', before);
+  expect((await fetch(`${base}/api/v1/reset/session/challenges/${ch.challengeId}/verify`, { method: 'POST', headers, body: JSON.stringify({ code }) })).status).toBe(200);
+  const done = await fetch(`${base}/api/v1/reset/session/password`, { method: 'POST', headers, body: JSON.stringify({ newPassword: 'Fuji-Yama-Snow-88', unlockAccount: true }) });
+  expect(done.status).toBe(200);
+  const committed = Date.now();
+
+  const row = page.getByTestId('events').locator('tr', { hasText: 'reset.password' }).filter({ hasText: '山田太郎' });
+  await expect(row).toBeVisible({ timeout: 1000 });
+  await expect(succeeded).toHaveText('1', { timeout: Math.max(1, 1000 - (Date.now() - committed)) });
+  const seenAfter = Date.now() - committed;
+  expect(seenAfter).toBeLessThan(1000);
+  await expect(started).toHaveText('1');
+  await expect(page.getByTestId('resets-chart').locator('title')).toContainText('1 started, 1 succeeded');
+  await expect(page.getByTestId('methods-chart').locator('[data-method="mobilePhone"]')).toHaveAttribute('data-verifications', '1');
+  await expect(row).toContainText('success');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^activity-\d{4}-\d{2}-\d{2}\.csv$/);
+  const fromConsole = readFileSync(await download.path());
+  const fromApi = Buffer.from(await (await fetch(`${base}/api/v1/admin/reports/activity?format=csv&sort=desc`, { headers: { authorization: `Bearer ${TOKEN}` } })).arrayBuffer());
+  expect(fromConsole.equals(fromApi)).toBe(true);
+  expect([...fromConsole.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const text = fromConsole.toString('utf8');
+  expect(text).toMatch(/\r\n[^,]+,reset\.password,山田太郎,,,success,/);
+  writeFileSync(path.join(ARTIFACTS, 'admin-console-activity.csv'), fromConsole);
+  await expect(page.getByRole('status').first()).toContainText(/Downloaded activity-.*\.csv/);
+
+  const filters = page.getByRole('form', { name: 'Report filters' });
+  await filters.getByLabel('User').fill('山田太郎');
+  await filters.getByLabel('Event type').fill('reset.verify');
+  await filters.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page.getByTestId('events').locator('tbody tr')).toHaveCount(1);
+  await expect(page.getByTestId('events').locator('tbody tr')).toContainText('mobilePhone');
+
+  await axe(page, 'console with data');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-dashboard.png'), fullPage: true });
+  console.log(`reset visible in the console ${seenAfter} ms after it committed`);
+});
