@@ -12,7 +12,7 @@ import path from 'node:path';
 import { ReportQuery } from '../shared/api/audit.js';
 import { loadConfig } from '../src-server/config.js';
 import { reportPage } from '../src-server/reports/reports.js';
-import { eventSummary } from '../src-server/reports/summary.js';
+import { ActivitySummary } from '../src-server/reports/summary.js';
 import { createServer } from '../src-server/server.js';
 import { openStore } from '../src-server/store/db.js';
 import { DEFAULT_BENCH_DB, seedEvents, userName } from './seed-events.js';
@@ -68,6 +68,10 @@ const week = { from: iso(newest - 7 * DAY), to: iso(newest + 1) };
 const deep = await cursorAt({ limit: '100' }, 200);
 const deepFiltered = await cursorAt({ limit: '100', result: 'failure' }, 50);
 
+const clockAtNewest = { now: () => new Date(newest) };
+const last = (days: number, tzOffsetMinutes: number) => ({ from: new Date(newest - days * DAY), to: new Date(newest + 1), tzOffsetMinutes });
+const warm = new ActivitySummary(store, clockAtNewest);
+
 console.log(`\nreport queries (limit 100 unless noted), ${runs} runs each:`);
 const results = [
   await measure('activity, no filter, newest first', page('activity', {})),
@@ -84,8 +88,10 @@ const results = [
   await measure('activity, from/to one day, limit 1000', page('activity', { from: iso(newest - 30 * DAY), to: iso(newest - 29 * DAY), limit: '1000' })),
   await measure('registration, no filter', page('registration', {})),
   await measure('admin audit, type=admin.policy', page('admin', { type: 'admin.policy' })),
-  await measure('summary, last 30 days', async () => (await eventSummary(store.db, 'sqlite', { from: new Date(newest - 30 * DAY), to: new Date(newest + 1), tzOffsetMinutes: 540 })).resetsPerDay.length),
-  await measure('summary, last 7 days', async () => (await eventSummary(store.db, 'sqlite', { from: new Date(newest - 7 * DAY), to: new Date(newest + 1), tzOffsetMinutes: 0 })).resetsPerDay.length),
+  await measure('summary 30 days, first view (nothing cached)', async () => (await new ActivitySummary(store, clockAtNewest).summary(last(30, 540))).resetsPerDay.length),
+  await measure('summary 90 days, first view (nothing cached)', async () => (await new ActivitySummary(store, clockAtNewest).summary(last(90, 0))).resetsPerDay.length),
+  await measure('summary 30 days, closed days cached', async () => (await warm.summary(last(30, 540))).resetsPerDay.length),
+  await measure('summary 90 days, closed days cached', async () => (await warm.summary(last(90, 0))).resetsPerDay.length),
 ];
 await store.close();
 

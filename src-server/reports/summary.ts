@@ -24,88 +24,161 @@ function dayLabel(n: number): string {
   return new Date(n * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** Every local day the range touches, first to last. Pure. */
-export function daysOf(range: SummaryRange): string[] {
-  const off = range.tzOffsetMinutes * 60_000;
-  const first = Math.floor((range.from.getTime() + off) / DAY_MS);
-  const last = Math.floor((Math.max(range.from.getTime(), range.to.getTime() - 1) + off) / DAY_MS);
-  const days: string[] = [];
-  for (let n = first; n <= last && days.length < 3660; n++) days.push(dayLabel(n));
-  return days;
-}
-
 /** The reason code a flow put in `detail.reason`, read inside the database. */
 function reasonExpr(dialect: SqlDialect) {
   return dialect === 'sqlite' ? sql<string | null>`json_extract(detail, '$.reason')` : sql<string | null>`(detail::jsonb ->> 'reason')`;
 }
 
-/** Aggregates over the audit log for the dashboard, all computed in SQL over the indexes. */
-export async function eventSummary(db: Db, dialect: SqlDialect, range: SummaryRange): Promise<Omit<ReportSummary, 'registration'>> {
-  const from = range.from.getTime();
-  const to = range.to.getTime();
-  const off = range.tzOffsetMinutes * 60_000;
+/** One local day's dashboard figures; days that are over never change, so they are kept. */
+interface DayFigures {
+  started: number;
+  succeeded: number;
+  lockouts: number;
+  /** method → verifications, succeeded */
+  methods: Map<string, { verifications: number; succeeded: number }>;
+  /** `type\0reason` → count */
+  failures: Map<string, number>;
+}
+
+const emptyDay = (): DayFigures => ({ started: 0, succeeded: 0, lockouts: 0, methods: new Map(), failures: new Map() });
+
+/** Per local day figures of activity events in [from, to), computed in SQL over the indexes. */
+async function dayFigures(db: Db, dialect: SqlDialect, from: number, to: number, off: number): Promise<Map<number, DayFigures>> {
+  const out = new Map<number, DayFigures>();
+  const day = (n: number) => out.get(n) ?? (out.set(n, emptyDay()), out.get(n)!);
   const inRange = db.selectFrom('audit_events').where('category', '=', 'activity').where('at', '>=', from).where('at', '<', to);
   // Inlined integers: integer division on both dialects, and the same text in SELECT and GROUP BY.
   const dayExpr = sql<number>`(at + ${sql.lit(off)}) / ${sql.lit(DAY_MS)}`;
 
-  const perDay = await inRange
+  const resets = await inRange
     .select([dayExpr.as('day'), 'type', 'result', (eb) => eb.fn.countAll<number>().as('n')])
     .where('type', 'in', ['reset.started', 'reset.password', 'reset.lockout'])
     .groupBy([dayExpr, 'type', 'result'])
     .execute();
-  const days = new Map(daysOf(range).map((d) => [d, { day: d, started: 0, succeeded: 0, lockouts: 0 }]));
-  for (const r of perDay) {
-    const entry = days.get(dayLabel(Number(r.day)));
-    if (!entry) continue;
+  for (const r of resets) {
+    const d = day(Number(r.day));
     const n = Number(r.n);
-    if (r.type === 'reset.started') entry.started += n;
-    else if (r.type === 'reset.password' && r.result === 'success') entry.succeeded += n;
-    else if (r.type === 'reset.lockout') entry.lockouts += n;
+    if (r.type === 'reset.started') d.started += n;
+    else if (r.type === 'reset.password' && r.result === 'success') d.succeeded += n;
+    else if (r.type === 'reset.lockout') d.lockouts += n;
   }
-  const resetsPerDay = [...days.values()];
-  const started = resetsPerDay.reduce((a, d) => a + d.started, 0);
-  const succeeded = resetsPerDay.reduce((a, d) => a + d.succeeded, 0);
-  const lockouts = resetsPerDay.reduce((a, d) => a + d.lockouts, 0);
 
-  const byMethod = await inRange
-    .select(['method', 'result', (eb) => eb.fn.countAll<number>().as('n')])
+  const verifications = await inRange
+    .select([dayExpr.as('day'), 'method', 'result', (eb) => eb.fn.countAll<number>().as('n')])
     .where('type', '=', 'reset.verify')
-    .groupBy(['method', 'result'])
+    .groupBy([dayExpr, 'method', 'result'])
     .execute();
-  const methods = new Map<string, { method: string; verifications: number; succeeded: number }>();
-  for (const r of byMethod) {
+  for (const r of verifications) {
     if (r.method === null) continue;
-    const m = methods.get(r.method!) ?? { method: r.method!, verifications: 0, succeeded: 0 };
+    const methods = day(Number(r.day)).methods;
+    const m = methods.get(r.method) ?? { verifications: 0, succeeded: 0 };
     m.verifications += Number(r.n);
     if (r.result === 'success') m.succeeded += Number(r.n);
-    methods.set(m.method, m);
+    methods.set(r.method, m);
   }
 
   // One equality per result (not `IN`/`!=`): the shape that makes even an un-analyzed
   // SQLite pick the (category, result, at) index.
   const reason = reasonExpr(dialect);
-  const failures = new Map<string, { type: string; reason: string; count: number }>();
   for (const result of AUDIT_RESULTS.filter((r) => r !== 'success')) {
     const rows = await inRange
-      .select(['type', reason.as('reason'), (eb) => eb.fn.countAll<number>().as('n')])
+      .select([dayExpr.as('day'), 'type', reason.as('reason'), (eb) => eb.fn.countAll<number>().as('n')])
       .where('result', '=', result)
-      .groupBy(['type', reason])
+      .groupBy([dayExpr, 'type', reason])
       .execute();
     for (const r of rows) {
-      const key = `${r.type}\u0000${r.reason ?? ''}`;
-      const f = failures.get(key) ?? { type: r.type, reason: r.reason ?? 'unspecified', count: 0 };
-      f.count += Number(r.n);
-      failures.set(key, f);
+      const failures = day(Number(r.day)).failures;
+      const key = `${r.type}\u0000${r.reason ?? 'unspecified'}`;
+      failures.set(key, (failures.get(key) ?? 0) + Number(r.n));
     }
   }
+  return out;
+}
 
+/** A day is "over" once it ended this long ago: writes from instances with slightly skewed clocks have landed. */
+const SETTLE_MS = 10 * 60_000;
+const MAX_CACHED_DAYS = 5000;
+
+/**
+ * The dashboard summary. Whole days that are over are cached per time-zone offset (the audit
+ * log only grows at `now`); the partial first day and everything since the last cached day
+ * are read fresh, so a new event shows at once. Days the retention purge may have touched
+ * (older than the oldest event left) are never served from the cache.
+ */
+export class ActivitySummary {
+  private readonly cache = new Map<string, DayFigures>();
+
+  constructor(private readonly store: { db: Db; dialect: SqlDialect }, private readonly clock: { now(): Date }) {}
+
+  async summary(range: SummaryRange): Promise<Omit<ReportSummary, 'registration'>> {
+    const { db, dialect } = this.store;
+    const from = range.from.getTime();
+    const to = range.to.getTime();
+    const off = range.tzOffsetMinutes * 60_000;
+    const dayStart = (n: number) => n * DAY_MS - off;
+    const oldest = await db.selectFrom('audit_events').select((eb) => eb.fn.min('at').as('m')).executeTakeFirst();
+    const oldestAt = oldest?.m === null || oldest?.m === undefined ? Infinity : Number(oldest.m);
+    const settled = this.clock.now().getTime() - SETTLE_MS;
+    const cacheable = (n: number) => dayStart(n) >= from && dayStart(n + 1) <= Math.min(to, settled) && dayStart(n) >= oldestAt;
+
+    const firstDay = Math.floor((from + off) / DAY_MS);
+    const lastDay = Math.floor((Math.max(from, to - 1) + off) / DAY_MS);
+    const figures = new Map<number, DayFigures>();
+    // Days not in the cache, as runs of consecutive days: each run is one read.
+    const runs: Array<[number, number]> = [];
+    for (let n = firstDay; n <= lastDay; n++) {
+      const hit = cacheable(n) ? this.cache.get(`${off}:${n}`) : undefined;
+      if (hit) figures.set(n, hit);
+      else if (runs.length && runs[runs.length - 1]![1] === n - 1) runs[runs.length - 1]![1] = n;
+      else runs.push([n, n]);
+    }
+    for (const [a, b] of runs) {
+      const read = await dayFigures(db, dialect, Math.max(from, dayStart(a)), Math.min(to, dayStart(b + 1)), off);
+      for (let n = a; n <= b; n++) {
+        const f = read.get(n) ?? emptyDay();
+        figures.set(n, f);
+        if (cacheable(n)) this.remember(`${off}:${n}`, f);
+      }
+    }
+    return combine(range, firstDay, lastDay, figures);
+  }
+
+  private remember(key: string, f: DayFigures): void {
+    if (this.cache.size >= MAX_CACHED_DAYS) this.cache.clear();
+    this.cache.set(key, f);
+  }
+}
+
+function combine(range: SummaryRange, firstDay: number, lastDay: number, figures: Map<number, DayFigures>): Omit<ReportSummary, 'registration'> {
+  const resetsPerDay: ReportSummary['resetsPerDay'] = [];
+  const methods = new Map<string, { method: string; verifications: number; succeeded: number }>();
+  const failures = new Map<string, number>();
+  for (let n = firstDay; n <= lastDay && resetsPerDay.length < 3660; n++) {
+    const f = figures.get(n) ?? emptyDay();
+    resetsPerDay.push({ day: dayLabel(n), started: f.started, succeeded: f.succeeded, lockouts: f.lockouts });
+    for (const [method, m] of f.methods) {
+      const acc = methods.get(method) ?? { method, verifications: 0, succeeded: 0 };
+      acc.verifications += m.verifications;
+      acc.succeeded += m.succeeded;
+      methods.set(method, acc);
+    }
+    for (const [key, count] of f.failures) failures.set(key, (failures.get(key) ?? 0) + count);
+  }
+  const started = resetsPerDay.reduce((a, d) => a + d.started, 0);
+  const succeeded = resetsPerDay.reduce((a, d) => a + d.succeeded, 0);
   return {
     from: range.from.toISOString(),
     to: range.to.toISOString(),
     resetsPerDay,
     resets: { started, succeeded, successRate: started === 0 ? null : Math.min(1, succeeded / started) },
-    methods: [...methods.values()].sort((a, b) => b.verifications - a.verifications),
-    lockouts,
-    topFailureReasons: [...failures.values()].sort((a, b) => b.count - a.count).slice(0, 10),
+    methods: [...methods.values()].sort((a, b) => b.verifications - a.verifications || a.method.localeCompare(b.method)),
+    lockouts: resetsPerDay.reduce((a, d) => a + d.lockouts, 0),
+    topFailureReasons: [...failures.entries()]
+      .map(([key, count]) => {
+        const [type, reason] = key.split('\u0000') as [string, string];
+        return { type, reason, count };
+      })
+      .sort((a, b) => b.count - a.count || a.type.localeCompare(b.type) || a.reason.localeCompare(b.reason))
+      .slice(0, 10),
   };
 }

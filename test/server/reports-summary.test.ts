@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src-server/audit/audit-log.js';
 import type { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
-import { daysOf } from '../../src-server/reports/summary.js';
+import { purgeAuditEvents } from '../../src-server/reports/retention.js';
 import { startPostgres, type PostgresPeer } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -119,9 +119,24 @@ describe.each(['sqlite', 'postgres'] as const)('dashboard summary (R17b) on %s',
     expect((await t.api('GET', '/admin/reports/summary?tzOffsetMinutes=99999', admin())).status).toBe(400);
   });
 
-  it('daysOf covers every local day a range touches', () => {
-    expect(daysOf({ from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-01-01T00:00:00Z'), tzOffsetMinutes: 0 })).toEqual(['2026-01-01']);
-    expect(daysOf({ from: new Date('2026-01-01T23:00:00Z'), to: new Date('2026-01-02T01:00:00Z'), tzOffsetMinutes: 0 })).toEqual(['2026-01-01', '2026-01-02']);
-    expect(daysOf({ from: new Date('2026-01-01T23:00:00Z'), to: new Date('2026-01-02T00:00:00Z'), tzOffsetMinutes: -60 })).toEqual(['2026-01-01']);
+  it('R17b: finished days are cached, yet a new event shows at once and purged days are never served from the cache', async () => {
+    const q = '/admin/reports/summary?from=2026-03-10T00:00:00Z&to=2026-03-14T00:00:00Z';
+    const before = (await t.api('GET', q, admin())).body;
+    expect(before.resetsPerDay.map((d: any) => d.started)).toEqual([3, 0, 1, 0]);
+    await eventAt('2026-03-13T08:00:00Z', { type: 'reset.started' });
+    t.clock.set('2026-03-13T09:00:00Z');
+    expect((await t.api('GET', q, admin())).body.resetsPerDay.map((d: any) => d.started)).toEqual([3, 0, 1, 1]);
+    // The retention purge takes 2026-03-10 (and older) away: the cached day must not come back.
+    await purgeAuditEvents(t.server.services.db, new Date('2026-03-11T00:00:00Z'));
+    const after = (await t.api('GET', q, admin())).body;
+    expect(after.resetsPerDay.map((d: any) => d.started)).toEqual([0, 0, 1, 1]);
+    expect(after.methods).toEqual([{ method: 'authenticatorCode', verifications: 1, succeeded: 1 }]);
+  });
+
+  it('R17b: a range covers every local day it touches, no more', async () => {
+    const days = async (q: string) => (await t.api('GET', `/admin/reports/summary?${q}`, admin())).body.resetsPerDay.map((d: any) => d.day);
+    expect(await days('from=2026-01-01T00:00:00Z&to=2026-01-01T00:00:00Z')).toEqual(['2026-01-01']);
+    expect(await days('from=2026-01-01T23:00:00Z&to=2026-01-02T01:00:00Z')).toEqual(['2026-01-01', '2026-01-02']);
+    expect(await days('from=2026-01-01T23:00:00Z&to=2026-01-02T00:00:00Z&tzOffsetMinutes=-60')).toEqual(['2026-01-01']);
   });
 });

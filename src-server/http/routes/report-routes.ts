@@ -3,7 +3,7 @@ import type { ReportQuery } from '../../../shared/api/audit.js';
 import { registrationCoverage } from '../../reports/coverage.js';
 import { csvFileName } from '../../reports/csv.js';
 import { REPORT_CATEGORY, reportCsv, reportPage, reportQueryProblem, type ReportName } from '../../reports/reports.js';
-import { defaultSummaryRange, eventSummary } from '../../reports/summary.js';
+import { ActivitySummary, defaultSummaryRange } from '../../reports/summary.js';
 import type { Services } from '../../services.js';
 import { REPLY_SENT, type ApiRequest, type HandlerTable } from '../context.js';
 import { ApiError } from '../problem.js';
@@ -18,6 +18,7 @@ function checkQuery(q: ReportQuery): void {
 
 /** R17b: the activity, registration and admin reports (JSON pages or a CSV download) and the dashboard summary. */
 export function reportHandlers(s: Services): HandlerTable {
+  const summaries = new ActivitySummary(s.store, s.clock);
   const report = (name: ReportName) => async (req: ApiRequest<ReportRoute>) => {
     const q = req.query;
     checkQuery(q);
@@ -39,7 +40,7 @@ export function reportHandlers(s: Services): HandlerTable {
       const range = defaultSummaryRange(s.clock.now(), req.query);
       if (range.from.getTime() > range.to.getTime()) throw new ApiError('invalid_request', 'query.from: must not be after query.to');
       const [events, registration] = await Promise.all([
-        eventSummary(s.db, s.store.dialect, range),
+        summaries.summary(range),
         registrationCoverage(s),
       ]);
       return { ...events, registration: registration && { inScope: registration.inScope, registered: registration.registered, coverage: registration.coverage } };
