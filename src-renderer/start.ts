@@ -57,12 +57,14 @@ export function startApp(stores: Stores): () => void {
   events.forEach((e) => window.addEventListener(e, activity, { passive: true, capture: true }));
 
   void (async () => {
+    const session = account.getState().loadSession();
     await app.getState().load();
-    const kiosk = app.getState().config?.kioskMode ?? app.getState().info?.kioskMode ?? false;
+    const kiosk = app.getState().config?.kioskMode ?? false;
     if (kiosk) return app.getState().go({ name: 'reset' });
-    const session = await account.getState().loadSession();
-    if (session?.passwordChangeRequired) app.getState().go({ name: 'changePassword' });
-    else if (session?.signedIn) app.getState().go({ name: 'home' });
+    await session;
+    const signedIn = account.getState().session;
+    if (signedIn?.passwordChangeRequired) app.getState().go({ name: 'changePassword' });
+    else if (signedIn?.signedIn) app.getState().go({ name: 'home' });
     else app.getState().go({ name: 'signIn' });
   })();
 

@@ -5,7 +5,7 @@ import { checkPassword } from '../../shared/rules/password.js';
 import type { PasswordCheckResult } from '../../shared/ipc/contract.js';
 import { call } from '../stores/call.js';
 import { useApp, useStores, useT } from '../stores/context.js';
-import { PasswordField } from './Field.js';
+import { Field } from './Field.js';
 
 export interface NewPasswordValue {
   password: string;
@@ -49,6 +49,10 @@ export function NewPassword({ purpose, owner, value, onChange, showErrors, serve
   const meterId = useId();
   const local = useLocalViolations(value.password, owner);
   const [remote, setRemote] = useState<PasswordCheckResult | null>(null);
+  // One "show" switch after both fields: Tab goes straight from the new password to the repeat.
+  const [shown, setShown] = useState(false);
+  const showId = useId();
+  const hidden = { type: shown ? 'text' : 'password', spellCheck: false, autoCapitalize: 'off', autoCorrect: 'off' } as const;
 
   // Strength and the common-password list live in main; ask after a short pause in typing.
   useEffect(() => {
@@ -87,7 +91,8 @@ export function NewPassword({ purpose, owner, value, onChange, showErrors, serve
 
   return (
     <div className="new-password">
-      <PasswordField
+      <Field
+        {...hidden}
         label={t.reset.newPassword}
         autoComplete="new-password"
         value={value.password}
@@ -125,13 +130,18 @@ export function NewPassword({ purpose, owner, value, onChange, showErrors, serve
           {strength === null ? '—' : t.password.strengthLevels[strength]}
         </span>
       </div>
-      <PasswordField
+      <Field
+        {...hidden}
         label={t.reset.confirmPassword}
         autoComplete="new-password"
         value={value.confirm}
         error={mismatch ? t.reset.mismatch : undefined}
         onChange={(e) => onChange({ ...value, confirm: e.target.value })}
       />
+      <div className="checkbox">
+        <input id={showId} type="checkbox" checked={shown} onChange={(e) => setShown(e.target.checked)} />
+        <label htmlFor={showId}>{t.password.showBoth}</label>
+      </div>
     </div>
   );
 }

@@ -108,6 +108,7 @@ export const en = {
   },
   password: {
     checklistTitle: 'Your password must:',
+    showBoth: 'Show the passwords',
     met: 'done',
     notMet: 'not yet',
     strength: 'Strength',
@@ -199,7 +200,8 @@ export const en = {
     deny: 'No, deny',
     approved: 'Approved.',
     denied: 'Denied. If you did not start this, change your password and tell your IT department.',
-    wrongNumber: 'That number does not match. Look at the other screen again.',
+    wrongNumber: 'Type the two-digit number shown on the other screen.',
+    mismatchDenied: 'The number did not match, so the request was denied. If it was you, start again on the other screen.',
     none: 'No requests waiting.',
   },
   banner: {

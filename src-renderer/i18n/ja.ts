@@ -107,6 +107,7 @@ export const ja: Catalogue = {
   },
   password: {
     checklistTitle: 'パスワードの条件:',
+    showBoth: 'パスワードを表示する',
     met: '満たしています',
     notMet: 'まだ満たしていません',
     strength: '強度',
@@ -198,7 +199,8 @@ export const ja: Catalogue = {
     deny: 'いいえ、拒否する',
     approved: '承認しました。',
     denied: '拒否しました。心当たりがない場合は、パスワードを変更して IT 部門に連絡してください。',
-    wrongNumber: '番号が一致しません。もう一度相手の画面を確認してください。',
+    wrongNumber: '相手の画面に表示されている 2 桁の番号を入力してください。',
+    mismatchDenied: '番号が一致しなかったため、要求を拒否しました。ご自身の操作の場合は、相手の画面でもう一度やり直してください。',
     none: '承認待ちの要求はありません。',
   },
   banner: {

@@ -47,7 +47,9 @@ export function createAccountStore(bridge: CompanionBridge) {
 
     setSession(session) {
       set({ session });
-      if (!session.signedIn) set({ status: null, methods: null, approvals: null, expiredPassword: null });
+      if (!session.signedIn) set({ status: null, methods: null, approvals: null });
+      // The expired password is kept only while main holds the forced change (R15).
+      if (!session.signedIn && !session.passwordChangeRequired) set({ expiredPassword: null });
     },
 
     setStatus(status) {

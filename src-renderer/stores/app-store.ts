@@ -34,6 +34,7 @@ export interface AppState {
   banners: Banners;
   /** Bumped on every screen change so the new screen's heading takes focus. */
   navigation: number;
+  /** Loads the config; info and policy arrive in the background. */
   load(): Promise<void>;
   setLocale(locale: Locale): Promise<void>;
   go(screen: Screen): void;
@@ -56,12 +57,11 @@ export function createAppStore(bridge: CompanionBridge, initialLocale: Locale) {
     navigation: 0,
 
     async load() {
-      const [info, config] = await Promise.all([call(bridge, 'app:getInfo'), call(bridge, 'config:get')]);
-      if (info.ok) set({ info: info.value });
+      // The first screen waits only for the config (kiosk? locale?); the rest follows.
+      void call(bridge, 'policy:get').then((r) => set(r.ok ? { policy: r.value, loadError: null } : { loadError: r.error }));
+      void call(bridge, 'app:getInfo').then((r) => r.ok && set({ info: r.value }));
+      const config = await call(bridge, 'config:get');
       if (config.ok) set({ config: config.value, locale: config.value.locale });
-      const policy = await call(bridge, 'policy:get');
-      if (policy.ok) set({ policy: policy.value, loadError: null });
-      else set({ loadError: policy.error });
     },
 
     async setLocale(locale) {

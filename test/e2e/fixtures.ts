@@ -1,8 +1,6 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ParsedMail } from 'mailparser';
-import { codeIn } from '../helpers/smtp-peer.js';
 import { REPO_ROOT, startE2eHost, type E2eHost, type HostOptions } from '../e2e-host/host.js';
 
 export const SCREENSHOTS = path.join(REPO_ROOT, 'artifacts/screenshots');
@@ -15,9 +13,16 @@ export const test = base.extend<{ hostOptions: HostOptions; host: E2eHost; app: 
     await use(host);
     await host.close();
   },
+  // Every journey also holds the page to its CSP and to zero uncaught errors.
   app: async ({ page, host }, use) => {
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await host.open(page);
     await use(page);
+    expect(problems, 'CSP violations or uncaught errors in the page').toEqual([]);
   },
 });
 
@@ -31,30 +36,7 @@ export async function shot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-export const INITIAL_PASSWORD = 'Initial-Passw0rd!';
-
-/**
- * A built-in directory user whose recovery email an administrator set on their behalf (R4),
- * so they can reset without registering.
- */
-export async function addResetUser(host: E2eHost, username: string, recoveryEmail = `${username}.home@example.net`, extra: { displayName?: string } = {}) {
-  await host.server.addUser({ username, displayName: extra.displayName ?? username, email: `${username}@example.com`, password: INITIAL_PASSWORD });
-  const r = await host.server.api('PUT', `/admin/users/${encodeURIComponent(username)}/methods`, { token: host.server.adminToken, body: { email: recoveryEmail } });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return { username, recoveryEmail };
-}
-
-/** The code in the next mail to `address` not read before (each call consumes one mail). */
-export function mailbox(host: E2eHost) {
-  const read = new Set<ParsedMail>();
-  return {
-    async nextCode(address: string): Promise<string> {
-      const mail = await host.server.smtp.waitFor(address, (m) => !read.has(m), 10_000);
-      read.add(mail);
-      return codeIn(mail.text);
-    },
-  };
-}
+export { addResetUser, INITIAL_PASSWORD, mailbox, registerAuthenticator, totpAt } from '../e2e-host/scenario.js';
 
 /** The current screen's id (`data-screen`). */
 export function screen(page: Page, id: string) {

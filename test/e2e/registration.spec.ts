@@ -1,5 +1,4 @@
-import { addResetUser, expect, INITIAL_PASSWORD, screen, shot, test } from './fixtures.js';
-import { totpAt } from './totp.js';
+import { addResetUser, expect, INITIAL_PASSWORD, screen, shot, test, totpAt } from './fixtures.js';
 
 test.beforeEach(async ({ host }) => {
   await host.server.setPolicy((p) => {

@@ -14,15 +14,31 @@ export function ApprovalsScreen() {
   const t = useT();
   const { app, account } = useStores();
   const approvals = useAccount((s) => s.approvals);
-  const waiting = (approvals?.approvals ?? []).filter((a) => a.status === 'waiting');
+  // Decisions stay on screen after the request leaves the server's waiting list.
+  const [outcomes, setOutcomes] = useState<Array<{ id: string; outcome: Outcome }>>([]);
+  const decided = new Set(outcomes.map((o) => o.id));
+  const waiting = (approvals?.approvals ?? []).filter((a) => a.status === 'waiting' && !decided.has(a.id));
   useEffect(() => {
     void account.getState().refreshApprovals();
     app.getState().setBanner('approval', false);
   }, [account, app]);
   return (
     <section className="screen" data-screen="approvals" aria-labelledby="approvals-title">
-      <ScreenHeading id="approvals-title">{t.approvals.title}</ScreenHeading>
-      {waiting.length === 0 ? <p role="status">{t.approvals.none}</p> : waiting.map((a) => <ApprovalCard key={a.id} approval={a} />)}
+      {/* With a request waiting, focus goes to its number field instead. */}
+      <ScreenHeading id="approvals-title" focus={waiting.length === 0}>
+        {t.approvals.title}
+      </ScreenHeading>
+      {outcomes.map(({ id, outcome }) => (
+        <div key={id} data-outcome={outcome}>
+          <Alert kind={outcome === 'approved' ? 'success' : outcome === 'mismatch' ? 'error' : 'info'}>
+            {outcome === 'approved' ? t.approvals.approved : outcome === 'mismatch' ? t.approvals.mismatchDenied : t.approvals.denied}
+          </Alert>
+        </div>
+      ))}
+      {waiting.length === 0 && outcomes.length === 0 ? <p role="status">{t.approvals.none}</p> : null}
+      {waiting.map((a) => (
+        <ApprovalCard key={a.id} approval={a} onDecided={(outcome) => setOutcomes((o) => [...o, { id: a.id, outcome }])} />
+      ))}
       <div className="actions actions-secondary">
         <button type="button" className="button button-quiet" onClick={() => app.getState().go({ name: 'home' })}>
           {t.app.back}
@@ -32,7 +48,9 @@ export function ApprovalsScreen() {
   );
 }
 
-function ApprovalCard({ approval }: { approval: Approval }) {
+type Outcome = 'approved' | 'denied' | 'mismatch';
+
+function ApprovalCard({ approval, onDecided }: { approval: Approval; onDecided(outcome: Outcome): void }) {
   const t = useT();
   const { bridge, account } = useStores();
   const { contact } = useBranding();
@@ -40,7 +58,6 @@ function ApprovalCard({ approval }: { approval: Approval }) {
   const [number, setNumber] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
-  const [outcome, setOutcome] = useState<'approved' | 'denied' | null>(null);
 
   async function decide(approve: boolean) {
     const n = Number.parseInt(number, 10);
@@ -53,11 +70,11 @@ function ApprovalCard({ approval }: { approval: Approval }) {
     const result = await call(bridge, 'approvals:decide', { approvalId: approval.id, approve, number: Number.isNaN(n) ? 0 : n });
     setBusy(false);
     if (!result.ok) return setError(result.error);
-    setOutcome(approve ? 'approved' : 'denied');
+    // Number matching: approving with the wrong number counts as a denial on the server.
+    onDecided(result.value.status === 'approved' ? 'approved' : approve ? 'mismatch' : 'denied');
     void account.getState().refreshApprovals();
   }
 
-  if (outcome) return <Alert kind={outcome === 'approved' ? 'success' : 'info'}>{outcome === 'approved' ? t.approvals.approved : t.approvals.denied}</Alert>;
   const message = error ? (error.code === 'invalid_input' || error.code === 'invalid_code' || error.code === 'forbidden' ? t.approvals.wrongNumber : errorText(t, error, contact)) : null;
   return (
     <form
