@@ -1,9 +1,27 @@
 // `npm start`: the product on its embedded defaults — the server on 127.0.0.1:8787 with demo
 // users, data under ./.sspr-data, codes to the local outbox.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { findElectronBinary } from './electron-binary.mjs';
 
 const server = spawn(process.execPath, ['--import', 'tsx', 'src-server/main.ts', '--demo'], { stdio: 'inherit' });
 const stop = (signal) => server.kill(signal);
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 server.on('exit', (code) => process.exit(code ?? 0));
+
+// Then the desktop app against it, where an Electron binary exists (none can be downloaded here).
+const serverUrl = `http://${process.env.SSPR_HOST ?? '127.0.0.1'}:${process.env.SSPR_PORT ?? '8787'}`;
+const electron = findElectronBinary();
+if (!electron.path) console.log(`desktop app not started: ${electron.reason.replace(/ \(.*$/, '')}; the server keeps running at ${serverUrl}`);
+else void launchApp(electron.path);
+
+async function launchApp(binary) {
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(`${serverUrl}/healthz`).then((r) => r.ok, () => false)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'src-main/tsconfig.json'], { stdio: 'inherit' });
+  const app = spawn(binary, ['.'], { stdio: 'inherit', env: { ...process.env, SSPR_SERVER_URL: serverUrl } });
+  app.on('exit', () => console.log(`desktop app closed; the server keeps running at ${serverUrl} (Ctrl-C stops it)`));
+}

@@ -27,7 +27,8 @@ test.describe('Electron shell', () => {
     const home = mkdtempSync(path.join(tmpdir(), 'sspr-electron-'));
     const app = await electron.launch({
       executablePath: binary.path!,
-      args: [root, '--no-sandbox'],
+      // Chromium refuses to run as root with its sandbox (CI); anywhere else it stays on.
+      args: [root, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
       cwd: root,
       env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), SSPR_SERVER_URL: server.url },
     });
