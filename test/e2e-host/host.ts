@@ -31,6 +31,8 @@ export interface HostOptions {
   locale?: Locale;
   branding?: BrandingOverride;
   warningDays?: number[];
+  /** Server settings, e.g. an LDAP directory (`SSPR_DIRECTORY_URL`…). */
+  serverEnv?: Record<string, string>;
 }
 
 /** Secrets in memory: the host runs outside a D-Bus session; nothing reaches the disk. */
@@ -67,7 +69,7 @@ export interface E2eHost {
 export async function startE2eHost(options: HostOptions = {}): Promise<E2eHost> {
   // Both clocks start at the real time: the page's own Date (retry times) stays truthful.
   const startAt = new Date().toISOString();
-  const server = await startTestServer({ startAt });
+  const server = await startTestServer({ startAt, ...(options.serverEnv ? { env: options.serverEnv } : {}) });
   const web: StaticServer = await serveStatic(RENDERER_DIST);
   const time = new ManualTime(startAt);
   const managed: ManagedConfig = {

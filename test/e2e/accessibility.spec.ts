@@ -1,16 +1,9 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import type { E2eHost } from '../e2e-host/host.js';
-import { addResetUser, expect, mailbox, screen, shot, test } from './fixtures.js';
+import { addResetUser, expect, expectNoAxeViolations, mailbox, screen, shot, test } from './fixtures.js';
 
-/** axe-core with every rule it runs by default (WCAG 2.x A/AA and best practices): none may fail. */
 async function scan(page: Page, name: string, scanned: string[]): Promise<void> {
-  // Let transitions and live regions settle so the scan sees the screen as a person would.
-  await page.waitForTimeout(50);
-  const results = await new AxeBuilder({ page }).analyze();
-  const summary = results.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(summary, `axe violations on ${name}`).toEqual([]);
-  expect(results.passes.length, `axe checked nothing on ${name}`).toBeGreaterThan(10);
+  await expectNoAxeViolations(page, name);
   scanned.push(name);
 }
 

@@ -1,3 +1,4 @@
+import { AxeBuilder } from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -41,4 +42,14 @@ export { addResetUser, INITIAL_PASSWORD, mailbox, registerAuthenticator, totpAt 
 /** The current screen's id (`data-screen`). */
 export function screen(page: Page, id: string) {
   return page.locator(`[data-screen="${id}"]`);
+}
+
+/** axe-core with every rule it runs by default (WCAG 2.x A/AA and best practices): none may fail. */
+export async function expectNoAxeViolations(page: Page, name: string): Promise<void> {
+  // Let live regions settle so the scan sees the screen as a person would.
+  await page.waitForTimeout(50);
+  const results = await new AxeBuilder({ page }).analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(summary, `axe violations on ${name}`).toEqual([]);
+  expect(results.passes.length, `axe checked nothing on ${name}`).toBeGreaterThan(10);
 }
