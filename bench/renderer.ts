@@ -111,6 +111,8 @@ async function main(): Promise<void> {
     // First interactive screen: navigation start → a screen is shown with its field focused.
     const times: number[] = [];
     const ownTimes: number[] = [];
+    const scriptTimes: number[] = [];
+    const ipcTimes: number[] = [];
     for (let i = 0; i < RUNS + 1; i++) {
       const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
       const page = await context.newPage();
@@ -118,10 +120,15 @@ async function main(): Promise<void> {
       await host.open(page);
       const ms = await page.waitForFunction('globalThis.__firstInteractive').then((h) => h.jsonValue() as Promise<number>);
       const documentAt = await page.evaluate<number>(`performance.getEntriesByType('navigation')[0].responseEnd`);
+      const marks = await page.evaluate<Record<string, number>>(
+        `Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]))`,
+      );
       // The first load warms Chromium's own process start.
       if (i > 0) {
         times.push(ms);
         ownTimes.push(ms - documentAt);
+        scriptTimes.push((marks['sspr:script-start'] ?? NaN) - documentAt);
+        ipcTimes.push(Math.max(marks['sspr:config-loaded'] ?? NaN, marks['sspr:session-loaded'] ?? 0) - (marks['sspr:script-start'] ?? NaN));
       }
       await context.close();
     }
@@ -165,6 +172,8 @@ async function main(): Promise<void> {
       `  renderer JS, gzip, all ${sizes.files} chunks:  ${kb(sizes.all).padStart(9)}   (the QR encoder loads only on its screen)`,
       `  navigation → first interactive:   ${med.toFixed(0).padStart(6)} ms   target < ${TARGET_FIRST_SCREEN_MS} ms   ${verdict(med < TARGET_FIRST_SCREEN_MS)}   (median of ${times.length}; p90 ${percentile(times, 90).toFixed(0)} ms, min ${Math.min(...times).toFixed(0)} ms)`,
       `    of which the renderer's own:     ${median(ownTimes).toFixed(0).padStart(6)} ms   (document received → interactive: parse, start, IPC round trips; the rest is serving the page)`,
+      `      document → script running:     ${median(scriptTimes).toFixed(0).padStart(6)} ms   (fetch + parse of the JS and CSS)`,
+      `      script → config and session:   ${median(ipcTimes).toFixed(0).padStart(6)} ms   (IPC round trips to main: config:get, auth:session, in parallel)`,
       `    machine load average:            ${loadavg()[0]!.toFixed(2).padStart(6)}      on ${cpus().length} cores (other work on the machine slows every figure)`,
       `  two-method reset, screens:        ${String(visited.length).padStart(6)}      target ≤ ${TARGET_SCREENS}       ${verdict(visited.length <= TARGET_SCREENS)}   (${visited.join(' → ')})`,
       `  two-method reset, keystrokes:     ${String(keys.total).padStart(6)}      = user name ${keys.counts.userName} + codes ${keys.counts.code} + new password ×2 ${keys.counts.password} + Enter/Tab ${keys.counts.navigation}; ${besides} besides typing the name and password`,

@@ -8,6 +8,9 @@ import { StoresProvider, type Stores } from './stores/context.js';
 import { createResetStore } from './stores/reset-store.js';
 import './styles/app.css';
 
+// Marks the benchmark reads: where start-up time goes (script, first IPC answers).
+performance.mark('sspr:script-start');
+
 const bridge = getBridge();
 const stores: Stores = {
   bridge,

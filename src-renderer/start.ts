@@ -59,9 +59,11 @@ export function startApp(stores: Stores): () => void {
   void (async () => {
     const session = account.getState().loadSession();
     await app.getState().load();
+    performance.mark('sspr:config-loaded');
     const kiosk = app.getState().config?.kioskMode ?? false;
     if (kiosk) return app.getState().go({ name: 'reset' });
     await session;
+    performance.mark('sspr:session-loaded');
     const signedIn = account.getState().session;
     if (signedIn?.passwordChangeRequired) app.getState().go({ name: 'changePassword' });
     else if (signedIn?.signedIn) app.getState().go({ name: 'home' });
