@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { BuiltinDirectory, usernameKey } from '../directory/builtin-directory.js';
 import type { DirectoryUser } from '../directory/directory.js';
 import { registrationState } from '../methods/registration-status.js';
@@ -58,4 +59,38 @@ export async function registrationCoverage(
     coverage: inScope === 0 ? null : registered / inScope,
     ...(options.listUnregistered ? { unregistered } : {}),
   };
+}
+
+/**
+ * What coverage depends on, in one cheap read: the directory's and methods' sizes, the policy
+ * itself and the newest registration and admin events (every flow that changes a method, a
+ * user or a group writes one). Equal fingerprints mean an equal coverage.
+ */
+async function coverageFingerprint(s: Pick<Services, 'db'>): Promise<string> {
+  const db = s.db;
+  const count = async (table: 'users' | 'methods' | 'group_members') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const newest = async (category: string) =>
+    (await db.selectFrom('audit_events').select('id').where('category', '=', category).orderBy('at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst())?.id ?? 0;
+  const policy = await db.selectFrom('settings').select('value').where('key', '=', 'policy').executeTakeFirst();
+  const policyHash = createHash('sha256').update(policy?.value ?? '').digest('base64url');
+  return [await count('users'), await count('methods'), await count('group_members'), policyHash, await newest('registration'), await newest('admin')].join(':');
+}
+
+/**
+ * Coverage for the live dashboard: recomputed only when its fingerprint moves, since reading
+ * every user costs about a second per 5,000 users and the dashboard asks on every new event.
+ */
+export class CoverageTracker {
+  private last: { fingerprint: string; coverage: Coverage | null } | null = null;
+
+  constructor(private readonly s: Pick<Services, 'directory' | 'policy' | 'methods' | 'clock' | 'db'>) {}
+
+  async current(): Promise<Coverage | null> {
+    if (!(this.s.directory instanceof BuiltinDirectory)) return null;
+    const fingerprint = await coverageFingerprint(this.s);
+    if (this.last?.fingerprint === fingerprint) return this.last.coverage;
+    const coverage = await registrationCoverage(this.s);
+    this.last = { fingerprint, coverage };
+    return coverage;
+  }
 }

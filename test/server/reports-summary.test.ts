@@ -108,6 +108,19 @@ describe.each(['sqlite', 'postgres'] as const)('dashboard summary (R17b) on %s',
     expect((await t.api('GET', '/admin/reports/summary', admin())).body.registration).toEqual({ inScope: 1, registered: 0, coverage: 0 });
   });
 
+  it('R4/R17b: coverage follows every audited change at once (methods set on a user\'s behalf, a disabled account)', async () => {
+    await t.setPolicy((p) => {
+      p.sspr.scope = { mode: 'all', groups: [] };
+    });
+    const coverage = async () => (await t.api('GET', '/admin/reports/summary', admin())).body.registration;
+    expect(await coverage()).toEqual({ inScope: 4, registered: 2, coverage: 0.5 });
+    expect(await coverage()).toEqual({ inScope: 4, registered: 2, coverage: 0.5 });
+    expect((await t.api('PUT', '/admin/users/unregistered/methods', { ...admin(), body: { mobilePhone: '+81 9011112222' } })).status).toBe(200);
+    expect(await coverage()).toEqual({ inScope: 4, registered: 3, coverage: 0.75 });
+    expect((await t.api('PATCH', '/admin/users/reg-email', { ...admin(), body: { disabled: true } })).status).toBe(200);
+    expect(await coverage()).toEqual({ inScope: 3, registered: 2, coverage: 2 / 3 });
+  });
+
   it('R17b: the default window is the last 30 days; a reversed range is a 400', async () => {
     const r = await t.api('GET', '/admin/reports/summary', admin());
     expect(r.body.to).toBe('2026-03-13T00:00:00.000Z');

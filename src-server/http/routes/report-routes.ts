@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ReportQuery } from '../../../shared/api/audit.js';
-import { registrationCoverage } from '../../reports/coverage.js';
+import { CoverageTracker } from '../../reports/coverage.js';
 import { csvFileName } from '../../reports/csv.js';
 import { REPORT_CATEGORY, reportCsv, reportPage, reportQueryProblem, type ReportName } from '../../reports/reports.js';
 import { ActivitySummary, defaultSummaryRange } from '../../reports/summary.js';
@@ -19,6 +19,7 @@ function checkQuery(q: ReportQuery): void {
 /** R17b: the activity, registration and admin reports (JSON pages or a CSV download) and the dashboard summary. */
 export function reportHandlers(s: Services): HandlerTable {
   const summaries = new ActivitySummary(s.store, s.clock);
+  const coverage = new CoverageTracker(s);
   const report = (name: ReportName) => async (req: ApiRequest<ReportRoute>) => {
     const q = req.query;
     checkQuery(q);
@@ -41,7 +42,7 @@ export function reportHandlers(s: Services): HandlerTable {
       if (range.from.getTime() > range.to.getTime()) throw new ApiError('invalid_request', 'query.from: must not be after query.to');
       const [events, registration] = await Promise.all([
         summaries.summary(range),
-        registrationCoverage(s),
+        coverage.current(),
       ]);
       return { ...events, registration: registration && { inScope: registration.inScope, registered: registration.registered, coverage: registration.coverage } };
     },
