@@ -15,6 +15,7 @@ import { systemClock, systemTimers } from '../common/time.js';
 import { isAppPageUrl, RENDERER_DIR, windowOptions } from '../common/window-options.js';
 import { Companion } from '../node/companion.js';
 import { ConfigService } from '../node/config-service.js';
+import { setLinuxAutostart } from '../node/linux-autostart.js';
 import { loadManagedConfig } from '../node/managed-config.js';
 import { openSecretStore } from '../node/secret-store.js';
 import { SettingsStore } from '../node/settings-store.js';
@@ -114,8 +115,11 @@ async function main(): Promise<void> {
     /* stay in the tray */
   });
 
-  // Login items exist on Windows and macOS; Linux packages ship an autostart .desktop entry instead.
-  if (app.isPackaged && process.platform !== 'linux') app.setLoginItemSettings({ openAtLogin: autoStart, args: [START_HIDDEN] });
+  // Only an installed app registers itself (a development run would register the bare Electron binary).
+  if (app.isPackaged) {
+    if (process.platform === 'linux') setLinuxAutostart(process.env.XDG_CONFIG_HOME || path.join(app.getPath('home'), '.config'), autoStart, process.env.APPIMAGE ?? process.execPath, PRODUCT_NAME);
+    else app.setLoginItemSettings({ openAtLogin: autoStart, args: [START_HIDDEN] });
+  }
   if (!kioskMode) {
     tray = createTray(locale, PRODUCT_NAME, (screen) => {
       showWindow();
