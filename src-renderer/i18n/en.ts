@@ -76,7 +76,7 @@ export const en = {
     noCodeHint: (contact: string) =>
       `Didn't get a code within a minute? Check your spam folder or send a new one. If it still does not arrive, you may not be registered or enabled for self-service — contact ${contact}.`,
     pushTitle: 'Approve the request on your other device',
-    pushLead: 'Open the companion app on your other device (signed in as you) and choose this number:',
+    pushLead: 'Open the companion app on your other device (signed in as you) and enter this number there:',
     pushWaiting: 'Waiting for your approval…',
     pushDenied: 'The request was denied on your other device. If that was not you, contact your IT department.',
     pushApproved: 'Approved.',

@@ -33,6 +33,11 @@ export interface HostOptions {
   warningDays?: number[];
   /** Server settings, e.g. an LDAP directory (`SSPR_DIRECTORY_URL`…). */
   serverEnv?: Record<string, string>;
+  /**
+   * Another host's server: this host is then a second device (its own main, keychain and
+   * page) of the same deployment. The server stays the other host's to close.
+   */
+  sharedServer?: TestServer;
 }
 
 /** Secrets in memory: the host runs outside a D-Bus session; nothing reaches the disk. */
@@ -68,8 +73,10 @@ export interface E2eHost {
 
 export async function startE2eHost(options: HostOptions = {}): Promise<E2eHost> {
   // Both clocks start at the real time: the page's own Date (retry times) stays truthful.
-  const startAt = new Date().toISOString();
-  const server = await startTestServer({ startAt, ...(options.serverEnv ? { env: options.serverEnv } : {}) });
+  // (A second device shares the server, so its main starts at the server's time.)
+  const shared = options.sharedServer ?? null;
+  const server = shared ?? (await startTestServer({ startAt: new Date().toISOString(), ...(options.serverEnv ? { env: options.serverEnv } : {}) }));
+  const startAt = server.clock.now().toISOString();
   const web: StaticServer = await serveStatic(RENDERER_DIST);
   const time = new ManualTime(startAt);
   const managed: ManagedConfig = {
@@ -82,7 +89,7 @@ export async function startE2eHost(options: HostOptions = {}): Promise<E2eHost> 
   const events = pageEventSink(() => current);
   const notifications: NativeNotification[] = [];
   const companion = new Companion({
-    app: { name: 'SSPR Companion', version: '0.0.0-e2e', platform: 'linux', instanceId: 'e2e-host' },
+    app: { name: 'SSPR Companion', version: '0.0.0-e2e', platform: 'linux', instanceId: shared ? 'e2e-host-2' : 'e2e-host' },
     config: ConfigService.plain(server.url, managed, options.locale ?? 'en'),
     secrets: new MemorySecretStore(),
     clock: time,
@@ -113,7 +120,7 @@ export async function startE2eHost(options: HostOptions = {}): Promise<E2eHost> 
     async close() {
       companion.stop();
       await web.close();
-      await server.close();
+      if (!shared) await server.close();
     },
   };
 }

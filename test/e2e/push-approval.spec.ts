@@ -1,3 +1,4 @@
+import { startE2eHost, type E2eHost } from '../e2e-host/host.js';
 import { addResetUser, expect, INITIAL_PASSWORD, screen, shot, test } from './fixtures.js';
 
 test.beforeEach(async ({ host }) => {
@@ -8,7 +9,7 @@ test.beforeEach(async ({ host }) => {
 });
 
 /** Another computer starts a reset for `username` and picks the push method: its number. */
-async function resetElsewhere(host: Parameters<Parameters<typeof test>[2]>[0]['host'], username: string) {
+async function resetElsewhere(host: E2eHost, username: string) {
   const started = await host.server.api('POST', '/reset/sessions', { body: { username } });
   const token = started.body.sessionToken as string;
   const push = (started.body.methods as Array<{ id: string; type: string }>).find((m) => m.type === 'authenticatorPush');
@@ -18,7 +19,7 @@ async function resetElsewhere(host: Parameters<Parameters<typeof test>[2]>[0]['h
   return { token, number: challenge.body.numberMatch as number };
 }
 
-test('R3: this device approves a reset started elsewhere by typing the number shown there; a wrong number denies', async ({ app, host }) => {
+test('R3: a reset on another computer shows a number; this device approves by typing it, and a wrong number denies', async ({ app, host, context }) => {
   await app.getByLabel('User name').fill('ken');
   await app.getByLabel('Password', { exact: true }).fill(INITIAL_PASSWORD);
   await app.keyboard.press('Enter');
@@ -30,25 +31,44 @@ test('R3: this device approves a reset started elsewhere by typing the number sh
   await expect(app.getByText('Verified and saved.')).toBeVisible();
   await app.getByRole('button', { name: 'Continue' }).click();
 
-  // Main's watcher polls on its own clock; the request surfaces as a banner.
-  const first = await resetElsewhere(host, 'ken');
-  await host.advance(5_000);
-  const banner = app.locator('[data-banner="approval"]');
-  await expect(banner).toContainText('Someone is trying to reset your password. Is it you?');
-  await banner.getByRole('button', { name: 'Review' }).click();
-  await expect(screen(app, 'approvals')).toBeVisible();
-  await expect(app.getByLabel('Number shown on the other screen')).toBeFocused();
-  await shot(app, 'approvals');
-  await app.keyboard.type(String(first.number));
-  await app.keyboard.press('Enter');
-  await expect(app.locator('[data-outcome="approved"]')).toContainText('Approved.');
-  const approved = await host.server.api('GET', '/reset/session', { token: first.token });
-  expect(approved.body.gatesPassed).toBe(1);
-  expect(approved.body.state).toBe('ready');
+  // On another computer (a second companion against the same server), Ken resets his
+  // password and picks "approve on my other device": the number to match is shown big.
+  const other = await startE2eHost({ sharedServer: host.server });
+  const kiosk = await context.newPage();
+  try {
+    await other.open(kiosk);
+    await kiosk.getByRole('button', { name: /Forgot your password/ }).click();
+    await kiosk.getByLabel('User name').fill('ken');
+    await kiosk.keyboard.press('Enter');
+    await kiosk.getByRole('button', { name: 'Approve on my other device' }).click();
+    const number = (await kiosk.getByTestId('number-match').textContent())!.trim();
+    expect(number).toMatch(/^\d{1,2}$/);
+    await expect(kiosk.getByText('Waiting for your approval…')).toBeVisible();
+    await shot(kiosk, 'reset-push-number');
+
+    // This device: main's watcher polls on its own clock; the request surfaces as a banner.
+    await host.advance(5_000);
+    const banner = app.locator('[data-banner="approval"]');
+    await expect(banner).toContainText('Someone is trying to reset your password. Is it you?');
+    await banner.getByRole('button', { name: 'Review' }).click();
+    await expect(screen(app, 'approvals')).toBeVisible();
+    await expect(app.getByLabel('Number shown on the other screen')).toBeFocused();
+    await shot(app, 'approvals');
+    await app.keyboard.type(number);
+    await app.keyboard.press('Enter');
+    await expect(app.locator('[data-outcome="approved"]')).toContainText('Approved.');
+
+    // The resetting screen sees the approval and moves on to the new password.
+    await expect(kiosk.locator('[data-screen="reset-password"]')).toBeVisible();
+  } finally {
+    await kiosk.close();
+    await other.close();
+  }
 
   // A second request answered with the wrong number is denied, not approved.
   const second = await resetElsewhere(host, 'ken');
   await app.getByRole('button', { name: 'Back' }).click();
+  await expect(screen(app, 'home')).toBeVisible();
   await host.advance(5_000);
   await app.locator('[data-banner="approval"]').getByRole('button', { name: 'Review' }).click();
   await app.getByLabel('Number shown on the other screen').fill(String((second.number + 1) % 100));

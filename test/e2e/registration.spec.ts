@@ -1,4 +1,4 @@
-import { addResetUser, expect, INITIAL_PASSWORD, screen, shot, test, totpAt } from './fixtures.js';
+import { addResetUser, expect, INITIAL_PASSWORD, registerAuthenticator, screen, shot, test, totpAt } from './fixtures.js';
 
 test.beforeEach(async ({ host }) => {
   await host.server.setPolicy((p) => {
@@ -65,4 +65,31 @@ test('R5/R8/R9: a signed-in user registers an authenticator app (QR + key) and s
   const status = await host.server.api('POST', '/auth/sign-in', { body: { username: 'sora', password: INITIAL_PASSWORD } });
   const me = await host.server.api('GET', '/me/status', { token: status.body.accessToken });
   expect(me.body.registration.registered).toBe(true);
+});
+
+test('R6: when reconfirmation is due, the app asks and one click confirms the methods are current', async ({ app, host }) => {
+  const DAY = 86_400_000;
+  await registerAuthenticator(host, 'sora');
+  // Sora last confirmed her methods 181 days ago (policy: every 180 days).
+  const user = await host.server.server.services.db.selectFrom('users').select('id').where('username', '=', 'sora').executeTakeFirstOrThrow();
+  const confirmedAt = host.server.clock.now().getTime() - 181 * DAY;
+  await host.server.server.services.db
+    .insertInto('registrations')
+    .values({ subject_id: user.id, confirmed_at: confirmedAt, updated_at: confirmedAt })
+    .onConflict((oc) => oc.column('subject_id').doUpdateSet({ confirmed_at: confirmedAt, updated_at: confirmedAt }))
+    .execute();
+
+  await app.getByLabel('User name').fill('sora');
+  await app.getByLabel('Password', { exact: true }).fill(INITIAL_PASSWORD);
+  await app.keyboard.press('Enter');
+  await expect(screen(app, 'home')).toBeVisible();
+  await expect(app.locator('[data-banner="nudge"]')).toContainText('Please check that your security info is still current.');
+  await expect(app.getByText('Are these still correct?')).toBeVisible();
+  await shot(app, 'home-reconfirm');
+  await app.getByRole('button', { name: 'Yes, they are current' }).click();
+  await expect(app.getByText('Thank you. Your security info is confirmed.')).toBeVisible();
+  await expect(app.locator('[data-banner="nudge"]')).toHaveCount(0);
+  const signIn = await host.server.api('POST', '/auth/sign-in', { body: { username: 'sora', password: INITIAL_PASSWORD } });
+  const me = await host.server.api('GET', '/me/status', { token: signIn.body.accessToken });
+  expect(me.body.registration.mustReconfirm).toBe(false);
 });
