@@ -19,6 +19,7 @@ import { policyHandlers } from './http/routes/policy-routes.js';
 import { resetHandlers } from './http/routes/reset-routes.js';
 import { approvalStreamRoute, methodHandlers } from './http/routes/method-routes.js';
 import { reportHandlers } from './http/routes/report-routes.js';
+import { startAdminDigest, type AdminDigestTimer } from './reports/digest.js';
 import { startAuditRetention, type AuditRetention } from './reports/retention.js';
 import { MethodStore } from './methods/method-store.js';
 import { ApprovalHub } from './methods/push.js';
@@ -49,6 +50,8 @@ export interface SsprServer {
   services: Services;
   /** The daily audit purge (R17b retention); tests call `runOnce()` after moving the clock. */
   auditRetention: AuditRetention;
+  /** The optional daily digest to administrators (policy `adminDigest`); tests call `runOnce()`. */
+  adminDigest: AdminDigestTimer;
   close(): Promise<void>;
 }
 
@@ -122,12 +125,15 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     extraRoutes: [approvalStreamRoute(services, approvalHub, createAuthenticator(services)), adminConsoleRoutes()],
   });
   const auditRetention = startAuditRetention({ db, clock, log: logger, retentionDays: config.auditRetentionDays });
+  const adminDigest = startAdminDigest(services);
   return {
     app,
     services,
     auditRetention,
+    adminDigest,
     async close() {
       await auditRetention.stop();
+      await adminDigest.stop();
       await app.close();
       await directory.close();
       mailer.close?.();

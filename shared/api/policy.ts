@@ -42,6 +42,13 @@ export const Branding = z.strictObject({
   contactAdmin: z.string().max(2048).nullable(),
 });
 
+/** The daily digest to administrators: yesterday's resets, lockouts, failures and coverage. */
+export const AdminDigest = z.strictObject({
+  enabled: z.boolean(),
+  /** The hour (UTC) the digest covering the previous 24 hours is sent. */
+  hourUtc: z.number().int().min(0).max(23),
+});
+
 /** The whole policy document: `GET|PUT /admin/policy`. R25: one policy for everything. */
 export const PolicyDocument = z
   .strictObject({
@@ -57,6 +64,8 @@ export const PolicyDocument = z
     }),
     password: PasswordPolicy,
     branding: Branding,
+    /** A daily activity summary emailed to administrators. Absent means off (older documents stay valid). */
+    adminDigest: AdminDigest.optional(),
   })
   .refine((p) => new Set(p.sspr.methods).size === p.sspr.methods.length, {
     message: 'methods must be distinct',

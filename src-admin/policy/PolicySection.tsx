@@ -216,6 +216,9 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
           {num('sspr.reconfirmAfterDays', 'Days before users must reconfirm their methods (0 = never, up to 730)', (p) => p.sspr.reconfirmAfterDays, (p, v) => (p.sspr.reconfirmAfterDays = v))}
           {check('sspr.notifyUserOnReset', 'Email users when their password is reset', (p) => p.sspr.notifyUserOnReset, (p, v) => (p.sspr.notifyUserOnReset = v))}
           {check('sspr.notifyAdminsOnAdminReset', 'Tell all administrators when an administrator resets their password', (p) => p.sspr.notifyAdminsOnAdminReset, (p, v) => (p.sspr.notifyAdminsOnAdminReset = v))}
+          {check('adminDigest.enabled', 'Email administrators a daily report (resets, lockouts, failures, coverage)', (p) => p.adminDigest?.enabled ?? false, (p, v) => (p.adminDigest = { hourUtc: p.adminDigest?.hourUtc ?? 7, enabled: v }))}
+          {draft.adminDigest?.enabled &&
+            num('adminDigest.hourUtc', 'Send the daily report at this hour (UTC, 0–23)', (p) => p.adminDigest?.hourUtc ?? 7, (p, v) => (p.adminDigest = { enabled: true, hourUtc: v }))}
         </fieldset>
         <fieldset>
           <legend>Passwords (R16)</legend>

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
+import { startPeriodic, type PeriodicJob } from './periodic.js';
 
 const DAY_MS = 86_400_000;
 
@@ -26,47 +27,21 @@ export async function purgeAuditEvents(db: Db, cutoff: Date, batchSize = 5000): 
   }
 }
 
-export interface AuditRetention {
-  /** One purge against the clock's `now`; the timer calls this daily. */
-  runOnce(): Promise<number>;
-  /** Clears the timers and waits for a purge in flight, so the store can close after it. */
-  stop(): Promise<void>;
-}
+export type AuditRetention = PeriodicJob<number>;
 
 /**
  * The daily purge (R17b: events are kept as long as configured, no row cap). The first run
- * is shortly after start, then every day; timers are unref'd and cleared on close.
+ * is shortly after start, then every day.
  */
 export function startAuditRetention(
   deps: { db: Db; clock: Clock; log: FastifyBaseLogger; retentionDays: number },
   timing: { firstRunMs: number; intervalMs: number } = { firstRunMs: 60_000, intervalMs: DAY_MS },
 ): AuditRetention {
-  let running: Promise<number> | null = null;
-  const runOnce = () => {
-    running ??= purgeAuditEvents(deps.db, retentionCutoff(deps.clock.now(), deps.retentionDays)).finally(() => {
-      running = null;
-    });
-    return running;
-  };
-  const tick = () => {
-    runOnce().then(
-      (n) => n > 0 && deps.log.info({ purged: n, retentionDays: deps.retentionDays }, 'audit retention purge'),
-      (e: unknown) => deps.log.warn({ err: (e as Error).message }, 'audit retention purge failed'),
-    );
-  };
-  let interval: NodeJS.Timeout | null = null;
-  const first = setTimeout(() => {
-    tick();
-    interval = setInterval(tick, timing.intervalMs);
-    interval.unref();
-  }, timing.firstRunMs);
-  first.unref();
-  return {
-    runOnce,
-    async stop() {
-      clearTimeout(first);
-      if (interval) clearInterval(interval);
-      await running?.catch(() => undefined);
-    },
-  };
+  return startPeriodic(
+    () => purgeAuditEvents(deps.db, retentionCutoff(deps.clock.now(), deps.retentionDays)),
+    timing,
+    deps.log,
+    'audit retention purge',
+    (n) => n > 0 && deps.log.info({ purged: n, retentionDays: deps.retentionDays }, 'audit retention purge'),
+  );
 }
