@@ -21,8 +21,10 @@ export const test = base.extend<{ hostOptions: HostOptions; host: E2eHost; app: 
       if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
     });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.addInitScript({ content: `globalThis.__cspViolations = []; addEventListener('securitypolicyviolation', (e) => globalThis.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));` });
     await host.open(page);
     await use(page);
+    if (!page.isClosed()) problems.push(...(await page.evaluate<string[]>('globalThis.__cspViolations')).map((v) => `CSP event: ${v}`));
     expect(problems, 'CSP violations or uncaught errors in the page').toEqual([]);
   },
 });
