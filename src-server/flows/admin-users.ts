@@ -12,6 +12,7 @@ import { productPasswordViolations } from '../policy/password-check.js';
 import type { Services } from '../services.js';
 import type { Database } from '../store/schema.js';
 import { ThrottleStore } from '../throttle/throttle-store.js';
+import { resetThrottleKey, userThrottleKeys } from '../throttle/keys.js';
 
 /** Who asked and from where, for the audit event (R17a). */
 export interface AdminContext {
@@ -22,10 +23,6 @@ export interface AdminContext {
 
 const CONTACT_TYPES = ['email', 'mobilePhone', 'officePhone'] as const;
 
-/** The reset flow's throttle key for a real account (R11): its counters and lock live under it. */
-export function subjectThrottleKey(subjectId: string): string {
-  return `subject:${subjectId}`;
-}
 
 /** Contact data the directory itself holds (R4), as the reset flow offers it. */
 function directoryContacts(user: DirectoryUser): AdminUser['methods'] {
@@ -70,7 +67,7 @@ export class AdminUsers {
   /** R7: methods as types, masked hints and sources — never addresses in full, never secrets. */
   async view(user: DirectoryUser): Promise<AdminUser> {
     const s = this.s;
-    const [policy, stored, lock] = await Promise.all([s.policy.get(), s.methods.list(user.id), this.throttle.activeLock(s.db, subjectThrottleKey(user.id))]);
+    const [policy, stored, lock] = await Promise.all([s.policy.get(), s.methods.list(user.id), this.throttle.activeLock(s.db, resetThrottleKey(user.id))]);
     const held: AdminUser['methods'] = [
       ...stored.filter((m) => m.verified).map((m) => ({ id: m.id, type: m.type, hint: m.hint, source: m.source })),
       ...directoryContacts(user),
@@ -151,7 +148,7 @@ export class AdminUsers {
       const adminChanged = fields.isAdmin !== undefined && fields.isAdmin !== user.isAdmin;
       if (password !== undefined || fields.disabled === true || adminChanged) await revokeUserSessions(trx, s.clock, user.id);
       // R11d-like: an administrator's unlock also lifts the SSPR lockout and its counters.
-      if (unlock) await this.throttle.clear(trx, subjectThrottleKey(user.id));
+      if (unlock) for (const key of userThrottleKeys(user.id)) await this.throttle.clear(trx, key);
       await s.audit.write(trx, {
         type: 'admin.user', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client,
         detail: {
@@ -185,7 +182,7 @@ export class AdminUsers {
       await trx.deleteFrom('methods').where('subject_id', '=', user.id).execute();
       await trx.deleteFrom('registrations').where('subject_id', '=', user.id).execute();
       await revokeUserSessions(trx, s.clock, user.id);
-      await this.throttle.clear(trx, subjectThrottleKey(user.id));
+      for (const key of userThrottleKeys(user.id)) await this.throttle.clear(trx, key);
       await s.audit.write(trx, { type: 'admin.user', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client, detail: { action: 'delete' } });
     });
   }

@@ -16,6 +16,7 @@ import type { Database } from '../store/schema.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
 import { ThrottleStore } from '../throttle/throttle-store.js';
 import { buildMeStatus } from './me-status.js';
+import { registrationThrottleKey } from '../throttle/keys.js';
 
 type Trx = Transaction<Database>;
 
@@ -32,8 +33,7 @@ function view(m: MethodRecord): RegisteredMethod {
 
 /** Registration proof codes live with the challenges, under a per-user pseudo-session. */
 const proofSession = (subjectId: string) => `registration:${subjectId}`;
-/** Registration sends and wrong proof codes are throttled apart from reset (same limits). */
-const throttleKey = (subjectId: string) => `registration:${subjectId}`;
+const throttleKey = registrationThrottleKey;
 
 /**
  * R3–R8, R10: a signed-in user registers, proves, lists and removes their methods, and

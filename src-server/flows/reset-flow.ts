@@ -21,6 +21,7 @@ import type { Services } from '../services.js';
 import type { Database } from '../store/schema.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
 import { ThrottleStore } from '../throttle/throttle-store.js';
+import { resetThrottleKey } from '../throttle/keys.js';
 
 /** R13: a reset session lives 15 minutes from its start. */
 export const SESSION_TTL_MS = 15 * 60_000;
@@ -152,7 +153,7 @@ export class ResetFlow {
         })
       : decoyMethods(seed, { required: requirement.required, types: requirement.types }, policy).map((m) => ({ id: this.publicId(id, m.ref), type: m.type, hint: m.hint, ref: m.ref }));
 
-    const throttleKey = real ? `subject:${real.id}` : decoyThrottleKey(seed);
+    const throttleKey = real ? resetThrottleKey(real.id) : decoyThrottleKey(seed);
     const token = newToken('rs');
     const now = this.now();
     const row = { username: real?.username ?? username, decoy: real ? 0 : 1 };

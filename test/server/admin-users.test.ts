@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
-import { subjectThrottleKey } from '../../src-server/flows/admin-users.js';
+import { registrationThrottleKey, resetThrottleKey } from '../../src-server/throttle/keys.js';
 import { ThrottleStore } from '../../src-server/throttle/throttle-store.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -122,14 +122,17 @@ describe('admin users (built-in directory)', () => {
     }
     expect(last).toBe('locked_out');
     const db = t.server.services.db;
-    const key = subjectThrottleKey(zoe.id);
+    const key = resetThrottleKey(zoe.id);
     expect(await new ThrottleStore(t.clock).activeLock(db, key)).not.toBeNull();
     expect((await admin('GET', '/admin/users/zoe')).body.locked).toBe(true);
 
+    // A registration-code counter of hers, which the unlock clears as well.
+    await db.insertInto('throttle_events').values({ throttle_key: registrationThrottleKey(zoe.id), kind: 'email.sent', at: t.clock.now().getTime() }).execute();
     const r = await admin('PATCH', '/admin/users/zoe', { unlock: true });
     expect(r.body.locked).toBe(false);
     expect(await new ThrottleStore(t.clock).activeLock(db, key)).toBeNull();
     expect(await db.selectFrom('throttle_events').select('id').where('throttle_key', '=', key).execute()).toEqual([]);
+    expect(await db.selectFrom('throttle_events').select('id').where('throttle_key', '=', registrationThrottleKey(zoe.id)).execute()).toEqual([]);
     expect((await t.api('POST', '/auth/sign-in', { body: { username: 'zoe', password: PW } })).status).toBe(200);
     const again = (await t.api('POST', '/reset/sessions', { body: { username: 'zoe' } })).body;
     expect((await t.api('GET', '/reset/session', { token: again.sessionToken })).body.state).toBe('verifying');
