@@ -98,6 +98,19 @@ const summaries = [
   await measure('summary 30 days, closed days cached', async () => (await warm.summary(last(30, 540))).resetsPerDay.length),
   await measure('summary 90 days, closed days cached', async () => (await warm.summary(last(90, 0))).resetsPerDay.length),
 ];
+{
+  // SQLite runs on the server's one thread: how long can a cold 90-day summary hold it?
+  let lastTick = performance.now();
+  let longest = 0;
+  const probe = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - lastTick);
+    lastTick = now;
+  }, 1);
+  await new ActivitySummary(store, clockAtNewest).summary(last(90, 0));
+  clearInterval(probe);
+  console.log(`longest pause for other requests during a cold 90-day summary: ${longest.toFixed(0)} ms`);
+}
 await store.close();
 
 // CSV through the real server: authentication, streaming, the socket.

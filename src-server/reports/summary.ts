@@ -124,21 +124,17 @@ export class ActivitySummary {
     const firstDay = Math.floor((from + off) / DAY_MS);
     const lastDay = Math.floor((Math.max(from, to - 1) + off) / DAY_MS);
     const figures = new Map<number, DayFigures>();
-    // Days not in the cache, as runs of consecutive days: each run is one read.
-    const runs: Array<[number, number]> = [];
+    // One read per day not in the cache: SQLite runs on the server's only thread, so a
+    // first look at 90 days is many short reads that other requests can slip between.
     for (let n = firstDay; n <= lastDay; n++) {
       const hit = cacheable(n) ? this.cache.get(`${off}:${n}`) : undefined;
-      if (hit) figures.set(n, hit);
-      else if (runs.length && runs[runs.length - 1]![1] === n - 1) runs[runs.length - 1]![1] = n;
-      else runs.push([n, n]);
-    }
-    for (const [a, b] of runs) {
-      const read = await dayFigures(db, dialect, Math.max(from, dayStart(a)), Math.min(to, dayStart(b + 1)), off);
-      for (let n = a; n <= b; n++) {
-        const f = read.get(n) ?? emptyDay();
-        figures.set(n, f);
-        if (cacheable(n)) this.remember(`${off}:${n}`, f);
+      if (hit) {
+        figures.set(n, hit);
+        continue;
       }
+      const f = (await dayFigures(db, dialect, Math.max(from, dayStart(n)), Math.min(to, dayStart(n + 1)), off)).get(n) ?? emptyDay();
+      figures.set(n, f);
+      if (cacheable(n)) this.remember(`${off}:${n}`, f);
     }
     return combine(range, firstDay, lastDay, figures);
   }
