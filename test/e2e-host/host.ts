@@ -8,29 +8,15 @@
 import type { Page } from '@playwright/test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Locale } from '../../shared/api/common.js';
-import type { BrandingOverride, ManagedConfig } from '../../shared/ipc/config.js';
-import { dispatchIpc } from '../../src-main/common/ipc-dispatch.js';
-import type { NativeNotification } from '../../src-main/common/notification-text.js';
-import { Companion } from '../../src-main/node/companion.js';
-import { ConfigService } from '../../src-main/node/config-service.js';
-import type { SecretStore } from '../../src-main/node/secret-store.js';
-import { ManualTime } from '../app-main/helpers/manual-time.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { startHostMain, type HostMain, type MainOptions } from './main-process.js';
 import { installBridge, pageEventSink } from './page-bridge.js';
 import { serveStatic, type StaticServer } from './static-server.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const RENDERER_DIST = path.join(REPO_ROOT, 'dist/renderer');
 
-export interface HostOptions {
-  /** Managed config: kiosk mode (reset flow only, idle wipe). */
-  kiosk?: boolean;
-  idleTimeoutSeconds?: number;
-  /** The OS locale main starts in. */
-  locale?: Locale;
-  branding?: BrandingOverride;
-  warningDays?: number[];
+export interface HostOptions extends MainOptions {
   /** Server settings, e.g. an LDAP directory (`SSPR_DIRECTORY_URL`…). */
   serverEnv?: Record<string, string>;
   /**
@@ -40,28 +26,8 @@ export interface HostOptions {
   sharedServer?: TestServer;
 }
 
-/** Secrets in memory: the host runs outside a D-Bus session; nothing reaches the disk. */
-class MemorySecretStore implements SecretStore {
-  readonly available = true;
-  readonly unavailableReason = null;
-  private readonly values = new Map<string, string>();
-  async get(account: string) {
-    return this.values.get(account) ?? null;
-  }
-  async set(account: string, value: string) {
-    this.values.set(account, value);
-  }
-  async delete(account: string) {
-    return this.values.delete(account);
-  }
-}
-
-export interface E2eHost {
+export interface E2eHost extends Omit<HostMain, 'invoke'> {
   server: TestServer;
-  companion: Companion;
-  /** Main's clock and timers (idle timeout, status checks); `advance` moves it with the server's. */
-  time: ManualTime;
-  notifications: NativeNotification[];
   events: ReturnType<typeof pageEventSink>;
   appUrl: string;
   /** Installs `window.companion` on the page, loads the renderer, waits for its first screen. */
@@ -76,29 +42,11 @@ export async function startE2eHost(options: HostOptions = {}): Promise<E2eHost> 
   // (A second device shares the server, so its main starts at the server's time.)
   const shared = options.sharedServer ?? null;
   const server = shared ?? (await startTestServer({ startAt: new Date().toISOString(), ...(options.serverEnv ? { env: options.serverEnv } : {}) }));
-  const startAt = server.clock.now().toISOString();
   const web: StaticServer = await serveStatic(RENDERER_DIST);
-  const time = new ManualTime(startAt);
-  const managed: ManagedConfig = {
-    ...(options.kiosk ? { kioskMode: true } : {}),
-    ...(options.idleTimeoutSeconds ? { idleTimeoutSeconds: options.idleTimeoutSeconds } : {}),
-    ...(options.branding ? { branding: options.branding } : {}),
-    ...(options.warningDays ? { warningDays: options.warningDays } : {}),
-  };
   let current: Page | null = null;
   const events = pageEventSink(() => current);
-  const notifications: NativeNotification[] = [];
-  const companion = new Companion({
-    app: { name: 'SSPR Companion', version: '0.0.0-e2e', platform: 'linux', instanceId: shared ? 'e2e-host-2' : 'e2e-host' },
-    config: ConfigService.plain(server.url, managed, options.locale ?? 'en'),
-    secrets: new MemorySecretStore(),
-    clock: time,
-    timers: time,
-    notifier: { show: (n) => notifications.push(n) },
-    events,
-    api: { timeoutMs: 5000, maxAttempts: 1 },
-  });
-  await companion.start();
+  const main = await startHostMain(server, events, { ...options, instanceId: shared ? 'e2e-host-2' : 'e2e-host' });
+  const { companion, time, notifications } = main;
 
   return {
     server,
@@ -109,7 +57,7 @@ export async function startE2eHost(options: HostOptions = {}): Promise<E2eHost> 
     appUrl: web.url,
     async open(page) {
       current = page;
-      await installBridge(page, (channel, input) => dispatchIpc(companion.handlers, channel, input));
+      await installBridge(page, main.invoke);
       await page.goto(web.url);
       await page.locator('[data-screen]:not([data-screen="loading"])').first().waitFor();
     },
