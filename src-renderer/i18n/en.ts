@@ -33,6 +33,7 @@ export const en = {
     hidePasswordLabel: 'Hide the password',
     notConfigured: 'This app has not been connected to a password service yet. Ask your IT department.',
     contactFallback: 'your IT helpdesk',
+    contactButton: (contact: string) => `Contact ${contact}`,
   },
   errors: {
     generic: 'Something went wrong. Please try again.',

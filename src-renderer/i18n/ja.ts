@@ -32,6 +32,7 @@ export const ja: Catalogue = {
     hidePasswordLabel: 'パスワードを隠す',
     notConfigured: 'このアプリはまだパスワード サービスに接続されていません。IT 部門にお問い合わせください。',
     contactFallback: 'IT ヘルプデスク',
+    contactButton: (contact) => `${contact} に連絡する`,
   },
   errors: {
     generic: '問題が発生しました。もう一度お試しください。',

@@ -44,13 +44,15 @@ export function useT(): Catalogue {
 }
 
 /** Organisation name and the "contact your administrator" text: managed config over policy (R20). */
-export function useBranding(): { organizationName: string | null; logo: string | null; contact: string } {
+export function useBranding(): { organizationName: string | null; logo: string | null; contact: string; contactConfigured: boolean } {
   const t = useT();
   const config = useApp((s) => s.config);
   const policy = useApp((s) => s.policy);
+  const configured = config?.branding.contactAdmin ?? policy?.branding.contactAdmin ?? null;
   return {
     organizationName: config?.branding.organizationName ?? (policy?.branding.organizationName || null),
     logo: config?.branding.logoDataUrl ?? null,
-    contact: config?.branding.contactAdmin ?? policy?.branding.contactAdmin ?? t.app.contactFallback,
+    contact: configured ?? t.app.contactFallback,
+    contactConfigured: configured !== null,
   };
 }

@@ -33,7 +33,8 @@ test('R11a: wrong codes show the attempts left, then the lockout screen says whe
   await expect(screen(app, 'reset-locked')).toBeVisible();
   await expect(app.getByRole('heading', { level: 1 })).toHaveText('Password reset is paused for this account');
   await expect(app.getByTestId('retry-at')).toHaveText(/You can try again after .+ \(in about 24 hours\)\./);
-  await expect(app.getByText('helpdesk@contoso.example')).toBeVisible();
+  await expect(app.getByText('If you need access sooner, contact helpdesk@contoso.example.')).toBeVisible();
+  await expect(app.getByRole('button', { name: 'Contact helpdesk@contoso.example' })).toBeVisible();
   await shot(app, 'reset-locked');
 
   // Even the right code cannot be used now, and a new start lands on the same screen.

@@ -7,8 +7,10 @@ import { useApp, useBranding, useReset, useStores, useT } from '../../stores/con
 export function LockedScreen() {
   const t = useT();
   const { reset } = useStores();
-  const { contact } = useBranding();
+  const { bridge } = useStores();
+  const { contact, contactConfigured } = useBranding();
   const locale = useApp((s) => s.locale);
+  const kiosk = useApp((s) => s.config?.kioskMode ?? false);
   const retryAt = useReset((s) => s.retryAt);
   const now = new Date();
   return (
@@ -25,6 +27,12 @@ export function LockedScreen() {
       </p>
       <p>{t.reset.lockedContact(contact)}</p>
       <div className="actions">
+        {/* Main opens the mailto:/https: link in the OS; a kiosk has no mail client to open. */}
+        {contactConfigured && !kiosk ? (
+          <button type="button" className="button button-primary" onClick={() => void bridge.invoke('app:openContactAdmin')}>
+            {t.app.contactButton(contact)}
+          </button>
+        ) : null}
         <button type="button" className="button button-secondary" onClick={() => void reset.getState().cancel()}>
           {t.app.startOver}
         </button>
