@@ -108,6 +108,7 @@ const summaries = [
     lastTick = now;
   }, 1);
   await new ActivitySummary(store, clockAtNewest).summary(last(90, 0));
+  longest = Math.max(longest, performance.now() - lastTick);
   clearInterval(probe);
   console.log(`longest pause for other requests during a cold 90-day summary: ${longest.toFixed(0)} ms`);
 }

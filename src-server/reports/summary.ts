@@ -124,14 +124,18 @@ export class ActivitySummary {
     const firstDay = Math.floor((from + off) / DAY_MS);
     const lastDay = Math.floor((Math.max(from, to - 1) + off) / DAY_MS);
     const figures = new Map<number, DayFigures>();
-    // One read per day not in the cache: SQLite runs on the server's only thread, so a
-    // first look at 90 days is many short reads that other requests can slip between.
+    // One read per day not in the cache, each after a turn of the event loop: SQLite runs on
+    // the server's only thread, so a first look at 90 days is many short reads that other
+    // requests slip between.
     for (let n = firstDay; n <= lastDay; n++) {
       const hit = cacheable(n) ? this.cache.get(`${off}:${n}`) : undefined;
       if (hit) {
         figures.set(n, hit);
         continue;
       }
+      // better-sqlite3 answers synchronously: without a real turn of the event loop the reads
+      // would still run back to back.
+      await new Promise((resolve) => setImmediate(resolve));
       const f = (await dayFigures(db, dialect, Math.max(from, dayStart(n)), Math.min(to, dayStart(n + 1)), off)).get(n) ?? emptyDay();
       figures.set(n, f);
       if (cacheable(n)) this.remember(`${off}:${n}`, f);
