@@ -36,6 +36,21 @@ const newest = Number((await store.db.selectFrom('audit_events').select((eb) => 
 const iso = (ms: number) => new Date(ms).toISOString();
 console.log(`store: ${file}, ${total.toLocaleString('en')} events`);
 
+/** SQLite runs on the server's one thread: the longest time `work` keeps other requests waiting. */
+async function longestPause(work: () => Promise<unknown>): Promise<number> {
+  let lastTick = performance.now();
+  let longest = 0;
+  const probe = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - lastTick);
+    lastTick = now;
+  }, 1);
+  await work();
+  longest = Math.max(longest, performance.now() - lastTick);
+  clearInterval(probe);
+  return longest;
+}
+
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
@@ -98,20 +113,7 @@ const summaries = [
   await measure('summary 30 days, closed days cached', async () => (await warm.summary(last(30, 540))).resetsPerDay.length),
   await measure('summary 90 days, closed days cached', async () => (await warm.summary(last(90, 0))).resetsPerDay.length),
 ];
-{
-  // SQLite runs on the server's one thread: how long can a cold 90-day summary hold it?
-  let lastTick = performance.now();
-  let longest = 0;
-  const probe = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - lastTick);
-    lastTick = now;
-  }, 1);
-  await new ActivitySummary(store, clockAtNewest).summary(last(90, 0));
-  longest = Math.max(longest, performance.now() - lastTick);
-  clearInterval(probe);
-  console.log(`longest pause for other requests during a cold 90-day summary: ${longest.toFixed(0)} ms`);
-}
+console.log(`longest pause for other requests during a cold 90-day summary: ${(await longestPause(() => new ActivitySummary(store, clockAtNewest).summary(last(90, 0)))).toFixed(0)} ms`);
 await store.close();
 
 // CSV through the real server: authentication, streaming, the socket.
@@ -159,6 +161,7 @@ for (let i = 0; i < 5; i++) {
   if (i === 0) console.log(`\nregistration coverage over ${users.toLocaleString('en')} users: ${c!.registered} of ${c!.inScope} registered`);
 }
 console.log(`coverage computation: p50 ${pct(coverageTimes, 50).toFixed(0)} ms, max ${Math.max(...coverageTimes).toFixed(0)} ms`);
+console.log(`longest pause for other requests during a coverage computation: ${(await longestPause(() => registrationCoverage(s))).toFixed(0)} ms`);
 const tracker = new CoverageTracker(s);
 await tracker.current();
 const unchanged: number[] = [];
