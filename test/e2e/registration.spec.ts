@@ -1,16 +1,17 @@
+import { codeIn } from '../helpers/smtp-peer.js';
 import { addResetUser, expect, INITIAL_PASSWORD, registerAuthenticator, screen, shot, test, totpAt } from './fixtures.js';
 
 test.beforeEach(async ({ host }) => {
   await host.server.setPolicy((p) => {
     p.sspr.methodsRequired = 2;
-    p.sspr.methods = ['email', 'authenticatorCode', 'securityQuestions'];
+    p.sspr.methods = ['email', 'mobilePhone', 'authenticatorCode', 'securityQuestions'];
     p.sspr.securityQuestions.requiredToRegister = 3;
     p.sspr.securityQuestions.requiredToReset = 3;
   });
   await addResetUser(host, 'sora', 'sora.home@example.net', { displayName: 'Sora Ito' });
 });
 
-test('R5/R8/R9: a signed-in user registers an authenticator app (QR + key) and security questions with inline rules', async ({ app, host }) => {
+test('R5/R8/R9: a signed-in user registers an authenticator app (QR + key), security questions with inline rules, a phone and an email proved by code', async ({ app, host }) => {
   await app.getByLabel('User name').fill('sora');
   await app.getByLabel('Password', { exact: true }).fill(INITIAL_PASSWORD);
   await app.keyboard.press('Enter');
@@ -19,7 +20,8 @@ test('R5/R8/R9: a signed-in user registers an authenticator app (QR + key) and s
   await expect(app.locator('[data-card="methods"]')).toContainText('Set up at least 2 methods');
   await expect(app.locator('[data-banner="nudge"]')).toContainText('Set up how you can reset your password yourself');
   // R8: only enabled methods are offered.
-  await expect(app.locator('[data-add]')).toHaveCount(3);
+  await expect(app.locator('[data-add]')).toHaveCount(4);
+  await expect(app.locator('[data-add="officePhone"], [data-add="authenticatorPush"]')).toHaveCount(0);
   await shot(app, 'home-not-registered');
 
   // Authenticator app: QR code and the key by hand; the first code proves it.
@@ -59,6 +61,29 @@ test('R5/R8/R9: a signed-in user registers an authenticator app (QR + key) and s
   await app.getByRole('button', { name: 'Continue' }).click();
 
   await expect(app.locator('[data-card="methods"]')).toContainText('registered — 2 needed to reset');
+
+  // A mobile phone, proved with the texted code (the carrier is the gateway peer).
+  await app.locator('[data-add="mobilePhone"]').click();
+  await app.getByLabel('Phone number').fill('+81 9011112222');
+  await expect(app.getByLabel('Text message')).toBeChecked();
+  await app.getByRole('button', { name: 'Send code' }).click();
+  await expect(app.getByText(/We sent a 6-digit code by text message to/)).toBeVisible();
+  const sms = await host.server.gateway.waitFor('+81 9011112222');
+  expect(sms.channel).toBe('sms');
+  await app.getByRole('textbox', { name: 'Enter the code we sent' }).fill(codeIn(sms.text));
+  await expect(app.getByText('Verified and saved.')).toBeVisible();
+  await app.getByRole('button', { name: 'Continue' }).click();
+
+  // A second email address, proved with the mailed code.
+  await app.locator('[data-add="email"]').click();
+  await app.getByLabel('Email address').fill('sora.backup@example.org');
+  await app.getByRole('button', { name: 'Send code' }).click();
+  const mail = await host.server.smtp.waitFor('sora.backup@example.org');
+  await app.getByRole('textbox', { name: 'Enter the code we sent' }).fill(codeIn(mail.text));
+  await expect(app.getByText('Verified and saved.')).toBeVisible();
+  await app.getByRole('button', { name: 'Continue' }).click();
+  await expect(app.locator('[data-card="methods"] [data-method="mobilePhone"]')).toBeVisible();
+  await expect(app.locator('[data-card="methods"] [data-method="email"]')).toHaveCount(2);
   await expect(app.locator('[data-card="methods"] [data-method="securityQuestions"]')).toBeVisible();
   await expect(app.locator('[data-banner="nudge"]')).toHaveCount(0);
   await shot(app, 'home-registered');
