@@ -97,6 +97,23 @@ describe('admin CLI (npm run admin)', { timeout: 120_000 }, () => {
     expect((await t.api('POST', '/auth/sign-in', { body: { username: '山田太郎', password: 'Sakura-Kaze-2026' } })).status).toBe(200);
   });
 
+  it('users set / delete and group membership changes go through the admin flows, audited', async () => {
+    await t.addUser({ username: 'temp', groups: ['sspr-temp'] });
+    const set = await cli(['users', 'set', 'temp', '--disabled', 'true', '--display-name', 'Temporary']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/^temp\s+Temporary\s+disabled/m);
+    const badFlag = await cli(['users', 'set', 'temp', '--disabled', 'maybe']);
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toBe('sspr-admin: --disabled: expected true or false, got "maybe"\n');
+    const removed = await cli(['groups', 'remove-member', 'sspr-temp', 'temp']);
+    expect(removed.stdout).toContain('sspr-temp: (no members)');
+    const gone = await cli(['users', 'delete', 'temp']);
+    expect(gone.stdout).toContain('deleted temp');
+    expect((await t.api('GET', '/admin/users/temp', admin())).status).toBe(404);
+    const actions = (await t.api('GET', '/admin/audit?user=temp&sort=asc', admin())).body.events.map((e: any) => `${e.type}:${e.detail.action}:${e.actor.startsWith('cli:')}`);
+    expect(actions).toEqual(['admin.user:update:true', 'admin.group:removeMember:true', 'admin.user:delete:true']);
+  });
+
   it('R4: methods set and bulk import — per-line errors, nothing written on --dry-run, valid rows in one transaction', async () => {
     const bad = await cli(['methods', 'set', 'hanako', '--mobile', '+81-90']);
     expect(bad.code).toBe(2);
