@@ -113,6 +113,8 @@ async function main(): Promise<void> {
     const ownTimes: number[] = [];
     const scriptTimes: number[] = [];
     const ipcTimes: number[] = [];
+    const renderTimes: number[] = [];
+    const paintTimes: number[] = [];
     for (let i = 0; i < RUNS + 1; i++) {
       const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
       const page = await context.newPage();
@@ -128,7 +130,9 @@ async function main(): Promise<void> {
         times.push(ms);
         ownTimes.push(ms - documentAt);
         scriptTimes.push((marks['sspr:script-start'] ?? NaN) - documentAt);
-        ipcTimes.push(Math.max(marks['sspr:config-loaded'] ?? NaN, marks['sspr:session-loaded'] ?? 0) - (marks['sspr:script-start'] ?? NaN));
+        renderTimes.push((marks['sspr:start-app'] ?? NaN) - (marks['sspr:script-start'] ?? NaN));
+        ipcTimes.push(Math.max(marks['sspr:config-loaded'] ?? NaN, marks['sspr:session-loaded'] ?? 0) - (marks['sspr:start-app'] ?? NaN));
+        paintTimes.push(ms - Math.max(marks['sspr:config-loaded'] ?? NaN, marks['sspr:session-loaded'] ?? 0));
       }
       await context.close();
     }
@@ -173,7 +177,9 @@ async function main(): Promise<void> {
       `  navigation → first interactive:   ${med.toFixed(0).padStart(6)} ms   target < ${TARGET_FIRST_SCREEN_MS} ms   ${verdict(med < TARGET_FIRST_SCREEN_MS)}   (median of ${times.length}; p90 ${percentile(times, 90).toFixed(0)} ms, min ${Math.min(...times).toFixed(0)} ms)`,
       `    of which the renderer's own:     ${median(ownTimes).toFixed(0).padStart(6)} ms   (document received → interactive: parse, start, IPC round trips; the rest is serving the page)`,
       `      document → script running:     ${median(scriptTimes).toFixed(0).padStart(6)} ms   (fetch + parse of the JS and CSS)`,
-      `      script → config and session:   ${median(ipcTimes).toFixed(0).padStart(6)} ms   (IPC round trips to main: config:get, auth:session, in parallel)`,
+      `      script → IPC sent:             ${median(renderTimes).toFixed(0).padStart(6)} ms   (stores built; start-up calls go out before React renders)`,
+      `      IPC sent → config, session:    ${median(ipcTimes).toFixed(0).padStart(6)} ms   (round trips to main: config:get, auth:session, in parallel, while React renders)`,
+      `      answers → screen with focus:   ${median(paintTimes).toFixed(0).padStart(6)} ms   (render of the first screen)`,
       `    machine load average:            ${loadavg()[0]!.toFixed(2).padStart(6)}      on ${cpus().length} cores (other work on the machine slows every figure)`,
       `  two-method reset, screens:        ${String(visited.length).padStart(6)}      target ≤ ${TARGET_SCREENS}       ${verdict(visited.length <= TARGET_SCREENS)}   (${visited.join(' → ')})`,
       `  two-method reset, keystrokes:     ${String(keys.total).padStart(6)}      = user name ${keys.counts.userName} + codes ${keys.counts.code} + new password ×2 ${keys.counts.password} + Enter/Tab ${keys.counts.navigation}; ${besides} besides typing the name and password`,

@@ -7,11 +7,9 @@ import { HomeScreen } from './screens/account/HomeScreen.js';
 import { RegisterScreen } from './screens/account/RegisterScreen.js';
 import { SignInScreen } from './screens/account/SignInScreen.js';
 import { ResetWizard } from './screens/reset/ResetWizard.js';
-import { useApp, useBranding, useReset, useStores, useT } from './stores/context.js';
-import { startApp } from './start.js';
+import { useApp, useBranding, useReset, useT } from './stores/context.js';
 
 export function App() {
-  const stores = useStores();
   const t = useT();
   const locale = useApp((s) => s.locale);
   const screen = useApp((s) => s.screen);
@@ -19,8 +17,6 @@ export function App() {
   const step = useReset((s) => s.step);
   const gate = useReset((s) => s.session?.gatesPassed ?? 0);
   const { organizationName } = useBranding();
-
-  useEffect(() => startApp(stores), [stores]);
 
   useEffect(() => {
     document.documentElement.lang = locale;

@@ -6,9 +6,11 @@ const ACTIVITY_EVERY_MS = 5_000;
 
 /**
  * Start-up: load config and policy, pick the first screen, subscribe to main's events and
- * report activity for the kiosk idle timer. Returns the clean-up for unmount.
+ * report activity for the kiosk idle timer. Runs once per window, before the first render.
+ * Returns the clean-up (for tests that tear a window's stores down).
  */
 export function startApp(stores: Stores): () => void {
+  performance.mark('sspr:start-app');
   const { bridge, app, reset, account } = stores;
   const offs = [
     bridge.on('expiry:warning', (w) => app.getState().setBanner('expiry', w.mustChange || w.threshold !== null || w.daysUntilExpiry !== null ? w : null)),
