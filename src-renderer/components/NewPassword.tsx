@@ -105,9 +105,11 @@ export function NewPassword({ purpose, owner, value, onChange, showErrors, serve
         <ul>
           {listed.map(({ rule, text }) => {
             const met = typed && !broken.has(rule);
+            // "Must reach" rules stay neutral while typing; a "must not" rule broken is an error.
+            const violated = typed && rule === 'nameParts' && broken.has(rule);
             return (
-              <li key={rule} className={met ? 'rule rule-met' : 'rule'} data-rule={rule} data-met={met}>
-                <span className="rule-mark" aria-hidden="true">{met ? '✓' : '•'}</span>
+              <li key={rule} className={met ? 'rule rule-met' : violated ? 'rule rule-broken' : 'rule'} data-rule={rule} data-met={met}>
+                <span className="rule-mark" aria-hidden="true">{met ? '✓' : violated ? '✕' : '•'}</span>
                 {text}
                 <span className="visually-hidden"> ({met ? t.password.met : t.password.notMet})</span>
               </li>
