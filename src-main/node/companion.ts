@@ -33,6 +33,9 @@ import { generateDeviceKey, signApproval } from './push-key.js';
 import { ResetSession } from './reset-session.js';
 import type { SecretStore } from './secret-store.js';
 
+/** A reset session lives 15 minutes on the server (R13): the desktop forgets an abandoned one then. */
+export const DESKTOP_IDLE_MS = 15 * 60_000;
+
 export interface Notifier {
   /** A native notification; a click should send `app:navigate` with `n.screen`. */
   show(n: NativeNotification): void;
@@ -109,7 +112,10 @@ export class Companion {
       },
       announce: (approval) => this.announceApproval(approval),
     });
-    this.idle = new IdleTimer({ clock, timers, timeoutMs: config.get().idleTimeoutSeconds * 1000, onIdle: () => void this.idleReset() });
+    // A kiosk is shared: forget a visitor soon. On a person's own desktop, someone waiting for
+    // an emailed code must not lose the reset: forget it only when the server's session ends.
+    const idleMs = config.get().kioskMode ? config.get().idleTimeoutSeconds * 1000 : DESKTOP_IDLE_MS;
+    this.idle = new IdleTimer({ clock, timers, timeoutMs: idleMs, onIdle: () => void this.idleReset() });
     this.handlers = this.buildHandlers();
   }
 
