@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiFailure, type AdminApi } from './api.js';
 
-/** Activity drives the charts and the table: checked twice a second. */
-export const ACTIVITY_POLL_MS = 500;
+/** Activity drives the charts and the table: checked four times a second (one indexed row). */
+export const ACTIVITY_POLL_MS = 250;
 /** Registrations and admin actions move coverage and the audit: checked every few seconds. */
-const OTHER_POLL_EVERY = 10;
+const OTHER_POLL_EVERY = 20;
 
 /**
  * A string that changes whenever a new event is committed: the newest event id of each
