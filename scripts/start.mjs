@@ -1,8 +1,11 @@
 // `npm start`: the product on its embedded defaults — the server on 127.0.0.1:8787 with demo
-// users, data under ./.sspr-data, codes to the local outbox.
+// users, data under ./.sspr-data, codes to the local outbox, the admin console at /admin, and
+// the desktop app where an Electron binary exists.
 import { execFileSync, spawn } from 'node:child_process';
 import { findElectronBinary } from './electron-binary.mjs';
 
+// The admin console (served at /admin) is a small Vite build: a few seconds.
+execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '-c', 'vite.admin.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
 const server = spawn(process.execPath, ['--import', 'tsx', 'src-server/main.ts', '--demo'], { stdio: 'inherit' });
 const stop = (signal) => server.kill(signal);
 process.on('SIGINT', () => stop('SIGINT'));
