@@ -32,3 +32,20 @@ export const RefreshRequest = z.strictObject({ refreshToken: z.string().min(1).m
  * rotation family). Without: ends every session of the user, access tokens included.
  */
 export const SignOutRequest = z.strictObject({ refreshToken: z.string().min(1).max(512).optional() });
+
+/**
+ * `POST /auth/admin/sessions`: an administrator's own account (R10, R17a). The right password
+ * of an administrator starts a verification session (two methods, never security questions),
+ * answered like `POST /reset/sessions`; anything else answers `unauthorized`.
+ */
+export const AdminSignInRequest = z.strictObject({
+  username: Username,
+  password: PasswordInput,
+});
+/** `POST /auth/admin/token` (bearer: the verified session): the administrator's console token. */
+export const AdminTokenResponse = z.object({
+  adminToken: z.string(),
+  expiresAt: IsoDateTime,
+  user: UserInfo,
+});
+export type AdminTokenResponse = z.infer<typeof AdminTokenResponse>;

@@ -41,6 +41,8 @@ export const API_ROUTES = {
 
   signIn: { method: 'POST', path: '/auth/sign-in', auth: 'none', summary: 'Sign in', body: auth.SignInRequest, status: 200, response: auth.TokenResponse },
   refresh: { method: 'POST', path: '/auth/refresh', auth: 'none', summary: 'Rotate the refresh token', body: auth.RefreshRequest, status: 200, response: auth.TokenResponse },
+  createAdminSession: { method: 'POST', path: '/auth/admin/sessions', auth: 'none', summary: 'Administrator sign-in: password, then two methods (R10)', body: auth.AdminSignInRequest, status: 201, response: reset.CreateResetSessionResponse },
+  issueAdminToken: { method: 'POST', path: '/auth/admin/token', auth: 'resetSession', summary: 'Exchange a verified administrator sign-in for an admin token', status: 200, response: auth.AdminTokenResponse },
   signOut: { method: 'POST', path: '/auth/sign-out', auth: 'user', summary: 'Sign out (revokes the refresh token)', body: auth.SignOutRequest, status: 204, response: Empty },
 
   getMyStatus: { method: 'GET', path: '/me/status', auth: 'user', summary: 'Password expiry and registration state', status: 200, response: me.MeStatus },

@@ -172,10 +172,20 @@ const m002AuditReportIndexes: Migration = {
   },
 };
 
+/** Marks the reset sessions that are administrator sign-ins (R10), see schema.ts. */
+const m003AdminSignInSessions: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createTable('admin_sign_in_sessions')
+      .addColumn('session_id', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes };
+      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions };
     },
   };
 }

@@ -62,6 +62,14 @@ export interface Database {
     expires_at: number;
     completed_at: number | null;
   };
+  /**
+   * Reset sessions started by the administrator sign-in: they verify like a reset, end in an
+   * admin token, and never set a password. A table of its own keeps reset_sessions' shape.
+   */
+  admin_sign_in_sessions: {
+    session_id: string;
+    created_at: number;
+  };
   challenges: {
     id: string;
     session_id: string;

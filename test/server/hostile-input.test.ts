@@ -85,6 +85,7 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
   verifyChallenge: { code: '123456' },
   setResetPassword: { newPassword: NEW_PW, unlockAccount: true },
   signIn: { username: 'hostile-target', password: 'Wrong-Passw0rd!' },
+  createAdminSession: { username: 'hostile-target', password: 'Wrong-Passw0rd!' },
   refresh: { refreshToken: 'rt_unknown' },
   signOut: { refreshToken: 'rt_unknown' },
   registerMethod: { type: 'email', address: 'other@example.org' },

@@ -1,6 +1,8 @@
+import { AdminSignIn } from '../../auth/admin-sign-in.js';
 import { SignInFlow } from '../../auth/sign-in.js';
 import type { Services } from '../../services.js';
 import type { HandlerTable } from '../context.js';
+import { ApiError } from '../problem.js';
 
 /**
  * The audit `client` of a sign-in: IP and app header, plus the app instance named in the
@@ -13,12 +15,20 @@ function signInClient(requestClient: string, bodyClient: string | undefined): st
 
 export function authHandlers(s: Services): HandlerTable {
   const flow = new SignInFlow(s);
+  const adminSignIn = new AdminSignIn(s);
   return {
     async signIn(req) {
       return flow.signIn(req.body.username, req.body.password, signInClient(req.client, req.body.client));
     },
     async refresh(req) {
       return flow.refreshSession(req.body.refreshToken, req.client);
+    },
+    async createAdminSession(req) {
+      return adminSignIn.start(req.body.username, req.body.password, req.client);
+    },
+    async issueAdminToken(req) {
+      if (req.caller.kind !== 'resetSession') throw new ApiError('session_expired', 'A sign-in session token is required.');
+      return adminSignIn.issueToken(req.caller.token, req.client);
     },
     async signOut(req) {
       if (req.caller.kind !== 'user') return;

@@ -1,3 +1,4 @@
+import { AdminSignIn } from '../../auth/admin-sign-in.js';
 import { ResetFlow } from '../../flows/reset-flow.js';
 import type { ApprovalHub } from '../../methods/push.js';
 import type { Services } from '../../services.js';
@@ -12,6 +13,7 @@ function sessionToken(caller: Caller): string {
 /** The public reset flow: identify, verify, set the password (no sign-in). */
 export function resetHandlers(s: Services, hub: ApprovalHub): HandlerTable {
   const flow = new ResetFlow(s, hub);
+  const adminSignIn = new AdminSignIn(s);
   return {
     async createResetSession(req) {
       return flow.createSession(req.body.username, { client: req.client, locale: req.locale });
@@ -26,6 +28,8 @@ export function resetHandlers(s: Services, hub: ApprovalHub): HandlerTable {
       return flow.verify(sessionToken(req.caller), req.params.challengeId, req.body, { client: req.client, locale: req.locale });
     },
     async setResetPassword(req) {
+      // An administrator sign-in proves who is at the console; it never sets a password.
+      if (await adminSignIn.isAdminSession(sessionToken(req.caller))) throw new ApiError('forbidden', 'This session signs an administrator in; it cannot set a password.');
       return flow.setPassword(sessionToken(req.caller), req.body, { client: req.client, locale: req.locale });
     },
     async cancelResetSession(req) {
