@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { contentTypeOf, fileInside } from './static-files.js';
 
 /** Where `npm run build:admin` (vite.admin.config.ts) puts the console. */
 export const ADMIN_CONSOLE_DIST = fileURLToPath(new URL('../../dist/admin', import.meta.url));
@@ -22,16 +23,6 @@ export const ADMIN_CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
 
 function secure(reply: FastifyReply): FastifyReply {
   return reply
@@ -57,15 +48,14 @@ export function adminConsoleRoutes(dir = ADMIN_CONSOLE_DIST) {
     app.get('/admin/*', async (req, reply) => {
       const rel = (req.params as { '*': string })['*'] || 'index.html';
       // Fastify has already decoded the path once; resolving keeps it inside `root`.
-      const file = path.resolve(root, rel);
-      if (!file.startsWith(root + path.sep) || rel.includes('\0')) return reply.callNotFound();
+      const file = fileInside(root, rel);
+      if (!file) return reply.callNotFound();
       const info = await stat(file).catch(() => null);
       if (!info?.isFile()) {
         if (rel === 'index.html' && !existsSync(root)) return secure(reply).code(503).type('text/html; charset=utf-8').send(NOT_BUILT);
         return reply.callNotFound();
       }
-      const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
-      return secure(reply).type(type).send(await readFile(file));
+      return secure(reply).type(contentTypeOf(file)).send(await readFile(file));
     });
   };
 }

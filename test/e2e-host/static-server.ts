@@ -2,16 +2,8 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { contentTypeOf, fileInside } from '../../src-server/http/static-files.js';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 export interface StaticServer {
   url: string;
@@ -29,12 +21,12 @@ export async function serveStatic(root: string): Promise<StaticServer> {
   }
   const server: Server = createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = path.resolve(base, `.${pathname === '/' ? '/index.html' : pathname}`);
-    if (req.method !== 'GET' || !file.startsWith(base + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
+    const file = fileInside(base, `.${pathname === '/' ? '/index.html' : pathname}`);
+    if (req.method !== 'GET' || !file || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, { 'content-type': contentTypeOf(file), 'cache-control': 'no-store' });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
