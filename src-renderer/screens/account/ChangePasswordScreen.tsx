@@ -4,7 +4,7 @@ import { Alert } from '../../components/Alert.js';
 import { errorText } from '../../components/error-text.js';
 import { PasswordField } from '../../components/Field.js';
 import { NewPassword, passwordProblems, useLocalViolations, type NewPasswordValue } from '../../components/NewPassword.js';
-import { Icon } from '../../components/Icon.js';
+import { OutcomeScreen } from '../../components/OutcomeScreen.js';
 import { ScreenHeading } from '../../components/ScreenHeading.js';
 import { call } from '../../stores/call.js';
 import { useAccount, useBranding, useStores, useT } from '../../stores/context.js';
@@ -51,20 +51,13 @@ export function ChangePasswordScreen() {
 
   if (done) {
     return (
-      <section className="screen screen-done" data-screen="change-done" aria-labelledby="changed-title">
-        <div className="done-mark">
-          <Icon name="check" />
-        </div>
-        <ScreenHeading id="changed-title">{t.change.title}</ScreenHeading>
-        <p className="lead" role="status">
-          {t.change.done}
-        </p>
+      <OutcomeScreen screen="change-done" kind="done" icon="check" title={t.change.title} lead={t.change.done}>
         <div className="actions">
           <button type="button" className="button button-primary" onClick={() => app.getState().go({ name: 'home' })}>
             {t.app.continue}
           </button>
         </div>
-      </section>
+      </OutcomeScreen>
     );
   }
 

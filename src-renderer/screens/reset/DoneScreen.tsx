@@ -1,5 +1,4 @@
-import { Icon } from '../../components/Icon.js';
-import { ScreenHeading } from '../../components/ScreenHeading.js';
+import { OutcomeScreen } from '../../components/OutcomeScreen.js';
 import { useApp, useReset, useStores, useT } from '../../stores/context.js';
 
 /** The end: say plainly what happened and what to do next. */
@@ -9,14 +8,7 @@ export function DoneScreen() {
   const result = useReset((s) => s.result);
   const kiosk = useApp((s) => s.config?.kioskMode ?? false);
   return (
-    <section className="screen screen-done" data-screen="reset-done" aria-labelledby="done-title">
-      <div className="done-mark">
-        <Icon name="check" />
-      </div>
-      <ScreenHeading id="done-title">{t.reset.doneTitle}</ScreenHeading>
-      <p className="lead" role="status">
-        {result?.unlocked ? t.reset.doneUnlocked : t.reset.doneNotUnlocked}
-      </p>
+    <OutcomeScreen screen="reset-done" kind="done" icon="check" title={t.reset.doneTitle} lead={result?.unlocked ? t.reset.doneUnlocked : t.reset.doneNotUnlocked}>
       <p>{t.reset.doneNext}</p>
       <div className="actions">
         <button
@@ -30,6 +22,6 @@ export function DoneScreen() {
           {kiosk ? t.app.done : t.signIn.submit}
         </button>
       </div>
-    </section>
+    </OutcomeScreen>
   );
 }

@@ -1,5 +1,4 @@
-import { Icon } from '../../components/Icon.js';
-import { ScreenHeading } from '../../components/ScreenHeading.js';
+import { OutcomeScreen } from '../../components/OutcomeScreen.js';
 import { formatWhen } from '../../i18n/index.js';
 import { useApp, useBranding, useReset, useStores, useT } from '../../stores/context.js';
 
@@ -14,12 +13,7 @@ export function LockedScreen() {
   const retryAt = useReset((s) => s.retryAt);
   const now = new Date();
   return (
-    <section className="screen" data-screen="reset-locked" aria-labelledby="locked-title">
-      <div className="problem-mark">
-        <Icon name="pause" />
-      </div>
-      <ScreenHeading id="locked-title">{t.reset.lockedTitle}</ScreenHeading>
-      <p className="lead">{t.reset.lockedLead}</p>
+    <OutcomeScreen screen="reset-locked" kind="problem" icon="pause" title={t.reset.lockedTitle} lead={t.reset.lockedLead}>
       <p data-testid="retry-at">
         {retryAt
           ? t.reset.lockedRetry(formatWhen(new Date(retryAt), locale, now), t.time.wait(Math.max(1, (retryAt - now.getTime()) / 1000)))
@@ -37,7 +31,7 @@ export function LockedScreen() {
           {t.app.startOver}
         </button>
       </div>
-    </section>
+    </OutcomeScreen>
   );
 }
 
@@ -46,18 +40,13 @@ export function ExpiredScreen() {
   const t = useT();
   const { reset } = useStores();
   return (
-    <section className="screen" data-screen="reset-expired" aria-labelledby="expired-title">
-      <div className="problem-mark">
-        <Icon name="clock" />
-      </div>
-      <ScreenHeading id="expired-title">{t.reset.expiredTitle}</ScreenHeading>
-      <p className="lead">{t.reset.expiredLead}</p>
+    <OutcomeScreen screen="reset-expired" kind="problem" icon="clock" title={t.reset.expiredTitle} lead={t.reset.expiredLead}>
       <div className="actions">
         <button type="button" className="button button-primary" onClick={() => void reset.getState().cancel()}>
           {t.app.startOver}
         </button>
       </div>
-    </section>
+    </OutcomeScreen>
   );
 }
 
@@ -67,12 +56,7 @@ export function UnavailableScreen() {
   const { reset } = useStores();
   const busy = useReset((s) => s.busy);
   return (
-    <section className="screen" data-screen="reset-unavailable" aria-labelledby="unavailable-title">
-      <div className="problem-mark">
-        <Icon name="warning" />
-      </div>
-      <ScreenHeading id="unavailable-title">{t.reset.unavailableTitle}</ScreenHeading>
-      <p className="lead">{t.reset.unavailableLead}</p>
+    <OutcomeScreen screen="reset-unavailable" kind="problem" icon="warning" title={t.reset.unavailableTitle} lead={t.reset.unavailableLead}>
       <div className="actions">
         <button type="button" className="button button-primary" disabled={busy} onClick={() => void reset.getState().retryLast()}>
           {t.app.tryAgain}
@@ -81,6 +65,6 @@ export function UnavailableScreen() {
           {t.app.startOver}
         </button>
       </div>
-    </section>
+    </OutcomeScreen>
   );
 }
