@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { Secret } from 'otpauth';
 import { loadConfig } from '../../src-server/config.js';
 import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
-import { createServer } from '../../src-server/server.js';
+import { createServer, type SsprServer } from '../../src-server/server.js';
 
 export function benchTotpSecret(i: number): string {
   const bytes = createHmac('sha256', 'sspr-bench').update(String(i)).digest().subarray(0, 20);
@@ -18,11 +18,11 @@ export function benchTotpSecret(i: number): string {
 export const benchUser = (i: number) => `bench${i}`;
 export const benchRecovery = (i: number) => `bench${i}@recovery.example`;
 
-async function main(): Promise<void> {
-  const users = Number(process.env.BENCH_USERS ?? '1000');
-  const config = loadConfig();
-  // Password hashing is measured on its own (bench/run.ts); the flow runs at a low cost.
-  const server = await createServer(config, { hashParams: { N: 1024, r: 8, p: 1 } });
+/** Password hashing is measured on its own (bench/run.ts); the flow runs at a low cost. */
+export const BENCH_HASH_PARAMS = { N: 1024, r: 8, p: 1 };
+
+/** Users `bench0`… each with an administrator-set recovery email and an authenticator. */
+export async function seedBenchUsers(server: SsprServer, users: number): Promise<void> {
   const s = server.services;
   const dir = s.directory as BuiltinDirectory;
   await s.db.transaction().execute(async (trx) => {
@@ -32,6 +32,14 @@ async function main(): Promise<void> {
       await s.methods.insert(trx, { subjectId: u.id, type: 'authenticatorCode', source: 'user', verified: true, hint: 'Authenticator', data: { secret: benchTotpSecret(i), algorithm: 'SHA1', digits: 6, period: 30 } });
     }
   });
+}
+
+async function main(): Promise<void> {
+  const users = Number(process.env.BENCH_USERS ?? '1000');
+  const config = loadConfig();
+  const server = await createServer(config, { hashParams: BENCH_HASH_PARAMS });
+  const s = server.services;
+  await seedBenchUsers(server, users);
   const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
   process.stdout.write(JSON.stringify({ url: `${url}/api/v1`, adminToken: s.adminToken, pid: process.pid }) + '\n');
   process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
