@@ -5,7 +5,7 @@ import { PASSWORD_MESSAGES } from '../../shared/i18n/messages.js';
 import type { Clock } from '../clock.js';
 import { hashSecret, verifySecret, type HashParams } from '../security/password-hash.js';
 import { newId } from '../security/tokens.js';
-import type { Db } from '../store/db.js';
+import { ReusableQuery, type Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 import type { Directory, DirectoryUser, PasswordWriteResult, VerifyResult } from './directory.js';
 
@@ -23,6 +23,8 @@ export interface BuiltinDirectoryOptions {
 const DEFAULTS: BuiltinDirectoryOptions = { lockoutThreshold: 10, lockoutDurationMs: 30 * 60_000 };
 
 type UserRow = Database['users'];
+/** A user row joined with one of its groups' names: one row per group, or one with null. */
+type UserGroupRow = UserRow & { group_name: string | null };
 type Conn = Db | Transaction<Database>;
 
 export interface NewBuiltinUser {
@@ -56,6 +58,28 @@ export class BuiltinDirectory implements Directory {
     this.options = { ...DEFAULTS, ...options };
   }
 
+  /** The user and their groups in one query: every reset starts with this lookup. */
+  private readonly q = {
+    byName: new ReusableQuery<{ key: string }, UserGroupRow>((db, v) => this.withGroups(db).where('users.username_key', '=', v.key)),
+    byId: new ReusableQuery<{ id: string }, UserGroupRow>((db, v) => this.withGroups(db).where('users.id', '=', v.id)),
+  };
+
+  private withGroups(db: Conn) {
+    return db
+      .selectFrom('users')
+      .leftJoin('group_members', 'group_members.user_id', 'users.id')
+      .leftJoin('groups', 'groups.name_key', 'group_members.group_key')
+      .selectAll('users')
+      .select('groups.name as group_name')
+      .orderBy('groups.name');
+  }
+
+  private fromJoined(rows: UserGroupRow[]): DirectoryUser | null {
+    if (!rows.length) return null;
+    const { group_name: _, ...row } = rows[0]!;
+    return this.userOf(row, rows.flatMap((r) => (r.group_name === null ? [] : [r.group_name])));
+  }
+
   private async toUser(row: UserRow, conn: Conn = this.db): Promise<DirectoryUser> {
     const groups = await conn
       .selectFrom('group_members')
@@ -64,6 +88,10 @@ export class BuiltinDirectory implements Directory {
       .where('group_members.user_id', '=', row.id)
       .orderBy('groups.name')
       .execute();
+    return this.userOf(row, groups.map((g) => g.name));
+  }
+
+  private userOf(row: UserRow, groups: string[]): DirectoryUser {
     return {
       id: row.id,
       username: row.username,
@@ -72,7 +100,7 @@ export class BuiltinDirectory implements Directory {
       isAdmin: row.is_admin === 1,
       disabled: row.disabled === 1,
       locked: this.isLocked(row),
-      groups: groups.map((g) => g.name),
+      groups,
       contact: { mobilePhone: null, officePhone: null, alternateEmail: null },
       password: {
         lastChangedAt: row.password_changed_at === null ? null : new Date(Number(row.password_changed_at)),
@@ -92,13 +120,11 @@ export class BuiltinDirectory implements Directory {
   }
 
   async findUser(username: string): Promise<DirectoryUser | null> {
-    const row = await this.row(username);
-    return row ? this.toUser(row) : null;
+    return this.fromJoined(await this.q.byName.rows(this.db, { key: usernameKey(username) }));
   }
 
   async findUserById(id: string): Promise<DirectoryUser | null> {
-    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? this.toUser(row) : null;
+    return this.fromJoined(await this.q.byId.rows(this.db, { id }));
   }
 
   async isMember(user: DirectoryUser, group: string): Promise<boolean> {

@@ -18,6 +18,7 @@ import { productPasswordViolations } from '../policy/password-check.js';
 import { isInScope } from '../policy/scope.js';
 import { hashToken, newId, newToken } from '../security/tokens.js';
 import type { Services } from '../services.js';
+import { ReusableQuery } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
 import { ThrottleStore } from '../throttle/throttle-store.js';
@@ -63,20 +64,80 @@ function lockedOut(lockedUntil: number, now: number, extras: { attemptsRemaining
  * One more gate passed in session `sessionId` with offered method `methodId` (a code, answers
  * or an approved push), on the session row locked for this.
  */
+/** The steps every reset takes, compiled once per store (see ReusableQuery). */
+const Q = {
+  session: new ReusableQuery<{ tokenHash: string }, SessionRow>((db, v) => db.selectFrom('reset_sessions').selectAll().where('token_hash', '=', v.tokenHash)),
+  insertSession: new ReusableQuery<SessionRow, never>((db, v) =>
+    db.insertInto('reset_sessions').values({
+      id: v.id,
+      token_hash: v.token_hash,
+      subject_id: v.subject_id,
+      throttle_key: v.throttle_key,
+      username: v.username,
+      decoy: v.decoy,
+      state: v.state,
+      required_methods: v.required_methods,
+      gates_passed: v.gates_passed,
+      passed_method_ids: v.passed_method_ids,
+      offered: v.offered,
+      client: v.client,
+      created_at: v.created_at,
+      expires_at: v.expires_at,
+      completed_at: v.completed_at,
+    }),
+  ),
+  gates: new ReusableQuery<{ id: string }, Pick<SessionRow, 'gates_passed' | 'required_methods' | 'passed_method_ids' | 'offered'>>((db, v) =>
+    db.selectFrom('reset_sessions').select(['gates_passed', 'required_methods', 'passed_method_ids', 'offered']).where('id', '=', v.id),
+  ),
+  gatesForUpdate: new ReusableQuery<{ id: string }, Pick<SessionRow, 'gates_passed' | 'required_methods' | 'passed_method_ids' | 'offered'>>((db, v) =>
+    db.selectFrom('reset_sessions').select(['gates_passed', 'required_methods', 'passed_method_ids', 'offered']).where('id', '=', v.id).forUpdate(),
+  ),
+  passGate: new ReusableQuery<{ id: string; gatesPassed: number; passed: string }, never>((db, v) =>
+    db.updateTable('reset_sessions').set({ gates_passed: v.gatesPassed, passed_method_ids: v.passed }).where('id', '=', v.id),
+  ),
+  passLastGate: new ReusableQuery<{ id: string; gatesPassed: number; passed: string }, never>((db, v) =>
+    db.updateTable('reset_sessions').set({ gates_passed: v.gatesPassed, passed_method_ids: v.passed, state: 'ready' }).where('id', '=', v.id),
+  ),
+  challenge: new ReusableQuery<{ id: string; sessionId: string }, ChallengeRow>((db, v) => db.selectFrom('challenges').selectAll().where('id', '=', v.id).where('session_id', '=', v.sessionId)),
+  pendingChallenges: new ReusableQuery<{ sessionId: string; methodId: string }, { id: string }>((db, v) =>
+    db.selectFrom('challenges').select('id').where('session_id', '=', v.sessionId).where('method_id', '=', v.methodId).where('status', '=', 'pending'),
+  ),
+  challengeCount: new ReusableQuery<{ sessionId: string }, { n: number | string }>((db, v) =>
+    db.selectFrom('challenges').select((eb) => eb.fn.countAll<number | string>().as('n')).where('session_id', '=', v.sessionId),
+  ),
+  insertChallenge: new ReusableQuery<ChallengeRow, never>((db, v) =>
+    db.insertInto('challenges').values({
+      id: v.id,
+      session_id: v.session_id,
+      method_id: v.method_id,
+      type: v.type,
+      code_hash: v.code_hash,
+      data: v.data,
+      status: v.status,
+      created_at: v.created_at,
+      expires_at: v.expires_at,
+      used_at: v.used_at,
+    }),
+  ),
+  useChallenge: new ReusableQuery<{ id: string; now: number }, never>((db, v) =>
+    db.updateTable('challenges').set({ status: 'used', used_at: v.now }).where('id', '=', v.id).where('status', '=', 'pending'),
+  ),
+};
+
+/**
+ * One more gate passed in session `sessionId` with offered method `methodId` (a code, answers
+ * or an approved push), on the session row locked for this.
+ */
 export async function passGate(s: Services, trx: Trx, sessionId: string, methodId: string): Promise<{ gatesPassed: number }> {
-  const q = trx.selectFrom('reset_sessions').select(['gates_passed', 'required_methods', 'passed_method_ids', 'offered']).where('id', '=', sessionId);
-  const row = await (s.store.dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirstOrThrow();
+  const row = await (s.store.dialect === 'postgres' ? Q.gatesForUpdate : Q.gates).first(trx, { id: sessionId });
+  if (!row) throw new Error(`reset session ${sessionId} is gone`);
   const passed = JSON.parse(row.passed_method_ids) as string[];
   const offered = JSON.parse(row.offered) as OfferedMethod[];
   const type = offered.find((o) => o.id === methodId)?.type;
   // Two challenges of one type raced each other: the second does not count twice (R2).
   if (passed.some((id) => offered.find((o) => o.id === id)?.type === type)) return { gatesPassed: row.gates_passed };
   const gatesPassed = row.gates_passed + 1;
-  await trx
-    .updateTable('reset_sessions')
-    .set({ gates_passed: gatesPassed, passed_method_ids: JSON.stringify([...passed, methodId]), ...(gatesPassed >= row.required_methods ? { state: 'ready' } : {}) })
-    .where('id', '=', sessionId)
-    .execute();
+  await (gatesPassed >= row.required_methods ? Q.passLastGate : Q.passGate).run(trx, { id: sessionId, gatesPassed, passed: JSON.stringify([...passed, methodId]) });
   return { gatesPassed };
 }
 
@@ -159,26 +220,23 @@ export class ResetFlow {
     const row = { username: real?.username ?? username, decoy: real ? 0 : 1 };
     const lock = await s.db.transaction().execute(async (trx) => {
       const lock = await this.throttle.activeLock(trx, throttleKey);
-      await trx
-        .insertInto('reset_sessions')
-        .values({
-          id,
-          token_hash: hashToken(token),
-          subject_id: real?.id ?? null,
-          throttle_key: throttleKey,
-          username: row.username,
-          decoy: row.decoy,
-          state: lock ? 'locked' : 'verifying',
-          required_methods: requirement.required,
-          gates_passed: 0,
-          passed_method_ids: '[]',
-          offered: JSON.stringify(offered),
-          client: ctx.client,
-          created_at: now,
-          expires_at: now + SESSION_TTL_MS,
-          completed_at: null,
-        })
-        .execute();
+      await Q.insertSession.run(trx, {
+        id,
+        token_hash: hashToken(token),
+        subject_id: real?.id ?? null,
+        throttle_key: throttleKey,
+        username: row.username,
+        decoy: row.decoy,
+        state: lock ? 'locked' : 'verifying',
+        required_methods: requirement.required,
+        gates_passed: 0,
+        passed_method_ids: '[]',
+        offered: JSON.stringify(offered),
+        client: ctx.client,
+        created_at: now,
+        expires_at: now + SESSION_TTL_MS,
+        completed_at: null,
+      });
       await this.audit(trx, row, { type: 'reset.started', result: lock ? 'locked' : real ? 'success' : 'failure', client: ctx.client, detail: reason ? { reason } : null });
       return lock;
     });
@@ -194,7 +252,7 @@ export class ResetFlow {
   // ---- sessions ----
 
   private async load(token: string): Promise<SessionRow> {
-    const row = await this.s.db.selectFrom('reset_sessions').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    const row = await Q.session.first(this.s.db, { tokenHash: hashToken(token) });
     if (!row) throw sessionExpired();
     return row;
   }
@@ -311,17 +369,25 @@ export class ResetFlow {
         return admission;
       }
       // A new challenge for the same method supersedes the old one (R13).
-      const old = await trx.selectFrom('challenges').select('id').where('session_id', '=', row.id).where('method_id', '=', m.id).where('status', '=', 'pending').execute();
+      const old = await Q.pendingChallenges.rows(trx, { sessionId: row.id, methodId: m.id });
       if (old.length) {
         const ids = old.map((c) => c.id);
         await trx.updateTable('challenges').set({ status: 'superseded' }).where('id', 'in', ids).execute();
         await trx.updateTable('approvals').set({ status: 'expired' }).where('challenge_id', 'in', ids).where('status', '=', 'waiting').execute();
       }
-      const { n } = await trx.selectFrom('challenges').select((eb) => eb.fn.countAll<number | string>().as('n')).where('session_id', '=', row.id).executeTakeFirstOrThrow();
-      await trx
-        .insertInto('challenges')
-        .values({ id: challengeId, session_id: row.id, method_id: m.id, type: m.type, code_hash: started.codeHash, data: JSON.stringify({ ...started.data, seq: Number(n) + 1 }), status: 'pending', created_at: now, expires_at: expiresAt, used_at: null })
-        .execute();
+      const { n } = (await Q.challengeCount.first(trx, { sessionId: row.id }))!;
+      await Q.insertChallenge.run(trx, {
+        id: challengeId,
+        session_id: row.id,
+        method_id: m.id,
+        type: m.type,
+        code_hash: started.codeHash,
+        data: JSON.stringify({ ...started.data, seq: Number(n) + 1 }),
+        status: 'pending',
+        created_at: now,
+        expires_at: expiresAt,
+        used_at: null,
+      });
       await started.persist?.(trx);
       await this.audit(trx, row, { type: 'reset.challenge', method: m.type, result: 'success', client: ctx.client, detail: 'channel' in started.data ? { channel: started.data.channel } : null });
       return admission;
@@ -335,7 +401,7 @@ export class ResetFlow {
   async verify(token: string, challengeId: string, input: VerifyChallengeRequest, ctx: RequestContext): Promise<VerifyChallengeResponse> {
     const s = this.s;
     const row = await this.active(token);
-    const c = await s.db.selectFrom('challenges').selectAll().where('id', '=', challengeId).where('session_id', '=', row.id).executeTakeFirst();
+    const c = await Q.challenge.first(s.db, { id: challengeId, sessionId: row.id });
     if (!c) throw new ApiError('not_found', 'This session has no such challenge.');
     const kind = METHOD_KINDS[c.type as MethodType];
     const data = JSON.parse(c.data) as Record<string, unknown>;
@@ -364,8 +430,7 @@ export class ResetFlow {
 
     const outcome = await s.db.transaction().execute(async (trx) => {
       if (right) {
-        const used = await trx.updateTable('challenges').set({ status: 'used', used_at: now }).where('id', '=', c.id).where('status', '=', 'pending').executeTakeFirst();
-        if (Number(used.numUpdatedRows) === 1) {
+        if ((await Q.useChallenge.affected(trx, { id: c.id, now })) === 1) {
           if (admission.failureId !== null) await this.throttle.releaseFailure(trx, row.throttle_key, admission.failureId);
           const gates = await passGate(this.s, trx, row.id, m.id);
           await this.audit(trx, row, { type: 'reset.verify', method: m.type, result: 'success', client: ctx.client });

@@ -3,7 +3,7 @@ import type { MethodType } from '../../shared/api/common.js';
 import type { Clock } from '../clock.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { newId } from '../security/tokens.js';
-import type { Db } from '../store/db.js';
+import { ReusableQuery, type Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 
 /** What each method type keeps, sealed with the SecretBox at rest (R7, R9e). */
@@ -36,6 +36,20 @@ type Conn = Db | Transaction<Database>;
 
 /** The `methods` table: every registered method of every subject, secrets sealed. */
 export class MethodStore {
+  // Every reset reads methods, and every authenticator code claims a step: compiled once.
+  private readonly q = {
+    list: new ReusableQuery<{ subjectId: string }, Database['methods']>((db, v) => db.selectFrom('methods').selectAll().where('subject_id', '=', v.subjectId).orderBy('created_at').orderBy('id')),
+    get: new ReusableQuery<{ subjectId: string; id: string }, Database['methods']>((db, v) => db.selectFrom('methods').selectAll().where('subject_id', '=', v.subjectId).where('id', '=', v.id)),
+    claimStep: new ReusableQuery<{ subjectId: string; id: string; step: number }, never>((db, v) =>
+      db
+        .updateTable('methods')
+        .set({ last_used_step: v.step })
+        .where('subject_id', '=', v.subjectId)
+        .where('id', '=', v.id)
+        .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', v.step)])),
+    ),
+  };
+
   constructor(private readonly db: Db, private readonly box: SecretBox, private readonly clock: Clock) {}
 
   private toRecord(row: Database['methods']): MethodRecord {
@@ -54,12 +68,12 @@ export class MethodStore {
   }
 
   async list(subjectId: string, conn: Conn = this.db): Promise<MethodRecord[]> {
-    const rows = await conn.selectFrom('methods').selectAll().where('subject_id', '=', subjectId).orderBy('created_at').orderBy('id').execute();
+    const rows = await this.q.list.rows(conn, { subjectId });
     return rows.map((r) => this.toRecord(r));
   }
 
   async get(subjectId: string, id: string, conn: Conn = this.db): Promise<MethodRecord | null> {
-    const row = await conn.selectFrom('methods').selectAll().where('subject_id', '=', subjectId).where('id', '=', id).executeTakeFirst();
+    const row = await this.q.get.first(conn, { subjectId, id });
     return row ? this.toRecord(row) : null;
   }
 
@@ -107,13 +121,6 @@ export class MethodStore {
    * Atomic in the database, so two parallel uses of one code cannot both pass.
    */
   async claimTotpStep(subjectId: string, id: string, step: number, conn: Conn = this.db): Promise<boolean> {
-    const r = await conn
-      .updateTable('methods')
-      .set({ last_used_step: step })
-      .where('subject_id', '=', subjectId)
-      .where('id', '=', id)
-      .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', step)]))
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return (await this.q.claimStep.affected(conn, { subjectId, id, step })) === 1;
   }
 }

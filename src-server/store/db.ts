@@ -1,12 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Compilable, type CompiledQuery, type DialectAdapter, type QueryResult, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrationProvider, type SqlDialect } from './migrations.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
+type Conn = Db | Transaction<Database>;
 
 export interface Store {
   db: Db;
@@ -38,6 +39,64 @@ function withStatementCache(sqlite: SqliteDatabase.Database, max = 500): SqliteD
       };
     },
   });
+}
+
+/** Stands where a named value goes while a reusable query compiles. */
+class Slot {
+  constructor(readonly name: string) {}
+}
+
+/**
+ * A hot query built and compiled once per store, then run with fresh values. Kysely
+ * otherwise rebuilds, freezes and recompiles the query tree on every call, which costs
+ * more than SQLite running a small query. `build` gets placeholders for its values and
+ * must use each one as a value only; its SQL must not depend on them (no `in` lists, no
+ * optional clauses).
+ */
+export class ReusableQuery<Values extends Record<string, unknown>, Row> {
+  /** Per dialect adapter, i.e. per store: SQLite and PostgreSQL compile differently. */
+  private readonly compiled = new WeakMap<DialectAdapter, { query: CompiledQuery<Row>; parameters: readonly unknown[] }>();
+
+  constructor(private readonly build: (conn: Conn, values: Values) => Compilable<Row>) {}
+
+  private template(conn: Conn) {
+    const adapter = conn.getExecutor().adapter;
+    let t = this.compiled.get(adapter);
+    if (!t) {
+      const used = new Set<string>();
+      const slots = new Proxy({} as Values, {
+        get: (_target, name) => (used.add(String(name)), new Slot(String(name))),
+        ownKeys: () => {
+          throw new Error('reusable query: name each value (`v.x`); the placeholders cannot be spread or listed');
+        },
+      });
+      const query = this.build(conn, slots).compile();
+      const placed = new Set(query.parameters.filter((p): p is Slot => p instanceof Slot).map((p) => p.name));
+      for (const name of used) if (!placed.has(name)) throw new Error(`reusable query: \`${name}\` is not used as a value in ${query.sql}`);
+      t = { query, parameters: query.parameters };
+      this.compiled.set(adapter, t);
+    }
+    return t;
+  }
+
+  run(conn: Conn, values: Values): Promise<QueryResult<Row>> {
+    const t = this.template(conn);
+    const parameters = t.parameters.map((p) => (p instanceof Slot ? values[p.name] : p));
+    return conn.executeQuery<Row>({ ...t.query, parameters });
+  }
+
+  async rows(conn: Conn, values: Values): Promise<Row[]> {
+    return (await this.run(conn, values)).rows;
+  }
+
+  async first(conn: Conn, values: Values): Promise<Row | undefined> {
+    return (await this.run(conn, values)).rows[0];
+  }
+
+  /** Rows an insert, update or delete touched. */
+  async affected(conn: Conn, values: Values): Promise<number> {
+    return Number((await this.run(conn, values)).numAffectedRows ?? 0n);
+  }
 }
 
 /** Opens the store named by `sqlite:path` / `postgres://…` and runs pending migrations. */

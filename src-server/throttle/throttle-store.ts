@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
-import type { Db } from '../store/db.js';
+import { ReusableQuery, type Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 import { admit, afterFailure, MAX_WINDOW_MS, THROTTLE_RULES, windowStart, type ThrottleKind, type ThrottleLock, type ThrottleRule } from './rules.js';
 
@@ -36,50 +36,62 @@ export interface FailureResult {
  * run ahead of its own failures.
  */
 export class ThrottleStore {
+  // Every reset step runs these: compiled once (see ReusableQuery).
+  private readonly q = {
+    serialize: new ReusableQuery<{ key: string }, never>((db, v) =>
+      db
+        .insertInto('throttle_locks')
+        .values({ throttle_key: v.key, kind: MUTEX_KIND, locked_until: 0, reason: MUTEX_KIND })
+        .onConflict((oc) => oc.columns(['throttle_key', 'kind']).doUpdateSet({ reason: MUTEX_KIND })),
+    ),
+    activeLock: new ReusableQuery<{ key: string; now: number }, { locked_until: number; reason: string }>((db, v) =>
+      db.selectFrom('throttle_locks').select(['locked_until', 'reason']).where('throttle_key', '=', v.key).where('kind', '=', LOCK_KIND).where('locked_until', '>', v.now),
+    ),
+    count: new ReusableQuery<{ key: string; kind: ThrottleKind; since: number }, { n: number | string }>((db, v) =>
+      db
+        .selectFrom('throttle_events')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('throttle_key', '=', v.key)
+        .where('kind', '=', v.kind)
+        .where('at', '>', v.since),
+    ),
+    lock: new ReusableQuery<{ key: string; until: number; rule: string }, never>((db, v) =>
+      db
+        .insertInto('throttle_locks')
+        .values({ throttle_key: v.key, kind: LOCK_KIND, locked_until: v.until, reason: v.rule })
+        .onConflict((oc) =>
+          oc
+            .columns(['throttle_key', 'kind'])
+            .doUpdateSet((eb) => ({ locked_until: eb.ref('excluded.locked_until'), reason: eb.ref('excluded.reason') }))
+            .where((eb) => eb('throttle_locks.locked_until', '<', eb.ref('excluded.locked_until'))),
+        ),
+    ),
+    record: new ReusableQuery<{ key: string; kind: ThrottleKind; at: number }, { id: number }>((db, v) =>
+      db.insertInto('throttle_events').values({ throttle_key: v.key, kind: v.kind, at: v.at }).returning('id'),
+    ),
+    forget: new ReusableQuery<{ key: string; before: number }, never>((db, v) => db.deleteFrom('throttle_events').where('throttle_key', '=', v.key).where('at', '<', v.before)),
+    release: new ReusableQuery<{ key: string; id: number }, never>((db, v) => db.deleteFrom('throttle_events').where('throttle_key', '=', v.key).where('id', '=', v.id)),
+  };
+
   constructor(private readonly clock: Clock) {}
 
   private async serialize(trx: Trx, key: string): Promise<void> {
-    await trx
-      .insertInto('throttle_locks')
-      .values({ throttle_key: key, kind: MUTEX_KIND, locked_until: 0, reason: MUTEX_KIND })
-      .onConflict((oc) => oc.columns(['throttle_key', 'kind']).doUpdateSet({ reason: MUTEX_KIND }))
-      .execute();
+    await this.q.serialize.run(trx, { key });
   }
 
   /** The lock in force for `key`, if any. */
   async activeLock(conn: Conn, key: string): Promise<ThrottleLock | null> {
-    const row = await conn
-      .selectFrom('throttle_locks')
-      .select(['locked_until', 'reason'])
-      .where('throttle_key', '=', key)
-      .where('kind', '=', LOCK_KIND)
-      .where('locked_until', '>', this.clock.now().getTime())
-      .executeTakeFirst();
+    const row = await this.q.activeLock.first(conn, { key, now: this.clock.now().getTime() });
     return row ? { until: Number(row.locked_until), rule: row.reason as ThrottleRule['rule'] } : null;
   }
 
   private async count(trx: Trx, key: string, kind: ThrottleKind, now: number): Promise<number> {
-    const row = await trx
-      .selectFrom('throttle_events')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('throttle_key', '=', key)
-      .where('kind', '=', kind)
-      .where('at', '>', windowStart(kind, now))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+    const row = await this.q.count.first(trx, { key, kind, since: windowStart(kind, now) });
+    return Number(row!.n);
   }
 
   private async lock(trx: Trx, key: string, until: number, rule: ThrottleRule['rule']): Promise<void> {
-    await trx
-      .insertInto('throttle_locks')
-      .values({ throttle_key: key, kind: LOCK_KIND, locked_until: until, reason: rule })
-      .onConflict((oc) =>
-        oc
-          .columns(['throttle_key', 'kind'])
-          .doUpdateSet((eb) => ({ locked_until: eb.ref('excluded.locked_until'), reason: eb.ref('excluded.reason') }))
-          .where((eb) => eb('throttle_locks.locked_until', '<', eb.ref('excluded.locked_until'))),
-      )
-      .execute();
+    await this.q.lock.run(trx, { key, until, rule });
   }
 
   /**
@@ -98,16 +110,16 @@ export class ThrottleStore {
     }
     let failureId: number | null = null;
     for (const kind of kinds) {
-      const row = await trx.insertInto('throttle_events').values({ throttle_key: key, kind, at: now }).returning('id').executeTakeFirstOrThrow();
-      if (kind === 'failure') failureId = Number(row.id);
+      const row = await this.q.record.first(trx, { key, kind, at: now });
+      if (kind === 'failure') failureId = Number(row!.id);
     }
-    await trx.deleteFrom('throttle_events').where('throttle_key', '=', key).where('at', '<', now - MAX_WINDOW_MS).execute();
+    await this.q.forget.run(trx, { key, before: now - MAX_WINDOW_MS });
     return { allowed: true, failureId };
   }
 
   /** The attempt succeeded: its provisional failure no longer counts. */
   async releaseFailure(trx: Trx, key: string, failureId: number): Promise<void> {
-    await trx.deleteFrom('throttle_events').where('throttle_key', '=', key).where('id', '=', failureId).execute();
+    await this.q.release.run(trx, { key, id: failureId });
   }
 
   /** The attempt failed (its failure is already recorded): R11a locks at the limit. */
@@ -124,7 +136,7 @@ export class ThrottleStore {
   /** A failure decided elsewhere (a push denied on the companion): recorded, then settled. */
   async recordFailure(trx: Trx, key: string): Promise<FailureResult> {
     await this.serialize(trx, key);
-    await trx.insertInto('throttle_events').values({ throttle_key: key, kind: 'failure', at: this.clock.now().getTime() }).execute();
+    await this.q.record.run(trx, { key, kind: 'failure', at: this.clock.now().getTime() });
     return this.settleFailure(trx, key);
   }
 
