@@ -11,8 +11,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { TOTP, Secret } from 'otpauth';
 import { DEFAULT_HASH_PARAMS, hashSecret } from '../src-server/security/password-hash.js';
-import { codeIn, startSmtpPeer } from '../test/helpers/smtp-peer.js';
+import { startSmtpPeer } from '../test/helpers/smtp-peer.js';
 import { formatResult, LoadClient, runLoad } from './lib/http-load.js';
+import { MailCodes } from './lib/mail-codes.js';
 import { benchRecovery, benchTotpSecret, benchUser } from './lib/server-process.js';
 
 const CONCURRENCY = 64;
@@ -31,6 +32,7 @@ function rssOf(pid: number): { rss: number; peak: number } {
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-bench-'));
   const smtp = await startSmtpPeer();
+  const mail = new MailCodes(smtp);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'lib/server-process.ts')], {
     env: { ...process.env, BENCH_USERS: String(USERS), SSPR_DATA_DIR: dataDir, SSPR_SMTP_URL: smtp.url, SSPR_LOG_LEVEL: 'warn', SSPR_PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
 
     // verify, code methods: the emailed code (read from the SMTP peer) for the first third…
     const codes: string[] = [];
-    for (let i = 0; i < third; i++) codes[i] = codeIn((await smtp.waitFor(benchRecovery(i), undefined, 60_000)).text);
+    for (let i = 0; i < third; i++) codes[i] = await mail.take(benchRecovery(i), 60_000);
     const verifyEmail = await runLoad('verify (email code, correct)', third, CONCURRENCY, async (i) => {
       const r = await client.request('POST', `/reset/session/challenges/${challenges[i]}/verify`, { code: codes[i] }, sessions[i]!.token);
       return r.status === 200;
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
       const token = start.body.sessionToken as string;
       const m = start.body.methods as Array<{ id: string; type: string }>;
       const c1 = await client.request('POST', '/reset/session/challenges', { methodId: m.find((x) => x.type === 'email')!.id }, token);
-      const code = codeIn((await smtp.waitFor(benchRecovery(i), undefined, 30_000)).text);
+      const code = await mail.take(benchRecovery(i), 30_000);
       const v1 = await client.request('POST', `/reset/session/challenges/${c1.body.challengeId}/verify`, { code }, token);
       const c2 = await client.request('POST', '/reset/session/challenges', { methodId: m.find((x) => x.type === 'authenticatorCode')!.id }, token);
       const v2 = await client.request('POST', `/reset/session/challenges/${c2.body.challengeId}/verify`, { code: totpNow(i) }, token);
