@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Compilable, type CompiledQuery, type DialectAdapter, type QueryResult, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type Compilable, type CompiledQuery, type DialectAdapter, type QueryResult, type Transaction } from 'kysely';
 import pg from 'pg';
+import { GroupCommitSqliteDialect } from './group-commit.js';
 import { migrationProvider, type SqlDialect } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -17,29 +18,6 @@ export interface Store {
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
 pg.types.setTypeParser(20, (v) => Number(v));
-
-/**
- * better-sqlite3 prepares a statement per call; Kysely prepares one per query. Reusing
- * prepared statements by SQL text saves most of a query's cost on the hot paths.
- */
-function withStatementCache(sqlite: SqliteDatabase.Database, max = 500): SqliteDatabase.Database {
-  const cache = new Map<string, SqliteDatabase.Statement>();
-  const prepare = sqlite.prepare.bind(sqlite);
-  return new Proxy(sqlite, {
-    get(target, prop, receiver) {
-      if (prop !== 'prepare') return Reflect.get(target, prop, receiver);
-      return (sql: string) => {
-        let stmt = cache.get(sql);
-        if (!stmt) {
-          stmt = prepare(sql);
-          if (cache.size >= max) cache.delete(cache.keys().next().value!);
-          cache.set(sql, stmt);
-        }
-        return stmt;
-      };
-    },
-  });
-}
 
 /** Stands where a named value goes while a reusable query compiles. */
 class Slot {
@@ -111,7 +89,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite) });
     dialect = 'sqlite';
   } else {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 10 }) }) });

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../src-server/store/db.js';
+
+/**
+ * The SQLite store commits several units (transactions, or statements outside one) at once.
+ * Each must still be atomic on its own, and durable — visible to another connection — by the
+ * time its promise resolves; if the shared commit fails, every unit in it must fail.
+ */
+let dir: string;
+let file: string;
+let store: Store;
+let other: SqliteDatabase.Database;
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'sspr-group-commit-'));
+  file = path.join(dir, 'sspr.db');
+  store = await openStore(`sqlite:${file}`);
+  other = new SqliteDatabase(file, { readonly: true });
+});
+afterEach(async () => {
+  other.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const put = (key: string, value = 'v') => store.db.insertInto('settings').values({ key, value, updated_at: 0 }).execute();
+/** What a second connection sees: only committed rows. */
+const committed = (key: string) => other.prepare('select value from settings where key = ?').get(key) as { value: string } | undefined;
+
+describe('group commit (SQLite)', () => {
+  it('a write is committed when its promise resolves, also with many in flight', async () => {
+    await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        if (i % 2) await put(`solo-${i}`);
+        else await store.db.transaction().execute(async (trx) => {
+          await trx.insertInto('settings').values({ key: `trx-${i}`, value: 'a', updated_at: 0 }).execute();
+          await trx.updateTable('settings').set({ value: 'b' }).where('key', '=', `trx-${i}`).execute();
+        });
+        // Checked before any other work can run: the commit happened before we resumed.
+        expect(committed(i % 2 ? `solo-${i}` : `trx-${i}`)?.value).toBe(i % 2 ? 'v' : 'b');
+      }),
+    );
+    expect((other.prepare('select count(*) as n from settings').get() as { n: number }).n).toBe(200);
+  });
+
+  it('a transaction that fails rolls back alone; the others sharing its commit keep their writes', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        store.db.transaction().execute(async (trx) => {
+          await trx.insertInto('settings').values({ key: `k-${i}`, value: 'x', updated_at: 0 }).execute();
+          if (i % 3 === 0) throw new Error(`unit ${i} fails`);
+        }),
+      ),
+    );
+    results.forEach((r, i) => {
+      expect(r.status).toBe(i % 3 === 0 ? 'rejected' : 'fulfilled');
+      expect(committed(`k-${i}`)?.value).toBe(i % 3 === 0 ? undefined : 'x');
+    });
+  });
+
+  it('a constraint error outside a transaction fails that statement only', async () => {
+    await put('dup');
+    const [a, b, c] = await Promise.allSettled([put('before'), put('dup'), put('after')]);
+    expect([a.status, b.status, c.status]).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(committed('before')).toBeDefined();
+    expect(committed('after')).toBeDefined();
+  });
+
+  it('when SQLite drops the shared transaction, every unit that wrote in it fails', async () => {
+    // A rollback issued behind the driver's back stands for SQLite aborting the transaction
+    // itself (I/O error, disk full): the units already done in it must not be told they succeeded.
+    const first = put('lost-1');
+    const second = store.db.transaction().execute(async (trx) => {
+      await trx.insertInto('settings').values({ key: 'lost-2', value: 'x', updated_at: 0 }).execute();
+    });
+    const dropper = sql`rollback`.execute(store.db).catch(() => undefined);
+    const [r1, r2] = await Promise.allSettled([first, second, dropper]);
+    expect(r1.status).toBe('rejected');
+    expect(r2.status).toBe('rejected');
+    expect(committed('lost-1')).toBeUndefined();
+    expect(committed('lost-2')).toBeUndefined();
+    // The store goes on.
+    await put('after-loss');
+    expect(committed('after-loss')).toBeDefined();
+  });
+});
