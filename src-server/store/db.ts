@@ -3,6 +3,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, type Compilable, type CompiledQuery, type DialectAdapter, type QueryResult, type Transaction } from 'kysely';
 import pg from 'pg';
+import { startBackgroundCheckpoints, type Checkpointer } from './checkpointer.js';
 import { GroupCommitSqliteDialect } from './group-commit.js';
 import { migrationProvider, type SqlDialect } from './migrations.js';
 import type { Database } from './schema.js';
@@ -81,6 +82,7 @@ export class ReusableQuery<Values extends Record<string, unknown>, Row> {
 export async function openStore(databaseUrl: string): Promise<Store> {
   let db: Db;
   let dialect: SqlDialect;
+  let checkpointer: Checkpointer | null = null;
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length);
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -89,6 +91,10 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
+    if (file !== ':memory:') {
+      sqlite.pragma('wal_autocheckpoint = 0');
+      checkpointer = startBackgroundCheckpoints(file, () => sqlite.open && sqlite.pragma('wal_autocheckpoint = 1000'));
+    }
     db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite) });
     dialect = 'sqlite';
   } else {
@@ -97,9 +103,13 @@ export async function openStore(databaseUrl: string): Promise<Store> {
   }
   const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
   const { error } = await migrator.migrateToLatest();
-  if (error) {
+  const close = async () => {
+    await checkpointer?.stop();
     await db.destroy();
+  };
+  if (error) {
+    await close();
     throw new Error(`store migration failed: ${(error as Error).message}`);
   }
-  return { db, dialect, close: () => db.destroy() };
+  return { db, dialect, close };
 }

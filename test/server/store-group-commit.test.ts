@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -86,5 +86,22 @@ describe('group commit (SQLite)', () => {
     // The store goes on.
     await put('after-loss');
     expect(committed('after-loss')).toBeDefined();
+  });
+});
+
+describe('WAL checkpoints (SQLite)', () => {
+  it('are made off the event loop: committed pages reach the database file while the server connection never checkpoints', async () => {
+    const { rows } = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(store.db);
+    expect(rows[0]?.wal_autocheckpoint).toBe(0);
+    const size = () => statSync(file).size;
+    const before = size();
+    const blob = 'x'.repeat(3000);
+    // ~6 MB of committed pages: more than SQLite's own 1000-page checkpoint threshold.
+    for (let i = 0; i < 20; i++) {
+      await Promise.all(Array.from({ length: 100 }, (_, j) => put(`big-${i}-${j}`, blob)));
+    }
+    const deadline = Date.now() + 5000;
+    while (size() < before + 5_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(size()).toBeGreaterThan(before + 5_000_000);
   });
 });
