@@ -41,6 +41,9 @@ export function startBackgroundCheckpoints(file: string, onLost: () => void): Ch
       new Promise<void>((resolve) => {
         stopping = true;
         worker.once('exit', () => resolve());
+        // Unref'd while it runs; waiting for it to end must keep the process alive (a CLI
+        // closing its store would otherwise exit silently, with code 0, right here).
+        worker.ref();
         worker.postMessage('stop');
       }),
   };
