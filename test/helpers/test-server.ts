@@ -9,6 +9,7 @@ import { BuiltinDirectory, type NewBuiltinUser } from '../../src-server/director
 import type { DirectoryUser } from '../../src-server/directory/directory.js';
 import { createServer, type ServerOverrides, type SsprServer } from '../../src-server/server.js';
 import { startGatewayPeer, type GatewayPeer } from './gateway-peer.js';
+import { startPostgres } from './postgres.js';
 import { startSmtpPeer, type SmtpPeer } from './smtp-peer.js';
 
 export interface ApiResult<T = any> {
@@ -40,8 +41,9 @@ export const TEST_HASH_PARAMS = { N: 1024, r: 8, p: 1 };
  * gateway peer, on a fresh SQLite file.
  */
 export async function startTestServer(
-  options: { env?: Record<string, string>; overrides?: ServerOverrides; startAt?: string } = {},
+  options: { env?: Record<string, string>; overrides?: ServerOverrides; startAt?: string; /** A throwaway PostgreSQL store instead of SQLite. */ postgres?: boolean } = {},
 ): Promise<TestServer> {
+  const pg = options.postgres ? await startPostgres() : null;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-test-'));
   const smtp = await startSmtpPeer();
   const gateway = await startGatewayPeer();
@@ -55,6 +57,7 @@ export async function startTestServer(
       SSPR_SMS_WEBHOOK_SECRET: gateway.secret,
       SSPR_ADMIN_TOKEN: adminToken,
       SSPR_LOG_LEVEL: 'silent',
+      ...(pg ? { SSPR_DATABASE_URL: pg.url } : {}),
       ...options.env,
     },
   });
@@ -102,6 +105,7 @@ export async function startTestServer(
       await server.close();
       await smtp.close();
       await gateway.close();
+      pg?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

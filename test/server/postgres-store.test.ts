@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresPeer } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 /** The store speaks PostgreSQL as well as SQLite: the same server, migrations and flows. */
-let pg: PostgresPeer;
 let t: TestServer;
 beforeAll(async () => {
-  pg = await startPostgres();
-  t = await startTestServer({ env: { SSPR_DATABASE_URL: pg.url } });
+  t = await startTestServer({ postgres: true });
 });
 afterAll(async () => {
   await t?.close();
-  pg?.stop();
 });
 
 describe('PostgreSQL store', () => {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReusableQuery } from '../../src-server/store/db.js';
-import { startPostgres, type PostgresPeer } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { mailedCode, methodOf, startReset, userWithEmail } from './reset-helpers.js';
 
@@ -63,15 +62,12 @@ describe('reusable queries', () => {
 });
 
 describe('reusable queries on PostgreSQL', () => {
-  let pg: PostgresPeer;
   let t: TestServer;
   beforeAll(async () => {
-    pg = await startPostgres();
-    t = await startTestServer({ env: { SSPR_DATABASE_URL: pg.url } });
+    t = await startTestServer({ postgres: true });
   });
   afterAll(async () => {
     await t?.close();
-    pg?.stop();
   });
 
   it('bind fresh values on every run, compiled for PostgreSQL in the same process as SQLite', () => bindsFreshValues(t));

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresPeer } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { mailedCode, methodOf, startReset, userWithEmail } from './reset-helpers.js';
 
@@ -61,15 +60,12 @@ describe('R11e on SQLite', () => {
 });
 
 describe('R11e on PostgreSQL', () => {
-  let pg: PostgresPeer;
   let t: TestServer;
   beforeAll(async () => {
-    pg = await startPostgres();
-    t = await startTestServer({ env: { SSPR_DATABASE_URL: pg.url } });
+    t = await startTestServer({ postgres: true });
   });
   afterAll(async () => {
     await t?.close();
-    pg?.stop();
   });
 
   it(`R11e: ${GUESSES} parallel wrong guesses over a pool of connections all count; none past the limit is verified`, async () => {
