@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
 /** Minimal keep-alive HTTP client for load runs (lower overhead than fetch at 64 clients). */
@@ -56,6 +57,15 @@ export interface LoadResult {
   rps: number;
   p50: number;
   p99: number;
+  /** CPU µs per operation of the server process (all its threads) and of this process (the clients). */
+  serverCpuUs?: number;
+  clientCpuUs?: number;
+}
+
+/** User + system CPU of a process so far, in µs (Linux, /proc; clock ticks of 10 ms). */
+function processCpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -67,10 +77,12 @@ function percentile(sorted: number[], p: number): number {
  * Runs `total` operations with `concurrency` in flight; `op(i)` returns true on the expected
  * outcome. Latency is per operation in ms.
  */
-export async function runLoad(name: string, total: number, concurrency: number, op: (i: number) => Promise<boolean>): Promise<LoadResult> {
+export async function runLoad(name: string, total: number, concurrency: number, op: (i: number) => Promise<boolean>, serverPid?: number): Promise<LoadResult> {
   const latencies: number[] = [];
   let next = 0;
   let errors = 0;
+  const server0 = serverPid ? processCpuUs(serverPid) : 0;
+  const client0 = process.cpuUsage();
   const start = performance.now();
   const worker = async () => {
     for (;;) {
@@ -89,11 +101,59 @@ export async function runLoad(name: string, total: number, concurrency: number, 
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - start) / 1000;
+  const client = process.cpuUsage(client0);
   latencies.sort((a, b) => a - b);
-  return { name, count: total, errors, seconds, rps: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    name, count: total, errors, seconds, rps: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99),
+    ...(serverPid ? { serverCpuUs: (processCpuUs(serverPid) - server0) / total, clientCpuUs: (client.user + client.system) / total } : {}),
+  };
+}
+
+/**
+ * Open loop: operation i starts at `start + i / ratePerSecond` however many are still in
+ * flight, and its latency counts from that scheduled start (so a stalled server cannot hide
+ * its queue, no coordinated omission). `rps` is the rate achieved.
+ */
+export async function runAtRate(name: string, total: number, ratePerSecond: number, op: (i: number) => Promise<boolean>, serverPid?: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const inFlight: Array<Promise<void>> = [];
+  let errors = 0;
+  const server0 = serverPid ? processCpuUs(serverPid) : 0;
+  const client0 = process.cpuUsage();
+  const start = performance.now();
+  const launch = (i: number) => {
+    const scheduled = start + (i * 1000) / ratePerSecond;
+    inFlight.push(
+      op(i)
+        .catch(() => false)
+        .then((ok) => {
+          latencies.push(performance.now() - scheduled);
+          if (!ok) errors++;
+        }),
+    );
+  };
+  let launched = 0;
+  await new Promise<void>((done) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * ratePerSecond) / 1000) + 1);
+      while (launched < due) launch(launched++);
+      if (launched < total) setTimeout(tick, 1);
+      else done();
+    };
+    tick();
+  });
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - start) / 1000;
+  const client = process.cpuUsage(client0);
+  latencies.sort((a, b) => a - b);
+  return {
+    name, count: total, errors, seconds, rps: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99),
+    ...(serverPid ? { serverCpuUs: (processCpuUs(serverPid) - server0) / total, clientCpuUs: (client.user + client.system) / total } : {}),
+  };
 }
 
 export function formatResult(r: LoadResult, baseline?: LoadResult): string {
   const ratio = baseline ? `  (${(r.rps / baseline.rps).toFixed(2)}× baseline)` : '';
-  return `${r.name.padEnd(34)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms   errors ${r.errors}/${r.count}${ratio}`;
+  const cpu = r.serverCpuUs === undefined ? '' : `   CPU/op: server ${r.serverCpuUs.toFixed(0)} µs, bench ${r.clientCpuUs!.toFixed(0)} µs`;
+  return `${r.name.padEnd(34)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms   errors ${r.errors}/${r.count}${ratio}${cpu}`;
 }
