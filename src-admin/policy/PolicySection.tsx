@@ -155,7 +155,7 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
       <h2 id="policy-title">Policy</h2>
       <form className="policy" onSubmit={save} noValidate>
         <fieldset>
-          <legend>Who can reset (R1)</legend>
+          <legend>Who can reset</legend>
           <Field path="sspr.scope.mode" label="Self-service password reset enabled for" error={err('sspr.scope.mode')}>
             {({ id }) => (
               <select id={id} value={draft.sspr.scope.mode} onChange={(e) => change((p) => (p.sspr.scope.mode = e.target.value as PolicyDocument['sspr']['scope']['mode']))}>
@@ -172,7 +172,7 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
           </Field>
         </fieldset>
         <fieldset>
-          <legend>Methods (R2, R3)</legend>
+          <legend>Methods</legend>
           <Field path="sspr.methodsRequired" label="Methods required to reset" error={err('sspr.methodsRequired')}>
             {({ id }) => (
               <select id={id} value={draft.sspr.methodsRequired} onChange={(e) => change((p) => (p.sspr.methodsRequired = Number(e.target.value) as 1 | 2))}>
@@ -211,7 +211,7 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
           </Field>
         </fieldset>
         <fieldset>
-          <legend>Registration and notifications (R5, R6, R22)</legend>
+          <legend>Registration and notifications</legend>
           {check('sspr.requireRegistrationAtSignIn', 'Ask users to register when they sign in', (p) => p.sspr.requireRegistrationAtSignIn, (p, v) => (p.sspr.requireRegistrationAtSignIn = v))}
           {num('sspr.reconfirmAfterDays', 'Days before users must reconfirm their methods (0 = never, up to 730)', (p) => p.sspr.reconfirmAfterDays, (p, v) => (p.sspr.reconfirmAfterDays = v))}
           {check('sspr.notifyUserOnReset', 'Email users when their password is reset', (p) => p.sspr.notifyUserOnReset, (p, v) => (p.sspr.notifyUserOnReset = v))}
@@ -221,7 +221,7 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
             num('adminDigest.hourUtc', 'Send the daily report at this hour (UTC, 0–23)', (p) => p.adminDigest?.hourUtc ?? 7, (p, v) => (p.adminDigest = { enabled: true, hourUtc: v }))}
         </fieldset>
         <fieldset>
-          <legend>Passwords (R16)</legend>
+          <legend>Passwords</legend>
           {num('password.minLength', 'Minimum length', (p) => p.password.minLength, (p, v) => (p.password.minLength = v))}
           {num('password.minCharacterClasses', 'Character classes required (1–4)', (p) => p.password.minCharacterClasses, (p, v) => (p.password.minCharacterClasses = v))}
           {num('password.maxAgeDays', 'Maximum age in days (0 = never expires)', (p) => p.password.maxAgeDays, (p, v) => (p.password.maxAgeDays = v))}
@@ -233,7 +233,7 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
           </Field>
         </fieldset>
         <fieldset>
-          <legend>Branding (R20)</legend>
+          <legend>Branding</legend>
           <Field path="branding.organizationName" label="Organisation name" error={err('branding.organizationName')}>
             {({ id, invalid, describedBy }) => (
               <input id={id} value={draft.branding.organizationName} aria-invalid={invalid || undefined} aria-describedby={describedBy} onChange={(e) => change((p) => (p.branding.organizationName = e.target.value))} />

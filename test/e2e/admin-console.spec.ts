@@ -131,6 +131,9 @@ test('R1–R25: sets the policy in the editor, with clear field errors first', a
   await signIn(page);
   const policy = page.locator('#policy');
   const reconfirm = policy.getByLabel(/reconfirm their methods/);
+  // Rule ids are for engineers (docs/rules.md), not for the administrator's screen.
+  await expect(policy.locator('legend').first()).toBeVisible();
+  expect((await policy.locator('legend').allTextContents()).join(' | ')).not.toMatch(/\bR\d/);
   await reconfirm.fill('9999');
   await expect(policy.locator('#policy-sspr-reconfirmAfterDays-error')).toBeVisible();
   await expect(reconfirm).toHaveAttribute('aria-invalid', 'true');
