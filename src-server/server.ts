@@ -65,7 +65,10 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const logger = makeLogger(config, overrides.logDestination);
   const secretKey = decodeKey(config.secretKey ?? loadOrCreateSecretFile(config.dataDir, 'secret.key', randomKeyBase64), 'SSPR_SECRET_KEY');
   const adminToken = config.adminToken ?? loadOrCreateSecretFile(config.dataDir, 'admin-token', randomAdminToken);
-  const store = await openStore(config.databaseUrl ?? `sqlite:${path.join(config.dataDir, 'sspr.db')}`);
+  const store = await openStore(config.databaseUrl ?? `sqlite:${path.join(config.dataDir, 'sspr.db')}`, {
+    timeoutMs: config.storeTimeoutMs,
+    onConnectionError: (e) => logger.warn({ err: e.message }, 'store connection lost (idle)'),
+  });
   const db = store.db;
   const box = new SecretBox(secretKey);
   const outbox = new Outbox(config.dataDir);
@@ -122,6 +125,8 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     },
     logger,
     validateResponses: overrides.validateResponses ?? false,
+    timeouts: { requestMs: config.httpRequestTimeoutMs, headersMs: config.httpHeadersTimeoutMs, keepAliveMs: config.httpKeepAliveTimeoutMs },
+    metricsToken: config.metricsToken,
     extraRoutes: [approvalStreamRoute(services, approvalHub, createAuthenticator(services)), adminConsoleRoutes()],
   });
   const auditRetention = startAuditRetention({ db, clock, log: logger, retentionDays: config.auditRetentionDays });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, type Compilable, type CompiledQuery, type DialectAdapter, type QueryResult, type Transaction } from 'kysely';
@@ -7,6 +7,7 @@ import { startBackgroundCheckpoints, type Checkpointer } from './checkpointer.js
 import { GroupCommitSqliteDialect } from './group-commit.js';
 import { migrationProvider, type SqlDialect } from './migrations.js';
 import type { Database } from './schema.js';
+import { StoreUnavailableError } from './store-outage.js';
 
 export type Db = Kysely<Database>;
 type Conn = Db | Transaction<Database>;
@@ -78,18 +79,33 @@ export class ReusableQuery<Values extends Record<string, unknown>, Row> {
   }
 }
 
+export interface StoreOptions {
+  /** Deadline of one store operation: SQLite's busy wait, PostgreSQL's connect and statement. */
+  timeoutMs?: number;
+  /** Told of a PostgreSQL connection that failed while idle in the pool (the pool replaces it). */
+  onConnectionError?: (error: Error) => void;
+}
+
+/** The database file and its journals are readable by the server's account only. */
+function createPrivate(file: string): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 /** Opens the store named by `sqlite:path` / `postgres://…` and runs pending migrations. */
-export async function openStore(databaseUrl: string): Promise<Store> {
+export async function openStore(databaseUrl: string, options: StoreOptions = {}): Promise<Store> {
+  const timeoutMs = options.timeoutMs ?? 5000;
   let db: Db;
   let dialect: SqlDialect;
   let checkpointer: Checkpointer | null = null;
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length);
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') createPrivate(file);
     const sqlite = new SqliteDatabase(file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`busy_timeout = ${Math.trunc(timeoutMs)}`);
     sqlite.pragma('foreign_keys = ON');
     if (file !== ':memory:') {
       sqlite.pragma('wal_autocheckpoint = 0');
@@ -98,7 +114,28 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite) });
     dialect = 'sqlite';
   } else {
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 10 }) }) });
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: timeoutMs,
+      statement_timeout: timeoutMs,
+      // The client-side deadline also covers a server that stopped answering mid-query.
+      query_timeout: timeoutMs + 1000,
+      keepAlive: true,
+    });
+    // Without listeners, a connection dropped by the server (a restart, a failover) is an
+    // uncaught 'error' event and the process exits: the pool's for idle connections, each
+    // client's while it is checked out (its query then fails and the pool discards it).
+    pool.on('error', (e) => options.onConnectionError?.(e));
+    pool.on('connect', (client) => client.on('error', (e) => options.onConnectionError?.(e)));
+    db = new Kysely<Database>({
+      dialect: new PostgresDialect({
+        pool: {
+          connect: () => pool.connect().catch((e: unknown) => Promise.reject(new StoreUnavailableError(e))),
+          end: () => pool.end(),
+        },
+      }),
+    });
     dialect = 'postgres';
   }
   const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
