@@ -74,7 +74,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const outbox = new Outbox(config.dataDir);
   const policy = new PolicyStore(db, clock);
   const hashParams = overrides.hashParams ?? DEFAULT_HASH_PARAMS;
-  const mailer: Mailer = overrides.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new OutboxMailer(outbox, clock));
+  const mailer: Mailer = overrides.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeoutMs) : new OutboxMailer(outbox, clock));
   const base = {
     config,
     clock,
@@ -88,7 +88,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     phone:
       overrides.phone ??
       (config.smsWebhookUrl
-        ? new WebhookPhoneGateway(config.smsWebhookUrl, config.smsWebhookSecret!, clock)
+        ? new WebhookPhoneGateway(config.smsWebhookUrl, config.smsWebhookSecret!, clock, config.smsTimeoutMs)
         : new OutboxPhoneGateway(outbox, clock)),
     outbox,
     codeKey: createHmac('sha256', secretKey).update('sspr-code-key').digest(),
