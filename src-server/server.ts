@@ -32,6 +32,7 @@ import { DEFAULT_HASH_PARAMS, type HashParams } from './security/password-hash.j
 import { SecretBox } from './security/secret-box.js';
 import type { Services } from './services.js';
 import { openStore } from './store/db.js';
+import { startExpiredPurge, type ExpiredPurge } from './store/expired-purge.js';
 
 /** What tests and benchmarks may swap: time, peers, cost parameters. */
 export interface ServerOverrides {
@@ -52,6 +53,8 @@ export interface SsprServer {
   auditRetention: AuditRetention;
   /** The optional daily digest to administrators (policy `adminDigest`); tests call `runOnce()`. */
   adminDigest: AdminDigestTimer;
+  /** The hourly purge of expired sessions, challenges, approvals and tokens (once across instances). */
+  expiredPurge: ExpiredPurge;
   close(): Promise<void>;
 }
 
@@ -131,12 +134,15 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   });
   const auditRetention = startAuditRetention({ db, clock, log: logger, retentionDays: config.auditRetentionDays });
   const adminDigest = startAdminDigest(services);
+  const expiredPurge = startExpiredPurge({ db, clock, log: logger });
   return {
     app,
     services,
     auditRetention,
     adminDigest,
+    expiredPurge,
     async close() {
+      await expiredPurge.stop();
       await auditRetention.stop();
       await adminDigest.stop();
       await app.close();
