@@ -33,6 +33,7 @@ import { SecretBox } from './security/secret-box.js';
 import type { Services } from './services.js';
 import { openStore } from './store/db.js';
 import { startExpiredPurge, type ExpiredPurge } from './store/expired-purge.js';
+import { makePrivateDir } from './store/private-files.js';
 
 /** What tests and benchmarks may swap: time, peers, cost parameters. */
 export interface ServerOverrides {
@@ -66,6 +67,7 @@ function makeLogger(config: ServerConfig, destination?: pino.DestinationStream) 
 export async function createServer(config: ServerConfig, overrides: ServerOverrides = {}): Promise<SsprServer> {
   const clock = overrides.clock ?? systemClock;
   const logger = makeLogger(config, overrides.logDestination);
+  makePrivateDir(config.dataDir);
   const secretKey = decodeKey(config.secretKey ?? loadOrCreateSecretFile(config.dataDir, 'secret.key', randomKeyBase64), 'SSPR_SECRET_KEY');
   const adminToken = config.adminToken ?? loadOrCreateSecretFile(config.dataDir, 'admin-token', randomAdminToken);
   const store = await openStore(config.databaseUrl ?? `sqlite:${path.join(config.dataDir, 'sspr.db')}`, {

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, type Compilable, type CompiledQuery, type DialectAdapter, type QueryResult, type Transaction } from 'kysely';
@@ -7,6 +7,7 @@ import { startBackgroundCheckpoints, type Checkpointer } from './checkpointer.js
 import { GroupCommitSqliteDialect } from './group-commit.js';
 import { migrationProvider, type SqlDialect } from './migrations.js';
 import type { Database } from './schema.js';
+import { makePrivateFiles } from './private-files.js';
 import { StoreUnavailableError } from './store-outage.js';
 
 export type Db = Kysely<Database>;
@@ -86,13 +87,6 @@ export interface StoreOptions {
   onConnectionError?: (error: Error) => void;
 }
 
-/** The database file and its journals are readable by the server's account only. */
-function createPrivate(file: string): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
-  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
-}
-
 /** Opens the store named by `sqlite:path` / `postgres://…` and runs pending migrations. */
 export async function openStore(databaseUrl: string, options: StoreOptions = {}): Promise<Store> {
   const timeoutMs = options.timeoutMs ?? 5000;
@@ -101,7 +95,11 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
   let checkpointer: Checkpointer | null = null;
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length);
-    if (file !== ':memory:') createPrivate(file);
+    if (file !== ':memory:') {
+      mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+      // SQLite gives the -wal and -shm files the database file's mode.
+      makePrivateFiles(file, `${file}-wal`, `${file}-shm`);
+    }
     const sqlite = new SqliteDatabase(file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
