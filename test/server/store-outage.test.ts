@@ -1,6 +1,10 @@
 import SqliteDatabase from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startPostgres } from '../helpers/postgres.js';
 import { startTestServer, type ApiResult, type TestServer } from '../helpers/test-server.js';
 
 /**
@@ -64,7 +68,7 @@ describe('store outage', () => {
     t = await startTestServer({ postgres: true, env: { SSPR_STORE_TIMEOUT_MS: '1500', SSPR_LOG_LEVEL: 'warn' }, overrides: { logDestination: sink.destination } });
     const ts = t;
     const traffic = load(ts, 8);
-    await sleep(700);
+    await until('load flowing', async () => traffic.answers.length >= 30, 15_000);
     const beforeOutage = traffic.answers.length;
     ts.pg!.halt();
     const haltedAt = Date.now();
@@ -96,6 +100,47 @@ describe('store outage', () => {
     expect(after.every((a) => a.r.status === 201)).toBe(true);
     expect((await ts.api('GET', '/readyz')).status).toBe(200);
     expect(sink.lines.some((l) => l.msg === 'store unavailable')).toBe(true);
+  }, 60_000);
+
+  it('the server process itself survives PostgreSQL stopping while its pooled connections are idle (issue 10: it used to exit)', async () => {
+    const pg = await startPostgres();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-outage-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src-server/main.ts'], {
+      env: { ...process.env, SSPR_PORT: '0', SSPR_DATA_DIR: dataDir, SSPR_DATABASE_URL: pg.url, SSPR_LOG_LEVEL: 'warn', SSPR_STORE_TIMEOUT_MS: '1000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await until('the server listens', async () => /listening on (http:\/\/\S+)\/api\/v1/.test(output), 30_000);
+      const base = /listening on (http:\/\/\S+)\/api\/v1/.exec(output)![1]!;
+      const start = async () => {
+        const res = await fetch(`${base}/api/v1/reset/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"someone"}' });
+        return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { code?: string } };
+      };
+      // Several connections in the pool, then idle when the store goes away.
+      expect((await Promise.all(Array.from({ length: 6 }, start))).map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
+      await sleep(300);
+      pg.halt();
+      await sleep(1000);
+      expect(child.exitCode).toBeNull();
+      const down = await start();
+      expect(down.status).toBe(503);
+      expect(down.body.code).toBe('store_unavailable');
+      expect(down.retryAfter).toBe('5');
+      pg.resume();
+      await until('served again', async () => (await start()).status === 201, 15_000);
+      expect(child.exitCode).toBeNull();
+      expect(output).toContain('store connection lost');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      pg.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('SQLite locked past the store deadline by another process: 503 store_unavailable, then served again', async () => {
