@@ -152,7 +152,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   app.setNotFoundHandler((_req, reply) => sendProblem(reply, new ApiError('not_found', 'No such resource.')));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', async (req, reply) => {
+    // Monitoring holding the metrics token may read the cause; anonymous callers may not.
+    const detailed = options.metricsToken !== undefined && bearerMatches(req.headers.authorization, options.metricsToken);
     const checks: Record<string, string> = {};
     let ok = true;
     for (const [name, check] of Object.entries(options.readiness)) {
@@ -162,7 +164,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       } catch (e) {
         ok = false;
         // The cause (addresses, driver messages) goes to the log, not to anonymous callers.
-        checks[name] = 'unavailable';
+        checks[name] = detailed ? `unavailable: ${(e as Error).message.slice(0, 200)}` : 'unavailable';
         app.log.warn({ check: name, err: (e as Error).message }, 'not ready');
       }
     }

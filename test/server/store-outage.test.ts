@@ -77,6 +77,9 @@ describe('store outage', () => {
     expect(ready.status).toBe(503);
     expect(ready.body.checks.store).toBe('unavailable');
     expect(JSON.stringify(ready.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|connect/);
+    const monitored = await ts.api('GET', '/readyz', { token: ts.metricsToken });
+    expect(monitored.status).toBe(503);
+    expect(monitored.body.checks.store).toMatch(/^unavailable: .+/);
     ts.pg!.resume();
     const resumedAt = Date.now();
     await until('a reset session starts again', async () => (await ts.api('POST', '/reset/sessions', { body: { username: 'after' } })).status === 201, 15_000);
