@@ -72,7 +72,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const adminToken = config.adminToken ?? loadOrCreateSecretFile(config.dataDir, 'admin-token', randomAdminToken);
   const store = await openStore(config.databaseUrl ?? `sqlite:${path.join(config.dataDir, 'sspr.db')}`, {
     timeoutMs: config.storeTimeoutMs,
-    onConnectionError: (e) => logger.warn({ err: e.message }, 'store connection lost (idle)'),
+    onConnectionError: (e) => logger.warn({ err: e.message }, 'store connection lost'),
   });
   const db = store.db;
   const box = new SecretBox(secretKey);

@@ -4,10 +4,10 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 import { API_BASE } from '../../shared/api/routes.js';
 import { pickLocale } from '../../shared/i18n/messages.js';
 import { DirectoryUnavailableError } from '../directory/directory.js';
+import { isStoreOutage } from '../store/store-outage.js';
 import { registerApi } from './api-router.js';
 import type { Authenticator, HandlerTable } from './context.js';
 import { buildOpenApi } from './openapi.js';
-import { isStoreOutage } from '../store/store-outage.js';
 import { ApiError } from './problem.js';
 
 export interface HttpAppOptions {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -49,7 +49,7 @@ describe('/metrics', () => {
 });
 
 describe('data folder', () => {
-  it('is 0700 with the database, its journal and the key files 0600, tightened at start if left open', async () => {
+  it('is 0700 with the database, its journal and the key files 0600, tightened at start if left open (and an operator\'s own files left alone)', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-perm-'));
     chmodSync(dataDir, 0o755);
     try {
@@ -61,10 +61,12 @@ describe('data folder', () => {
       // An operator (or an older version) opened them up: the next start closes them again.
       chmodSync(dataDir, 0o755);
       for (const f of ['sspr.db', 'secret.key']) chmodSync(path.join(dataDir, f), 0o644);
+      writeFileSync(path.join(dataDir, 'operator-notes.txt'), 'not ours', { mode: 0o644 });
       s = await startTestServer({ env: { SSPR_DATA_DIR: dataDir } });
       expect(mode(dataDir)).toBe('700');
       for (const f of ['sspr.db', 'secret.key']) expect([f, mode(path.join(dataDir, f))]).toEqual([f, '600']);
       if (existsSync(path.join(dataDir, 'sspr.db-wal'))) expect(mode(path.join(dataDir, 'sspr.db-wal'))).toBe('600');
+      expect(mode(path.join(dataDir, 'operator-notes.txt'))).toBe('644');
       await s.close();
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
