@@ -44,6 +44,9 @@ export const ServerConfig = z.strictObject({
   auditRetentionDays: z.coerce.number().int().min(1).max(36500).default(365),
   /** `/metrics` answers only with `Authorization: Bearer <token>`; unset, it is not served. */
   metricsToken: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** Also serve `/metrics` (without a token) on this port of `metricsHost`: a management address. */
+  metricsPort: z.coerce.number().int().min(0).max(65535).optional(),
+  metricsHost: z.string().min(1).default('127.0.0.1'),
   // Deadlines (docs/configuration-timeouts.md). Every wait on a client or a peer ends.
   /** A client must send the whole request (headers and body) within this. */
   httpRequestTimeoutMs: Ms(1000, 600_000, 30_000),
@@ -112,6 +115,8 @@ const ENV: Array<[string, string[]]> = [
   ['SSPR_LOG_LEVEL', ['logLevel']],
   ['SSPR_AUDIT_RETENTION_DAYS', ['auditRetentionDays']],
   ['SSPR_METRICS_TOKEN', ['metricsToken']],
+  ['SSPR_METRICS_PORT', ['metricsPort']],
+  ['SSPR_METRICS_HOST', ['metricsHost']],
   ['SSPR_HTTP_REQUEST_TIMEOUT_MS', ['httpRequestTimeoutMs']],
   ['SSPR_HTTP_HEADERS_TIMEOUT_MS', ['httpHeadersTimeoutMs']],
   ['SSPR_HTTP_KEEP_ALIVE_TIMEOUT_MS', ['httpKeepAliveTimeoutMs']],

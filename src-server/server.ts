@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AuditLog } from './audit/audit-log.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { systemClock, type Clock } from './clock.js';
@@ -54,6 +55,8 @@ export interface SsprServer {
   auditRetention: AuditRetention;
   /** The optional daily digest to administrators (policy `adminDigest`); tests call `runOnce()`. */
   adminDigest: AdminDigestTimer;
+  /** Prometheus registry of the HTTP app (for a separate metrics listener). */
+  metrics: Registry;
   /** The hourly purge of expired sessions, challenges, approvals and tokens (once across instances). */
   expiredPurge: ExpiredPurge;
   close(): Promise<void>;
@@ -119,7 +122,10 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     ...adminHandlers(services),
     ...reportHandlers(services),
   };
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
   const app = await buildHttpApp({
+    metrics,
     handlers,
     authenticator: createAuthenticator(services),
     readiness: {
@@ -143,6 +149,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     auditRetention,
     adminDigest,
     expiredPurge,
+    metrics,
     async close() {
       await expiredPurge.stop();
       await auditRetention.stop();

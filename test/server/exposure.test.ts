@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,6 +46,37 @@ describe('/metrics', () => {
       await bare.close();
     }
   });
+
+  it('can be served on a separate address instead (the server process with SSPR_METRICS_PORT)', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-metrics-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src-server/main.ts'], {
+      env: { ...process.env, SSPR_PORT: '0', SSPR_DATA_DIR: dataDir, SSPR_METRICS_PORT: '0', SSPR_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!/metrics: (http:\/\/\S+)/.test(output)) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the server did not start: ${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const metricsUrl = /metrics: (http:\/\/\S+)/.exec(output)![1]!;
+      const api = /listening on (http:\/\/\S+)\/api\/v1/.exec(output)![1]!;
+      expect(new URL(metricsUrl).hostname).toBe('127.0.0.1');
+      expect(new URL(metricsUrl).port).not.toBe(new URL(api).port);
+      const scrape = await fetch(metricsUrl);
+      expect(scrape.status).toBe(200);
+      expect(await scrape.text()).toContain('sspr_http_request_duration_seconds');
+      expect((await fetch(`${api}/metrics`)).status).toBe(404);
+      expect((await fetch(metricsUrl.replace('/metrics', '/readyz'))).status).toBe(404);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('data folder', () => {
