@@ -49,9 +49,9 @@ export const ServerConfig = z.strictObject({
   metricsHost: z.string().min(1).default('127.0.0.1'),
   // Deadlines (docs/configuration-timeouts.md). Every wait on a client or a peer ends.
   /** A client must send the whole request (headers and body) within this. */
-  httpRequestTimeoutMs: Ms(1000, 600_000, 30_000),
+  httpRequestTimeoutMs: Ms(1000, 600_000, 120_000),
   /** A client must send all its headers within this (a slow-header client is cut off). */
-  httpHeadersTimeoutMs: Ms(500, 600_000, 10_000),
+  httpHeadersTimeoutMs: Ms(500, 600_000, 60_000),
   /** An idle kept-alive connection is closed after this. */
   httpKeepAliveTimeoutMs: Ms(100, 600_000, 5_000),
   /** One store operation: SQLite's wait for a lock; PostgreSQL's connect and each statement. */

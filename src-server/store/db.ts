@@ -80,6 +80,9 @@ export class ReusableQuery<Values extends Record<string, unknown>, Row> {
   }
 }
 
+/** The longest a request waits for a free PostgreSQL connection before answering store_unavailable. */
+const POOL_WAIT_MS = 60_000;
+
 export interface StoreOptions {
   /** Deadline of one store operation: SQLite's busy wait, PostgreSQL's connect and statement. */
   timeoutMs?: number;
@@ -112,10 +115,18 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
     db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite) });
     dialect = 'sqlite';
   } else {
+    // Connecting has the store deadline; waiting for a free pooled connection under a burst
+    // is not an outage, so it has a deadline of its own, far longer.
+    class DeadlineClient extends pg.Client {
+      constructor(config?: pg.ClientConfig) {
+        super({ ...config, connectionTimeoutMillis: timeoutMs });
+      }
+    }
     const pool = new pg.Pool({
       connectionString: databaseUrl,
       max: 10,
-      connectionTimeoutMillis: timeoutMs,
+      Client: DeadlineClient,
+      connectionTimeoutMillis: POOL_WAIT_MS,
       statement_timeout: timeoutMs,
       // The client-side deadline also covers a server that stopped answering mid-query.
       query_timeout: timeoutMs + 1000,
