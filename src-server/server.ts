@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AuditLog } from './audit/audit-log.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { systemClock, type Clock } from './clock.js';
@@ -32,6 +33,8 @@ import { DEFAULT_HASH_PARAMS, type HashParams } from './security/password-hash.j
 import { SecretBox } from './security/secret-box.js';
 import type { Services } from './services.js';
 import { openStore } from './store/db.js';
+import { startExpiredPurge, type ExpiredPurge } from './store/expired-purge.js';
+import { makePrivateDir } from './store/private-files.js';
 
 /** What tests and benchmarks may swap: time, peers, cost parameters. */
 export interface ServerOverrides {
@@ -52,6 +55,10 @@ export interface SsprServer {
   auditRetention: AuditRetention;
   /** The optional daily digest to administrators (policy `adminDigest`); tests call `runOnce()`. */
   adminDigest: AdminDigestTimer;
+  /** Prometheus registry of the HTTP app (for a separate metrics listener). */
+  metrics: Registry;
+  /** The hourly purge of expired sessions, challenges, approvals and tokens (once across instances). */
+  expiredPurge: ExpiredPurge;
   close(): Promise<void>;
 }
 
@@ -63,15 +70,19 @@ function makeLogger(config: ServerConfig, destination?: pino.DestinationStream) 
 export async function createServer(config: ServerConfig, overrides: ServerOverrides = {}): Promise<SsprServer> {
   const clock = overrides.clock ?? systemClock;
   const logger = makeLogger(config, overrides.logDestination);
+  makePrivateDir(config.dataDir);
   const secretKey = decodeKey(config.secretKey ?? loadOrCreateSecretFile(config.dataDir, 'secret.key', randomKeyBase64), 'SSPR_SECRET_KEY');
   const adminToken = config.adminToken ?? loadOrCreateSecretFile(config.dataDir, 'admin-token', randomAdminToken);
-  const store = await openStore(config.databaseUrl ?? `sqlite:${path.join(config.dataDir, 'sspr.db')}`);
+  const store = await openStore(config.databaseUrl ?? `sqlite:${path.join(config.dataDir, 'sspr.db')}`, {
+    timeoutMs: config.storeTimeoutMs,
+    onConnectionError: (e) => logger.warn({ err: e.message }, 'store connection lost'),
+  });
   const db = store.db;
   const box = new SecretBox(secretKey);
   const outbox = new Outbox(config.dataDir);
   const policy = new PolicyStore(db, clock);
   const hashParams = overrides.hashParams ?? DEFAULT_HASH_PARAMS;
-  const mailer: Mailer = overrides.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new OutboxMailer(outbox, clock));
+  const mailer: Mailer = overrides.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeoutMs) : new OutboxMailer(outbox, clock));
   const base = {
     config,
     clock,
@@ -85,7 +96,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     phone:
       overrides.phone ??
       (config.smsWebhookUrl
-        ? new WebhookPhoneGateway(config.smsWebhookUrl, config.smsWebhookSecret!, clock)
+        ? new WebhookPhoneGateway(config.smsWebhookUrl, config.smsWebhookSecret!, clock, config.smsTimeoutMs)
         : new OutboxPhoneGateway(outbox, clock)),
     outbox,
     codeKey: createHmac('sha256', secretKey).update('sspr-code-key').digest(),
@@ -111,7 +122,10 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     ...adminHandlers(services),
     ...reportHandlers(services),
   };
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
   const app = await buildHttpApp({
+    metrics,
     handlers,
     authenticator: createAuthenticator(services),
     readiness: {
@@ -122,16 +136,22 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     },
     logger,
     validateResponses: overrides.validateResponses ?? false,
+    timeouts: { requestMs: config.httpRequestTimeoutMs, headersMs: config.httpHeadersTimeoutMs, keepAliveMs: config.httpKeepAliveTimeoutMs },
+    metricsToken: config.metricsToken,
     extraRoutes: [approvalStreamRoute(services, approvalHub, createAuthenticator(services)), adminConsoleRoutes()],
   });
   const auditRetention = startAuditRetention({ db, clock, log: logger, retentionDays: config.auditRetentionDays });
   const adminDigest = startAdminDigest(services);
+  const expiredPurge = startExpiredPurge({ db, clock, log: logger });
   return {
     app,
     services,
     auditRetention,
     adminDigest,
+    expiredPurge,
+    metrics,
     async close() {
+      await expiredPurge.stop();
       await auditRetention.stop();
       await adminDigest.stop();
       await app.close();

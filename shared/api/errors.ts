@@ -17,6 +17,10 @@ export const ERROR_CODES = [
   'directory_unavailable',
   'rate_limited',
   'conflict',
+  /** The server's database cannot be reached: retry after `Retry-After`. */
+  'store_unavailable',
+  /** An unexpected server fault; `correlationId` names its log line. */
+  'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -39,6 +43,8 @@ export const Problem = z.object({
   violations: z.array(Violation).optional(),
   /** With `password_expired`: a short-lived token that only allows `POST /me/password`. */
   changeToken: z.string().optional(),
+  /** With `internal`: quote it to the administrator, it is in the server's log line. */
+  correlationId: z.string().optional(),
   /** With `invalid_request`: where the input was wrong. */
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
@@ -61,4 +67,6 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   directory_unavailable: 503,
   rate_limited: 429,
   conflict: 409,
+  store_unavailable: 503,
+  internal: 500,
 };

@@ -1,7 +1,10 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { API_BASE } from '../../shared/api/routes.js';
+import { pickLocale } from '../../shared/i18n/messages.js';
 import { DirectoryUnavailableError } from '../directory/directory.js';
+import { isStoreOutage } from '../store/store-outage.js';
 import { registerApi } from './api-router.js';
 import type { Authenticator, HandlerTable } from './context.js';
 import { buildOpenApi } from './openapi.js';
@@ -16,6 +19,10 @@ export interface HttpAppOptions {
   metrics?: Registry;
   validateResponses?: boolean;
   trustProxy?: boolean;
+  /** Deadlines on clients (config `http*TimeoutMs`); unset: Node's defaults. */
+  timeouts?: { requestMs: number; headersMs: number; keepAliveMs: number };
+  /** `/metrics` needs `Authorization: Bearer <token>`; without one, it is not served. */
+  metricsToken?: string;
   /** Routes outside the JSON table (SSE streams, the admin console's files). */
   extraRoutes?: Array<(app: FastifyInstance) => void | Promise<void>>;
 }
@@ -36,10 +43,31 @@ export const LOG_REDACT = [
   '*.sessionToken',
 ];
 
+/** How long a client should wait before retrying while the store is down. */
+const STORE_RETRY_AFTER_SECONDS = 5;
+
+/** Generic texts for server faults: nothing of the fault itself reaches the caller. */
+const FAULT_TEXT = {
+  en: {
+    storeUnavailable: 'The service is temporarily unavailable. Try again in a moment.',
+    internal: (id: string) => `Something went wrong on the server. If it happens again, give your IT administrator this reference: ${id}.`,
+  },
+  ja: {
+    storeUnavailable: 'サービスが一時的に利用できません。しばらくしてからもう一度お試しください。',
+    internal: (id: string) => `サーバーで問題が発生しました。繰り返し発生する場合は、IT 管理者に次の参照番号を伝えてください: ${id}`,
+  },
+} as const;
+
 function sendProblem(reply: import('fastify').FastifyReply, err: ApiError) {
   const problem = err.toProblem();
   if (problem.retryAfterSeconds !== undefined) reply.header('Retry-After', String(problem.retryAfterSeconds));
   return reply.code(err.status).type('application/problem+json').send(problem);
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
@@ -48,9 +76,17 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     // Fastify's two lines per request (~35 µs each request at `info`) are replaced by one
     // summary line: at `debug`, or `warn` for a 5xx (the error itself is logged at `error`).
     logController: new LogController({ disableRequestLogging: true }),
+    // The correlation id of a 500 names its log line: unique across instances and restarts.
+    genReqId: () => randomUUID(),
     bodyLimit: 64 * 1024,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
+    ...(options.timeouts && {
+      requestTimeout: options.timeouts.requestMs,
+      keepAliveTimeout: options.timeouts.keepAliveMs,
+      // Node checks these deadlines only every `connectionsCheckingInterval` (30 s by default).
+      http: { headersTimeout: options.timeouts.headersMs, connectionsCheckingInterval: Math.min(Math.max(options.timeouts.headersMs / 2, 250), 5000) },
+    }),
     routerOptions: { maxParamLength: 300 },
     ajv: { customOptions: { removeAdditional: false } },
     // Bad percent-encoding and over-long path parameters are answered by the router itself: keep them problem+json too.
@@ -103,15 +139,22 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
         : fe.message;
       return sendProblem(reply, new ApiError('invalid_request', detail, { status: fe.statusCode }));
     }
-    req.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).type('application/problem+json').send({
-      type: 'about:blank', title: 'Internal error', status: 500, code: 'invalid_request', detail: 'Something went wrong on the server.',
-    });
+    const text = FAULT_TEXT[pickLocale(req.headers['accept-language'])];
+    if (isStoreOutage(error)) {
+      req.log.warn({ err: error.message }, 'store unavailable');
+      problems.inc({ code: 'store_unavailable' });
+      return sendProblem(reply, new ApiError('store_unavailable', text.storeUnavailable, { retryAfterSeconds: STORE_RETRY_AFTER_SECONDS }));
+    }
+    req.log.error({ err: error, correlationId: req.id }, 'unhandled error');
+    problems.inc({ code: 'internal' });
+    return sendProblem(reply, new ApiError('internal', text.internal(req.id), { correlationId: req.id }));
   });
   app.setNotFoundHandler((_req, reply) => sendProblem(reply, new ApiError('not_found', 'No such resource.')));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', async (req, reply) => {
+    // Monitoring holding the metrics token may read the cause; anonymous callers may not.
+    const detailed = options.metricsToken !== undefined && bearerMatches(req.headers.authorization, options.metricsToken);
     const checks: Record<string, string> = {};
     let ok = true;
     for (const [name, check] of Object.entries(options.readiness)) {
@@ -120,12 +163,22 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
         checks[name] = 'ok';
       } catch (e) {
         ok = false;
-        checks[name] = (e as Error).message.slice(0, 200);
+        // The cause (addresses, driver messages) goes to the log, not to anonymous callers.
+        checks[name] = detailed ? `unavailable: ${(e as Error).message.slice(0, 200)}` : 'unavailable';
+        app.log.warn({ check: name, err: (e as Error).message }, 'not ready');
       }
     }
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
   });
-  app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  const metricsToken = options.metricsToken;
+  if (metricsToken) {
+    app.get('/metrics', async (req, reply) => {
+      if (!bearerMatches(req.headers.authorization, metricsToken)) {
+        return sendProblem(reply.header('WWW-Authenticate', 'Bearer'), new ApiError('unauthorized', 'The metrics token is missing or wrong.'));
+      }
+      return reply.type(metrics.contentType).send(await metrics.metrics());
+    });
+  }
   const openApi = buildOpenApi();
   app.get(`${API_BASE}/openapi.json`, async () => openApi);
 

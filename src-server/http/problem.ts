@@ -16,6 +16,8 @@ const TITLES: Record<ErrorCode, string> = {
   directory_unavailable: 'The directory cannot be reached',
   rate_limited: 'Too many requests',
   conflict: 'Conflict',
+  store_unavailable: 'The service is temporarily unavailable',
+  internal: 'Internal error',
 };
 
 export type ProblemExtras = Omit<Partial<Problem>, 'type' | 'title' | 'status' | 'code'> & { status?: number };
