@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { RATE_LIMITED_DOORS } from './throttle/rate-limit-rules.js';
 
 /**
  * Server settings: a JSON file (`--config path`) overlaid by environment variables, which
@@ -14,6 +15,9 @@ const Url = (protocols: string[]) =>
       return false;
     }
   }, `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+
+/** `true`/`1`/`on` and `false`/`0`/`off` as environment variables spell them. */
+const bool = (v: unknown) => (v === 'true' || v === '1' || v === 'on' ? true : v === 'false' || v === '0' || v === 'off' ? false : v);
 
 export const ServerConfig = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8787),
@@ -38,6 +42,34 @@ export const ServerConfig = z.strictObject({
   defaultLocale: z.enum(['ja', 'en']).default('en'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   auditRetentionDays: z.coerce.number().int().min(1).max(36500).default(365),
+  /**
+   * Which peer addresses are proxies whose `X-Forwarded-For` names the client: `true` (all),
+   * a hop count, or a comma-separated list of addresses and CIDRs. Unset: the socket's peer.
+   */
+  trustProxy: z
+    .string()
+    .regex(/^(true|\d{1,2}|[0-9a-fA-F.:/]+(,\s*[0-9a-fA-F.:/]+)*)$/, 'must be true, a hop count, or a comma-separated list of addresses/CIDRs')
+    .transform((v): boolean | number | string[] => (v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v.split(',').map((a) => a.trim())))
+    .optional(),
+  /** Rate limits and the proof-of-work at the anonymous doors (throttle/rate-limit-rules.ts). */
+  rateLimits: z
+    .strictObject({
+      enabled: z.preprocess(bool, z.boolean()).default(true),
+      proofOfWork: z.enum(['off', 'adaptive', 'always']).default('adaptive'),
+      /** Per-door overrides of the default budgets (requests per minute). */
+      doors: z
+        .partialRecord(
+          z.enum(RATE_LIMITED_DOORS),
+          z.strictObject({
+            perClient: z.number().int().min(1),
+            total: z.number().int().min(1),
+            perClientProofAbove: z.number().int().min(0),
+            totalProofAbove: z.number().int().min(0),
+          }).partial(),
+        )
+        .default({}),
+    })
+    .prefault({}),
   ldap: z
     .strictObject({
       bindDn: z.string().min(1),
@@ -76,6 +108,9 @@ const ENV: Array<[string, string[]]> = [
   ['SSPR_LOCALE', ['defaultLocale']],
   ['SSPR_LOG_LEVEL', ['logLevel']],
   ['SSPR_AUDIT_RETENTION_DAYS', ['auditRetentionDays']],
+  ['SSPR_TRUST_PROXY', ['trustProxy']],
+  ['SSPR_RATE_LIMITS', ['rateLimits', 'enabled']],
+  ['SSPR_PROOF_OF_WORK', ['rateLimits', 'proofOfWork']],
   ['SSPR_LDAP_BIND_DN', ['ldap', 'bindDn']],
   ['SSPR_LDAP_BIND_PASSWORD', ['ldap', 'bindPassword']],
   ['SSPR_LDAP_BASE_DN', ['ldap', 'baseDn']],

@@ -32,6 +32,10 @@ import { DEFAULT_HASH_PARAMS, type HashParams } from './security/password-hash.j
 import { SecretBox } from './security/secret-box.js';
 import type { Services } from './services.js';
 import { openStore } from './store/db.js';
+import { RateLimitStore } from './store/rate-limit-store.js';
+import { ProofOfWork } from './security/proof-of-work.js';
+import { DEFAULT_DOOR_BUDGETS, RATE_LIMITED_DOORS, RATE_WINDOW_MS } from './throttle/rate-limit-rules.js';
+import { startPeriodic } from './reports/periodic.js';
 
 /** What tests and benchmarks may swap: time, peers, cost parameters. */
 export interface ServerOverrides {
@@ -111,7 +115,19 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     ...adminHandlers(services),
     ...reportHandlers(services),
   };
+  const rateLimits = new RateLimitStore(db);
+  const rateLimitPurge = startPeriodic(() => rateLimits.purge(clock.now().getTime(), RATE_WINDOW_MS), { firstRunMs: 60_000, intervalMs: 5 * 60_000 }, logger, 'rate-limit purge');
   const app = await buildHttpApp({
+    trustProxy: config.trustProxy,
+    clientGuard: config.rateLimits.enabled
+      ? {
+          budgets: Object.fromEntries(RATE_LIMITED_DOORS.map((door) => [door, { ...DEFAULT_DOOR_BUDGETS[door], ...config.rateLimits.doors[door] }])) as typeof DEFAULT_DOOR_BUDGETS,
+          proofOfWork: config.rateLimits.proofOfWork,
+          counters: rateLimits,
+          proofs: new ProofOfWork({ secret: createHmac('sha256', secretKey).update('sspr-proof-of-work').digest(), clock, spend: (id, expiresAt) => rateLimits.spendProof(id, expiresAt) }),
+          clock,
+        }
+      : undefined,
     handlers,
     authenticator: createAuthenticator(services),
     readiness: {
@@ -133,6 +149,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     adminDigest,
     async close() {
       await auditRetention.stop();
+      await rateLimitPurge.stop();
       await adminDigest.stop();
       await app.close();
       await directory.close();

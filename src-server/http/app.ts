@@ -4,6 +4,7 @@ import { API_BASE } from '../../shared/api/routes.js';
 import { DirectoryUnavailableError } from '../directory/directory.js';
 import { registerApi } from './api-router.js';
 import type { Authenticator, HandlerTable } from './context.js';
+import { registerClientGuard, type ClientGuardOptions } from './client-guard.js';
 import { buildOpenApi } from './openapi.js';
 import { ApiError } from './problem.js';
 
@@ -15,7 +16,10 @@ export interface HttpAppOptions {
   logger: FastifyBaseLogger;
   metrics?: Registry;
   validateResponses?: boolean;
-  trustProxy?: boolean;
+  /** Fastify's `trustProxy`: which peers may name the client in `X-Forwarded-For`. */
+  trustProxy?: boolean | number | string[];
+  /** Rate limits and proof-of-work at the anonymous doors; absent: none (tests of other things). */
+  clientGuard?: ClientGuardOptions;
   /** Routes outside the JSON table (SSE streams, the admin console's files). */
   extraRoutes?: Array<(app: FastifyInstance) => void | Promise<void>>;
 }
@@ -49,7 +53,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     // summary line: at `debug`, or `warn` for a 5xx (the error itself is logged at `error`).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
-    trustProxy: options.trustProxy ?? false,
+    // A hop count as the function Fastify would build from it (its types take no number).
+    trustProxy: typeof options.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (options.trustProxy as number)) : (options.trustProxy ?? false),
     return503OnClosing: true,
     routerOptions: { maxParamLength: 300 },
     ajv: { customOptions: { removeAdditional: false } },
@@ -129,6 +134,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const openApi = buildOpenApi();
   app.get(`${API_BASE}/openapi.json`, async () => openApi);
 
+  if (options.clientGuard) registerClientGuard(app, options.clientGuard);
   registerApi(app, options.handlers, options.authenticator, { validateResponses: options.validateResponses ?? false });
   for (const extra of options.extraRoutes ?? []) await extra(app);
   return app;
