@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { RATE_LIMITED_DOORS } from './throttle/rate-limit-rules.js';
 
 /**
  * Server settings: a JSON file (`--config path`) overlaid by environment variables, which
@@ -18,6 +19,8 @@ const Url = (protocols: string[]) =>
 const Ms = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 const Flag = z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean());
+/** `true`/`1`/`on` and `false`/`0`/`off` as environment variables spell them. */
+const bool = (v: unknown) => (v === 'true' || v === '1' || v === 'on' ? true : v === 'false' || v === '0' || v === 'off' ? false : v);
 
 export const ServerConfig = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8787),
@@ -60,6 +63,34 @@ export const ServerConfig = z.strictObject({
   smtpTimeoutMs: Ms(100, 120_000, 5_000),
   /** One POST to the SMS/voice gateway. */
   smsTimeoutMs: Ms(100, 120_000, 5_000),
+  /**
+   * Which peer addresses are proxies whose `X-Forwarded-For` names the client: `true` (all),
+   * a hop count, or a comma-separated list of addresses and CIDRs. Unset: the socket's peer.
+   */
+  trustProxy: z
+    .string()
+    .regex(/^(true|\d{1,2}|[0-9a-fA-F.:/]+(,\s*[0-9a-fA-F.:/]+)*)$/, 'must be true, a hop count, or a comma-separated list of addresses/CIDRs')
+    .transform((v): boolean | number | string[] => (v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v.split(',').map((a) => a.trim())))
+    .optional(),
+  /** Rate limits and the proof-of-work at the anonymous doors (throttle/rate-limit-rules.ts). */
+  rateLimits: z
+    .strictObject({
+      enabled: z.preprocess(bool, z.boolean()).default(true),
+      proofOfWork: z.enum(['off', 'adaptive', 'always']).default('adaptive'),
+      /** Per-door overrides of the default budgets (requests per minute). */
+      doors: z
+        .partialRecord(
+          z.enum(RATE_LIMITED_DOORS),
+          z.strictObject({
+            perClient: z.number().int().min(1),
+            total: z.number().int().min(1),
+            perClientProofAbove: z.number().int().min(0),
+            totalProofAbove: z.number().int().min(0),
+          }).partial(),
+        )
+        .default({}),
+    })
+    .prefault({}),
   ldap: z
     .strictObject({
       bindDn: z.string().min(1),
@@ -123,6 +154,9 @@ const ENV: Array<[string, string[]]> = [
   ['SSPR_STORE_TIMEOUT_MS', ['storeTimeoutMs']],
   ['SSPR_SMTP_TIMEOUT_MS', ['smtpTimeoutMs']],
   ['SSPR_SMS_TIMEOUT_MS', ['smsTimeoutMs']],
+  ['SSPR_TRUST_PROXY', ['trustProxy']],
+  ['SSPR_RATE_LIMITS', ['rateLimits', 'enabled']],
+  ['SSPR_PROOF_OF_WORK', ['rateLimits', 'proofOfWork']],
   ['SSPR_LDAP_BIND_DN', ['ldap', 'bindDn']],
   ['SSPR_LDAP_BIND_PASSWORD', ['ldap', 'bindPassword']],
   ['SSPR_LDAP_BASE_DN', ['ldap', 'baseDn']],

@@ -35,6 +35,10 @@ import type { Services } from './services.js';
 import { openStore } from './store/db.js';
 import { startExpiredPurge, type ExpiredPurge } from './store/expired-purge.js';
 import { makePrivateDir } from './store/private-files.js';
+import { RateLimitStore } from './store/rate-limit-store.js';
+import { ProofOfWork } from './security/proof-of-work.js';
+import { DEFAULT_DOOR_BUDGETS, RATE_LIMITED_DOORS, RATE_WINDOW_MS } from './throttle/rate-limit-rules.js';
+import { startPeriodic } from './reports/periodic.js';
 
 /** What tests and benchmarks may swap: time, peers, cost parameters. */
 export interface ServerOverrides {
@@ -124,8 +128,20 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   };
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
+  const rateLimits = new RateLimitStore(db);
+  const rateLimitPurge = startPeriodic(() => rateLimits.purge(clock.now().getTime(), RATE_WINDOW_MS), { firstRunMs: 60_000, intervalMs: 5 * 60_000 }, logger, 'rate-limit purge');
   const app = await buildHttpApp({
     metrics,
+    trustProxy: config.trustProxy,
+    clientGuard: config.rateLimits.enabled
+      ? {
+          budgets: Object.fromEntries(RATE_LIMITED_DOORS.map((door) => [door, { ...DEFAULT_DOOR_BUDGETS[door], ...config.rateLimits.doors[door] }])) as typeof DEFAULT_DOOR_BUDGETS,
+          proofOfWork: config.rateLimits.proofOfWork,
+          counters: rateLimits,
+          proofs: new ProofOfWork({ secret: createHmac('sha256', secretKey).update('sspr-proof-of-work').digest(), clock, spend: (id, expiresAt) => rateLimits.spendProof(id, expiresAt) }),
+          clock,
+        }
+      : undefined,
     handlers,
     authenticator: createAuthenticator(services),
     readiness: {
@@ -153,6 +169,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     async close() {
       await expiredPurge.stop();
       await auditRetention.stop();
+      await rateLimitPurge.stop();
       await adminDigest.stop();
       await app.close();
       await directory.close();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProofOfWorkChallenge } from './proof-of-work.js';
 
 /** Every `code` a problem+json answer may carry. Clients switch on these; never rename one. */
 export const ERROR_CODES = [
@@ -16,6 +17,7 @@ export const ERROR_CODES = [
   'password_expired',
   'directory_unavailable',
   'rate_limited',
+  'proof_of_work_required',
   'conflict',
   /** The server's database cannot be reached: retry after `Retry-After`. */
   'store_unavailable',
@@ -45,6 +47,8 @@ export const Problem = z.object({
   changeToken: z.string().optional(),
   /** With `internal`: quote it to the administrator, it is in the server's log line. */
   correlationId: z.string().optional(),
+  /** With `proof_of_work_required`: the challenge to solve before asking again. */
+  proofOfWork: ProofOfWorkChallenge.optional(),
   /** With `invalid_request`: where the input was wrong. */
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
@@ -66,6 +70,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   password_expired: 403,
   directory_unavailable: 503,
   rate_limited: 429,
+  proof_of_work_required: 428,
   conflict: 409,
   store_unavailable: 503,
   internal: 500,

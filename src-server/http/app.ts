@@ -7,6 +7,7 @@ import { DirectoryUnavailableError } from '../directory/directory.js';
 import { isStoreOutage } from '../store/store-outage.js';
 import { registerApi } from './api-router.js';
 import type { Authenticator, HandlerTable } from './context.js';
+import { registerClientGuard, type ClientGuardOptions } from './client-guard.js';
 import { buildOpenApi } from './openapi.js';
 import { ApiError } from './problem.js';
 
@@ -18,11 +19,14 @@ export interface HttpAppOptions {
   logger: FastifyBaseLogger;
   metrics?: Registry;
   validateResponses?: boolean;
-  trustProxy?: boolean;
   /** Deadlines on clients (config `http*TimeoutMs`); unset: Node's defaults. */
   timeouts?: { requestMs: number; headersMs: number; keepAliveMs: number };
   /** `/metrics` needs `Authorization: Bearer <token>`; without one, it is not served. */
   metricsToken?: string;
+  /** Fastify's `trustProxy`: which peers may name the client in `X-Forwarded-For`. */
+  trustProxy?: boolean | number | string[];
+  /** Rate limits and proof-of-work at the anonymous doors; absent: none (tests of other things). */
+  clientGuard?: ClientGuardOptions;
   /** Routes outside the JSON table (SSE streams, the admin console's files). */
   extraRoutes?: Array<(app: FastifyInstance) => void | Promise<void>>;
 }
@@ -79,7 +83,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     // The correlation id of a 500 names its log line: unique across instances and restarts.
     genReqId: () => randomUUID(),
     bodyLimit: 64 * 1024,
-    trustProxy: options.trustProxy ?? false,
+    // A hop count as the function Fastify would build from it (its types take no number).
+    trustProxy: typeof options.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (options.trustProxy as number)) : (options.trustProxy ?? false),
     return503OnClosing: true,
     ...(options.timeouts && {
       requestTimeout: options.timeouts.requestMs,
@@ -182,6 +187,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const openApi = buildOpenApi();
   app.get(`${API_BASE}/openapi.json`, async () => openApi);
 
+  if (options.clientGuard) registerClientGuard(app, options.clientGuard);
   registerApi(app, options.handlers, options.authenticator, { validateResponses: options.validateResponses ?? false });
   for (const extra of options.extraRoutes ?? []) await extra(app);
   return app;

@@ -15,6 +15,7 @@ const TITLES: Record<ErrorCode, string> = {
   password_expired: 'The password has expired',
   directory_unavailable: 'The directory cannot be reached',
   rate_limited: 'Too many requests',
+  proof_of_work_required: 'A proof-of-work is needed first',
   conflict: 'Conflict',
   store_unavailable: 'The service is temporarily unavailable',
   internal: 'Internal error',

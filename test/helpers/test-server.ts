@@ -64,6 +64,8 @@ export async function startTestServer(
       SSPR_METRICS_TOKEN: metricsToken,
       SSPR_LOG_LEVEL: 'silent',
       ...(pg ? { SSPR_DATABASE_URL: pg.url } : {}),
+      // Most tests hammer one door from one address on purpose; the rate-limit tests turn them on.
+      SSPR_RATE_LIMITS: 'off',
       ...options.env,
     },
   });
