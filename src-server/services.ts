@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
 import type { AuditLog } from './audit/audit-log.js';
 import type { Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
@@ -34,5 +34,5 @@ export interface Services {
   /** The bootstrap administrator token. */
   adminToken: string;
   hashParams: HashParams;
-  log: FastifyBaseLogger;
+  log: Logger;
 }

@@ -3,7 +3,7 @@ import type { MethodType } from '../../shared/api/common.js';
 import type { CreateResetSessionResponse } from '../../shared/api/reset.js';
 import type { DirectoryUser } from '../directory/directory.js';
 import { SESSION_TTL_MS, sessionIsActive, type OfferedMethod } from '../flows/reset-flow.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import type { MethodData } from '../methods/method-store.js';
 import { effectiveRequirement, usableMethods } from '../methods/registration-status.js';
 import { hashToken, newId, newToken } from '../security/tokens.js';
@@ -13,8 +13,8 @@ import { ThrottleStore } from '../throttle/throttle-store.js';
 import { resetThrottleKey } from '../throttle/keys.js';
 import { AccessTokens } from './access-tokens.js';
 
-const refused = () => new ApiError('unauthorized', 'The user name or password is not correct, or the account is not an administrator.');
-const sessionExpired = () => new ApiError('session_expired', 'This sign-in session has ended. Start again.');
+const refused = () => new ProblemError('unauthorized', 'The user name or password is not correct, or the account is not an administrator.');
+const sessionExpired = () => new ProblemError('session_expired', 'This sign-in session has ended. Start again.');
 
 /** Directory contact data a session carries sealed, as the reset flow reads it back. */
 function contactData(user: DirectoryUser, ref: string): MethodData[MethodType] | null {
@@ -56,7 +56,7 @@ export class AdminSignIn {
     const usable = usableMethods(user, await s.methods.list(user.id), policy);
     if (new Set(usable.map((m) => m.type)).size < requirement.required) {
       await s.audit.write(s.db, { type: 'admin.signin', user: user.username, result: 'denied', client, detail: { reason: 'noMethods' } });
-      throw new ApiError('forbidden', `Administrator sign-in needs ${requirement.required} registered methods of different types (security questions do not count).`);
+      throw new ProblemError('forbidden', `Administrator sign-in needs ${requirement.required} registered methods of different types (security questions do not count).`);
     }
     const id = newId();
     const offered: OfferedMethod[] = usable.map((m) => {
@@ -93,7 +93,7 @@ export class AdminSignIn {
       return null;
     });
     if (lock) {
-      throw new ApiError('locked_out', 'Too many attempts: verification is locked for this account for now. Try again later.', { retryAfterSeconds: retryAfterSeconds(lock.until, now) });
+      throw new ProblemError('locked_out', 'Too many attempts: verification is locked for this account for now. Try again later.', { retryAfterSeconds: retryAfterSeconds(lock.until, now) });
     }
     return {
       sessionToken: token,
@@ -126,7 +126,7 @@ export class AdminSignIn {
     // A reset session (no mark) is as good as no session here.
     if (!row || !row.subject_id || !sessionIsActive(row, now)) throw sessionExpired();
     if (row.gates_passed < row.required_methods) {
-      throw new ApiError('gates_incomplete', `Verify ${row.required_methods - row.gates_passed} more method(s) first.`);
+      throw new ProblemError('gates_incomplete', `Verify ${row.required_methods - row.gates_passed} more method(s) first.`);
     }
     const user = await s.directory.findUserById(row.subject_id);
     // Demoted or disabled since the password was checked.

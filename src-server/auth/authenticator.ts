@@ -1,7 +1,18 @@
-import type { Authenticator } from '../http/context.js';
 import { safeEqual } from '../security/tokens.js';
 import type { Services } from '../services.js';
 import { AccessTokens } from './access-tokens.js';
+
+export interface SignedInUser { kind: 'user'; subjectId: string; username: string; isAdmin: boolean; tokenKind: 'access' | 'change' }
+/** `actor` is the administrator's user name, or `bootstrap` for the configured token. */
+export interface SignedInAdmin { kind: 'admin'; actor: string; subjectId: string | null }
+
+/** Resolves bearer tokens for the route kinds that need more than the token itself. */
+export interface Authenticator {
+  /** An access token (or, where allowed, a change token) → the user, or null. */
+  user(token: string, allowChangeToken: boolean): Promise<SignedInUser | null>;
+  /** The bootstrap token or an administrator's access token → the admin, or null. */
+  admin(token: string): Promise<SignedInAdmin | null>;
+}
 
 /**
  * Bearer tokens → callers. User routes take access tokens (and, where the route allows it,

@@ -1,7 +1,7 @@
 import type { TokenResponse } from '../../shared/api/auth.js';
 import { passwordExpiry } from '../../shared/rules/expiry.js';
 import type { DirectoryUser } from '../directory/directory.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import type { Services } from '../services.js';
 import { AccessTokens } from './access-tokens.js';
 import { RefreshTokens } from './refresh-tokens.js';
@@ -26,9 +26,9 @@ export class SignInFlow {
   }
 
   /** R15: an expired (or must-change) password gets a token good only for `POST /me/password`. */
-  private async passwordExpired(user: DirectoryUser): Promise<ApiError> {
+  private async passwordExpired(user: DirectoryUser): Promise<ProblemError> {
     const change = await this.access.issue('change', user);
-    return new ApiError('password_expired', 'Your password has expired. Choose a new one to continue.', { changeToken: change.token });
+    return new ProblemError('password_expired', 'Your password has expired. Choose a new one to continue.', { changeToken: change.token });
   }
 
   private async tokens(user: DirectoryUser, refreshToken: string): Promise<TokenResponse> {
@@ -51,17 +51,17 @@ export class SignInFlow {
       switch (result.reason) {
         case 'invalid':
           await audit(username, 'failure', 'invalidCredentials');
-          throw new ApiError('unauthorized', 'The user name or password is not correct.');
+          throw new ProblemError('unauthorized', 'The user name or password is not correct.');
         case 'locked':
           await audit(result.user?.username ?? username, 'locked', 'directoryLocked');
-          throw new ApiError('locked_out', `The account is locked after too many wrong passwords. ${RESET_HINT}`);
+          throw new ProblemError('locked_out', `The account is locked after too many wrong passwords. ${RESET_HINT}`);
         case 'disabled':
           await audit(result.user?.username ?? username, 'denied', 'disabled');
-          throw new ApiError('forbidden', 'The account is disabled. Contact your administrator.');
+          throw new ProblemError('forbidden', 'The account is disabled. Contact your administrator.');
         case 'expired': {
           const user = result.user ?? (await s.directory.findUser(username));
           await audit(user?.username ?? username, 'denied', 'passwordExpired');
-          if (!user) throw new ApiError('unauthorized', 'The user name or password is not correct.');
+          if (!user) throw new ProblemError('unauthorized', 'The user name or password is not correct.');
           throw await this.passwordExpired(user);
         }
       }
@@ -86,12 +86,12 @@ export class SignInFlow {
         const owner = await s.directory.findUserById(rotated.subjectId);
         await s.audit.write(s.db, { type: 'auth.signin', user: owner?.username ?? null, result: 'denied', client, detail: { reason: 'refreshTokenReuse' } });
       }
-      throw new ApiError('unauthorized', 'The refresh token is not valid. Sign in again.');
+      throw new ProblemError('unauthorized', 'The refresh token is not valid. Sign in again.');
     }
     const user = await s.directory.findUserById(rotated.subjectId);
     if (!user || user.disabled) {
       await this.refresh.revokeFamily(s.db, rotated.family);
-      throw new ApiError('unauthorized', 'The refresh token is not valid. Sign in again.');
+      throw new ProblemError('unauthorized', 'The refresh token is not valid. Sign in again.');
     }
     if (await this.mustChange(user)) {
       // After the change every refresh token is revoked anyway; sign-in starts a new family.

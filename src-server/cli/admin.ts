@@ -4,8 +4,8 @@
  * flows as the admin API, audited as `cli:<os user>`.
  */
 import { ConfigError, loadConfig } from '../config.js';
-import { ApiError } from '../http/problem.js';
-import { CliError, describeApiError, openCli, type Cli } from './cli-context.js';
+import { ProblemError } from '../errors.js';
+import { CliError, describeProblem, openCli, type Cli } from './cli-context.js';
 import { groupsCommand, importCommand, methodsCommand, usersCommand } from './directory-commands.js';
 import { policyCommand } from './policy-commands.js';
 import { coverageCommand, reportCommand } from './report-commands.js';
@@ -91,7 +91,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     .catch((e: unknown) => {
       if (e instanceof CliError) return fail(e.message, e.exitCode);
       if (e instanceof ConfigError) return fail(e.message, 2);
-      if (e instanceof ApiError) return fail(describeApiError(e), 1);
+      if (e instanceof ProblemError) return fail(describeProblem(e), 1);
       return fail((e as Error).message, 1);
     })
     .then((code) => {

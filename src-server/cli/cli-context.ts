@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ServerConfig } from '../config.js';
 import { AdminGroups } from '../flows/admin-groups.js';
 import { AdminUsers, type AdminContext } from '../flows/admin-users.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import { createServer, type SsprServer } from '../server.js';
 import type { Services } from '../services.js';
 
@@ -65,13 +65,11 @@ export function positional(positionals: string[], index: number, name: string, u
   return v;
 }
 
-/** An ApiError from a flow, as the CLI says it: the detail and any policy violations. */
-export function describeApiError(e: ApiError): string {
-  const problem = e.toProblem();
-  const lines = [problem.detail ?? problem.title];
-  for (const v of problem.violations ?? []) lines.push(`  - ${v.message}`);
-  const issues = (problem as { issues?: Array<{ path: string; message: string }> }).issues;
-  for (const i of issues ?? []) lines.push(`  - ${i.path}: ${i.message}`);
+/** A ProblemError from a flow, as the CLI says it: the detail and any policy violations. */
+export function describeProblem(e: ProblemError): string {
+  const lines = [e.message];
+  for (const v of e.fields.violations ?? []) lines.push(`  - ${v.message}`);
+  for (const i of e.fields.issues ?? []) lines.push(`  - ${i.path}: ${i.message}`);
   return lines.join('\n');
 }
 

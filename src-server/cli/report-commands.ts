@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { ReportQuery, type AuditEvent } from '../../shared/api/audit.js';
 import { registrationCoverage } from '../reports/coverage.js';
-import { streamEvents, toAuditEvent } from '../reports/report-query.js';
+import { streamEvents, toAuditEvent } from '../store/report-query.js';
 import { csvHeader, eventCsvLine } from '../reports/csv.js';
 import { filterOf, REPORT_CATEGORY, reportQueryProblem, type ReportName } from '../reports/reports.js';
 import { CliError, parseCommand, positional, table, type Cli } from './cli-context.js';

@@ -1,6 +1,6 @@
 import type { Group } from '../../shared/api/admin.js';
 import { usernameKey } from '../directory/builtin-directory.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import type { Services } from '../services.js';
 import { isUniqueViolation, type AdminContext, type AdminUsers } from './admin-users.js';
 
@@ -15,7 +15,7 @@ export class AdminGroups {
   async get(name: string): Promise<Group> {
     const key = usernameKey(name);
     const group = (await this.list()).find((g) => usernameKey(g.name) === key);
-    if (!group) throw new ApiError('not_found', 'No such group.');
+    if (!group) throw new ProblemError('not_found', 'No such group.');
     return group;
   }
 
@@ -26,7 +26,7 @@ export class AdminGroups {
 
   async create(input: { name: string; description?: string; members?: string[] }, ctx: AdminContext): Promise<Group> {
     const dir = this.users.builtin();
-    if (await dir.groupExists(input.name)) throw new ApiError('conflict', 'A group with this name already exists.');
+    if (await dir.groupExists(input.name)) throw new ProblemError('conflict', 'A group with this name already exists.');
     const members = await Promise.all((input.members ?? []).map((m) => this.users.find(m)));
     try {
       await this.s.db.transaction().execute(async (trx) => {
@@ -35,7 +35,7 @@ export class AdminGroups {
         await this.audit(input.name.trim(), null, ctx, { action: 'create', members: members.map((m) => m.username) })(trx);
       });
     } catch (e) {
-      if (isUniqueViolation(e)) throw new ApiError('conflict', 'A group with this name already exists.');
+      if (isUniqueViolation(e)) throw new ProblemError('conflict', 'A group with this name already exists.');
       throw e;
     }
     return this.get(input.name);
@@ -47,7 +47,7 @@ export class AdminGroups {
     const scope = (await this.s.policy.get()).sspr.scope;
     // Deleting the scope's group would silently take its members out of SSPR (R14): change the policy first.
     if (scope.groups.some((g) => usernameKey(g) === usernameKey(group.name))) {
-      throw new ApiError('conflict', 'The SSPR scope names this group. Remove it from the policy first.');
+      throw new ProblemError('conflict', 'The SSPR scope names this group. Remove it from the policy first.');
     }
     await this.s.db.transaction().execute(async (trx) => {
       await dir.deleteGroup(group.name, trx);

@@ -4,7 +4,7 @@ import type { Locale } from '../../shared/api/common.js';
 import { revokeUserSessions } from '../auth/revocation.js';
 import { BuiltinDirectory, usernameKey } from '../directory/builtin-directory.js';
 import type { DirectoryUser } from '../directory/directory.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import { maskEmail, maskPhone } from '../methods/masking.js';
 import { effectiveRequirement, usableMethods } from '../methods/registration-status.js';
 import { passwordNotice } from '../notify/notifications.js';
@@ -54,13 +54,13 @@ export class AdminUsers {
   }
 
   builtin(): BuiltinDirectory {
-    if (!(this.s.directory instanceof BuiltinDirectory)) throw new ApiError('conflict', 'Users are managed in the directory (LDAP / Active Directory), not here.');
+    if (!(this.s.directory instanceof BuiltinDirectory)) throw new ProblemError('conflict', 'Users are managed in the directory (LDAP / Active Directory), not here.');
     return this.s.directory;
   }
 
   async find(username: string): Promise<DirectoryUser> {
     const user = await this.s.directory.findUser(username);
-    if (!user) throw new ApiError('not_found', 'No such user.');
+    if (!user) throw new ProblemError('not_found', 'No such user.');
     return user;
   }
 
@@ -90,13 +90,13 @@ export class AdminUsers {
 
   private async passwordViolations(password: string, owner: { username: string; displayName: string; email?: string | null }, locale: Locale) {
     const violations = productPasswordViolations(password, await this.s.policy.get(), owner, locale);
-    if (violations.length) throw new ApiError('password_policy', 'The password does not meet the policy.', { violations });
+    if (violations.length) throw new ProblemError('password_policy', 'The password does not meet the policy.', { violations });
   }
 
   async create(input: CreateUserRequest, ctx: AdminContext): Promise<AdminUser> {
     const s = this.s;
     const dir = this.builtin();
-    if (await dir.findUser(input.username)) throw new ApiError('conflict', 'A user with this name already exists.');
+    if (await dir.findUser(input.username)) throw new ProblemError('conflict', 'A user with this name already exists.');
     await this.passwordViolations(input.password, input, ctx.locale);
     let created: DirectoryUser;
     try {
@@ -109,7 +109,7 @@ export class AdminUsers {
         return user;
       });
     } catch (e) {
-      if (isUniqueViolation(e)) throw new ApiError('conflict', 'A user with this name already exists.');
+      if (isUniqueViolation(e)) throw new ProblemError('conflict', 'A user with this name already exists.');
       throw e;
     }
     return this.view(created);
@@ -136,7 +136,7 @@ export class AdminUsers {
       await this.passwordViolations(password, { ...user, displayName: fields.displayName ?? user.displayName }, ctx.locale);
       // An administrator's reset: the user chooses their own password at next sign-in (unless told otherwise).
       const written = await s.directory.resetPassword(user, password, { unlock: unlock === true, mustChange: mustChangePassword ?? true });
-      if (!written.ok) throw new ApiError('password_policy', 'The directory refused the password.', { violations: written.violations });
+      if (!written.ok) throw new ProblemError('password_policy', 'The directory refused the password.', { violations: written.violations });
     }
     if (unlock) await s.directory.unlock(user);
     const changes: Record<string, { before: unknown; after: unknown }> = {};
@@ -201,7 +201,7 @@ export class AdminUsers {
   async writeMethods(trx: Transaction<Database>, user: DirectoryUser, input: SetUserMethodsRequest, ctx: AdminContext): Promise<void> {
     const s = this.s;
     if (input.email && user.email && input.email.toLowerCase() === user.email.toLowerCase()) {
-      throw new ApiError('invalid_request', 'The reset email must be an address other than the account\'s own (R3).', { issues: [{ path: 'body.email', message: 'same as the account\'s own address' }] });
+      throw new ProblemError('invalid_request', 'The reset email must be an address other than the account\'s own (R3).', { issues: [{ path: 'body.email', message: 'same as the account\'s own address' }] });
     }
     const set: Record<string, string> = {};
     const removed: string[] = [];

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Approval, DecideApprovalRequest } from '../../shared/api/me.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import { approvalSignatureValid } from '../methods/push.js';
 import type { MethodData } from '../methods/method-store.js';
 import type { Services } from '../services.js';
@@ -51,21 +51,21 @@ export class Approvals {
     const s = this.s;
     const now = s.clock.now().getTime();
     const a = await s.db.selectFrom('approvals').selectAll().where('id', '=', approvalId).where('subject_id', '=', subjectId).executeTakeFirst();
-    if (!a) throw new ApiError('not_found', 'No such approval.');
+    if (!a) throw new ProblemError('not_found', 'No such approval.');
     const challenge = await s.db.selectFrom('challenges').selectAll().where('id', '=', a.challenge_id).executeTakeFirst();
     const session = challenge ? await s.db.selectFrom('reset_sessions').selectAll().where('id', '=', challenge.session_id).executeTakeFirst() : undefined;
     if (a.status === 'expired' || now >= Number(a.expires_at) || !challenge || !session || !sessionIsActive(session, now)) {
-      throw new ApiError('challenge_expired', 'This approval request has expired.');
+      throw new ProblemError('challenge_expired', 'This approval request has expired.');
     }
-    if (a.status !== 'waiting') throw new ApiError('conflict', 'This approval has already been decided.');
+    if (a.status !== 'waiting') throw new ProblemError('conflict', 'This approval has already been decided.');
     const offered = offeredMethods(session).find((m) => m.id === challenge.method_id);
     const method = await s.methods.get(subjectId, body.methodId);
-    if (!method || method.type !== 'authenticatorPush' || !method.verified) throw new ApiError('not_found', 'No such push method.');
-    if (offered?.ref !== method.id) throw new ApiError('forbidden', 'This approval was sent to another device.');
+    if (!method || method.type !== 'authenticatorPush' || !method.verified) throw new ProblemError('not_found', 'No such push method.');
+    if (offered?.ref !== method.id) throw new ProblemError('forbidden', 'This approval was sent to another device.');
     const { publicKey } = method.data as MethodData['authenticatorPush'];
     if (!approvalSignatureValid(publicKey, a.id, body.approve, body.number, body.signature)) {
       await s.audit.write(s.db, { type: 'reset.verify', user: session.username, method: 'authenticatorPush', result: 'denied', client: ctx.client, detail: { reason: 'badSignature' } });
-      throw new ApiError('forbidden', 'The signature does not match this device\'s key.');
+      throw new ProblemError('forbidden', 'The signature does not match this device\'s key.');
     }
     // Number matching: approving with the wrong number is a denial, and a failed verification.
     const approved = body.approve && body.number === a.number;
@@ -79,7 +79,7 @@ export class Approvals {
         return { locked: admission.lockedUntil } as const;
       }
       const decided = await trx.updateTable('approvals').set({ status: approved ? 'approved' : 'denied', decided_at: now }).where('id', '=', a.id).where('status', '=', 'waiting').executeTakeFirst();
-      if (Number(decided.numUpdatedRows) !== 1) throw new ApiError('conflict', 'This approval has already been decided.');
+      if (Number(decided.numUpdatedRows) !== 1) throw new ProblemError('conflict', 'This approval has already been decided.');
       await trx.updateTable('challenges').set({ status: approved ? 'used' : 'denied', used_at: now }).where('id', '=', challenge.id).where('status', '=', 'pending').execute();
       if (approved) {
         if (admission.failureId !== null) await this.throttle.releaseFailure(trx, session.throttle_key, admission.failureId);
@@ -92,7 +92,7 @@ export class Approvals {
       if (failure.tripped) await s.audit.write(trx, { type: 'reset.lockout', user: session.username, method: 'authenticatorPush', result: 'locked', client: ctx.client, detail: { rule: 'R11a' } });
       return { status: 'denied' } as const;
     });
-    if (outcome.locked !== undefined) throw new ApiError('locked_out', 'Password reset is locked for this account for now.', { retryAfterSeconds: retryAfterSeconds(outcome.locked, now) });
+    if (outcome.locked !== undefined) throw new ProblemError('locked_out', 'Password reset is locked for this account for now.', { retryAfterSeconds: retryAfterSeconds(outcome.locked, now) });
     return { ...view(a, now), status: outcome.status };
   }
 }

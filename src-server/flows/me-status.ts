@@ -2,7 +2,7 @@ import type { MeStatus } from '../../shared/api/me.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import { passwordExpiry } from '../../shared/rules/expiry.js';
 import type { DirectoryUser } from '../directory/directory.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import type { MethodRecord } from '../methods/method-store.js';
 import { registrationState } from '../methods/registration-status.js';
 import { isInScope } from '../policy/scope.js';
@@ -35,7 +35,7 @@ export function meStatusOf(input: { user: DirectoryUser; stored: MethodRecord[];
 export async function buildMeStatus(s: Services, subjectId: string): Promise<MeStatus> {
   const user = await s.directory.findUserById(subjectId);
   // The account went away after the token was issued: the token no longer stands for anyone.
-  if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
+  if (!user) throw new ProblemError('unauthorized', 'The account no longer exists.');
   const [policy, stored, registration] = await Promise.all([
     s.policy.get(),
     s.methods.list(subjectId),

@@ -3,7 +3,7 @@ import type { Locale, MethodType } from '../../shared/api/common.js';
 import type { MeStatus, RegisteredMethod, RegisterMethodRequest, RegisterMethodResponse } from '../../shared/api/me.js';
 import { availableQuestions } from '../../shared/rules/security-questions.js';
 import type { DirectoryUser } from '../directory/directory.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import { codeMatches, CODE_TTL_MS, issueCode } from '../methods/codes.js';
 import { METHOD_KINDS } from '../methods/index.js';
 import { maskEmail, maskPhone } from '../methods/masking.js';
@@ -48,7 +48,7 @@ export class MethodRegistration {
 
   private async user(subjectId: string): Promise<DirectoryUser> {
     const user = await this.s.directory.findUserById(subjectId);
-    if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
+    if (!user) throw new ProblemError('unauthorized', 'The account no longer exists.');
     return user;
   }
 
@@ -84,10 +84,10 @@ export class MethodRegistration {
     const s = this.s;
     const user = await this.user(ctx.subjectId);
     const policy = await s.policy.get();
-    if (!(await isInScope(user, policy, s.directory))) throw new ApiError('forbidden', 'Self-service password reset is not enabled for your account.');
+    if (!(await isInScope(user, policy, s.directory))) throw new ProblemError('forbidden', 'Self-service password reset is not enabled for your account.');
     // R8 / R10: only what the policy enables, and never questions for administrators.
     if (!effectiveRequirement(user, policy).types.includes(body.type)) {
-      throw new ApiError('forbidden', body.type === 'securityQuestions' && user.isAdmin ? 'Administrator accounts cannot use security questions.' : 'This method is not enabled by the policy.');
+      throw new ProblemError('forbidden', body.type === 'securityQuestions' && user.isAdmin ? 'Administrator accounts cannot use security questions.' : 'This method is not enabled by the policy.');
     }
     const plan = await METHOD_KINDS[body.type].register({ s, policy, user, body, locale: ctx.locale });
     const proof = plan.sendCode ? { challengeId: newId() } : null;
@@ -115,7 +115,7 @@ export class MethodRegistration {
       return { method } as const;
     });
     if (outcome.locked !== undefined) {
-      throw new ApiError('locked_out', 'Too many codes sent: try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.locked, now) });
+      throw new ProblemError('locked_out', 'Too many codes sent: try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.locked, now) });
     }
     if (plan.sendCode && code) plan.sendCode(code.code).catch((err: Error) => s.log.warn({ err: err.message, method: plan.type }, 'registration code not handed over'));
     return { method: view(outcome.method), pendingVerification: !plan.verified, ...(plan.reveal ?? {}) };
@@ -125,22 +125,22 @@ export class MethodRegistration {
     const s = this.s;
     const user = await this.user(ctx.subjectId);
     const method = await s.methods.get(user.id, methodId);
-    if (!method) throw new ApiError('not_found', 'No such method.');
-    if (method.verified) throw new ApiError('conflict', 'This method is already verified.');
+    if (!method) throw new ProblemError('not_found', 'No such method.');
+    if (method.verified) throw new ProblemError('conflict', 'This method is already verified.');
     const kind = METHOD_KINDS[method.type];
-    if (kind.proof === 'none') throw new ApiError('conflict', 'This method needs no code.');
+    if (kind.proof === 'none') throw new ProblemError('conflict', 'This method needs no code.');
     const now = s.clock.now().getTime();
     const challenge =
       kind.proof === 'sentCode'
         ? await s.db.selectFrom('challenges').selectAll().where('session_id', '=', proofSession(user.id)).where('method_id', '=', method.id).where('status', '=', 'pending').orderBy('created_at', 'desc').executeTakeFirst()
         : null;
     if (kind.proof === 'sentCode' && (!challenge || now >= Number(challenge.expires_at))) {
-      throw new ApiError('challenge_expired', 'The code has expired. Remove the method and add it again to get a new code.');
+      throw new ProblemError('challenge_expired', 'The code has expired. Remove the method and add it again to get a new code.');
     }
 
     // Wrong codes count like wrong reset codes: atomically, failure first (R11e).
     const admission = await s.db.transaction().execute((trx) => this.throttle.attempt(trx, throttleKey(user.id), ['failure']));
-    if (!admission.allowed) throw new ApiError('locked_out', 'Too many wrong codes: try again later.', { retryAfterSeconds: retryAfterSeconds(admission.lockedUntil, now) });
+    if (!admission.allowed) throw new ProblemError('locked_out', 'Too many wrong codes: try again later.', { retryAfterSeconds: retryAfterSeconds(admission.lockedUntil, now) });
     const right = challenge ? codeMatches(s.codeKey, challenge.id, code, challenge.code_hash) : await kind.proveWithCode!(s, method, code);
 
     const outcome = await s.db.transaction().execute(async (trx) => {
@@ -160,8 +160,8 @@ export class MethodRegistration {
       return { ok: false as const, ...failure };
     });
     if (!outcome.ok) {
-      if (outcome.lockedUntil !== null) throw new ApiError('locked_out', 'Too many wrong codes: try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntil, now), attemptsRemaining: 0 });
-      throw new ApiError('invalid_code', 'The code is not correct.', { attemptsRemaining: outcome.attemptsRemaining });
+      if (outcome.lockedUntil !== null) throw new ProblemError('locked_out', 'Too many wrong codes: try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntil, now), attemptsRemaining: 0 });
+      throw new ProblemError('invalid_code', 'The code is not correct.', { attemptsRemaining: outcome.attemptsRemaining });
     }
     const updated = await s.methods.get(user.id, method.id);
     return { method: view(updated!) };
@@ -178,7 +178,7 @@ export class MethodRegistration {
     const s = this.s;
     const user = await this.user(ctx.subjectId);
     const method = await s.methods.get(user.id, methodId);
-    if (!method) throw new ApiError('not_found', 'No such method.');
+    if (!method) throw new ProblemError('not_found', 'No such method.');
     await s.db.transaction().execute(async (trx) => {
       await s.methods.remove(trx, user.id, method.id);
       await trx.updateTable('challenges').set({ status: 'superseded' }).where('session_id', '=', proofSession(user.id)).where('method_id', '=', method.id).where('status', '=', 'pending').execute();

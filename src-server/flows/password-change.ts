@@ -1,7 +1,7 @@
 import type { Locale } from '../../shared/api/common.js';
 import { revokeUserSessions } from '../auth/revocation.js';
 import { RESET_HINT } from '../auth/sign-in.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import { notifyPasswordChanged } from '../notify/notifications.js';
 import { productPasswordViolations } from '../policy/password-check.js';
 import type { Services } from '../services.js';
@@ -26,7 +26,7 @@ export async function changePassword(
   ctx: { client: string; locale: Locale },
 ): Promise<{ changedAt: string }> {
   const user = await s.directory.findUserById(subjectId);
-  if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
+  if (!user) throw new ProblemError('unauthorized', 'The account no longer exists.');
   const audit = (result: 'success' | 'failure' | 'denied' | 'locked', reason?: string) =>
     s.audit.write(s.db, { type: 'password.change', user: user.username, result, client: ctx.client, detail: reason ? { reason } : null });
 
@@ -34,31 +34,31 @@ export async function changePassword(
   const violations = productPasswordViolations(input.newPassword, policy, user, ctx.locale);
   if (violations.length) {
     await audit('failure', 'productPolicy');
-    throw new ApiError('password_policy', 'The new password does not meet the policy.', { violations });
+    throw new ProblemError('password_policy', 'The new password does not meet the policy.', { violations });
   }
 
   const current = await s.directory.verifyPassword(user.username, input.currentPassword);
   if (!current.ok && current.reason !== 'expired') {
     if (current.reason === 'locked') {
       await audit('locked', 'directoryLocked');
-      throw new ApiError('locked_out', `The account is locked after too many wrong passwords. ${RESET_HINT}`);
+      throw new ProblemError('locked_out', `The account is locked after too many wrong passwords. ${RESET_HINT}`);
     }
     if (current.reason === 'disabled') {
       await audit('denied', 'disabled');
-      throw new ApiError('forbidden', 'The account is disabled. Contact your administrator.');
+      throw new ProblemError('forbidden', 'The account is disabled. Contact your administrator.');
     }
     await audit('failure', 'currentPassword');
-    throw new ApiError('forbidden', WRONG_CURRENT);
+    throw new ProblemError('forbidden', WRONG_CURRENT);
   }
 
   const written = await s.directory.changePassword(user, input.currentPassword, input.newPassword);
   if (!written.ok) {
     if (written.violations.some((v) => v.rule === 'currentPassword')) {
       await audit('failure', 'currentPassword');
-      throw new ApiError('forbidden', WRONG_CURRENT);
+      throw new ProblemError('forbidden', WRONG_CURRENT);
     }
     await audit('failure', 'directoryPolicy');
-    throw new ApiError('password_policy', 'The directory refused the new password.', { violations: written.violations });
+    throw new ProblemError('password_policy', 'The directory refused the new password.', { violations: written.violations });
   }
 
   await s.db.transaction().execute(async (trx) => {

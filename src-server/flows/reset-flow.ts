@@ -5,7 +5,7 @@ import type { Challenge, CreateResetSessionResponse, ResetSessionState, SetReset
 import type { AuditEntry } from '../audit/audit-log.js';
 import { revokeUserSessions } from '../auth/revocation.js';
 import type { DirectoryUser } from '../directory/directory.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import { CODE_TTL_MS } from '../methods/codes.js';
 import { decoyMethods, decoySeed, decoyThrottleKey } from '../methods/decoy.js';
 import { METHOD_KINDS } from '../methods/index.js';
@@ -53,8 +53,8 @@ const DIRECTORY_DATA: Record<string, (u: DirectoryUser) => MethodData[MethodType
   'dir-email': (u) => (u.contact.alternateEmail ? { address: u.contact.alternateEmail } : null),
 };
 
-function lockedOut(lockedUntil: number, now: number, extras: { attemptsRemaining?: number } = {}): ApiError {
-  return new ApiError('locked_out', 'Too many attempts: password reset is locked for this account for now. Try again later or contact your administrator.', {
+function lockedOut(lockedUntil: number, now: number, extras: { attemptsRemaining?: number } = {}): ProblemError {
+  return new ProblemError('locked_out', 'Too many attempts: password reset is locked for this account for now. Try again later or contact your administrator.', {
     retryAfterSeconds: retryAfterSeconds(lockedUntil, now),
     ...extras,
   });
@@ -154,7 +154,7 @@ export function sessionIsActive(row: Pick<SessionRow, 'state' | 'expires_at'>, n
   return ACTIVE_STATES.includes(row.state) && now < Number(row.expires_at);
 }
 
-const sessionExpired = () => new ApiError('session_expired', 'This reset session has ended. Start again.');
+const sessionExpired = () => new ProblemError('session_expired', 'This reset session has ended. Start again.');
 
 /**
  * The reset flow (R2, R9d, R10–R13b, R18, R19): identify → one or two verified methods →
@@ -277,7 +277,7 @@ export class ResetFlow {
     if (m.sealed) return { ref: m.ref, type: m.type, hint: m.hint, data: this.s.box.openJson(m.sealed) };
     const stored = await this.s.methods.get(row.subject_id ?? row.throttle_key, m.ref);
     if (row.decoy) return null;
-    if (!stored || !stored.verified || stored.type !== m.type) throw new ApiError('not_found', 'This method is no longer registered. Choose another one.');
+    if (!stored || !stored.verified || stored.type !== m.type) throw new ProblemError('not_found', 'This method is no longer registered. Choose another one.');
     return { ref: stored.id, type: stored.type, hint: stored.hint, data: stored.data };
   }
 
@@ -325,10 +325,10 @@ export class ResetFlow {
 
   /** R2 / R10: a gate still to pass, with a type not used for an earlier gate. */
   private assertGateOpen(row: SessionRow, m: OfferedMethod): void {
-    if (row.gates_passed >= row.required_methods) throw new ApiError('conflict', 'Every verification is done: set the new password.');
+    if (row.gates_passed >= row.required_methods) throw new ProblemError('conflict', 'Every verification is done: set the new password.');
     const offered = this.offered(row);
     const passedTypes = this.passedIds(row).map((id) => offered.find((o) => o.id === id)?.type);
-    if (passedTypes.includes(m.type)) throw new ApiError('conflict', 'Use a different kind of method for the next verification.');
+    if (passedTypes.includes(m.type)) throw new ProblemError('conflict', 'Use a different kind of method for the next verification.');
   }
 
   // ---- challenges ----
@@ -337,7 +337,7 @@ export class ResetFlow {
     const s = this.s;
     const row = await this.active(token);
     const m = this.offered(row).find((o) => o.id === body.methodId);
-    if (!m) throw new ApiError('not_found', 'This session offers no such method.');
+    if (!m) throw new ProblemError('not_found', 'This session offers no such method.');
     const kind = METHOD_KINDS[m.type];
     kind.validateStart(m.type, body.channel);
     this.assertGateOpen(row, m);
@@ -402,16 +402,16 @@ export class ResetFlow {
     const s = this.s;
     const row = await this.active(token);
     const c = await Q.challenge.first(s.db, { id: challengeId, sessionId: row.id });
-    if (!c) throw new ApiError('not_found', 'This session has no such challenge.');
+    if (!c) throw new ProblemError('not_found', 'This session has no such challenge.');
     const kind = METHOD_KINDS[c.type as MethodType];
     const data = JSON.parse(c.data) as Record<string, unknown>;
-    if (kind.answeredWith === 'companion') throw new ApiError('invalid_request', 'A push is approved on the companion app; poll GET /reset/session for its status.');
-    if (kind.answeredWith === 'code' && !('code' in input)) throw new ApiError('invalid_request', 'This challenge is answered with a `code`.');
+    if (kind.answeredWith === 'companion') throw new ProblemError('invalid_request', 'A push is approved on the companion app; poll GET /reset/session for its status.');
+    if (kind.answeredWith === 'code' && !('code' in input)) throw new ProblemError('invalid_request', 'This challenge is answered with a `code`.');
     kind.validateAnswer?.(data, input);
     const now = this.now();
-    if (c.status !== 'pending' || now >= Number(c.expires_at)) throw new ApiError('challenge_expired', 'This code or question set is no longer valid. Ask for a new one.');
+    if (c.status !== 'pending' || now >= Number(c.expires_at)) throw new ProblemError('challenge_expired', 'This code or question set is no longer valid. Ask for a new one.');
     const m = this.offered(row).find((o) => o.id === c.method_id);
-    if (!m) throw new ApiError('not_found', 'This session offers no such method.');
+    if (!m) throw new ProblemError('not_found', 'This session offers no such method.');
     this.assertGateOpen(row, m);
     const target = await this.target(row, m);
 
@@ -447,8 +447,8 @@ export class ResetFlow {
     if (outcome.ok) return { gatesPassed: outcome.gatesPassed, requiredMethods: row.required_methods, complete: outcome.gatesPassed >= row.required_methods };
     if (outcome.lockedUntil !== null) throw lockedOut(outcome.lockedUntil, now, { attemptsRemaining: 0 });
     const extras = { attemptsRemaining: outcome.attemptsRemaining };
-    if (kind.answeredWith === 'answers') throw new ApiError('invalid_answers', 'At least one answer is not correct. New questions are drawn for the next try.', extras);
-    throw new ApiError('invalid_code', 'The code is not correct.', extras);
+    if (kind.answeredWith === 'answers') throw new ProblemError('invalid_answers', 'At least one answer is not correct. New questions are drawn for the next try.', extras);
+    throw new ProblemError('invalid_code', 'The code is not correct.', extras);
   }
 
   // ---- the new password ----
@@ -457,30 +457,30 @@ export class ResetFlow {
     const s = this.s;
     const row = await this.active(token);
     if (row.gates_passed < row.required_methods || !row.subject_id) {
-      throw new ApiError('gates_incomplete', `Verify ${row.required_methods - row.gates_passed} more method(s) first.`);
+      throw new ProblemError('gates_incomplete', `Verify ${row.required_methods - row.gates_passed} more method(s) first.`);
     }
     const user = await s.directory.findUserById(row.subject_id);
     const audit = (result: AuditEntry['result'], detail: Record<string, unknown> | null) =>
       s.db.transaction().execute((trx) => this.audit(trx, row, { type: 'reset.password', result, client: ctx.client, detail }));
     if (!user) {
       await audit('denied', { reason: 'gone' });
-      throw new ApiError('forbidden', 'This account no longer exists.');
+      throw new ProblemError('forbidden', 'This account no longer exists.');
     }
     // R19: a disabled account verifies like any other, and is refused here.
     if (user.disabled) {
       await audit('denied', { reason: 'disabled' });
-      throw new ApiError('forbidden', 'This account is disabled, so its password cannot be reset. Contact your administrator.');
+      throw new ProblemError('forbidden', 'This account is disabled, so its password cannot be reset. Contact your administrator.');
     }
     const policy = await s.policy.get();
     const violations = productPasswordViolations(body.newPassword, policy, user, ctx.locale);
     if (violations.length) {
       await audit('failure', { reason: 'productPolicy', rules: violations.map((v) => v.rule) });
-      throw new ApiError('password_policy', 'The new password does not meet the policy.', { violations });
+      throw new ProblemError('password_policy', 'The new password does not meet the policy.', { violations });
     }
     // One write at a time per session: a double submit must not race the first one into
     // the directory's history check.
     const claimed = await s.db.updateTable('reset_sessions').set({ state: 'setting' }).where('id', '=', row.id).where('state', 'in', ['verifying', 'ready']).executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) throw new ApiError('conflict', 'The new password is already being set.');
+    if (Number(claimed.numUpdatedRows) !== 1) throw new ProblemError('conflict', 'The new password is already being set.');
     const release = () => s.db.updateTable('reset_sessions').set({ state: 'ready' }).where('id', '=', row.id).where('state', '=', 'setting').execute();
     // The directory's verdict is the user's to see (R18a); if it cannot be reached the
     // error propagates (directory_unavailable) and the session stays usable for a retry.
@@ -491,7 +491,7 @@ export class ResetFlow {
     if (!written.ok) {
       await release();
       await audit('failure', { reason: 'directoryPolicy', rules: written.violations.map((v) => v.rule) });
-      throw new ApiError('password_policy', 'The directory refused the new password.', { violations: written.violations });
+      throw new ProblemError('password_policy', 'The directory refused the new password.', { violations: written.violations });
     }
     await s.db.transaction().execute(async (trx) => {
       await trx.updateTable('reset_sessions').set({ state: 'completed', completed_at: this.now() }).where('id', '=', row.id).execute();

@@ -1,11 +1,13 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Authenticator } from '../auth/authenticator.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { API_BASE } from '../../shared/api/routes.js';
 import { DirectoryUnavailableError } from '../directory/directory.js';
 import { registerApi } from './api-router.js';
-import type { Authenticator, HandlerTable } from './context.js';
+import type { HandlerTable } from './context.js';
 import { buildOpenApi } from './openapi.js';
-import { ApiError } from './problem.js';
+import { ProblemError } from '../errors.js';
+import { toProblem } from './problem.js';
 
 export interface HttpAppOptions {
   handlers: HandlerTable;
@@ -36,8 +38,8 @@ export const LOG_REDACT = [
   '*.sessionToken',
 ];
 
-function sendProblem(reply: import('fastify').FastifyReply, err: ApiError) {
-  const problem = err.toProblem();
+function sendProblem(reply: import('fastify').FastifyReply, err: ProblemError) {
+  const problem = toProblem(err);
   if (problem.retryAfterSeconds !== undefined) reply.header('Retry-After', String(problem.retryAfterSeconds));
   return reply.code(err.status).type('application/problem+json').send(problem);
 }
@@ -55,7 +57,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     ajv: { customOptions: { removeAdditional: false } },
     // Bad percent-encoding and over-long path parameters are answered by the router itself: keep them problem+json too.
     frameworkErrors: (error, _req, reply) =>
-      sendProblem(reply, new ApiError('invalid_request', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long.' : 'The URL is not valid.', { status: error.statusCode ?? 400 })),
+      sendProblem(reply, new ProblemError('invalid_request', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long.' : 'The URL is not valid.', { status: error.statusCode ?? 400 })),
   });
 
   const metrics = options.metrics ?? new Registry();
@@ -82,15 +84,15 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     return payload;
   });
 
-  app.setErrorHandler((error: FastifyError | ApiError | Error, req, reply) => {
-    if (error instanceof ApiError) {
+  app.setErrorHandler((error: FastifyError | ProblemError | Error, req, reply) => {
+    if (error instanceof ProblemError) {
       problems.inc({ code: error.code });
       return sendProblem(reply, error);
     }
     if (error instanceof DirectoryUnavailableError) {
       req.log.warn({ err: error.message }, 'directory unavailable');
       problems.inc({ code: 'directory_unavailable' });
-      return sendProblem(reply, new ApiError('directory_unavailable', 'The directory cannot be reached right now. Try again in a moment.', { retryAfterSeconds: 30 }));
+      return sendProblem(reply, new ProblemError('directory_unavailable', 'The directory cannot be reached right now. Try again in a moment.', { retryAfterSeconds: 30 }));
     }
     const fe = error as FastifyError;
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
@@ -101,14 +103,14 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
         : fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'The JSON body is empty.'
         : fe.statusCode === 400 ? `The body is not valid JSON.`
         : fe.message;
-      return sendProblem(reply, new ApiError('invalid_request', detail, { status: fe.statusCode }));
+      return sendProblem(reply, new ProblemError('invalid_request', detail, { status: fe.statusCode }));
     }
     req.log.error({ err: error }, 'unhandled error');
     return reply.code(500).type('application/problem+json').send({
       type: 'about:blank', title: 'Internal error', status: 500, code: 'invalid_request', detail: 'Something went wrong on the server.',
     });
   });
-  app.setNotFoundHandler((_req, reply) => sendProblem(reply, new ApiError('not_found', 'No such resource.')));
+  app.setNotFoundHandler((_req, reply) => sendProblem(reply, new ProblemError('not_found', 'No such resource.')));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {

@@ -1,4 +1,4 @@
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import type { Services } from '../services.js';
 import { codeMatches, issueCode } from './codes.js';
 import { maskEmail } from './masking.js';
@@ -19,7 +19,7 @@ export const emailKind: MethodKind = {
   answeredWith: 'code',
   verifyCounts: [],
   validateStart(_type, channel) {
-    if (channel) throw new ApiError('invalid_request', 'An email code has no channel.');
+    if (channel) throw new ProblemError('invalid_request', 'An email code has no channel.');
   },
   async start({ s, challengeId, target, locale }) {
     const { code, hash } = issueCode(s.codeKey, challengeId);
@@ -41,7 +41,7 @@ export const emailKind: MethodKind = {
     if (body.type !== 'email') throw new Error('email kind got another type');
     const address = body.address.trim();
     if (user.email && address.toLowerCase() === user.email.toLowerCase()) {
-      throw new ApiError('invalid_request', 'Use an email address other than your account\'s own (R3).', {
+      throw new ProblemError('invalid_request', 'Use an email address other than your account\'s own (R3).', {
         violations: [{ rule: 'ownAddress', message: locale === 'ja' ? 'アカウント自身のメールアドレス以外を指定してください。' : 'Use an address other than your account\'s own.' }],
       });
     }

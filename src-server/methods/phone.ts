@@ -1,5 +1,5 @@
 import type { Locale } from '../../shared/api/common.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import { newId } from '../security/tokens.js';
 import type { Services } from '../services.js';
 import { codeMatches, issueCode } from './codes.js';
@@ -20,7 +20,7 @@ export async function sendPhoneCode(s: Services, to: string, channel: PhoneChann
 /** Office phones take calls only; mobile phones a text (default) or a call. */
 function channelFor(type: 'mobilePhone' | 'officePhone', asked: PhoneChannel | undefined): PhoneChannel {
   if (type === 'officePhone') {
-    if (asked === 'sms') throw new ApiError('invalid_request', 'An office phone can only be called (voice).');
+    if (asked === 'sms') throw new ProblemError('invalid_request', 'An office phone can only be called (voice).');
     return 'voice';
   }
   return asked ?? 'sms';

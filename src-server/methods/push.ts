@@ -1,7 +1,7 @@
 import { createPublicKey, randomInt, verify, type KeyObject } from 'node:crypto';
 import type { Approval } from '../../shared/api/me.js';
 import { approvalSigningString } from '../../shared/api/me.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import { newId } from '../security/tokens.js';
 import type { MethodKind } from './method-kind.js';
 
@@ -59,7 +59,7 @@ export const pushKind: MethodKind = {
   answeredWith: 'companion',
   verifyCounts: [],
   validateStart(_type, channel) {
-    if (channel) throw new ApiError('invalid_request', 'A push approval has no channel.');
+    if (channel) throw new ProblemError('invalid_request', 'A push approval has no channel.');
   },
   async start({ challengeId, subjectKey, client, now, expiresAt, hub, target }) {
     const number = newMatchNumber();
@@ -88,7 +88,7 @@ export const pushKind: MethodKind = {
   async register({ body }) {
     if (body.type !== 'authenticatorPush') throw new Error('push kind got another type');
     if (!parsePushKey(body.publicKey)) {
-      throw new ApiError('invalid_request', 'publicKey must be an Ed25519 public key, SPKI DER, base64.', { issues: [{ path: 'body.publicKey', message: 'not an Ed25519 SPKI key' }] });
+      throw new ProblemError('invalid_request', 'publicKey must be an Ed25519 public key, SPKI DER, base64.', { issues: [{ path: 'body.publicKey', message: 'not an Ed25519 SPKI key' }] });
     }
     return {
       type: 'authenticatorPush',

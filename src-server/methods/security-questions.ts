@@ -2,7 +2,7 @@ import { createHmac, randomInt } from 'node:crypto';
 import type { Locale } from '../../shared/api/common.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import { availableQuestions, customQuestionId, normalizeAnswer, PREDEFINED_QUESTIONS, validateQuestionRegistration } from '../../shared/rules/security-questions.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import { hashSecret, verifySecret } from '../security/password-hash.js';
 import type { Services } from '../services.js';
 import type { MethodKind } from './method-kind.js';
@@ -56,14 +56,14 @@ export const questionsKind: MethodKind = {
   answeredWith: 'answers',
   verifyCounts: ['question.check'],
   validateStart(_type, channel) {
-    if (channel) throw new ApiError('invalid_request', 'Security questions have no channel.');
+    if (channel) throw new ProblemError('invalid_request', 'Security questions have no channel.');
   },
   validateAnswer(data, input) {
-    if (!('answers' in input)) throw new ApiError('invalid_request', 'Answer the questions with `answers`.');
+    if (!('answers' in input)) throw new ProblemError('invalid_request', 'Answer the questions with `answers`.');
     const asked = drawnIds(data);
     const given = input.answers.map((a) => a.questionId);
     if (given.length !== asked.length || new Set(given).size !== given.length || !given.every((id) => asked.includes(id))) {
-      throw new ApiError('invalid_request', 'Answer exactly the questions this challenge asked, once each.');
+      throw new ProblemError('invalid_request', 'Answer exactly the questions this challenge asked, once each.');
     }
   },
   async start({ policy, target, decoySeed, locale }) {
@@ -90,10 +90,10 @@ export const questionsKind: MethodKind = {
   proof: 'none',
   async register({ s, policy, user, body, locale }) {
     if (body.type !== 'securityQuestions') throw new Error('questions kind got another type');
-    if (user.isAdmin) throw new ApiError('forbidden', 'Administrator accounts cannot use security questions (R10).');
+    if (user.isAdmin) throw new ProblemError('forbidden', 'Administrator accounts cannot use security questions (R10).');
     const problems = validateQuestionRegistration(body.answers, policy.sspr.securityQuestions, locale);
     if (problems.length) {
-      throw new ApiError('invalid_request', problems[0]!.message, { violations: problems.map((p) => ({ rule: p.rule, message: p.message })) });
+      throw new ProblemError('invalid_request', problems[0]!.message, { violations: problems.map((p) => ({ rule: p.rule, message: p.message })) });
     }
     const custom = new Map(policy.sspr.securityQuestions.custom.map((t) => [customQuestionId(t), t]));
     const questions: QuestionsData['questions'] = [];

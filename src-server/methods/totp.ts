@@ -1,5 +1,5 @@
 import { Secret, TOTP } from 'otpauth';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import type { Services } from '../services.js';
 import type { MethodKind } from './method-kind.js';
 import type { MethodData } from './method-store.js';
@@ -50,7 +50,7 @@ export const totpKind: MethodKind = {
   answeredWith: 'code',
   verifyCounts: ['app.verify'],
   validateStart(_type, channel) {
-    if (channel) throw new ApiError('invalid_request', 'An authenticator code has no channel.');
+    if (channel) throw new ProblemError('invalid_request', 'An authenticator code has no channel.');
   },
   async start() {
     return { codeHash: null, data: {}, reply: {}, counts: [], deliver: null };

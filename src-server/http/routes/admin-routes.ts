@@ -8,10 +8,10 @@ import type { Services } from '../../services.js';
 import { invalidRequest } from '../api-router.js';
 import type { ApiRequest, HandlerTable } from '../context.js';
 import type { RouteName } from '../../../shared/api/routes.js';
-import { ApiError } from '../problem.js';
+import { ProblemError } from '../../errors.js';
 
 function contextOf(req: ApiRequest<RouteName>): AdminContext {
-  if (req.caller.kind !== 'admin') throw new ApiError('forbidden', 'An administrator token is required.');
+  if (req.caller.kind !== 'admin') throw new ProblemError('forbidden', 'An administrator token is required.');
   return { actor: req.caller.actor, client: req.client, locale: req.locale };
 }
 

@@ -2,7 +2,7 @@ import { AdminSignIn } from '../../auth/admin-sign-in.js';
 import { SignInFlow } from '../../auth/sign-in.js';
 import type { Services } from '../../services.js';
 import type { HandlerTable } from '../context.js';
-import { ApiError } from '../problem.js';
+import { ProblemError } from '../../errors.js';
 
 /**
  * The audit `client` of a sign-in: IP and app header, plus the app instance named in the
@@ -27,7 +27,7 @@ export function authHandlers(s: Services): HandlerTable {
       return adminSignIn.start(req.body.username, req.body.password, req.client);
     },
     async issueAdminToken(req) {
-      if (req.caller.kind !== 'resetSession') throw new ApiError('session_expired', 'A sign-in session token is required.');
+      if (req.caller.kind !== 'resetSession') throw new ProblemError('session_expired', 'A sign-in session token is required.');
       return adminSignIn.issueToken(req.caller.token, req.client);
     },
     async signOut(req) {

@@ -2,10 +2,10 @@ import { buildMeStatus } from '../../flows/me-status.js';
 import { changePassword } from '../../flows/password-change.js';
 import type { Services } from '../../services.js';
 import type { Caller, HandlerTable } from '../context.js';
-import { ApiError } from '../problem.js';
+import { ProblemError } from '../../errors.js';
 
 function signedIn(caller: Caller): Extract<Caller, { kind: 'user' }> {
-  if (caller.kind !== 'user') throw new ApiError('unauthorized', 'Sign in first.');
+  if (caller.kind !== 'user') throw new ProblemError('unauthorized', 'Sign in first.');
   return caller;
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Authenticator } from '../../auth/authenticator.js';
 import { API_BASE } from '../../../shared/api/routes.js';
 import type { Approval } from '../../../shared/api/me.js';
 import { Approvals } from '../../flows/approvals.js';
@@ -6,11 +7,11 @@ import { MethodRegistration } from '../../flows/method-registration.js';
 import type { ApprovalHub } from '../../methods/push.js';
 import type { Services } from '../../services.js';
 import { bearerToken } from '../api-router.js';
-import type { Authenticator, Caller, HandlerTable } from '../context.js';
-import { ApiError } from '../problem.js';
+import type { Caller, HandlerTable } from '../context.js';
+import { ProblemError } from '../../errors.js';
 
 function signedIn(caller: Caller): Extract<Caller, { kind: 'user' }> {
-  if (caller.kind !== 'user') throw new ApiError('unauthorized', 'Sign in first.');
+  if (caller.kind !== 'user') throw new ProblemError('unauthorized', 'Sign in first.');
   return caller;
 }
 
@@ -67,7 +68,7 @@ export function approvalStreamRoute(s: Services, hub: ApprovalHub, auth: Authent
     app.get(`${API_BASE}/me/approvals/stream`, async (req, reply) => {
       const token = bearerToken(req);
       const caller = token ? await auth.user(token, false) : null;
-      if (!token || !caller) throw new ApiError('unauthorized', 'The access token is not valid or has expired.');
+      if (!token || !caller) throw new ProblemError('unauthorized', 'The access token is not valid or has expired.');
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no', 'x-content-type-options': 'nosniff' });

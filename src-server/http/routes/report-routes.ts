@@ -6,14 +6,14 @@ import { REPORT_CATEGORY, reportCsv, reportPage, reportQueryProblem, type Report
 import { ActivitySummary, defaultSummaryRange } from '../../reports/summary.js';
 import type { Services } from '../../services.js';
 import { REPLY_SENT, type ApiRequest, type HandlerTable } from '../context.js';
-import { ApiError } from '../problem.js';
+import { ProblemError } from '../../errors.js';
 
 type ReportRoute = 'activityReport' | 'registrationReport' | 'adminAudit';
 
 /** Hostile or mistyped filters answer 400 with what would have worked. */
 function checkQuery(q: ReportQuery): void {
   const problem = reportQueryProblem(q);
-  if (problem) throw new ApiError('invalid_request', `query.${problem.field}: ${problem.message}`);
+  if (problem) throw new ProblemError('invalid_request', `query.${problem.field}: ${problem.message}`);
 }
 
 /** R17b: the activity, registration and admin reports (JSON pages or a CSV download) and the dashboard summary. */
@@ -39,7 +39,7 @@ export function reportHandlers(s: Services): HandlerTable {
     adminAudit: report('audit'),
     async reportSummary(req) {
       const range = defaultSummaryRange(s.clock.now(), req.query);
-      if (range.from.getTime() > range.to.getTime()) throw new ApiError('invalid_request', 'query.from: must not be after query.to');
+      if (range.from.getTime() > range.to.getTime()) throw new ProblemError('invalid_request', 'query.from: must not be after query.to');
       const [events, registration] = await Promise.all([
         summaries.summary(range),
         coverage.current(),

@@ -3,10 +3,10 @@ import { ResetFlow } from '../../flows/reset-flow.js';
 import type { ApprovalHub } from '../../methods/push.js';
 import type { Services } from '../../services.js';
 import type { Caller, HandlerTable } from '../context.js';
-import { ApiError } from '../problem.js';
+import { ProblemError } from '../../errors.js';
 
 function sessionToken(caller: Caller): string {
-  if (caller.kind !== 'resetSession') throw new ApiError('session_expired', 'A reset session token is required.');
+  if (caller.kind !== 'resetSession') throw new ProblemError('session_expired', 'A reset session token is required.');
   return caller.token;
 }
 
@@ -29,7 +29,7 @@ export function resetHandlers(s: Services, hub: ApprovalHub): HandlerTable {
     },
     async setResetPassword(req) {
       // An administrator sign-in proves who is at the console; it never sets a password.
-      if (await adminSignIn.isAdminSession(sessionToken(req.caller))) throw new ApiError('forbidden', 'This session signs an administrator in; it cannot set a password.');
+      if (await adminSignIn.isAdminSession(sessionToken(req.caller))) throw new ProblemError('forbidden', 'This session signs an administrator in; it cannot set a password.');
       return flow.setPassword(sessionToken(req.caller), req.body, { client: req.client, locale: req.locale });
     },
     async cancelResetSession(req) {
