@@ -1,6 +1,5 @@
 import { safeEqual } from '../security/tokens.js';
-import type { Services } from '../services.js';
-import { AccessTokens } from './access-tokens.js';
+import type { AccessTokens } from './access-tokens.js';
 
 export interface SignedInUser { kind: 'user'; subjectId: string; username: string; isAdmin: boolean; tokenKind: 'access' | 'change' }
 /** `actor` is the administrator's user name, or `bootstrap` for the configured token. */
@@ -21,8 +20,7 @@ export interface Authenticator {
  * access token never opens an admin route, even for an administrator: one password is not
  * enough for administration.
  */
-export function createAuthenticator(s: Services): Authenticator {
-  const tokens = new AccessTokens(s.db, s.clock, s.codeKey);
+export function createAuthenticator({ accessTokens: tokens, adminToken }: { accessTokens: AccessTokens; adminToken: string }): Authenticator {
   return {
     async user(token, allowChangeToken) {
       const claims = await tokens.verify(token, allowChangeToken ? ['access', 'change'] : ['access']);
@@ -30,7 +28,7 @@ export function createAuthenticator(s: Services): Authenticator {
       return { kind: 'user', subjectId: claims.sub, username: claims.usr, isAdmin: claims.adm, tokenKind: claims.knd };
     },
     async admin(token) {
-      if (safeEqual(token, s.adminToken)) return { kind: 'admin', actor: 'bootstrap', subjectId: null };
+      if (safeEqual(token, adminToken)) return { kind: 'admin', actor: 'bootstrap', subjectId: null };
       const claims = await tokens.verify(token, ['admin']);
       if (!claims || !claims.adm) return null;
       return { kind: 'admin', actor: claims.usr, subjectId: claims.sub };

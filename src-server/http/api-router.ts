@@ -5,7 +5,7 @@ import { API_BASE, API_ROUTES, type RouteDef, type RouteName } from '../../share
 import { pickLocale } from '../../shared/i18n/messages.js';
 import type { Locale } from '../../shared/api/common.js';
 import { ProblemError } from '../errors.js';
-import { REPLY_SENT, type ApiRequest, type Caller, type HandlerTable } from './context.js';
+import { REPLY_SENT, type ApiRequest, type Caller, type HandlerTable, type RoutePlugin } from './context.js';
 
 export function bearerToken(req: FastifyRequest): string | null {
   const h = req.headers.authorization;
@@ -61,7 +61,7 @@ async function authenticate(def: RouteDef, req: FastifyRequest, auth: Authentica
  * Registers every route of the shared table that has a handler. Inputs are parsed with the
  * table's zod schemas; in `validateResponses` mode (tests) outputs are checked too.
  */
-export function registerApi(app: FastifyInstance, handlers: HandlerTable, auth: Authenticator, options: { validateResponses: boolean }): void {
+function registerApi(app: FastifyInstance, handlers: HandlerTable, auth: Authenticator, options: { validateResponses: boolean }): void {
   for (const name of Object.keys(API_ROUTES) as RouteName[]) {
     const def: RouteDef = API_ROUTES[name];
     const handler = handlers[name] as ((req: ApiRequest<RouteName>) => Promise<unknown>) | undefined;
@@ -97,6 +97,11 @@ export function registerApi(app: FastifyInstance, handlers: HandlerTable, auth: 
       },
     });
   }
+}
+
+/** An area's handlers of the shared route table, as a route plugin. */
+export function apiRoutes(handlers: HandlerTable): RoutePlugin {
+  return (app, { authenticator, validateResponses }) => registerApi(app, handlers, authenticator, { validateResponses });
 }
 
 export function isZodError(e: unknown): e is ZodError {

@@ -3,14 +3,14 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { API_BASE } from '../../shared/api/routes.js';
 import { DirectoryUnavailableError } from '../directory/directory.js';
-import { registerApi } from './api-router.js';
-import type { HandlerTable } from './context.js';
+import type { RoutePlugin } from './context.js';
 import { buildOpenApi } from './openapi.js';
 import { ProblemError } from '../errors.js';
 import { toProblem } from './problem.js';
 
 export interface HttpAppOptions {
-  handlers: HandlerTable;
+  /** One plugin per area, each built with its flows by the composition root. */
+  routes: RoutePlugin[];
   authenticator: Authenticator;
   /** `/readyz`: each check throws when its part is not reachable. */
   readiness: Record<string, () => Promise<void>>;
@@ -18,8 +18,6 @@ export interface HttpAppOptions {
   metrics?: Registry;
   validateResponses?: boolean;
   trustProxy?: boolean;
-  /** Routes outside the JSON table (SSE streams, the admin console's files). */
-  extraRoutes?: Array<(app: FastifyInstance) => void | Promise<void>>;
 }
 
 /** Paths, headers and fields pino must never print. */
@@ -131,7 +129,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const openApi = buildOpenApi();
   app.get(`${API_BASE}/openapi.json`, async () => openApi);
 
-  registerApi(app, options.handlers, options.authenticator, { validateResponses: options.validateResponses ?? false });
-  for (const extra of options.extraRoutes ?? []) await extra(app);
+  const context = { authenticator: options.authenticator, validateResponses: options.validateResponses ?? false };
+  for (const routes of options.routes) await routes(app, context);
   return app;
 }

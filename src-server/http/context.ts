@@ -1,7 +1,7 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Locale } from '../../shared/api/common.js';
-import type { SignedInAdmin, SignedInUser } from '../auth/authenticator.js';
+import type { Authenticator, SignedInAdmin, SignedInUser } from '../auth/authenticator.js';
 import type { ApiRoutes, RouteName, RouteParams, RouteResponse } from '../../shared/api/routes.js';
 
 /** Who is calling, as established by the route's `auth` kind. */
@@ -31,3 +31,12 @@ export const REPLY_SENT = Symbol('reply-sent');
 
 export type Handler<N extends RouteName> = (req: ApiRequest<N>) => Promise<RouteResponse<N> | typeof REPLY_SENT | void>;
 export type HandlerTable = { [N in RouteName]?: Handler<N> };
+
+/** What every area's routes are registered with. */
+export interface RouteContext {
+  authenticator: Authenticator;
+  validateResponses: boolean;
+}
+
+/** One area's routes (reset, auth, me, …): built with its flows, registered by `buildHttpApp`. */
+export type RoutePlugin = (app: FastifyInstance, context: RouteContext) => void | Promise<void>;

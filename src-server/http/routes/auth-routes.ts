@@ -1,7 +1,7 @@
-import { AdminSignIn } from '../../auth/admin-sign-in.js';
-import { SignInFlow } from '../../auth/sign-in.js';
-import type { Services } from '../../services.js';
-import type { HandlerTable } from '../context.js';
+import type { AdminSignIn } from '../../auth/admin-sign-in.js';
+import type { SignInFlow } from '../../auth/sign-in.js';
+import { apiRoutes } from '../api-router.js';
+import type { RoutePlugin } from '../context.js';
 import { ProblemError } from '../../errors.js';
 
 /**
@@ -13,10 +13,9 @@ function signInClient(requestClient: string, bodyClient: string | undefined): st
   return named && !requestClient.includes(' app:') ? `${requestClient} app:${named}` : requestClient;
 }
 
-export function authHandlers(s: Services): HandlerTable {
-  const flow = new SignInFlow(s);
-  const adminSignIn = new AdminSignIn(s);
-  return {
+/** Sign-in, refresh and sign-out of the companion; the administrator sign-in. */
+export function authRoutes({ signIn: flow, adminSignIn }: { signIn: SignInFlow; adminSignIn: AdminSignIn }): RoutePlugin {
+  return apiRoutes({
     async signIn(req) {
       return flow.signIn(req.body.username, req.body.password, signInClient(req.client, req.body.client));
     },
@@ -34,5 +33,5 @@ export function authHandlers(s: Services): HandlerTable {
       if (req.caller.kind !== 'user') return;
       await flow.signOut(req.caller.subjectId, req.body?.refreshToken);
     },
-  };
+  });
 }

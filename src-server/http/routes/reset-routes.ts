@@ -1,8 +1,7 @@
-import { AdminSignIn } from '../../auth/admin-sign-in.js';
-import { ResetFlow } from '../../flows/reset-flow.js';
-import type { ApprovalHub } from '../../methods/push.js';
-import type { Services } from '../../services.js';
-import type { Caller, HandlerTable } from '../context.js';
+import type { AdminSignIn } from '../../auth/admin-sign-in.js';
+import type { ResetFlow } from '../../flows/reset-flow.js';
+import { apiRoutes } from '../api-router.js';
+import type { Caller, RoutePlugin } from '../context.js';
 import { ProblemError } from '../../errors.js';
 
 function sessionToken(caller: Caller): string {
@@ -11,10 +10,8 @@ function sessionToken(caller: Caller): string {
 }
 
 /** The public reset flow: identify, verify, set the password (no sign-in). */
-export function resetHandlers(s: Services, hub: ApprovalHub): HandlerTable {
-  const flow = new ResetFlow(s, hub);
-  const adminSignIn = new AdminSignIn(s);
-  return {
+export function resetRoutes({ resetFlow: flow, adminSignIn }: { resetFlow: ResetFlow; adminSignIn: AdminSignIn }): RoutePlugin {
+  return apiRoutes({
     async createResetSession(req) {
       return flow.createSession(req.body.username, { client: req.client, locale: req.locale });
     },
@@ -35,5 +32,5 @@ export function resetHandlers(s: Services, hub: ApprovalHub): HandlerTable {
     async cancelResetSession(req) {
       await flow.cancel(sessionToken(req.caller), { client: req.client, locale: req.locale });
     },
-  };
+  });
 }
