@@ -230,3 +230,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   }
   return { ...cfg, dataDir: path.resolve(cfg.dataDir) };
 }
+
+/** Where the store lives: the configured URL, or SQLite in the data directory. */
+export function databaseUrlOf(config: Pick<ServerConfig, 'databaseUrl' | 'dataDir'>): string {
+  return config.databaseUrl ?? `sqlite:${path.join(config.dataDir, 'sspr.db')}`;
+}

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const server = await createServer(config);
-  if (args.demo || process.env.SSPR_DEMO === '1') await seedDemo(server.services);
+  if (args.demo || process.env.SSPR_DEMO === '1') await seedDemo({ db: server.services.db, directory: server.services.directory, methodStore: server.services.methods });
   const address = await server.app.listen({ port: config.port, host: config.host });
   const say = (line: string) => process.stdout.write(line + '\n');
   say(`SSPR server listening on ${address}/api/v1  (OpenAPI: ${address}/api/v1/openapi.json)`);

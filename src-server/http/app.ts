@@ -1,18 +1,20 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Authenticator } from '../auth/authenticator.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { API_BASE } from '../../shared/api/routes.js';
 import { pickLocale } from '../../shared/i18n/messages.js';
 import { DirectoryUnavailableError } from '../directory/directory.js';
 import { isStoreOutage } from '../store/store-outage.js';
-import { registerApi } from './api-router.js';
-import type { Authenticator, HandlerTable } from './context.js';
+import type { RoutePlugin } from './context.js';
 import { registerClientGuard, type ClientGuardOptions } from './client-guard.js';
 import { buildOpenApi } from './openapi.js';
-import { ApiError } from './problem.js';
+import { ProblemError } from '../errors.js';
+import { toProblem } from './problem.js';
 
 export interface HttpAppOptions {
-  handlers: HandlerTable;
+  /** One plugin per area, each built with its flows by the composition root. */
+  routes: RoutePlugin[];
   authenticator: Authenticator;
   /** `/readyz`: each check throws when its part is not reachable. */
   readiness: Record<string, () => Promise<void>>;
@@ -27,8 +29,6 @@ export interface HttpAppOptions {
   trustProxy?: boolean | number | string[];
   /** Rate limits and proof-of-work at the anonymous doors; absent: none (tests of other things). */
   clientGuard?: ClientGuardOptions;
-  /** Routes outside the JSON table (SSE streams, the admin console's files). */
-  extraRoutes?: Array<(app: FastifyInstance) => void | Promise<void>>;
 }
 
 /** Paths, headers and fields pino must never print. */
@@ -62,8 +62,8 @@ const FAULT_TEXT = {
   },
 } as const;
 
-function sendProblem(reply: import('fastify').FastifyReply, err: ApiError) {
-  const problem = err.toProblem();
+function sendProblem(reply: import('fastify').FastifyReply, err: ProblemError) {
+  const problem = toProblem(err);
   if (problem.retryAfterSeconds !== undefined) reply.header('Retry-After', String(problem.retryAfterSeconds));
   return reply.code(err.status).type('application/problem+json').send(problem);
 }
@@ -96,7 +96,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     ajv: { customOptions: { removeAdditional: false } },
     // Bad percent-encoding and over-long path parameters are answered by the router itself: keep them problem+json too.
     frameworkErrors: (error, _req, reply) =>
-      sendProblem(reply, new ApiError('invalid_request', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long.' : 'The URL is not valid.', { status: error.statusCode ?? 400 })),
+      sendProblem(reply, new ProblemError('invalid_request', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long.' : 'The URL is not valid.', { status: error.statusCode ?? 400 })),
   });
 
   const metrics = options.metrics ?? new Registry();
@@ -123,15 +123,15 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     return payload;
   });
 
-  app.setErrorHandler((error: FastifyError | ApiError | Error, req, reply) => {
-    if (error instanceof ApiError) {
+  app.setErrorHandler((error: FastifyError | ProblemError | Error, req, reply) => {
+    if (error instanceof ProblemError) {
       problems.inc({ code: error.code });
       return sendProblem(reply, error);
     }
     if (error instanceof DirectoryUnavailableError) {
       req.log.warn({ err: error.message }, 'directory unavailable');
       problems.inc({ code: 'directory_unavailable' });
-      return sendProblem(reply, new ApiError('directory_unavailable', 'The directory cannot be reached right now. Try again in a moment.', { retryAfterSeconds: 30 }));
+      return sendProblem(reply, new ProblemError('directory_unavailable', 'The directory cannot be reached right now. Try again in a moment.', { retryAfterSeconds: 30 }));
     }
     const fe = error as FastifyError;
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
@@ -142,19 +142,19 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
         : fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'The JSON body is empty.'
         : fe.statusCode === 400 ? `The body is not valid JSON.`
         : fe.message;
-      return sendProblem(reply, new ApiError('invalid_request', detail, { status: fe.statusCode }));
+      return sendProblem(reply, new ProblemError('invalid_request', detail, { status: fe.statusCode }));
     }
     const text = FAULT_TEXT[pickLocale(req.headers['accept-language'])];
     if (isStoreOutage(error)) {
       req.log.warn({ err: error.message }, 'store unavailable');
       problems.inc({ code: 'store_unavailable' });
-      return sendProblem(reply, new ApiError('store_unavailable', text.storeUnavailable, { retryAfterSeconds: STORE_RETRY_AFTER_SECONDS }));
+      return sendProblem(reply, new ProblemError('store_unavailable', text.storeUnavailable, { retryAfterSeconds: STORE_RETRY_AFTER_SECONDS }));
     }
     req.log.error({ err: error, correlationId: req.id }, 'unhandled error');
     problems.inc({ code: 'internal' });
-    return sendProblem(reply, new ApiError('internal', text.internal(req.id), { correlationId: req.id }));
+    return sendProblem(reply, new ProblemError('internal', text.internal(req.id), { correlationId: req.id }));
   });
-  app.setNotFoundHandler((_req, reply) => sendProblem(reply, new ApiError('not_found', 'No such resource.')));
+  app.setNotFoundHandler((_req, reply) => sendProblem(reply, new ProblemError('not_found', 'No such resource.')));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (req, reply) => {
@@ -179,7 +179,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   if (metricsToken) {
     app.get('/metrics', async (req, reply) => {
       if (!bearerMatches(req.headers.authorization, metricsToken)) {
-        return sendProblem(reply.header('WWW-Authenticate', 'Bearer'), new ApiError('unauthorized', 'The metrics token is missing or wrong.'));
+        return sendProblem(reply.header('WWW-Authenticate', 'Bearer'), new ProblemError('unauthorized', 'The metrics token is missing or wrong.'));
       }
       return reply.type(metrics.contentType).send(await metrics.metrics());
     });
@@ -188,7 +188,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   app.get(`${API_BASE}/openapi.json`, async () => openApi);
 
   if (options.clientGuard) registerClientGuard(app, options.clientGuard);
-  registerApi(app, options.handlers, options.authenticator, { validateResponses: options.validateResponses ?? false });
-  for (const extra of options.extraRoutes ?? []) await extra(app);
+  const context = { authenticator: options.authenticator, validateResponses: options.validateResponses ?? false };
+  for (const routes of options.routes) await routes(app, context);
   return app;
 }

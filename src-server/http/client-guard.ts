@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import type { ProofOfWork, ProofVerdict } from '../security/proof-of-work.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
 import { clientKey, decideDoor, RATE_WINDOW_MS, slidingCount, windowOf, type Door, type DoorBudget, type ProofOfWorkMode } from '../throttle/rate-limit-rules.js';
-import { ApiError } from './problem.js';
+import { ProblemError } from '../errors.js';
 
 /** The anonymous doors and the routes behind them. */
 export const DOOR_OF_ROUTE: Partial<Record<RouteName, Door>> = {
@@ -56,14 +56,14 @@ export function registerClientGuard(app: FastifyInstance, options: ClientGuardOp
     if (decision.verdict !== 'proof') return;
     const header = req.headers[PROOF_OF_WORK_HEADER];
     if (typeof header !== 'string' || header === '') {
-      throw new ApiError('proof_of_work_required', 'Solve the proof-of-work and send the request again.', { proofOfWork: await proofs.challenge(route) });
+      throw new ProblemError('proof_of_work_required', 'Solve the proof-of-work and send the request again.', { proofOfWork: await proofs.challenge(route) });
     }
     const verdict = await proofs.verify(header, route);
-    if (verdict !== 'ok') throw new ApiError('proof_of_work_required', PROOF_REFUSED[verdict], { proofOfWork: await proofs.challenge(route) });
+    if (verdict !== 'ok') throw new ProblemError('proof_of_work_required', PROOF_REFUSED[verdict], { proofOfWork: await proofs.challenge(route) });
     req.log.debug({ door, client: slidingCount(client!, now) }, 'proof-of-work accepted');
   });
 }
 
-function tooMany(retryAfterSeconds: number): ApiError {
-  return new ApiError('rate_limited', 'Too many requests from here right now. Wait a moment and try again.', { retryAfterSeconds: Math.max(1, retryAfterSeconds) });
+function tooMany(retryAfterSeconds: number): ProblemError {
+  return new ProblemError('rate_limited', 'Too many requests from here right now. Wait a moment and try again.', { retryAfterSeconds: Math.max(1, retryAfterSeconds) });
 }

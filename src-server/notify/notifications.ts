@@ -1,7 +1,10 @@
 import type { Locale } from '../../shared/api/common.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
-import type { DirectoryUser } from '../directory/directory.js';
-import type { Services } from '../services.js';
+import type { Clock } from '../clock.js';
+import type { Directory, DirectoryUser } from '../directory/directory.js';
+import type { Log } from '../log.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+import type { Mailer } from './mailer.js';
 
 type Branding = PolicyDocument['branding'];
 
@@ -40,31 +43,40 @@ function adminNotice(admin: DirectoryUser, when: Date, client: string, branding:
     : { subject: `[${o}] An administrator's password was reset`, text: `The password of administrator account "${admin.username}" (${admin.displayName}) was reset through self-service at ${at} (from ${client}).\n\nIf this is unexpected, investigate.\n\n${o}` };
 }
 
+export interface PasswordNotifierDependencies {
+  clock: Clock;
+  directory: Directory;
+  policyStore: PolicyStore;
+  mailer: Mailer;
+  log: Log;
+}
+
 /**
  * R22: after a password reset or change, tell the user by email; when an administrator
  * resets their own password, tell every other administrator. Each switch is in the policy.
  * A mail failure is logged and never undoes the reset.
  */
-export async function notifyPasswordChanged(
-  s: Services,
-  user: DirectoryUser,
-  ctx: { how: 'reset' | 'change'; client: string; locale: Locale },
-): Promise<void> {
-  const policy = await s.policy.get();
-  const when = s.clock.now();
-  const sends: Array<Promise<void>> = [];
-  if (policy.sspr.notifyUserOnReset && user.email) {
-    const { subject, text } = passwordNotice(user, ctx.how, when, ctx.client, policy.branding, ctx.locale);
-    sends.push(s.mailer.send({ to: user.email, subject, text }));
-  }
-  if (ctx.how === 'reset' && user.isAdmin && policy.sspr.notifyAdminsOnAdminReset) {
-    for (const admin of await s.directory.listAdmins()) {
-      if (admin.id === user.id || !admin.email) continue;
-      const { subject, text } = adminNotice(user, when, ctx.client, policy.branding, ctx.locale);
-      sends.push(s.mailer.send({ to: admin.email, subject, text }));
+export class PasswordNotifier {
+  constructor(private readonly deps: PasswordNotifierDependencies) {}
+
+  async passwordChanged(user: DirectoryUser, ctx: { how: 'reset' | 'change'; client: string; locale: Locale }): Promise<void> {
+    const { clock, directory, policyStore, mailer, log } = this.deps;
+    const policy = await policyStore.get();
+    const when = clock.now();
+    const sends: Array<Promise<void>> = [];
+    if (policy.sspr.notifyUserOnReset && user.email) {
+      const { subject, text } = passwordNotice(user, ctx.how, when, ctx.client, policy.branding, ctx.locale);
+      sends.push(mailer.send({ to: user.email, subject, text }));
     }
-  }
-  for (const r of await Promise.allSettled(sends)) {
-    if (r.status === 'rejected') s.log.warn({ err: (r.reason as Error).message }, 'password notification not sent');
+    if (ctx.how === 'reset' && user.isAdmin && policy.sspr.notifyAdminsOnAdminReset) {
+      for (const admin of await directory.listAdmins()) {
+        if (admin.id === user.id || !admin.email) continue;
+        const { subject, text } = adminNotice(user, when, ctx.client, policy.branding, ctx.locale);
+        sends.push(mailer.send({ to: admin.email, subject, text }));
+      }
+    }
+    for (const r of await Promise.allSettled(sends)) {
+      if (r.status === 'rejected') log.warn({ err: (r.reason as Error).message }, 'password notification not sent');
+    }
   }
 }

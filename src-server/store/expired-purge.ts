@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { Log } from '../log.js';
 import type { Clock } from '../clock.js';
 import { startPeriodic, type PeriodicJob } from '../reports/periodic.js';
 import type { Db } from './db.js';
@@ -89,7 +89,7 @@ export async function purgeIfClaimed(db: Db, now: Date): Promise<PurgeCounts | n
 export type ExpiredPurge = PeriodicJob<PurgeCounts | null>;
 
 export function startExpiredPurge(
-  deps: { db: Db; clock: Clock; log: FastifyBaseLogger },
+  deps: { db: Db; clock: Clock; log: Log },
   timing: { firstRunMs: number; intervalMs: number } = { firstRunMs: 90_000, intervalMs: HOUR_MS },
 ): ExpiredPurge {
   return startPeriodic(
@@ -97,6 +97,6 @@ export function startExpiredPurge(
     timing,
     deps.log,
     'expired rows purge',
-    (counts) => counts && Object.values(counts).some((n) => n > 0) && deps.log.info(counts, 'expired rows purged'),
+    (counts) => counts && Object.values(counts).some((n) => n > 0) && deps.log.info({ ...counts }, 'expired rows purged'),
   );
 }
