@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Selectable, Transaction } from 'kysely';
 import type { Locale, MethodType } from '../../shared/api/common.js';
-import type { Challenge, CreateResetSessionResponse, ResetSessionState, SetResetPasswordResponse, VerifyChallengeRequest, VerifyChallengeResponse } from '../../shared/api/reset.js';
+import type { Challenge, CreateResetSessionResponse, ResetSessionView, SetResetPasswordResponse, VerifyChallengeRequest, VerifyChallengeResponse } from '../../shared/api/reset.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import { revokeUserSessions } from '../auth/revocation.js';
 import type { DirectoryUser } from '../directory/directory.js';
@@ -281,11 +281,11 @@ export class ResetFlow {
     return { ref: stored.id, type: stored.type, hint: stored.hint, data: stored.data };
   }
 
-  async state(token: string): Promise<ResetSessionState> {
+  async state(token: string): Promise<ResetSessionView> {
     const row = await this.load(token);
     const now = this.now();
     const lock = await this.throttle.activeLock(this.s.db, row.throttle_key);
-    const state: ResetSessionState['state'] =
+    const state: ResetSessionView['state'] =
       row.state === 'completed' ? 'completed'
       : !sessionIsActive(row, now) ? 'expired'
       : lock ? 'locked'
@@ -303,11 +303,18 @@ export class ResetFlow {
       passedMethodIds: this.passedIds(row),
       expiresAt: new Date(Number(row.expires_at)).toISOString(),
       ...(state === 'verifying' || state === 'ready' ? this.pending(latest, now) : {}),
+      ...(state === 'ready' ? await this.passwordOwner(row) : {}),
     };
   }
 
+  /** The inputs of the name rule (R18b), for the app's live checklist; only once every gate is passed. */
+  private async passwordOwner(row: SessionRow): Promise<Pick<ResetSessionView, 'passwordOwner'>> {
+    const user = row.subject_id ? await this.s.directory.findUserById(row.subject_id) : null;
+    return user ? { passwordOwner: { username: user.username, displayName: user.displayName, email: user.email } } : {};
+  }
+
   /** The challenge in progress; a push shows waiting / approved / denied until it expires. */
-  private pending(c: ChallengeRow | undefined, now: number): Pick<ResetSessionState, 'pendingChallenge'> {
+  private pending(c: ChallengeRow | undefined, now: number): Pick<ResetSessionView, 'pendingChallenge'> {
     if (!c || now >= Number(c.expires_at)) return {};
     const push = c.type === 'authenticatorPush';
     const status = c.status === 'pending' ? 'waiting' : c.status === 'used' ? 'approved' : c.status === 'denied' ? 'denied' : null;
@@ -398,7 +405,7 @@ export class ResetFlow {
     return { challengeId, type: m.type, expiresAt: new Date(expiresAt).toISOString(), ...started.reply };
   }
 
-  async verify(token: string, challengeId: string, input: VerifyChallengeRequest, ctx: RequestContext): Promise<VerifyChallengeResponse> {
+  async verify(token: string, challengeId: string, input: VerifyChallengeRequest, ctx: RequestContext): Promise<Omit<VerifyChallengeResponse, 'session'>> {
     const s = this.s;
     const row = await this.active(token);
     const c = await Q.challenge.first(s.db, { id: challengeId, sessionId: row.id });
