@@ -5,11 +5,11 @@
  */
 import type { Locale, PhoneChannel } from '../../shared/api/common.js';
 import type { ResetSessionView } from '../../shared/api/reset.js';
-import type { RouteName, RouteResponse } from '../../shared/api/routes.js';
+import type { RouteName } from '../../shared/api/routes.js';
 import type { IpcParsedInput, IpcResult } from '../../shared/ipc/contract.js';
 import type { PasswordOwner } from '../../shared/rules/password.js';
 import { ipcError } from '../common/problem.js';
-import type { ApiClient, ApiOutcome, CallOptions } from './api-client.js';
+import type { ApiClient, CallOptions, RouteOutcome } from './api-client.js';
 
 interface HeldReset {
   token: string;
@@ -90,7 +90,7 @@ export class ResetTokenHolder {
     if (this.held && view.passwordOwner) this.held.owner = view.passwordOwner;
   }
 
-  private async call<N extends RouteName>(name: N, options: Omit<CallOptions<N>, 'token'>): Promise<ApiOutcome<RouteResponse<N>>> {
+  private async call<N extends RouteName>(name: N, options: Omit<CallOptions<N>, 'token'>): Promise<RouteOutcome<N>> {
     if (!this.held) return { ok: false, error: ipcError('no_reset_session', 'No reset is in progress. Start again.') };
     const r = await this.api.call(name, { ...options, token: this.held.token } as CallOptions<N>);
     // The server no longer knows this session (expired, or ended elsewhere): start over.

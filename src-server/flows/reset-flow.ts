@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Selectable, Transaction } from 'kysely';
-import type { Locale, MethodType } from '../../shared/api/common.js';
+import type { Locale, MethodType, PhoneChannel } from '../../shared/api/common.js';
 import type { Challenge, CreateResetSessionResponse, ResetSessionView, SetResetPasswordResponse, VerifyChallengeRequest, VerifyChallengeResponse } from '../../shared/api/reset.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import { revokeUserSessions } from '../auth/revocation.js';
@@ -340,7 +340,7 @@ export class ResetFlow {
 
   // ---- challenges ----
 
-  async createChallenge(token: string, body: { methodId: string; channel?: 'sms' | 'voice' }, ctx: RequestContext): Promise<Challenge> {
+  async createChallenge(token: string, body: { methodId: string; channel?: PhoneChannel }, ctx: RequestContext): Promise<Challenge> {
     const s = this.s;
     const row = await this.active(token);
     const m = this.offered(row).find((o) => o.id === body.methodId);

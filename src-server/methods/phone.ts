@@ -1,4 +1,4 @@
-import type { Locale } from '../../shared/api/common.js';
+import type { Locale, PhoneChannel } from '../../shared/api/common.js';
 import { ApiError } from '../http/problem.js';
 import { newId } from '../security/tokens.js';
 import type { Services } from '../services.js';
@@ -7,8 +7,6 @@ import { maskPhone } from './masking.js';
 import type { MethodKind } from './method-kind.js';
 import type { MethodData } from './method-store.js';
 import { smsCodeMessage, voiceCodeMessage, type CodePurpose } from './messages.js';
-
-export type PhoneChannel = 'sms' | 'voice';
 
 /** Hands a code to the SMS / voice gateway. Callers do not await it on the request path (R12, R13b). */
 export async function sendPhoneCode(s: Services, to: string, channel: PhoneChannel, code: string, purpose: CodePurpose, locale: Locale): Promise<void> {
