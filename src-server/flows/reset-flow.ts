@@ -4,7 +4,7 @@ import type { Locale, MethodType, PhoneChannel } from '../../shared/api/common.j
 import type { Challenge, CreateResetSessionResponse, ResetSessionView, SetResetPasswordResponse, VerifyChallengeRequest, VerifyChallengeResponse } from '../../shared/api/reset.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import { revokeUserSessions } from '../auth/revocation.js';
-import type { DirectoryUser } from '../directory/directory.js';
+import { DirectoryUnavailableError, type DirectoryUser } from '../directory/directory.js';
 import { ApiError } from '../http/problem.js';
 import { CODE_TTL_MS } from '../methods/codes.js';
 import { decoyMethods, decoySeed, decoyThrottleKey } from '../methods/decoy.js';
@@ -307,9 +307,16 @@ export class ResetFlow {
     };
   }
 
-  /** The inputs of the name rule (R18b), for the app's live checklist; only once every gate is passed. */
+  /**
+   * The inputs of the name rule (R18b), for the app's live checklist; only once every gate is
+   * passed. Advice only: a directory that is down leaves it out rather than fail the state.
+   */
   private async passwordOwner(row: SessionRow): Promise<Pick<ResetSessionView, 'passwordOwner'>> {
-    const user = row.subject_id ? await this.s.directory.findUserById(row.subject_id) : null;
+    const unavailable = (err: unknown) => {
+      if (err instanceof DirectoryUnavailableError) return null;
+      throw err;
+    };
+    const user = row.subject_id ? await this.s.directory.findUserById(row.subject_id).catch(unavailable) : null;
     return user ? { passwordOwner: { username: user.username, displayName: user.displayName, email: user.email } } : {};
   }
 
