@@ -31,7 +31,7 @@ import { ApprovalsWatcher } from './approvals-watcher.js';
 import type { ConfigService } from './config-service.js';
 import { PasswordAdvisor } from './password-strength.js';
 import { generateDeviceKey, signApproval } from './push-key.js';
-import { ResetSession } from './reset-session.js';
+import { ResetTokenHolder } from './reset-token-holder.js';
 import type { SecretStore } from './secret-store.js';
 
 /** A reset session lives 15 minutes on the server (R13): the desktop forgets an abandoned one then. */
@@ -68,7 +68,7 @@ export class Companion {
   readonly api: ApiClient;
   readonly cache: AccountCache;
   readonly session: AccountSession;
-  readonly reset: ResetSession;
+  readonly reset: ResetTokenHolder;
   readonly status: StatusMonitor;
   readonly approvals: ApprovalsWatcher;
   readonly idle: IdleTimer;
@@ -88,7 +88,7 @@ export class Companion {
     });
     this.cache = new AccountCache(deps.secrets);
     this.session = new AccountSession(this.api, this.cache, clock, deps.app.instanceId, (info) => this.sessionChanged(info));
-    this.reset = new ResetSession(this.api, () => config.get().locale);
+    this.reset = new ResetTokenHolder(this.api, () => config.get().locale);
     this.status = new StatusMonitor({
       clock,
       timers,
@@ -246,7 +246,7 @@ export class Companion {
       'reset:state': () => this.reset.state(),
       'reset:challenge': ({ methodId, channel }) => this.reset.challenge(methodId, channel),
       'reset:verify': (input) => this.reset.verify(input),
-      'reset:setPassword': ({ newPassword, unlockAccount }) => this.reset.setPassword(newPassword, unlockAccount),
+      'reset:setPassword': (input) => this.reset.setPassword(input),
       'reset:cancel': async () => {
         await this.reset.cancel();
         return ok(null);
@@ -255,7 +255,7 @@ export class Companion {
       'password:check': async ({ password, purpose }) => {
         const policy = await this.publicPolicy();
         if (!policy.ok) return policy;
-        const owner = purpose === 'reset' ? { username: this.reset.username ?? '' } : { username: this.session.username ?? '', displayName: this.session.user?.displayName ?? null };
+        const owner = purpose === 'reset' ? (this.reset.passwordOwner ?? { username: '' }) : { username: this.session.username ?? '', displayName: this.session.user?.displayName ?? null };
         return ok(this.advisor.check(password, policy.value.password, owner, config.get().locale));
       },
 
