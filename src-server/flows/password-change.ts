@@ -13,9 +13,10 @@ const WRONG_CURRENT = 'The current password is not correct.';
  * password) changes their password.
  *
  * Order: the product policy first (every violation at once, no side effects), then the
- * current password through the directory's own sign-in check — so wrong guesses count
- * towards the directory's lockout exactly as wrong sign-ins do — then the directory's write,
- * whose refusal (history, minimum age, complexity) is shown as it is. A wrong current
+ * directory's change, which checks the current password as its own sign-in does — so wrong
+ * guesses count towards the directory's lockout exactly as wrong sign-ins do — in the same
+ * bind as the write (issue 12: one search, one bind, one write on LDAP); the directory's
+ * refusal (history, minimum age, complexity) is shown as it is. A wrong current
  * password answers `forbidden` (not `unauthorized`: the token is fine, the app must not
  * sign out) with a clear detail; `password_policy` is kept for the new password's problems.
  */
@@ -25,7 +26,7 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
   ctx: { client: string; locale: Locale },
 ): Promise<{ changedAt: string }> {
-  const user = await s.directory.findUserById(subjectId);
+  const user = await s.directory.findAccountById(subjectId);
   if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
   const audit = (result: 'success' | 'failure' | 'denied' | 'locked', reason?: string) =>
     s.audit.write(s.db, { type: 'password.change', user: user.username, result, client: ctx.client, detail: reason ? { reason } : null });
@@ -37,23 +38,18 @@ export async function changePassword(
     throw new ApiError('password_policy', 'The new password does not meet the policy.', { violations });
   }
 
-  const current = await s.directory.verifyPassword(user.username, input.currentPassword);
-  if (!current.ok && current.reason !== 'expired') {
-    if (current.reason === 'locked') {
+  const written = await s.directory.changePassword(user, input.currentPassword, input.newPassword);
+  if (!written.ok) {
+    const refused = (rule: string) => written.violations.some((v) => v.rule === rule);
+    if (refused('accountLocked')) {
       await audit('locked', 'directoryLocked');
       throw new ApiError('locked_out', `The account is locked after too many wrong passwords. ${RESET_HINT}`);
     }
-    if (current.reason === 'disabled') {
+    if (refused('accountDisabled')) {
       await audit('denied', 'disabled');
       throw new ApiError('forbidden', 'The account is disabled. Contact your administrator.');
     }
-    await audit('failure', 'currentPassword');
-    throw new ApiError('forbidden', WRONG_CURRENT);
-  }
-
-  const written = await s.directory.changePassword(user, input.currentPassword, input.newPassword);
-  if (!written.ok) {
-    if (written.violations.some((v) => v.rule === 'currentPassword')) {
+    if (refused('currentPassword')) {
       await audit('failure', 'currentPassword');
       throw new ApiError('forbidden', WRONG_CURRENT);
     }

@@ -1,6 +1,6 @@
 import type { Locale } from '../../shared/api/common.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
-import type { DirectoryUser } from '../directory/directory.js';
+import type { DirectoryAccount, DirectoryUser } from '../directory/directory.js';
 import type { Services } from '../services.js';
 
 type Branding = PolicyDocument['branding'];
@@ -15,7 +15,7 @@ function contactLine(b: Branding, locale: Locale): string {
 }
 
 /** R20, R22: the localised, branded notice that a password was reset or changed. */
-export function passwordNotice(user: DirectoryUser, how: 'reset' | 'change', when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
+export function passwordNotice(user: DirectoryAccount, how: 'reset' | 'change', when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
   const o = org(branding, locale);
   const at = when.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   if (locale === 'ja') {
@@ -32,7 +32,7 @@ export function passwordNotice(user: DirectoryUser, how: 'reset' | 'change', whe
   };
 }
 
-function adminNotice(admin: DirectoryUser, when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
+function adminNotice(admin: DirectoryAccount, when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
   const o = org(branding, locale);
   const at = when.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   return locale === 'ja'
@@ -47,7 +47,8 @@ function adminNotice(admin: DirectoryUser, when: Date, client: string, branding:
  */
 export async function notifyPasswordChanged(
   s: Services,
-  user: DirectoryUser,
+  // A change needs no administrator flag (only a reset tells the other administrators).
+  user: DirectoryAccount & Partial<Pick<DirectoryUser, 'isAdmin'>>,
   ctx: { how: 'reset' | 'change'; client: string; locale: Locale },
 ): Promise<void> {
   const policy = await s.policy.get();
