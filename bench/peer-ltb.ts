@@ -286,6 +286,7 @@ async function main(): Promise<void> {
   const slapd = await startSlapd();
   const children: ChildProcess[] = [];
   const counters: LdapCounter[] = [];
+  const agents: http.Agent[] = [];
   try {
     const uids = Array.from({ length: USERS }, (_, i) => `perf${String(i).padStart(5, '0')}`);
     const initial = (uid: string) => `Init-${uid}-Qw7!`;
@@ -305,6 +306,7 @@ async function main(): Promise<void> {
     const ours = await startOurs(slapd, oursCounter, path.join(work, 'data'));
     children.push(ours.child);
     const oursAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    agents.push(oursAgent);
     products.push(
       make('ours', oursCounter, uids.slice(0, half), () => [ours.child.pid!], async (uid, current, next) => {
         const signIn = await request(oursAgent, `${ours.url}/auth/sign-in`, 'POST', JSON.stringify({ username: uid, password: current }), 'application/json');
@@ -321,6 +323,7 @@ async function main(): Promise<void> {
       const ltb = await startLtb(slapd, ltbCounter, work);
       children.push(ltb.child);
       const ltbAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+      agents.push(ltbAgent);
       products.push(
         make('LTB', ltbCounter, uids.slice(half), () => processTree(ltb.child.pid!), async (uid, current, next) => {
           const form = new URLSearchParams({ action: 'change', login: uid, oldpassword: current, newpassword: next, confirmpassword: next }).toString();
@@ -359,7 +362,9 @@ async function main(): Promise<void> {
     }
     console.log('\nCPU from /proc (1/100 s ticks; all processes and threads of each product). Both products reach slapd through a counting proxy in this process.');
   } finally {
-    for (const c of children) c.kill('SIGTERM');
+    for (const a of agents) a.destroy();
+    // PHP's workers outlive a SIGTERM to their master: end the whole tree.
+    for (const c of children) for (const pid of processTree(c.pid!).reverse()) process.kill(pid, 'SIGTERM');
     await Promise.all(counters.map((c) => c.close()));
     await slapd.close();
     rmSync(work, { recursive: true, force: true });
