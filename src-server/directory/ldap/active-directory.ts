@@ -148,7 +148,11 @@ export class ActiveDirectory extends LdapDirectory {
       if (reason === 'mustChange') user.password.mustChange = true;
       return { ok: false, reason: reason === 'mustChange' ? 'expired' : reason, user };
     }
-    return { ok: true, user: await this.materialize(await this.fresh(entry)) };
+    // Bound: the entry read before the bind holds what the user shows; a DC that let the bind
+    // through does not hold the account locked (issue 12: no second read of the entry).
+    const user = await this.materialize(entry);
+    user.locked = false;
+    return { ok: true, user };
   }
 
   private async fresh(entry: Attrs): Promise<Attrs> {
