@@ -14,13 +14,21 @@ need=(
   "dbus-run-session:dbus dbus-x11"
   "postgres-initdb:postgresql"
   "samba-ad-dc:samba-ad-provision samba-dsdb-modules samba-vfs-modules"
+  "noto-cjk-font:fonts-noto-cjk"
+  "libsecret-headers:libsecret-1-dev"
 )
 missing=()
 for entry in "${need[@]}"; do
   cmd=${entry%%:*}
   pkgs=${entry#*:}
-  if [ "$cmd" = ipa-font ]; then # Japanese text in the UI screenshots
-    [ -f /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ] || missing+=($pkgs)
+  # Japanese text in the UI and its screenshots: the font the renderer's stack names for Linux.
+  if [ "$cmd" = noto-cjk-font ]; then
+    [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=($pkgs)
+    continue
+  fi
+  # keytar's native part builds from source against libsecret (npm install compiles it).
+  if [ "$cmd" = libsecret-headers ]; then
+    [ -f /usr/include/libsecret-1/libsecret/secret.h ] || missing+=($pkgs)
     continue
   fi
   if [ "$cmd" = postgres-initdb ]; then
