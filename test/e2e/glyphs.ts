@@ -10,31 +10,34 @@ import { expect, type Page } from '@playwright/test';
 export const JAPANESE_UI_FONTS = ['Yu Gothic UI', 'Meiryo', 'Hiragino Sans', 'Noto Sans CJK JP'];
 
 /** Characters of the first element matching `selector` that draw as a box (or as nothing). */
+// Runs in the page (a string: the test project's types have no DOM).
+const BOXED_CHARACTERS = `(sel) => {
+  const el = document.querySelector(sel);
+  if (!el) throw new Error('no element ' + sel);
+  const style = getComputedStyle(el);
+  const canvas = document.createElement('canvas');
+  canvas.width = 48;
+  canvas.height = 48;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const bitmap = (ch) => {
+    ctx.clearRect(0, 0, 48, 48);
+    ctx.font = style.fontWeight + ' 32px ' + style.fontFamily;
+    ctx.fillText(ch, 4, 38);
+    return Array.from(ctx.getImageData(0, 0, 48, 48).data.filter((_, i) => i % 4 === 3)).join(',');
+  };
+  const blank = bitmap('');
+  // U+0378 is unassigned: every font draws its "missing glyph" for it.
+  const missing = bitmap('\\u0378');
+  const wide = [...new Set([...(el.textContent || '')].filter((c) => c.codePointAt(0) >= 0x2e80))];
+  const drawn = wide.map((c) => [c, bitmap(c)]);
+  // Several characters, one bitmap: the same box drawn for each.
+  if (drawn.length > 2 && new Set(drawn.map(([, b]) => b)).size === 1) return wide;
+  return drawn.filter(([, b]) => b === blank || b === missing).map(([c]) => c);
+}`;
+
+/** Characters of the first element matching `selector` that draw as a box (or as nothing). */
 export async function boxedCharacters(page: Page, selector: string): Promise<string[]> {
-  return page.evaluate((sel) => {
-    const el = document.querySelector(sel);
-    if (!el) throw new Error(`no element ${sel}`);
-    const style = getComputedStyle(el);
-    const canvas = document.createElement('canvas');
-    canvas.width = 48;
-    canvas.height = 48;
-    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-    const bitmap = (ch: string) => {
-      ctx.clearRect(0, 0, 48, 48);
-      ctx.font = `${style.fontWeight} 32px ${style.fontFamily}`;
-      ctx.fillText(ch, 4, 38);
-      return Array.from(ctx.getImageData(0, 0, 48, 48).data.filter((_, i) => i % 4 === 3)).join(',');
-    };
-    const blank = bitmap('');
-    // U+0378 is unassigned: every font draws its "missing glyph" for it.
-    const missing = bitmap('\u0378');
-    const wide = [...new Set([...(el.textContent ?? '')].filter((c) => c.codePointAt(0)! >= 0x2e80))];
-    const drawn = wide.map((c) => [c, bitmap(c)] as const);
-    const boxed = drawn.filter(([, b]) => b === blank || b === missing).map(([c]) => c);
-    // Several characters, one bitmap: the same box drawn for each.
-    if (drawn.length > 2 && new Set(drawn.map(([, b]) => b)).size === 1) return wide;
-    return boxed;
-  }, selector);
+  return page.evaluate<string[]>(`(${BOXED_CHARACTERS})(${JSON.stringify(selector)})`);
 }
 
 /** The family names of the platform fonts Chromium used for an element's own text. */
