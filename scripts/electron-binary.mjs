@@ -16,7 +16,7 @@ export function findElectronBinary(pkgDir = ELECTRON_PACKAGE_DIR) {
   const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH || path.join(pkgDir, 'dist');
   const binary = path.join(dist, relative);
   if (existsSync(binary)) return { path: binary, reason: null };
-  return { path: null, reason: `no Electron binary at ${binary} (`npm start` downloads it on first start: ELECTRON_MIRROR for a mirror, ELECTRON_GET_USE_PROXY=true with HTTPS_PROXY behind a proxy, or ELECTRON_OVERRIDE_DIST_PATH for an Electron distribution already on disk)` };
+  return { path: null, reason: `no Electron binary at ${binary} (npm start downloads it on first start: ELECTRON_MIRROR for a mirror, ELECTRON_GET_USE_PROXY=true with HTTPS_PROXY behind a proxy, or ELECTRON_OVERRIDE_DIST_PATH for an Electron distribution already on disk)` };
 }
 
 /**
