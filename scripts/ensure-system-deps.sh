@@ -2,6 +2,15 @@
 # Installs the Debian packages the tests need, when they are missing. Idempotent: a machine
 # that has them all is left alone. Needs root (CI runs as root); otherwise it names what to install.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# keytar, the keychain binding, is an optional dependency built from source against libsecret:
+# an `npm install` that ran before libsecret-1-dev was here skipped it. Install again once it can build.
+ensure_keytar() {
+  { [ -d node_modules ] && [ ! -f node_modules/keytar/build/Release/keytar.node ] && [ -f /usr/include/libsecret-1/libsecret/secret.h ]; } || return 0
+  echo "building keytar (the keychain binding) now that libsecret-1-dev is installed"
+  npm install --no-audit --no-fund --silent || echo "keytar did not build: the app and its tests use @napi-rs/keyring" >&2
+}
 
 # command-to-check  package(s)
 need=(
@@ -44,7 +53,10 @@ for entry in "${need[@]}"; do
     missing+=($pkgs)
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  ensure_keytar
+  exit 0
+fi
 
 if [ "$(id -u)" != "0" ]; then
   echo "missing system packages: ${missing[*]} — run: sudo apt-get install -y ${missing[*]}" >&2
@@ -64,3 +76,4 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 pkill -x slapd 2>/dev/null || true
 pkill -x samba 2>/dev/null || true
 echo "system packages ready"
+ensure_keytar

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   const config = new ConfigService({ serverUrl: process.env.SSPR_SERVER_URL ?? null, locale: localeFromOs(app.getLocale()) }, settings, managed);
   const secrets = await openSecretStore(KEYCHAIN_SERVICE);
   if (!secrets.available) process.stderr.write(`keychain unavailable (${secrets.unavailableReason}): nothing will be remembered between runs\n`);
+  else process.stderr.write(`keychain binding: ${secrets.binding}\n`);
   const { kioskMode, autoStart, locale } = config.get();
 
   const rendererDir = path.join(app.getAppPath(), RENDERER_DIR);
