@@ -12,7 +12,8 @@ import { KEYCHAIN_SERVICE, PRODUCT_NAME } from '../common/app-identity.js';
 import { localeFromOs } from '../common/effective-config.js';
 import type { NativeNotification } from '../common/notification-text.js';
 import { systemClock, systemTimers } from '../common/time.js';
-import { isAppPageUrl, RENDERER_DIR, windowOptions } from '../common/window-options.js';
+import { APP_ENTRY_URL, isAppUrl } from '../common/app-protocol.js';
+import { devToolsAllowed, RENDERER_DIR, windowOptions } from '../common/window-options.js';
 import { Companion } from '../node/companion.js';
 import { ConfigService } from '../node/config-service.js';
 import { setLinuxAutostart } from '../node/linux-autostart.js';
@@ -20,7 +21,7 @@ import { loadManagedConfig } from '../node/managed-config.js';
 import { openSecretStore } from '../node/secret-store.js';
 import { SettingsStore } from '../node/settings-store.js';
 import { registerWithElectron } from './ipc-adapter.js';
-import { guardWebContents, hardenSession } from './security.js';
+import { guardWebContents, hardenSession, registerAppScheme } from './security.js';
 import { createTray } from './tray.js';
 
 /** Launched at login: start in the tray, without a window. */
@@ -29,8 +30,9 @@ const START_HIDDEN = '--hidden';
 /** Held here: a tray that is garbage-collected disappears from the screen. */
 let tray: Tray | null = null;
 
-// Every renderer sandboxed, whatever a window's options say. Must run before `ready`.
+// Every renderer sandboxed, whatever a window's options say; the app:// origin. Before `ready`.
 app.enableSandbox();
+registerAppScheme();
 
 async function main(): Promise<void> {
   if (!app.requestSingleInstanceLock()) {
@@ -86,14 +88,15 @@ async function main(): Promise<void> {
     openExternal: (url) => shell.openExternal(url),
   });
 
-  hardenSession(session.defaultSession);
-  guardWebContents(rendererDir, { kiosk: kioskMode, onInput: () => companion.activity() });
-  registerWithElectron(companion.handlers, { isAppPage: (url) => isAppPageUrl(url, rendererDir) });
+  const devTools = devToolsAllowed({ packaged: app.isPackaged, kiosk: kioskMode, logon: false, managedAllows: managed.config?.allowDevTools });
+  hardenSession(session.defaultSession, rendererDir, { devTools });
+  guardWebContents({ kiosk: kioskMode, devTools, onInput: () => companion.activity() });
+  registerWithElectron(companion.handlers, { isAppPage: isAppUrl });
   if (kioskMode) Menu.setApplicationMenu(null);
 
   let quitting = false;
   function createWindow(): BrowserWindow {
-    const w = new BrowserWindow(windowOptions({ kiosk: kioskMode, preloadPath: path.join(app.getAppPath(), 'dist/main/src-main/preload/preload.cjs'), title: PRODUCT_NAME }));
+    const w = new BrowserWindow(windowOptions({ kiosk: kioskMode, devTools, preloadPath: path.join(app.getAppPath(), 'dist/main/src-main/preload/preload.cjs'), title: PRODUCT_NAME }));
     w.once('ready-to-show', () => w.show());
     w.on('close', (event) => {
       // Kiosk: never closes. Signed-in mode: hides to the tray, so warnings keep coming.
@@ -102,7 +105,7 @@ async function main(): Promise<void> {
         if (!kioskMode) w.hide();
       }
     });
-    void w.loadFile(path.join(rendererDir, 'index.html'));
+    void w.loadURL(APP_ENTRY_URL);
     return w;
   }
 

@@ -116,6 +116,9 @@ describe('packaged app (electron-builder --dir, placeholder Electron distributio
     expect(on(FuseV1Options.EnableNodeCliInspectArguments)).toBe(false);
     expect(on(FuseV1Options.EnableEmbeddedAsarIntegrityValidation)).toBe(true);
     expect(on(FuseV1Options.OnlyLoadAppFromAsar)).toBe(true);
+    // Shipped on in Electron (the stub's wire above): off here, the renderer is on app://.
+    expect(String.fromCharCode(FUSE_WIRE[34 + FuseV1Options.GrantFileProtocolExtraPrivileges] as number)).toBe('1');
+    expect(on(FuseV1Options.GrantFileProtocolExtraPrivileges)).toBe(false);
   });
 });
 
