@@ -78,6 +78,8 @@ export const AppInfo = z.object({
   instanceId: z.string(),
   platform: z.string(),
   kioskMode: z.boolean(),
+  /** Started by the OS sign-in screen (`--logon`): reset only, and a way back to sign-in. */
+  logonMode: z.boolean(),
   /** false: no OS keychain, so the app remembers nothing between runs. */
   keychainAvailable: z.boolean(),
 });
@@ -162,6 +164,9 @@ export const IPC_CHANNELS = {
   'app:activity': { input: NoInput, result: Null, kiosk: true, summary: 'User activity, for the idle timer' },
   /** Opens the branding's "contact your administrator" address (mailto:/https:) outside the app. */
   'app:openContactAdmin': { input: NoInput, result: Null, kiosk: false, summary: 'Open the contact-admin link in the OS' },
+
+  /** Logon mode: back to the OS sign-in screen; main exits with the code for what happened. */
+  'logon:finish': { input: NoInput, result: Null, kiosk: true, summary: 'Logon mode: exit to the sign-in screen with the outcome code' },
 
   'config:get': { input: NoInput, result: EffectiveConfig, kiosk: true, summary: 'Effective settings; managed keys are read-only' },
   /** Managed keys answer `managed_setting`; in kiosk mode only `locale` may change (not persisted). */

@@ -16,6 +16,7 @@ import {
   type SessionInfo,
   type StatusView,
 } from '../../shared/ipc/contract.js';
+import { LogonOutcomeTracker } from '../common/logon-mode.js';
 import type { IpcHandlers } from '../common/ipc-dispatch.js';
 import { isExternalLinkAllowed } from '../common/window-options.js';
 import { IdleTimer } from '../common/idle-timer.js';
@@ -51,6 +52,8 @@ export interface CompanionDeps {
   events: IpcEventSink;
   /** Hands a checked https:/mailto: link to the OS; absent where there is no OS shell (tests). */
   openExternal?: (url: string) => Promise<void>;
+  /** Logon mode (`--logon`): how main ends the process with an exit code. */
+  logon?: { exit(code: number): void };
   /** Test knobs for the API client (timeouts, backoff). */
   api?: Partial<Pick<ApiClientOptions, 'timeoutMs' | 'maxAttempts' | 'delay' | 'fetch'>>;
   statusIntervalMs?: number;
@@ -73,6 +76,8 @@ export class Companion {
   readonly idle: IdleTimer;
   readonly handlers: IpcHandlers;
   private readonly advisor = new PasswordAdvisor();
+  /** What logon mode's exit code reports (followed in every mode; read only in logon mode). */
+  readonly logonOutcome = new LogonOutcomeTracker();
   private policy: { value: PublicPolicy; at: number; server: string | null } | null = null;
 
   constructor(private readonly deps: CompanionDeps) {
@@ -200,7 +205,7 @@ export class Companion {
     const { config, deps } = { config: this.deps.config, deps: this.deps };
     const table: IpcHandlers = {
       'app:getInfo': async () =>
-        ok({ name: deps.app.name, version: deps.app.version, instanceId: deps.app.instanceId, platform: deps.app.platform, kioskMode: config.get().kioskMode, keychainAvailable: deps.secrets.available }),
+        ok({ name: deps.app.name, version: deps.app.version, instanceId: deps.app.instanceId, platform: deps.app.platform, kioskMode: config.get().kioskMode, logonMode: deps.logon !== undefined, keychainAvailable: deps.secrets.available }),
       'app:activity': async () => {
         this.activity();
         return ok(null);
@@ -212,6 +217,13 @@ export class Companion {
         const url = /^[^\s@/:]+@[^\s@/]+$/.test(contact) ? `mailto:${contact}` : contact;
         if (!isExternalLinkAllowed(url) || !deps.openExternal) return fail(ipcError('forbidden', 'This contact address cannot be opened from the app.'));
         await deps.openExternal(url);
+        return ok(null);
+      },
+
+      'logon:finish': async () => {
+        if (!deps.logon) return fail(ipcError('forbidden', 'Only the sign-in screen\'s app exits to it.'));
+        await this.reset.cancel();
+        deps.logon.exit(this.logonOutcome.exitCode());
         return ok(null);
       },
 
@@ -343,7 +355,9 @@ export class Companion {
           return fail(ipcError('kiosk_mode', 'Not available on this kiosk: only password reset is.'));
         }
         this.activity();
-        return handler(input);
+        const result = await handler(input);
+        this.logonOutcome.observe(channel, result);
+        return result;
       };
     }
     return out as IpcHandlers;

@@ -34,6 +34,7 @@ export const en = {
     notConfigured: 'This app has not been connected to a password service yet. Ask your IT department.',
     contactFallback: 'your IT helpdesk',
     contactButton: (contact: string) => `Contact ${contact}`,
+    logonExit: 'Back to the sign-in screen',
   },
   errors: {
     generic: 'Something went wrong. Please try again.',

@@ -33,6 +33,7 @@ export const ja: Catalogue = {
     notConfigured: 'このアプリはまだパスワード サービスに接続されていません。IT 部門にお問い合わせください。',
     contactFallback: 'IT ヘルプデスク',
     contactButton: (contact) => `${contact} に連絡する`,
+    logonExit: 'サインイン画面に戻る',
   },
   errors: {
     generic: '問題が発生しました。もう一度お試しください。',
