@@ -85,6 +85,15 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
+/** After a reset: what this device needs next (issue 13 item 3), detected, not generic. */
+export const AFTER_RESET_STEPS = ['windows-cached-credentials', 'macos-login-keychain', 'linux-cached-credentials', 'other-devices'] as const;
+export const AfterResetGuidance = z.object({
+  /** The reset was for the account signed in to this computer (or done at its sign-in screen). */
+  thisComputer: z.boolean(),
+  steps: z.array(z.enum(AFTER_RESET_STEPS)),
+});
+export type AfterResetGuidance = z.infer<typeof AfterResetGuidance>;
+
 export const SessionInfo = z.object({
   signedIn: z.boolean(),
   user: UserInfo.nullable(),
@@ -165,6 +174,7 @@ export const IPC_CHANNELS = {
   /** Opens the branding's "contact your administrator" address (mailto:/https:) outside the app. */
   'app:openContactAdmin': { input: NoInput, result: Null, kiosk: false, summary: 'Open the contact-admin link in the OS' },
 
+  'device:afterResetGuidance': { input: z.strictObject({ username: Username }), result: AfterResetGuidance, kiosk: true, summary: 'What this device needs after a reset of that account' },
   /** Logon mode: back to the OS sign-in screen; main exits with the code for what happened. */
   'logon:finish': { input: NoInput, result: Null, kiosk: true, summary: 'Logon mode: exit to the sign-in screen with the outcome code' },
 

@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   };
 
   const companion = new Companion({
-    app: { name: PRODUCT_NAME, version: app.getVersion(), platform: process.platform, instanceId: settings.instanceId },
+    app: { name: PRODUCT_NAME, version: app.getVersion(), platform: process.platform, instanceId: settings.instanceId, osUsername: os.userInfo().username },
     config,
     secrets,
     clock: systemClock,

@@ -16,6 +16,7 @@ import {
   type SessionInfo,
   type StatusView,
 } from '../../shared/ipc/contract.js';
+import { afterResetGuidance } from '../common/after-reset-guidance.js';
 import { LogonOutcomeTracker } from '../common/logon-mode.js';
 import type { IpcHandlers } from '../common/ipc-dispatch.js';
 import { isExternalLinkAllowed } from '../common/window-options.js';
@@ -43,7 +44,7 @@ export interface Notifier {
 }
 
 export interface CompanionDeps {
-  app: { name: string; version: string; platform: string; instanceId: string };
+  app: { name: string; version: string; platform: string; instanceId: string; /** The OS account running the app (after-reset guidance). */ osUsername?: string };
   config: ConfigService;
   secrets: SecretStore;
   clock: Clock;
@@ -220,6 +221,8 @@ export class Companion {
         return ok(null);
       },
 
+      'device:afterResetGuidance': async ({ username }) =>
+        ok(afterResetGuidance({ platform: deps.app.platform, logon: deps.logon !== undefined, kiosk: config.get().kioskMode, username, osUsername: deps.app.osUsername ?? null })),
       'logon:finish': async () => {
         if (!deps.logon) return fail(ipcError('forbidden', 'Only the sign-in screen\'s app exits to it.'));
         await this.reset.cancel();

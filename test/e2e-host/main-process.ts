@@ -24,6 +24,9 @@ export interface MainOptions {
   branding?: BrandingOverride;
   warningDays?: number[];
   instanceId?: string;
+  /** The OS main believes it runs on, and its signed-in account (after-reset guidance). */
+  platform?: string;
+  osUsername?: string;
   /** Main points at this server URL instead (e.g. a port nothing listens on). */
   serverUrl?: string;
   /** Logon mode as main.ts sets it up: kiosk forced, no keychain, no OS shell, exit codes. */
@@ -68,7 +71,7 @@ export async function startHostMain(server: TestServer, events: IpcEventSink, op
   const notifications: NativeNotification[] = [];
   const logonExits: number[] = [];
   const companion = new Companion({
-    app: { name: 'SSPR Companion', version: '0.0.0-e2e', platform: 'linux', instanceId: options.instanceId ?? 'e2e-host' },
+    app: { name: 'SSPR Companion', version: '0.0.0-e2e', platform: options.platform ?? 'linux', instanceId: options.instanceId ?? 'e2e-host', ...(options.osUsername ? { osUsername: options.osUsername } : {}) },
     config: ConfigService.plain(options.serverUrl ?? server.url, managed, options.locale ?? 'en'),
     secrets: options.logon ? new UnavailableSecretStore('logon mode: nothing is kept at the sign-in screen') : new MemorySecretStore(),
     clock: time,

@@ -32,6 +32,9 @@ test('logon: reset and unlock only, nothing that leaves the app, then back to si
   await app.getByLabel('Type it again').fill('Lantern-Harbor-73');
   await app.keyboard.press('Enter');
   await expect(app.getByText('Your password is reset and your account is unlocked.')).toBeVisible();
+  // At the sign-in screen the reset is this computer's: Linux's own step, then other devices.
+  await expect(app.getByTestId('after-reset-guidance').locator('li')).toHaveCount(2);
+  await expect(app.locator('[data-step="linux-cached-credentials"]')).toContainText('next online sign-in');
   await expectNoAxeViolations(app, 'logon-done');
   await shot(app, 'logon-done');
   // Signed-in channels and the OS shell are refused whatever the page asks.
