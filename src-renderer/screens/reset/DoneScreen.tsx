@@ -20,7 +20,7 @@ export function DoneScreen() {
   return (
     <OutcomeScreen screen="reset-done" kind="done" icon="check" title={t.reset.doneTitle} lead={result?.unlocked ? t.reset.doneUnlocked : t.reset.doneNotUnlocked}>
       {guidance ? (
-        <section aria-labelledby="after-reset-heading" data-testid="after-reset-guidance">
+        <section className="after-reset" aria-labelledby="after-reset-heading" data-testid="after-reset-guidance">
           <h2 id="after-reset-heading">{t.reset.guidanceHeading}</h2>
           <ul>
             {guidance.steps.map((step) => (
