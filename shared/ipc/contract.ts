@@ -9,7 +9,7 @@
  * violations to show a useful screen.
  */
 import { z } from 'zod';
-import { Locale, MethodType } from '../api/common.js';
+import { Locale, MethodType, Username } from '../api/common.js';
 import { ERROR_CODES, Violation } from '../api/errors.js';
 import {
   Approval,
@@ -104,10 +104,21 @@ export const AppInfo = z.object({
   instanceId: z.string(),
   platform: z.string(),
   kioskMode: z.boolean(),
+  /** Started by the OS sign-in screen (`--logon`): reset only, and a way back to sign-in. */
+  logonMode: z.boolean(),
   /** false: no OS keychain, so the app remembers nothing between runs. */
   keychainAvailable: z.boolean(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
+
+/** After a reset: what this device needs next (issue 13 item 3), detected, not generic. */
+export const AFTER_RESET_STEPS = ['windows-cached-credentials', 'macos-login-keychain', 'linux-cached-credentials', 'other-devices'] as const;
+export const AfterResetGuidance = z.object({
+  /** The reset was for the account signed in to this computer (or done at its sign-in screen). */
+  thisComputer: z.boolean(),
+  steps: z.array(z.enum(AFTER_RESET_STEPS)),
+});
+export type AfterResetGuidance = z.infer<typeof AfterResetGuidance>;
 
 export const SessionInfo = z.object({
   signedIn: z.boolean(),
@@ -190,6 +201,10 @@ export const IPC_CHANNELS = {
   'app:activity': { input: NoInput, result: Null, kiosk: true, calls: [], summary: 'User activity, for the idle timer' },
   /** Opens the branding's "contact your administrator" address (mailto:/https:) outside the app. */
   'app:openContactAdmin': { input: NoInput, result: Null, kiosk: false, calls: ['getPolicy'], summary: 'Open the contact-admin link in the OS' },
+
+  'device:afterResetGuidance': { input: z.strictObject({ username: Username }), result: AfterResetGuidance, kiosk: true, calls: [], summary: 'What this device needs after a reset of that account' },
+  /** Logon mode: back to the OS sign-in screen; main exits with the code for what happened. */
+  'logon:finish': { input: NoInput, result: Null, kiosk: true, calls: [], summary: 'Logon mode: exit to the sign-in screen with the outcome code' },
 
   'config:get': { input: NoInput, result: EffectiveConfig, kiosk: true, calls: [], summary: 'Effective settings; managed keys are read-only' },
   /** Managed keys answer `managed_setting`; in kiosk mode only `locale` may change (not persisted). */

@@ -16,6 +16,8 @@ import {
   type SessionInfo,
   type StatusView,
 } from '../../shared/ipc/contract.js';
+import { afterResetGuidance } from '../common/after-reset-guidance.js';
+import { LogonOutcomeTracker } from '../common/logon-mode.js';
 import type { IpcHandlers } from '../common/ipc-dispatch.js';
 import { isExternalLinkAllowed } from '../common/window-options.js';
 import { IdleTimer } from '../common/idle-timer.js';
@@ -43,7 +45,7 @@ export interface Notifier {
 }
 
 export interface CompanionDeps {
-  app: { name: string; version: string; platform: string; instanceId: string };
+  app: { name: string; version: string; platform: string; instanceId: string; /** The OS account running the app (after-reset guidance). */ osUsername?: string };
   config: ConfigService;
   secrets: SecretStore;
   clock: Clock;
@@ -52,6 +54,8 @@ export interface CompanionDeps {
   events: IpcEventSink;
   /** Hands a checked https:/mailto: link to the OS; absent where there is no OS shell (tests). */
   openExternal?: (url: string) => Promise<void>;
+  /** Logon mode (`--logon`): how main ends the process with an exit code. */
+  logon?: { exit(code: number): void };
   /** Test knobs for the API client (timeouts, backoff). */
   api?: Partial<Pick<ApiClientOptions, 'timeoutMs' | 'maxAttempts' | 'delay' | 'fetch'>>;
   statusIntervalMs?: number;
@@ -74,6 +78,8 @@ export class Companion {
   readonly idle: IdleTimer;
   readonly handlers: IpcHandlers;
   private readonly advisor = new PasswordAdvisor();
+  /** What logon mode's exit code reports (followed in every mode; read only in logon mode). */
+  readonly logonOutcome = new LogonOutcomeTracker();
   private policy: { value: PublicPolicy; at: number; server: string | null } | null = null;
 
   constructor(private readonly deps: CompanionDeps) {
@@ -208,7 +214,7 @@ export class Companion {
     const { config, deps } = { config: this.deps.config, deps: this.deps };
     const table: IpcHandlers = {
       'app:getInfo': async () =>
-        ok({ name: deps.app.name, version: deps.app.version, instanceId: deps.app.instanceId, platform: deps.app.platform, kioskMode: config.get().kioskMode, keychainAvailable: deps.secrets.available }),
+        ok({ name: deps.app.name, version: deps.app.version, instanceId: deps.app.instanceId, platform: deps.app.platform, kioskMode: config.get().kioskMode, logonMode: deps.logon !== undefined, keychainAvailable: deps.secrets.available }),
       'app:activity': async () => {
         this.activity();
         return ok(null);
@@ -220,6 +226,15 @@ export class Companion {
         const url = /^[^\s@/:]+@[^\s@/]+$/.test(contact) ? `mailto:${contact}` : contact;
         if (!isExternalLinkAllowed(url) || !deps.openExternal) return fail(ipcError('forbidden', 'This contact address cannot be opened from the app.'));
         await deps.openExternal(url);
+        return ok(null);
+      },
+
+      'device:afterResetGuidance': async ({ username }) =>
+        ok(afterResetGuidance({ platform: deps.app.platform, logon: deps.logon !== undefined, kiosk: config.get().kioskMode, username, osUsername: deps.app.osUsername ?? null })),
+      'logon:finish': async () => {
+        if (!deps.logon) return fail(ipcError('forbidden', 'Only the sign-in screen\'s app exits to it.'));
+        await this.reset.cancel();
+        deps.logon.exit(this.logonOutcome.exitCode());
         return ok(null);
       },
 
@@ -351,7 +366,9 @@ export class Companion {
           return fail(ipcError('kiosk_mode', 'Not available on this kiosk: only password reset is.'));
         }
         this.activity();
-        return handler(input);
+        const result = await handler(input);
+        this.logonOutcome.observe(channel, result);
+        return result;
       };
     }
     return out as IpcHandlers;
