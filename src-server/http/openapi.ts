@@ -41,9 +41,8 @@ export function buildOpenApi(): Record<string, unknown> {
         [String(def.status)]: def.response
           ? { description: 'OK', content: { 'application/json': { schema: schemaOf(def.response, 'output') } } }
           : { description: 'No content' },
+        // Every route's list includes the server's own troubles (503 store_unavailable, 500 internal).
         ...problemResponses(routeProblems(name)),
-        // A bug on the server: rare, but a client should still expect problem+json.
-        '500': { description: 'Internal error', content: { [PROBLEM_JSON]: { schema: { $ref: '#/components/schemas/Problem' } } } },
       },
     };
     if (def.body) op.requestBody = { required: true, content: { 'application/json': { schema: schemaOf(def.body, 'input') } } };
