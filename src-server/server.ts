@@ -52,6 +52,10 @@ import { openStore, type Db, type Store } from './store/db.js';
 import { ResetSessionStore } from './store/reset-session-store.js';
 import { ThrottleStore } from './throttle/throttle-store.js';
 import { startExpiredPurge, type ExpiredPurge } from './store/expired-purge.js';
+import { DecoyPopulationStore } from './store/decoy-population-store.js';
+import { startDecoyPopulation } from './flows/decoy-population-job.js';
+import type { Population } from './methods/decoy-population.js';
+import type { PeriodicJob } from './reports/periodic.js';
 import { makePrivateDir } from './store/private-files.js';
 import { RateLimitStore } from './store/rate-limit-store.js';
 import { ProofOfWork } from './security/proof-of-work.js';
@@ -100,6 +104,8 @@ export interface SsprServer {
   metrics: Registry;
   /** The hourly purge of expired sessions, challenges, approvals and tokens (once across instances). */
   expiredPurge: ExpiredPurge;
+  /** The count of real users' answers that decoys are drawn from (R13b); tests call `runOnce()`. */
+  decoyPopulation: PeriodicJob<Population | null>;
   close(): Promise<void>;
 }
 
@@ -154,8 +160,9 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const coverage = new CoverageTracker({ clock, db, directory, methodStore, policyStore });
   const approvals = new Approvals({ db, clock, methodStore, resetSessions, throttles, auditLog });
   const adminSignIn = new AdminSignIn({ db, clock, directory, policyStore, methodStore, resetSessions, throttles, accessTokens, auditLog, secretBox });
+  const decoyPopulation = new DecoyPopulationStore(db);
   const resetFlow = new ResetFlow({
-    db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, passwordNotifier, codeKey, log,
+    db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, passwordNotifier, decoyPopulation, codeKey, log,
   });
 
   const metrics = new Registry();
@@ -204,15 +211,18 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const auditRetention = startAuditRetention({ db, clock, log, retentionDays: config.auditRetentionDays });
   const adminDigest = startAdminDigest({ clock, db, directory, log, mailer, policyStore, activitySummary, coverage, locale: config.defaultLocale });
   const expiredPurge = startExpiredPurge({ db, clock, log });
+  const decoyPopulationCount = startDecoyPopulation({ directory, methodStore, policyStore, populationStore: decoyPopulation, clock, log });
   return {
     app,
     services: { config, clock, store, db, directory, policy: policyStore, methods: methodStore, audit: auditLog, outbox, mailer, accessTokens, adminToken, codeKey, log },
     auditRetention,
     adminDigest,
     expiredPurge,
+    decoyPopulation: decoyPopulationCount,
     metrics,
     async close() {
       await expiredPurge.stop();
+      await decoyPopulationCount.stop();
       await auditRetention.stop();
       await rateLimitPurge.stop();
       await adminDigest.stop();

@@ -76,3 +76,16 @@ export interface Directory {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * The account name inside a typed login: `EXAMPLE\alice`, `alice@example.org` → `alice`,
+ * case-folded. An unknown name is throttled and given decoys under it, and an alias the
+ * directory does not resolve is locked with the account its canonical name resolves to, so
+ * no alias answers differently for a real account than for an unknown one (R11, R13b).
+ */
+export function canonicalLogin(login: string): string {
+  const value = login.normalize('NFKC').trim().toLowerCase();
+  const name = value.includes('\\') ? value.slice(value.lastIndexOf('\\') + 1) : value;
+  const at = name.lastIndexOf('@');
+  return at > 0 ? name.slice(0, at) : name;
+}

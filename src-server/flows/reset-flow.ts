@@ -5,11 +5,13 @@ import type { Challenge, CreateResetSessionResponse, ResetSessionView, SetResetP
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
 import { revokeUserSessions } from '../auth/revocation.js';
 import type { Clock } from '../clock.js';
-import { DirectoryUnavailableError, type Directory } from '../directory/directory.js';
+import { canonicalLogin, DirectoryUnavailableError, type Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
 import type { Log } from '../log.js';
 import { CODE_TTL_MS } from '../methods/codes.js';
 import { decoyMethods, decoySeed, decoyThrottleKey } from '../methods/decoy.js';
+import { populationDecoy } from '../methods/decoy-population.js';
+import type { DecoyPopulationStore } from '../store/decoy-population-store.js';
 import type { MethodKinds, ResetTarget } from '../methods/method-kind.js';
 import type { MethodStore } from '../methods/method-store.js';
 import { effectiveRequirement } from '../methods/registration-status.js';
@@ -40,6 +42,8 @@ export interface ResetFlowDependencies {
   auditLog: AuditLog;
   secretBox: SecretBox;
   passwordNotifier: PasswordNotifier;
+  /** What real users' answers look like, for decoys drawn from it (R13b). */
+  decoyPopulation: DecoyPopulationStore;
   /** HMAC key for offered-method ids and decoy seeds. */
   codeKey: Buffer;
   log: Log;
@@ -62,20 +66,27 @@ export class ResetFlow {
     return this.deps.auditLog.write(conn, { ...entry, user: session.username, detail: detail ?? null });
   }
 
+  /** A name's decoy randomness, under the name its directory would resolve it to (alias-proof). */
+  private seedFor(username: string): Buffer {
+    return decoySeed(this.deps.codeKey, canonicalLogin(username));
+  }
+
   /** The id a method has in one session: opaque, so real and decoy ids look alike. */
   private publicId(sessionId: string, ref: string): string {
     return createHmac('sha256', this.deps.codeKey).update(`offer:${sessionId}:${ref}`).digest('base64url').slice(0, 16);
   }
 
   async createSession(username: string, ctx: RequestContext): Promise<CreateResetSessionResponse> {
-    const { directory, policyStore, methodStore, codeKey, secretBox } = this.deps;
+    const { directory, policyStore, methodStore, secretBox, decoyPopulation } = this.deps;
     const user = await directory.findUser(username);
     const policy = await policyStore.get();
+    // Read for everyone (cached), real or not: the same work either way (R13b timing).
+    const population = await decoyPopulation.get();
     // The same query for everyone, found or not (R13b timing).
     const stored = await methodStore.list(user?.id ?? `unknown:${username}`);
     const { usable, reason } = await resetEligibility(user, stored, policy, directory);
     const real = user && reason === null ? user : null;
-    const seed = decoySeed(codeKey, username);
+    const seed = this.seedFor(username);
     const requirement = effectiveRequirement({ isAdmin: user?.isAdmin ?? false }, policy);
     const id = newId();
     const offered: OfferedMethod[] = real
@@ -83,9 +94,18 @@ export class ResetFlow {
           const contact = directoryContact(real, m.id);
           return { id: this.publicId(id, m.id), type: m.type, hint: m.hint, ref: m.id, ...(contact ? { sealed: secretBox.sealJson(contact) } : {}) };
         })
-      : decoyMethods(seed, { required: requirement.required, types: requirement.types }, policy).map((m) => ({ id: this.publicId(id, m.ref), type: m.type, hint: m.hint, ref: m.ref }));
+      : (populationDecoy(population, seed, requirement.types, requirement.required)?.map((m, i) => ({ ref: `decoy-${i}-${m.type}`, ...m })) ?? decoyMethods(seed, requirement, policy)).map((m) => ({
+          id: this.publicId(id, m.ref),
+          type: m.type,
+          hint: m.hint,
+          ref: m.ref,
+        }));
 
-    const throttleKey = real ? resetThrottleKey(real.id) : decoyThrottleKey(seed);
+    // An alias the directory does not resolve (`alice@other.example`) is locked with the account
+    // its canonical name resolves to, as an unknown name's aliases share its lock (R11, R13b).
+    const canonical = canonicalLogin(username);
+    const aliased = !user && canonical !== username.normalize('NFKC').trim().toLowerCase() ? await directory.findUser(canonical) : null;
+    const throttleKey = real ? resetThrottleKey(real.id) : aliased ? resetThrottleKey(aliased.id) : decoyThrottleKey(seed);
     const token = newToken('rs');
     const now = this.now();
     const session = { username: real?.username ?? username, decoy: !real };
@@ -181,7 +201,7 @@ export class ResetFlow {
     const expiresAt = Math.min(now + CODE_TTL_MS, session.expiresAt);
     const subjectKey = session.subjectId ?? session.throttleKey;
     const started = await kind.start({
-      policy, challengeId, type: m.type, target, subjectKey, decoySeed: decoySeed(this.deps.codeKey, session.username),
+      policy, challengeId, type: m.type, target, subjectKey, decoySeed: this.seedFor(session.username),
       channel: body.channel, locale: ctx.locale, client: ctx.client, now: new Date(now), expiresAt: new Date(expiresAt),
     });
     const admitted = await this.deps.db.transaction().execute(async (trx) => {
@@ -205,7 +225,7 @@ export class ResetFlow {
   }
 
   async verify(token: string, challengeId: string, input: VerifyChallengeRequest, ctx: RequestContext): Promise<Omit<VerifyChallengeResponse, 'session'>> {
-    const { db, throttles, resetSessions, codeKey } = this.deps;
+    const { db, throttles, resetSessions } = this.deps;
     const session = await this.active(token);
     const c = await resetSessions.challenge(challengeId, session.id);
     if (!c) throw new ProblemError('not_found', 'This session has no such challenge.');
@@ -234,7 +254,7 @@ export class ResetFlow {
     if (!admission.allowed) throw lockedOut(admission.lockedUntil, now);
 
     const subjectKey = session.subjectId ?? session.throttleKey;
-    const right = await kind.check({ challenge: { id: c.id, codeHash: c.codeHash, data: c.data }, target, subjectKey, decoySeed: decoySeed(codeKey, session.username), input, now: new Date(now) });
+    const right = await kind.check({ challenge: { id: c.id, codeHash: c.codeHash, data: c.data }, target, subjectKey, decoySeed: this.seedFor(session.username), input, now: new Date(now) });
 
     const outcome = await db.transaction().execute(async (trx) => {
       if (right && (await resetSessions.settleChallenge(trx, c.id, 'used', now))) {

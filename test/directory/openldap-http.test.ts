@@ -207,3 +207,26 @@ describe('SSPR on OpenLDAP through the HTTP API', () => {
     expect(await slapd.canBind(slapd.userDn('sato'), 'Lunar-Bramble-Kettle-88')).toBe(true);
   });
 });
+
+describe('R11 / R13b: a lockout follows the account the directory resolves, for unknown names too', () => {
+  /** Five wrong emailed codes: the name is locked out of reset (R11a). */
+  async function lockOut(username: string) {
+    const s = await startReset(t, username);
+    const ch = await t.api('POST', '/reset/session/challenges', { token: s.sessionToken, body: { methodId: methodOf(s, 'email') } });
+    expect(ch.status).toBe(201);
+    for (let i = 0; i < 5; i++) await t.api('POST', `/reset/session/challenges/${ch.body.challengeId}/verify`, { token: s.sessionToken, body: { code: '000000' } });
+    expect((await t.api('POST', '/reset/sessions', { body: { username } })).status).toBe(423);
+  }
+  const statusOf = async (username: string) => (await t.api('POST', '/reset/sessions', { body: { username } })).status;
+
+  it('a real user and an unknown name answer alike under every alias', async () => {
+    await lockOut('ito');
+    await lockOut('nakamura');
+    // ito@corp.example is ito's mail (the directory resolves it); the others it does not resolve.
+    expect([await statusOf('ito@corp.example'), await statusOf('nakamura@corp.example')]).toEqual([423, 423]);
+    expect([await statusOf('ito@example.org'), await statusOf('nakamura@example.org')]).toEqual([423, 423]);
+    expect([await statusOf('ITO'), await statusOf('NAKAMURA')]).toEqual([423, 423]);
+    expect([await statusOf('CORP\\ito'), await statusOf('CORP\\nakamura')]).toEqual([423, 423]);
+    t.clock.advanceHours(25);
+  });
+});
