@@ -16,12 +16,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLdapCounter, type LdapCounter, type LdapOpCounts } from '../test/helpers/ldap-counter.js';
 import { startSlapd, type Slapd } from '../test/helpers/slapd.js';
+import { freePort } from '../test/helpers/free-port.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const USERS = Number(process.env.BENCH_USERS ?? '1500');
@@ -97,16 +97,6 @@ function slapdPid(slapd: Slapd): number {
 
 const cpuSum = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuOf(pid), 0);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function waitForLine(child: ChildProcess, pattern: RegExp, what: string): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -5,6 +5,7 @@
  * file a request names, and the headers it gets (src-main/node/app-protocol-handler.ts reads it).
  */
 import { APP_CSP } from './window-options.js';
+import { BUILD_CONTENT_TYPES } from '../../shared/content-types.js';
 
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://renderer`;
@@ -22,16 +23,6 @@ export const APP_SCHEME_PRIVILEGES = {
   codeCache: false,
 } as const;
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
 
 /** Headers on every answer, the file or a refusal. */
 export const APP_RESPONSE_HEADERS = {
@@ -78,6 +69,6 @@ export function resolveAppRequest(method: string, url: string): AppRequestAnswer
   if (segments.some((s) => s === '' || s === '.' || s === '..' || s.startsWith('.'))) return refuse(404);
   const file = segments.join('/');
   const ext = /\.[a-z0-9]+$/i.exec(file)?.[0]?.toLowerCase() ?? '';
-  const contentType = CONTENT_TYPES[ext];
+  const contentType = BUILD_CONTENT_TYPES[ext];
   return contentType ? { status: 200, file, contentType } : refuse(404);
 }

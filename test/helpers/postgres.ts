@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port.js';
 
 /** A throwaway PostgreSQL cluster on loopback (initdb refuses root: run as `postgres`). */
 export interface PostgresPeer {
@@ -12,17 +12,6 @@ export interface PostgresPeer {
   /** Starts it again on the same port after `halt()`. */
   resume(): void;
   stop(): void;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 function pgBin(name: string): string {

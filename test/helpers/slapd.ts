@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { escapeDnValue } from '../../src-server/directory/ldap/escape.js';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 
@@ -80,16 +81,6 @@ export interface Slapd {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(port: number, deadlineMs: number): Promise<void> {
   const end = Date.now() + deadlineMs;
