@@ -9,7 +9,9 @@ import type { ProofOfWorkChallenge } from '../../shared/api/proof-of-work.js';
  * same code runs from sources (tests) and from the packaged app.
  */
 const require = createRequire(import.meta.url);
-const ALTCHA = { pow: require.resolve('altcha-lib'), sha: require.resolve('altcha-lib/algorithms/sha') };
+// In the packaged app the module sits unpacked next to the asar: a worker reads plain files only.
+const unpacked = (file: string) => file.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+const ALTCHA = { pow: unpacked(require.resolve('altcha-lib')), sha: unpacked(require.resolve('altcha-lib/algorithms/sha')) };
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');

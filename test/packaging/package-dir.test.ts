@@ -74,7 +74,7 @@ describe('packaged app (electron-builder --dir, placeholder Electron distributio
       const [, , a, b] = f.split('/');
       return a!.startsWith('@') ? `${a}/${b}` : a!;
     }))].filter((m) => !m.endsWith('/undefined') && m !== 'undefined').sort();
-    expect(modules).toEqual(['@napi-rs/keyring', '@napi-rs/keyring-linux-x64-gnu', '@zxcvbn-ts/core', '@zxcvbn-ts/dictionary-compression', '@zxcvbn-ts/language-common', '@zxcvbn-ts/language-en', 'fastest-levenshtein', 'keytar', 'zod']);
+    expect(modules).toEqual(['@napi-rs/keyring', '@napi-rs/keyring-linux-x64-gnu', '@zxcvbn-ts/core', '@zxcvbn-ts/dictionary-compression', '@zxcvbn-ts/language-common', '@zxcvbn-ts/language-en', 'altcha-lib', 'fastest-levenshtein', 'keytar', 'zod']);
     for (const dev of Object.keys(pkg.devDependencies)) expect(modules).not.toContain(dev);
     for (const serverOnly of ['fastify', 'better-sqlite3', 'pg', 'ldapts', 'nodemailer', 'kysely', 'react']) expect(modules).not.toContain(serverOnly);
   });
