@@ -49,7 +49,15 @@ async function outboxCode(to: string, after: number): Promise<string> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const lines = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(after) : [];
-    const hit = lines.map((l) => JSON.parse(l) as { to: string; text: string }).find((m) => m.to.replace(/\s/g, '') === to.replace(/\s/g, ''));
+    // The last line may be caught half written: it is read again on the next turn.
+    const parsed = lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l) as { to: string; text: string }];
+      } catch {
+        return [];
+      }
+    });
+    const hit = parsed.find((m) => m.to.replace(/\s/g, '') === to.replace(/\s/g, ''));
     if (hit) return /\b(\d{6})\b/.exec(hit.text)![1]!;
     if (Date.now() > deadline) throw new Error(`no outbox message to ${to}`);
     await new Promise((r) => setTimeout(r, 50));
