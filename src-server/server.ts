@@ -19,6 +19,7 @@ import { policyHandlers } from './http/routes/policy-routes.js';
 import { resetHandlers } from './http/routes/reset-routes.js';
 import { approvalStreamRoute, methodHandlers } from './http/routes/method-routes.js';
 import { reportHandlers } from './http/routes/report-routes.js';
+import { stepUpHandlers } from './http/routes/step-up-routes.js';
 import { startAdminDigest, type AdminDigestTimer } from './reports/digest.js';
 import { startAuditRetention, type AuditRetention } from './reports/retention.js';
 import { MethodStore } from './methods/method-store.js';
@@ -106,6 +107,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     ...policyHandlers(services),
     ...resetHandlers(services, approvalHub),
     ...methodHandlers(services),
+    ...stepUpHandlers(services),
     ...authHandlers(services),
     ...meHandlers(services),
     ...adminHandlers(services),

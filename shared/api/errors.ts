@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'directory_unavailable',
   'rate_limited',
   'conflict',
+  /** R26, R27: a change of methods needs a fresh proof with a method the user holds (or a Temporary Access Pass). */
+  'step_up_required',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -61,4 +63,5 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   directory_unavailable: 503,
   rate_limited: 429,
   conflict: 409,
+  step_up_required: 403,
 };

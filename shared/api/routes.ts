@@ -10,6 +10,7 @@ import * as auth from './auth.js';
 import * as me from './me.js';
 import { PolicyDocument, PublicPolicy } from './policy.js';
 import * as reset from './reset.js';
+import * as trust from './trust.js';
 
 /** Who may call: nobody special, a reset session, a signed-in user, a change token, an admin. */
 export type RouteAuth = 'none' | 'resetSession' | 'user' | 'userOrChangeToken' | 'admin';
@@ -51,6 +52,10 @@ export const API_ROUTES = {
   registerMethod: { method: 'POST', path: '/me/methods', auth: 'user', summary: 'Register a method', body: me.RegisterMethodRequest, status: 201, response: me.RegisterMethodResponse },
   verifyMethod: { method: 'POST', path: '/me/methods/{methodId}/verify', auth: 'user', summary: 'Prove a new method', body: me.VerifyMethodRequest, status: 200, response: z.object({ method: me.RegisteredMethod }) },
   deleteMethod: { method: 'DELETE', path: '/me/methods/{methodId}', auth: 'user', summary: 'Remove a method', status: 204, response: Empty },
+  getStepUp: { method: 'GET', path: '/me/step-up', auth: 'user', summary: 'Whether this sign-in may change methods now (R26, R27)', status: 200, response: trust.StepUpStatus },
+  startStepUp: { method: 'POST', path: '/me/step-up', auth: 'user', summary: 'Start a step-up: prove one held method through the reset challenge routes (R26)', status: 201, response: reset.CreateResetSessionResponse },
+  completeStepUp: { method: 'POST', path: '/me/step-up/complete', auth: 'user', summary: 'Finish a step-up whose method was proven (R26)', body: trust.CompleteStepUpRequest, status: 200, response: trust.StepUpStatus },
+  stepUpWithPass: { method: 'POST', path: '/me/step-up/pass', auth: 'user', summary: 'Step up with a Temporary Access Pass (R31)', body: trust.StepUpWithPassRequest, status: 200, response: trust.StepUpStatus },
   confirmRegistration: { method: 'POST', path: '/me/registration/confirm', auth: 'user', summary: 'Reconfirm methods are current (R6)', status: 200, response: me.MeStatus },
   changePassword: { method: 'POST', path: '/me/password', auth: 'userOrChangeToken', summary: 'Change password (current + new)', body: me.ChangePasswordRequest, status: 200, response: me.ChangePasswordResponse },
   listApprovals: { method: 'GET', path: '/me/approvals', auth: 'user', summary: 'Pending push approvals', status: 200, response: z.object({ approvals: z.array(me.Approval) }) },
@@ -64,6 +69,7 @@ export const API_ROUTES = {
   patchUser: { method: 'PATCH', path: '/admin/users/{username}', auth: 'admin', summary: 'Change a user', body: admin.PatchUserRequest, status: 200, response: admin.AdminUser },
   deleteUser: { method: 'DELETE', path: '/admin/users/{username}', auth: 'admin', summary: 'Delete a user', status: 204, response: Empty },
   setUserMethods: { method: 'PUT', path: '/admin/users/{username}/methods', auth: 'admin', summary: 'Set phone/email on the user\'s behalf (R4)', body: admin.SetUserMethodsRequest, status: 200, response: admin.AdminUser },
+  issueAccessPass: { method: 'POST', path: '/admin/users/{username}/access-pass', auth: 'admin', summary: 'Issue a Temporary Access Pass, shown once (R31)', body: trust.IssueAccessPassRequest, status: 201, response: trust.IssuedAccessPass },
   listGroups: { method: 'GET', path: '/admin/groups', auth: 'admin', summary: 'Groups', status: 200, response: admin.GroupList },
   createGroup: { method: 'POST', path: '/admin/groups', auth: 'admin', summary: 'Create a group', body: admin.CreateGroupRequest, status: 201, response: admin.Group },
   deleteGroup: { method: 'DELETE', path: '/admin/groups/{group}', auth: 'admin', summary: 'Delete a group', status: 204, response: Empty },

@@ -16,7 +16,7 @@ export function createAuthenticator(s: Services): Authenticator {
     async user(token, allowChangeToken) {
       const claims = await tokens.verify(token, allowChangeToken ? ['access', 'change'] : ['access']);
       if (!claims || claims.knd === 'admin') return null;
-      return { kind: 'user', subjectId: claims.sub, username: claims.usr, isAdmin: claims.adm, tokenKind: claims.knd };
+      return { kind: 'user', subjectId: claims.sub, username: claims.usr, isAdmin: claims.adm, tokenKind: claims.knd, signInId: claims.sid ?? null };
     },
     async admin(token) {
       if (safeEqual(token, s.adminToken)) return { kind: 'admin', actor: 'bootstrap', subjectId: null };

@@ -31,8 +31,9 @@ export class SignInFlow {
     return new ApiError('password_expired', 'Your password has expired. Choose a new one to continue.', { changeToken: change.token });
   }
 
-  private async tokens(user: DirectoryUser, refreshToken: string): Promise<TokenResponse> {
-    const access = await this.access.issue('access', user);
+  private async tokens(user: DirectoryUser, refresh: { token: string; family: string }): Promise<TokenResponse> {
+    const access = await this.access.issue('access', user, undefined, refresh.family);
+    const refreshToken = refresh.token;
     return {
       accessToken: access.token,
       accessExpiresAt: access.expiresAt.toISOString(),
@@ -75,7 +76,7 @@ export class SignInFlow {
       await s.audit.write(trx, { type: 'auth.signin', user: user.username, result: 'success', client });
       return this.refresh.issue(trx, user.id, client);
     });
-    return this.tokens(user, refresh.token);
+    return this.tokens(user, refresh);
   }
 
   async refreshSession(refreshToken: string, client: string): Promise<TokenResponse> {
@@ -98,7 +99,7 @@ export class SignInFlow {
       await this.refresh.revokeFamily(s.db, rotated.family);
       throw await this.passwordExpired(user);
     }
-    return this.tokens(user, rotated.token);
+    return this.tokens(user, rotated);
   }
 
   /**

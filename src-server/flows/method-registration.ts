@@ -2,6 +2,8 @@ import type { Transaction } from 'kysely';
 import type { Locale, MethodType } from '../../shared/api/common.js';
 import type { MeStatus, RegisteredMethod, RegisterMethodRequest, RegisterMethodResponse } from '../../shared/api/me.js';
 import { availableQuestions } from '../../shared/rules/security-questions.js';
+import type { RefreshTokens } from '../auth/refresh-tokens.js';
+import type { StepUp } from '../auth/step-up.js';
 import type { DirectoryUser } from '../directory/directory.js';
 import { ApiError } from '../http/problem.js';
 import { codeMatches, CODE_TTL_MS, issueCode } from '../methods/codes.js';
@@ -16,12 +18,15 @@ import type { Database } from '../store/schema.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
 import { ThrottleStore } from '../throttle/throttle-store.js';
 import { buildMeStatus } from './me-status.js';
+import { notifyAccountChange, type AccountChange } from '../notify/notifications.js';
 import { registrationThrottleKey } from '../throttle/keys.js';
 
 type Trx = Transaction<Database>;
 
 export interface UserContext {
   subjectId: string;
+  /** The sign-in (refresh-token family) of the caller's access token: step-ups are bound to it (R26). */
+  signInId: string | null;
   client: string;
   locale: Locale;
 }
@@ -37,12 +42,14 @@ const throttleKey = registrationThrottleKey;
 
 /**
  * R3–R8, R10: a signed-in user registers, proves, lists and removes their methods, and
- * reconfirms them. Every change and its audit event share one transaction (R17a).
+ * reconfirms them. Every change and its audit event share one transaction (R17a). Adding,
+ * removing and reconfirming need this sign-in's fresh step-up (R26, R27); proving a method
+ * just added does not (its adding was the change).
  */
 export class MethodRegistration {
   private readonly throttle: ThrottleStore;
 
-  constructor(private readonly s: Services) {
+  constructor(private readonly s: Services, private readonly stepUp: StepUp, private readonly refreshTokens: RefreshTokens) {
     this.throttle = new ThrottleStore(s.clock);
   }
 
@@ -89,6 +96,8 @@ export class MethodRegistration {
     if (!effectiveRequirement(user, policy).types.includes(body.type)) {
       throw new ApiError('forbidden', body.type === 'securityQuestions' && user.isAdmin ? 'Administrator accounts cannot use security questions.' : 'This method is not enabled by the policy.');
     }
+    // R26, R27: a password alone never adds a method to an account that has one.
+    await this.stepUp.assertMayChange({ user, signInId: ctx.signInId, client: ctx.client }, 'add');
     const plan = await METHOD_KINDS[body.type].register({ s, policy, user, body, locale: ctx.locale });
     const proof = plan.sendCode ? { challengeId: newId() } : null;
     const code = proof ? issueCode(s.codeKey, proof.challengeId) : null;
@@ -118,6 +127,7 @@ export class MethodRegistration {
       throw new ApiError('locked_out', 'Too many codes sent: try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.locked, now) });
     }
     if (plan.sendCode && code) plan.sendCode(code.code).catch((err: Error) => s.log.warn({ err: err.message, method: plan.type }, 'registration code not handed over'));
+    if (plan.verified) this.notice(user, { kind: 'methodAdded', method: plan.type }, ctx);
     return { method: view(outcome.method), pendingVerification: !plan.verified, ...(plan.reveal ?? {}) };
   }
 
@@ -163,6 +173,7 @@ export class MethodRegistration {
       if (outcome.lockedUntil !== null) throw new ApiError('locked_out', 'Too many wrong codes: try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntil, now), attemptsRemaining: 0 });
       throw new ApiError('invalid_code', 'The code is not correct.', { attemptsRemaining: outcome.attemptsRemaining });
     }
+    this.notice(user, { kind: 'methodAdded', method: method.type }, ctx);
     const updated = await s.methods.get(user.id, method.id);
     return { method: view(updated!) };
   }
@@ -179,18 +190,30 @@ export class MethodRegistration {
     const user = await this.user(ctx.subjectId);
     const method = await s.methods.get(user.id, methodId);
     if (!method) throw new ApiError('not_found', 'No such method.');
+    await this.stepUp.assertMayChange({ user, signInId: ctx.signInId, client: ctx.client }, 'remove');
     await s.db.transaction().execute(async (trx) => {
       await s.methods.remove(trx, user.id, method.id);
+      // R28: whoever else is signed in (perhaps the one who knew the password) is signed out.
+      await this.refreshTokens.revokeOtherFamilies(trx, user.id, ctx.signInId);
       await trx.updateTable('challenges').set({ status: 'superseded' }).where('session_id', '=', proofSession(user.id)).where('method_id', '=', method.id).where('status', '=', 'pending').execute();
       await this.touch(trx, user.id, false);
       await s.audit.write(trx, { type: 'registration.remove', user: user.username, method: method.type, result: 'success', client: ctx.client, detail: { source: method.source } });
     });
+    // The address just removed hears of it too: it may be the owner's, and the remover not.
+    const removedAddress = method.type === 'email' && method.verified ? [(method.data as { address: string }).address] : [];
+    this.notice(user, { kind: 'methodRemoved', method: method.type }, { ...ctx, alsoTo: removedAddress });
+  }
+
+  /** R32: sent after the change, never awaited on the request path. */
+  private notice(user: DirectoryUser, change: AccountChange, ctx: UserContext & { alsoTo?: string[] }): void {
+    notifyAccountChange(this.s, user, change, ctx).catch((err: Error) => this.s.log.warn({ err: err.message }, 'account notice failed'));
   }
 
   /** R6: the user confirms their methods are still current. */
   async confirm(ctx: UserContext): Promise<MeStatus> {
     const s = this.s;
     const user = await this.user(ctx.subjectId);
+    await this.stepUp.assertMayChange({ user, signInId: ctx.signInId, client: ctx.client }, 'confirm');
     await s.db.transaction().execute(async (trx) => {
       await this.touch(trx, user.id, true);
       await s.audit.write(trx, { type: 'registration.confirm', user: user.username, result: 'success', client: ctx.client });

@@ -7,7 +7,8 @@ import type { ApiRoutes, RouteName, RouteParams, RouteResponse } from '../../sha
 export type Caller =
   | { kind: 'anonymous' }
   | { kind: 'resetSession'; token: string }
-  | { kind: 'user'; subjectId: string; username: string; isAdmin: boolean; tokenKind: 'access' | 'change' }
+  /** `signInId`: the refresh-token family of an access token (R26 step-ups are bound to it). */
+  | { kind: 'user'; subjectId: string; username: string; isAdmin: boolean; tokenKind: 'access' | 'change'; signInId: string | null }
   /** `actor` is the administrator's user name, or `bootstrap` for the configured token. */
   | { kind: 'admin'; actor: string; subjectId: string | null };
 

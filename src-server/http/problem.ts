@@ -16,6 +16,7 @@ const TITLES: Record<ErrorCode, string> = {
   directory_unavailable: 'The directory cannot be reached',
   rate_limited: 'Too many requests',
   conflict: 'Conflict',
+  step_up_required: 'Prove it is you first',
 };
 
 export type ProblemExtras = Omit<Partial<Problem>, 'type' | 'title' | 'status' | 'code'> & { status?: number };

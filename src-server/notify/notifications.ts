@@ -68,3 +68,60 @@ export async function notifyPasswordChanged(
     if (r.status === 'rejected') s.log.warn({ err: (r.reason as Error).message }, 'password notification not sent');
   }
 }
+
+/** A change to an account its owner must hear about (R32). */
+export type AccountChange =
+  | { kind: 'methodAdded'; method: string }
+  | { kind: 'methodRemoved'; method: string }
+  | { kind: 'accessPassIssued'; expiresAt: Date };
+
+const METHOD_NAMES: Record<string, { ja: string; en: string }> = {
+  email: { ja: 'メールアドレス', en: 'an email address' },
+  mobilePhone: { ja: '携帯電話', en: 'a mobile phone' },
+  officePhone: { ja: '会社電話', en: 'an office phone' },
+  authenticatorCode: { ja: '認証アプリのコード', en: 'an authenticator app code' },
+  authenticatorPush: { ja: '認証アプリのプッシュ通知', en: 'authenticator app push approvals' },
+  securityQuestions: { ja: '秘密の質問', en: 'security questions' },
+};
+
+/** R20, R32: the localised, branded notice of a change; it names what changed, never a secret. */
+export function accountChangeNotice(user: DirectoryUser, change: AccountChange, when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
+  const o = org(branding, locale);
+  const at = when.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const name = 'method' in change ? (METHOD_NAMES[change.method]?.[locale] ?? change.method) : '';
+  if (locale === 'ja') {
+    const what =
+      change.kind === 'methodAdded' ? { subject: '本人確認の方法が追加されました', line: `本人確認の方法（${name}）が追加されました` }
+      : change.kind === 'methodRemoved' ? { subject: '本人確認の方法が削除されました', line: `本人確認の方法（${name}）が削除されました` }
+      : { subject: '一時アクセスパスが発行されました', line: `管理者が一時アクセスパスを発行しました（有効期限 ${change.expiresAt.toISOString().replace('T', ' ').slice(0, 16)} UTC）` };
+    return { subject: `[${o}] ${what.subject}`, text: `${user.displayName} 様\n\nアカウント「${user.username}」で ${at} に${what.line}（接続元: ${client}）。\n\n${contactLine(branding, locale)}\n\n${o}` };
+  }
+  const what =
+    change.kind === 'methodAdded' ? { subject: 'A verification method was added', line: `${name} was added as a verification method` }
+    : change.kind === 'methodRemoved' ? { subject: 'A verification method was removed', line: `${name} was removed from your verification methods` }
+    : { subject: 'A Temporary Access Pass was issued', line: `an administrator issued a Temporary Access Pass (valid until ${change.expiresAt.toISOString().replace('T', ' ').slice(0, 16)} UTC)` };
+  return { subject: `[${o}] ${what.subject}`, text: `Hello ${user.displayName},\n\nOn your account "${user.username}", ${what.line} at ${at} (from ${client}).\n\n${contactLine(branding, locale)}\n\n${o}` };
+}
+
+/**
+ * R32: tell the account's owner of a change of methods or a pass issued, at the account's
+ * own address and every verified email method (`alsoTo`: one just removed), and audit it.
+ * A mail failure is logged and never undoes the change.
+ */
+export async function notifyAccountChange(
+  s: Pick<Services, 'policy' | 'clock' | 'mailer' | 'methods' | 'audit' | 'db' | 'log'>,
+  user: DirectoryUser,
+  change: AccountChange,
+  ctx: { client: string; locale: Locale; alsoTo?: string[] },
+): Promise<void> {
+  const policy = await s.policy.get();
+  const stored = await s.methods.list(user.id);
+  const addresses = [user.email, user.contact.alternateEmail, ...stored.filter((m) => m.type === 'email' && m.verified).map((m) => (m.data as { address: string }).address), ...(ctx.alsoTo ?? [])];
+  const to = [...new Map(addresses.filter((a): a is string => !!a).map((a) => [a.toLowerCase(), a])).values()];
+  if (!to.length) return;
+  const { subject, text } = accountChangeNotice(user, change, s.clock.now(), ctx.client, policy.branding, ctx.locale);
+  const results = await Promise.allSettled(to.map((address) => s.mailer.send({ to: address, subject, text })));
+  const failed = results.filter((r) => r.status === 'rejected').length;
+  for (const r of results) if (r.status === 'rejected') s.log.warn({ err: (r.reason as Error).message }, 'account notice not sent');
+  await s.audit.write(s.db, { type: 'notice.sent', user: user.username, result: failed ? 'failure' : 'success', client: ctx.client, detail: { change: change.kind, recipients: to.length, failed } });
+}

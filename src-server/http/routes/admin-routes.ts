@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { GroupName } from '../../../shared/api/admin.js';
 import { Username } from '../../../shared/api/common.js';
+import { AccessPasses } from '../../auth/access-passes.js';
+import { issueAccessPass } from '../../flows/access-pass-issue.js';
 import { AdminGroups } from '../../flows/admin-groups.js';
 import { replacePolicy } from '../../flows/admin-policy.js';
 import { AdminUsers, type AdminContext } from '../../flows/admin-users.js';
@@ -26,6 +28,7 @@ function param<T extends z.ZodType>(schema: T, value: string, name: string): z.o
 export function adminHandlers(s: Services): HandlerTable {
   const users = new AdminUsers(s);
   const groups = new AdminGroups(s, users);
+  const passes = new AccessPasses(s.clock);
   return {
     async getAdminPolicy(req) {
       contextOf(req);
@@ -54,6 +57,9 @@ export function adminHandlers(s: Services): HandlerTable {
     },
     async setUserMethods(req) {
       return users.setMethods(param(Username, req.params.username, 'username'), req.body, contextOf(req));
+    },
+    async issueAccessPass(req) {
+      return issueAccessPass(s, passes, param(Username, req.params.username, 'username'), req.body, contextOf(req));
     },
     async listGroups(req) {
       contextOf(req);

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { API_BASE } from '../../../shared/api/routes.js';
 import type { Approval } from '../../../shared/api/me.js';
+import { AccessPasses } from '../../auth/access-passes.js';
+import { RefreshTokens } from '../../auth/refresh-tokens.js';
+import { StepUp } from '../../auth/step-up.js';
 import { Approvals } from '../../flows/approvals.js';
 import { MethodRegistration } from '../../flows/method-registration.js';
 import type { ApprovalHub } from '../../methods/push.js';
@@ -16,9 +19,12 @@ function signedIn(caller: Caller): Extract<Caller, { kind: 'user' }> {
 
 /** The signed-in user's methods (R3–R8) and push approvals. */
 export function methodHandlers(s: Services): HandlerTable {
-  const registration = new MethodRegistration(s);
+  const registration = new MethodRegistration(s, new StepUp(s, new AccessPasses(s.clock)), new RefreshTokens(s.db, s.clock));
   const approvals = new Approvals(s);
-  const ctx = (req: { caller: Caller; client: string; locale: 'ja' | 'en' }) => ({ subjectId: signedIn(req.caller).subjectId, client: req.client, locale: req.locale });
+  const ctx = (req: { caller: Caller; client: string; locale: 'ja' | 'en' }) => {
+    const caller = signedIn(req.caller);
+    return { subjectId: caller.subjectId, signInId: caller.signInId, client: req.client, locale: req.locale };
+  };
   return {
     async listMyMethods(req) {
       return { methods: await registration.list(signedIn(req.caller).subjectId) };

@@ -1,4 +1,5 @@
 import { AdminSignIn } from '../../auth/admin-sign-in.js';
+import { isStepUpSession } from '../../auth/step-up.js';
 import { ResetFlow } from '../../flows/reset-flow.js';
 import type { ApprovalHub } from '../../methods/push.js';
 import type { Services } from '../../services.js';
@@ -30,6 +31,8 @@ export function resetHandlers(s: Services, hub: ApprovalHub): HandlerTable {
     async setResetPassword(req) {
       // An administrator sign-in proves who is at the console; it never sets a password.
       if (await adminSignIn.isAdminSession(sessionToken(req.caller))) throw new ApiError('forbidden', 'This session signs an administrator in; it cannot set a password.');
+      // Nor does a step-up (R26): it proves a method to the sign-in that started it, nothing more.
+      if (await isStepUpSession(s.db, sessionToken(req.caller))) throw new ApiError('forbidden', 'This session proves a method before a change of methods; it cannot set a password.');
       return flow.setPassword(sessionToken(req.caller), req.body, { client: req.client, locale: req.locale });
     },
     async cancelResetSession(req) {
