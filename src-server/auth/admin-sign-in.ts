@@ -10,7 +10,7 @@ import { hashToken, newId, newToken } from '../security/tokens.js';
 import type { Services } from '../services.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
 import { ThrottleStore } from '../throttle/throttle-store.js';
-import { resetThrottleKey } from '../throttle/keys.js';
+import { adminSignInThrottleKey } from '../throttle/keys.js';
 import { AccessTokens } from './access-tokens.js';
 
 const refused = () => new ApiError('unauthorized', 'The user name or password is not correct, or the account is not an administrator.');
@@ -63,7 +63,7 @@ export class AdminSignIn {
       const contact = contactData(user, m.id);
       return { id: newId(), type: m.type, hint: m.hint, ref: m.id, ...(contact ? { sealed: s.box.sealJson(contact) } : {}) };
     });
-    const throttleKey = resetThrottleKey(user.id);
+    const throttleKey = adminSignInThrottleKey(user.id);
     const token = newToken('rs');
     const now = s.clock.now().getTime();
     const lock = await s.db.transaction().execute(async (trx) => {

@@ -14,6 +14,7 @@ import type { MethodData } from '../methods/method-store.js';
 import type { ApprovalHub } from '../methods/push.js';
 import { effectiveRequirement, usableMethods, type UsableMethod } from '../methods/registration-status.js';
 import { notifyPasswordChanged } from '../notify/notifications.js';
+import { shownRequiredMethods } from './required-methods.js';
 import { productPasswordViolations } from '../policy/password-check.js';
 import { isInScope } from '../policy/scope.js';
 import { hashToken, newId, newToken } from '../security/tokens.js';
@@ -205,14 +206,16 @@ export class ResetFlow {
     }
     const real = user && reason === null ? user : null;
     const seed = decoySeed(s.codeKey, username);
-    const requirement = effectiveRequirement({ isAdmin: user?.isAdmin ?? false }, policy);
+    // R29: decoys and the first answer take the ordinary requirement; only a real administrator's session holds R10's two.
+    const publicRequirement = effectiveRequirement({ isAdmin: false }, policy);
+    const requirement = real ? effectiveRequirement(real, policy) : publicRequirement;
     const id = newId();
     const offered: OfferedMethod[] = real
       ? usable.map((m) => {
           const contact = DIRECTORY_DATA[m.id]?.(real);
           return { id: this.publicId(id, m.id), type: m.type, hint: m.hint, ref: m.id, ...(contact ? { sealed: s.box.sealJson(contact) } : {}) };
         })
-      : decoyMethods(seed, { required: requirement.required, types: requirement.types }, policy).map((m) => ({ id: this.publicId(id, m.ref), type: m.type, hint: m.hint, ref: m.ref }));
+      : decoyMethods(seed, { required: publicRequirement.required, types: publicRequirement.types }, policy).map((m) => ({ id: this.publicId(id, m.ref), type: m.type, hint: m.hint, ref: m.ref }));
 
     const throttleKey = real ? resetThrottleKey(real.id) : decoyThrottleKey(seed);
     const token = newToken('rs');
@@ -244,7 +247,7 @@ export class ResetFlow {
     return {
       sessionToken: token,
       expiresAt: new Date(now + SESSION_TTL_MS).toISOString(),
-      requiredMethods: requirement.required,
+      requiredMethods: publicRequirement.required,
       methods: offered.map(({ id: methodId, type, hint }) => ({ id: methodId, type, hint })),
     };
   }
@@ -298,7 +301,7 @@ export class ResetFlow {
     return {
       state,
       gatesPassed: row.gates_passed,
-      requiredMethods: row.required_methods,
+      requiredMethods: shownRequiredMethods({ gatesPassed: row.gates_passed, required: row.required_methods }, effectiveRequirement({ isAdmin: false }, await this.s.policy.get()).required),
       methods: this.offered(row).map(({ id, type, hint }) => ({ id, type, hint })),
       passedMethodIds: this.passedIds(row),
       expiresAt: new Date(Number(row.expires_at)).toISOString(),
