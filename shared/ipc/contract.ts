@@ -13,7 +13,8 @@ import { Locale, MethodType, PasswordInput, Username } from '../api/common.js';
 import { ERROR_CODES, Violation } from '../api/errors.js';
 import { Approval, MeStatus, RegisteredMethod, RegisterMethodRequest, RegisterMethodResponse, SecurityQuestion } from '../api/me.js';
 import { PublicPolicy } from '../api/policy.js';
-import { Answer, Challenge, ResetSessionState, SetResetPasswordResponse, VerifyChallengeResponse } from '../api/reset.js';
+import { Answer, Challenge, CreateResetSessionResponse, ResetSessionState, SetResetPasswordResponse, VerifyChallengeResponse } from '../api/reset.js';
+import { AccessPassInput, StepUpStatus } from '../api/trust.js';
 import { UserInfo } from '../api/auth.js';
 import { EffectiveConfig, UserSettings } from './config.js';
 
@@ -207,6 +208,14 @@ export const IPC_CHANNELS = {
   'me:verifyMethod': { input: z.strictObject({ methodId: z.string().min(1).max(64), code: z.string().trim().min(1).max(16) }), result: z.object({ method: RegisteredMethod }), kiosk: false, summary: 'Prove a new method' },
   'me:deleteMethod': { input: z.strictObject({ methodId: z.string().min(1).max(64) }), result: Null, kiosk: false, summary: 'Remove a method' },
   'me:confirmRegistration': { input: NoInput, result: StatusView, kiosk: false, summary: 'Reconfirm methods are current (R6)' },
+  /** R26: whether this sign-in must prove a method before changing methods. */
+  'stepUp:status': { input: NoInput, result: StepUpStatus, kiosk: false, summary: 'Step-up state of this sign-in' },
+  /** Main keeps the step-up session token; the methods offered are the user's own. */
+  'stepUp:start': { input: NoInput, result: CreateResetSessionResponse, kiosk: false, summary: 'Start a step-up (R26)' },
+  'stepUp:challenge': { input: z.strictObject({ methodId: z.string().min(1).max(64), channel: z.enum(['sms', 'voice']).optional() }), result: Challenge, kiosk: false, summary: 'Send a step-up code or start a push' },
+  /** With `code`: verify it and complete; without: complete an approved push. */
+  'stepUp:verify': { input: z.strictObject({ code: z.string().trim().min(1).max(16).optional() }), result: StepUpStatus, kiosk: false, summary: 'Prove the step-up' },
+  'stepUp:pass': { input: z.strictObject({ pass: AccessPassInput }), result: StepUpStatus, kiosk: false, summary: 'Step up with a Temporary Access Pass (R31)' },
   /** On success main signs in again with the new password (also after `password_expired`). */
   'me:changePassword': { input: z.strictObject({ currentPassword: PasswordInput, newPassword: PasswordInput }), result: ChangePasswordResult, kiosk: false, summary: 'Change password (R15)' },
 

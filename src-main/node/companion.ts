@@ -31,6 +31,7 @@ import type { ConfigService } from './config-service.js';
 import { PasswordAdvisor } from './password-strength.js';
 import { generateDeviceKey, signApproval } from './push-key.js';
 import { ResetSession } from './reset-session.js';
+import { StepUpSession } from './step-up-session.js';
 import type { SecretStore } from './secret-store.js';
 
 /** A reset session lives 15 minutes on the server (R13): the desktop forgets an abandoned one then. */
@@ -68,6 +69,7 @@ export class Companion {
   readonly cache: AccountCache;
   readonly session: AccountSession;
   readonly reset: ResetSession;
+  readonly stepUp: StepUpSession;
   readonly status: StatusMonitor;
   readonly approvals: ApprovalsWatcher;
   readonly idle: IdleTimer;
@@ -81,6 +83,7 @@ export class Companion {
     this.cache = new AccountCache(deps.secrets);
     this.session = new AccountSession(this.api, this.cache, clock, deps.app.instanceId, (info) => this.sessionChanged(info));
     this.reset = new ResetSession(this.api, () => config.get().locale);
+    this.stepUp = new StepUpSession(this.api, this.session, () => config.get().locale);
     this.status = new StatusMonitor({
       clock,
       timers,
@@ -302,6 +305,11 @@ export class Companion {
         void this.status.check();
         return ok({ status: r.value, stale: false, checkedAt: r.value.checkedAt });
       },
+      'stepUp:status': () => this.stepUp.status(),
+      'stepUp:start': () => this.stepUp.start(),
+      'stepUp:challenge': ({ methodId, channel }) => this.stepUp.challenge(methodId, channel),
+      'stepUp:verify': ({ code }) => (code ? this.stepUp.verify(code) : this.stepUp.complete()),
+      'stepUp:pass': ({ pass }) => this.stepUp.withPass(pass),
       'me:changePassword': async ({ currentPassword, newPassword }) => {
         const username = this.session.username;
         const token = this.session.changePasswordToken();

@@ -96,9 +96,10 @@ export class MethodRegistration {
     if (!effectiveRequirement(user, policy).types.includes(body.type)) {
       throw new ApiError('forbidden', body.type === 'securityQuestions' && user.isAdmin ? 'Administrator accounts cannot use security questions.' : 'This method is not enabled by the policy.');
     }
-    // R26, R27: a password alone never adds a method to an account that has one.
-    await this.stepUp.assertMayChange({ user, signInId: ctx.signInId, client: ctx.client }, 'add');
     const plan = await METHOD_KINDS[body.type].register({ s, policy, user, body, locale: ctx.locale });
+    // R26, R27: a password alone never adds a method to an account that has one
+    // (checked after the input, so bad input is still `invalid_request`).
+    await this.stepUp.assertMayChange({ user, signInId: ctx.signInId, client: ctx.client }, 'add');
     const proof = plan.sendCode ? { challengeId: newId() } : null;
     const code = proof ? issueCode(s.codeKey, proof.challengeId) : null;
     const now = s.clock.now().getTime();
