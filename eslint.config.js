@@ -1,5 +1,6 @@
 // Lint, and the layer boundaries: shared/ imports neither Node, Electron nor the DOM;
-// the renderer never imports Node or Electron; only the IPC adapter touches ipcMain.
+// the renderer never imports Node or Electron; only the IPC adapter touches ipcMain;
+// the server's rooms keep HTTP in http/ and SQL in store/; the admin console is browser-only.
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'tls', 'url', 'util', 'events', 'stream', 'buffer', 'worker_threads'];
@@ -9,6 +10,14 @@ const NODE_BUILTINS = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 
 const IPC_MAIN_ONLY_IN_ADAPTER = { name: 'electron', importNames: ['ipcMain'], message: 'Only src-main/electron-main/ipc-adapter.ts touches ipcMain.' };
 const NO_IPC_MAIN_SYNTAX = ['error', { selector: "Identifier[name='ipcMain']", message: 'Only src-main/electron-main/ipc-adapter.ts touches ipcMain.' }];
 const MAIN_ONLY = ['**/src-main/**', '**/src-server/**', '@napi-rs/*', '@zxcvbn-ts/*'];
+
+// Server rooms: only http/ speaks HTTP (flows throw src-server/errors.ts, log through a
+// tiny Log type), and only store/ holds SQL: the drivers and kysely's values (the `sql`
+// tag, dialects) are imported there alone; other rooms may name kysely's types and build
+// queries only on the db/transaction they are handed.
+const SERVER_ROOMS = ['flows', 'methods', 'directory', 'auth', 'policy', 'throttle', 'store', 'cli', 'notify', 'reports', 'audit', 'security'];
+const NO_HTTP = { group: ['**/http/**', 'fastify', 'fastify/*', '@fastify/*'], message: 'Only src-server/http/ speaks HTTP: throw ProblemError (src-server/errors.ts), log through Log (src-server/log.ts).' };
+const SQL_ONLY_IN_STORE = { group: ['kysely', 'better-sqlite3', 'pg', 'pg-*'], allowTypeImports: true, message: 'Only src-server/store/ holds SQL and the database drivers (kysely types are fine elsewhere).' };
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'artifacts/**', '.sspr-data/**'] },
@@ -40,6 +49,27 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { paths: [IPC_MAIN_ONLY_IN_ADAPTER], patterns: [{ group: [...NODE_BUILTINS, 'electron', ...MAIN_ONLY], message: 'The renderer never imports Node, Electron or main/server code; ask main through window.companion.' }] }],
       'no-restricted-globals': ['error', 'process', 'Buffer', 'require', 'fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource'],
+    },
+  },
+  {
+    files: ['src-server/**/*.ts'],
+    ignores: ['src-server/store/**', ...SERVER_ROOMS.map((room) => `src-server/${room}/**`)],
+    rules: { 'no-restricted-imports': ['error', { paths: [IPC_MAIN_ONLY_IN_ADAPTER], patterns: [SQL_ONLY_IN_STORE] }] },
+  },
+  {
+    files: SERVER_ROOMS.filter((room) => room !== 'store').map((room) => `src-server/${room}/**/*.ts`),
+    rules: { 'no-restricted-imports': ['error', { paths: [IPC_MAIN_ONLY_IN_ADAPTER], patterns: [NO_HTTP, SQL_ONLY_IN_STORE] }] },
+  },
+  {
+    files: ['src-server/store/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [IPC_MAIN_ONLY_IN_ADAPTER], patterns: [NO_HTTP] }] },
+  },
+  {
+    // The admin console runs in a browser: no Node, no server or app code; the contract is in shared/.
+    files: ['src-admin/**/*.ts', 'src-admin/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [IPC_MAIN_ONLY_IN_ADAPTER], patterns: [{ group: [...NODE_BUILTINS, 'electron', ...MAIN_ONLY], message: 'The admin console runs in a browser: no Node, Electron, main or server code (the API contract is in shared/).' }] }],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require'],
     },
   },
   {

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-cpu-'));
   const mails = new Map<string, string>();
   const mailer: Mailer = { send: async (m) => void mails.set(m.to, m.text) };
-  const config = loadConfig({ env: { SSPR_DATA_DIR: dataDir, SSPR_LOG_LEVEL: process.env.SSPR_LOG_LEVEL ?? 'warn', SSPR_PORT: '0' } });
+  const config = loadConfig({ env: { SSPR_DATA_DIR: dataDir, SSPR_LOG_LEVEL: process.env.SSPR_LOG_LEVEL ?? 'warn', SSPR_PORT: '0', SSPR_RATE_LIMITS: 'off' } });
   const server = await createServer(config, { hashParams: BENCH_HASH_PARAMS, mailer, logDestination: pino.destination('/dev/null') });
   const app = server.app;
   // Round 0 warms up (JIT, statement cache); rounds 1..ROUNDS are measured.

@@ -1,12 +1,13 @@
+import { Problem, type ErrorCode } from '../shared/api/errors.js';
 import { API_ROUTES, routePath, type RouteBody, type RouteName, type RouteParams, type RouteQuery, type RouteResponse } from '../shared/api/routes.js';
 
-/** A problem+json answer, as the console shows it. */
+/** A failed answer, as the console shows it: its status, the problem's stable code and where the input was wrong. */
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     detail: string,
-    readonly issues: Array<{ path: string; message: string }> = [],
+    readonly issues: NonNullable<Problem['issues']> = [],
   ) {
     super(detail);
   }
@@ -30,9 +31,12 @@ function queryString(query: QueryValues | undefined): string {
   return s ? `?${s}` : '';
 }
 
+/** A problem+json answer read through the shared contract; anything else (a proxy's HTML page) keeps only its status. */
 async function failure(res: Response): Promise<ApiFailure> {
-  const body = (await res.json().catch(() => null)) as { code?: string; detail?: string; title?: string; issues?: Array<{ path: string; message: string }> } | null;
-  return new ApiFailure(res.status, body?.code ?? 'invalid_request', body?.detail ?? body?.title ?? `HTTP ${res.status}`, body?.issues ?? []);
+  const parsed = Problem.safeParse(await res.json().catch(() => null));
+  if (!parsed.success) return new ApiFailure(res.status, 'invalid_request', `HTTP ${res.status}`);
+  const problem = parsed.data;
+  return new ApiFailure(res.status, problem.code, problem.detail ?? problem.title, problem.issues ?? []);
 }
 
 export interface AdminApi {

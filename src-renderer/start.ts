@@ -24,6 +24,7 @@ export function startApp(stores: Stores): () => void {
       app.getState().setBanner('idle', true);
       if (app.getState().screen.name === 'reset' || app.getState().config?.kioskMode) app.getState().go({ name: 'reset' });
     }),
+    bridge.on('proof:solving', ({ active }) => app.getState().setCheckingDevice(active)),
     bridge.on('status:changed', (s) => account.getState().setStatus(s)),
     bridge.on('session:changed', (s) => {
       account.getState().setSession(s);

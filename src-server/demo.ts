@@ -1,6 +1,14 @@
 import { BuiltinDirectory } from './directory/builtin-directory.js';
 import { maskEmail } from './methods/masking.js';
-import type { Services } from './services.js';
+import type { Db } from './store/db.js';
+import type { Directory } from './directory/directory.js';
+import type { MethodStore } from './methods/method-store.js';
+
+export interface DemoDependencies {
+  db: Db;
+  directory: Directory;
+  methodStore: MethodStore;
+}
 
 /** Demo accounts for a first look; their passwords are printed on purpose (demo only). */
 export const DEMO_USERS = [
@@ -10,15 +18,15 @@ export const DEMO_USERS = [
 ];
 
 /** Seeds the demo users into an empty built-in directory, with a recovery email each (R4). */
-export async function seedDemo(s: Services): Promise<void> {
-  if (!(s.directory instanceof BuiltinDirectory)) return;
-  const directory = s.directory;
-  const any = await s.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+export async function seedDemo(deps: DemoDependencies): Promise<void> {
+  if (!(deps.directory instanceof BuiltinDirectory)) return;
+  const directory = deps.directory;
+  const any = await deps.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (any) return;
-  await s.db.transaction().execute(async (trx) => {
+  await deps.db.transaction().execute(async (trx) => {
     for (const u of DEMO_USERS) {
       const user = await directory.createUser({ username: u.username, password: u.password, displayName: u.displayName, email: u.email, isAdmin: u.isAdmin, groups: ['sspr-users'] }, trx);
-      await s.methods.insert(trx, { subjectId: user.id, type: 'email', source: 'admin', verified: true, hint: maskEmail(u.recovery), data: { address: u.recovery } });
+      await deps.methodStore.insert(trx, { subjectId: user.id, type: 'email', source: 'admin', verified: true, hint: maskEmail(u.recovery), data: { address: u.recovery } });
     }
   });
   process.stdout.write(`demo users: ${DEMO_USERS.map((u) => `${u.username} / ${u.password}`).join(', ')}\n`);

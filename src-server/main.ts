@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { seedDemo } from './demo.js';
+import { startMetricsListener } from './http/metrics-listener.js';
 import { createServer } from './server.js';
 
 /** `npm run server [-- --config file.json] [--demo]`: starts the SSPR server. */
@@ -23,11 +24,13 @@ async function main(): Promise<void> {
     throw e;
   }
   const server = await createServer(config);
-  if (args.demo || process.env.SSPR_DEMO === '1') await seedDemo(server.services);
+  if (args.demo || process.env.SSPR_DEMO === '1') await seedDemo({ db: server.services.db, directory: server.services.directory, methodStore: server.services.methods });
   const address = await server.app.listen({ port: config.port, host: config.host });
   const say = (line: string) => process.stdout.write(line + '\n');
   say(`SSPR server listening on ${address}/api/v1  (OpenAPI: ${address}/api/v1/openapi.json)`);
   say(`data: ${config.dataDir}   directory: ${config.directoryUrl}`);
+  const metricsListener = config.metricsPort === undefined ? null : await startMetricsListener(server.metrics, config.metricsHost, config.metricsPort);
+  if (metricsListener) say(`metrics: ${metricsListener.url}`);
   if (!config.smtpUrl || !config.smsWebhookUrl) say(`codes that would be emailed or texted go to the local outbox: ${server.services.outbox.file}`);
   if (!config.adminToken) say(`bootstrap admin token: in ${config.dataDir}/admin-token`);
   let closing = false;
@@ -35,6 +38,7 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     say(`${signal}: shutting down`);
+    await metricsListener?.close();
     await server.close();
     process.exit(0);
   };

@@ -1,43 +1,71 @@
 import { createHmac } from 'node:crypto';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AuditLog } from './audit/audit-log.js';
+import { AccessTokens } from './auth/access-tokens.js';
+import { AdminSignIn } from './auth/admin-sign-in.js';
 import { createAuthenticator } from './auth/authenticator.js';
+import { RefreshTokens } from './auth/refresh-tokens.js';
+import { SignInFlow } from './auth/sign-in.js';
 import { systemClock, type Clock } from './clock.js';
-import type { ServerConfig } from './config.js';
-import { BuiltinDirectory } from './directory/builtin-directory.js';
-import { createLdapDirectory, ldapSettingsFrom } from './directory/ldap/create-ldap-directory.js';
+import { databaseUrlOf, type ServerConfig } from './config.js';
 import type { Directory } from './directory/directory.js';
-import { buildHttpApp, LOG_REDACT } from './http/app.js';
+import { openDirectory } from './directory/open-directory.js';
+import { AdminGroups } from './flows/admin-groups.js';
+import { AdminPolicy } from './flows/admin-policy.js';
+import { AdminUsers } from './flows/admin-users.js';
+import { Approvals } from './flows/approvals.js';
+import { MeStatusFlow } from './flows/me-status.js';
+import { MethodRegistration } from './flows/method-registration.js';
+import { PasswordChange } from './flows/password-change.js';
+import { ResetFlow } from './flows/reset-flow.js';
 import { adminConsoleRoutes } from './http/admin-console.js';
-import type { HandlerTable } from './http/context.js';
-import { adminHandlers } from './http/routes/admin-routes.js';
-import { authHandlers } from './http/routes/auth-routes.js';
-import { meHandlers } from './http/routes/me-routes.js';
-import { policyHandlers } from './http/routes/policy-routes.js';
-import { resetHandlers } from './http/routes/reset-routes.js';
-import { approvalStreamRoute, methodHandlers } from './http/routes/method-routes.js';
-import { reportHandlers } from './http/routes/report-routes.js';
-import { stepUpHandlers } from './http/routes/step-up-routes.js';
-import { startAdminDigest, type AdminDigestTimer } from './reports/digest.js';
-import { startAuditRetention, type AuditRetention } from './reports/retention.js';
+import { buildHttpApp, LOG_REDACT } from './http/app.js';
+import { adminRoutes } from './http/routes/admin-routes.js';
+import { authRoutes } from './http/routes/auth-routes.js';
+import { meRoutes } from './http/routes/me-routes.js';
+import { methodRoutes } from './http/routes/method-routes.js';
+import { policyRoutes } from './http/routes/policy-routes.js';
+import { reportRoutes } from './http/routes/report-routes.js';
+import { resetRoutes } from './http/routes/reset-routes.js';
+import { stepUpRoutes } from './http/routes/step-up-routes.js';
+import { AccessPasses } from './auth/access-passes.js';
+import { StepUp } from './auth/step-up.js';
+import { AccessPassIssue } from './flows/access-pass-issue.js';
+import { createEmailMethod } from './methods/email.js';
+import type { MethodKinds } from './methods/method-kind.js';
 import { MethodStore } from './methods/method-store.js';
-import { ApprovalHub } from './methods/push.js';
+import { createPhoneMethod } from './methods/phone.js';
+import { ApprovalHub, createPushMethod } from './methods/push.js';
+import { createSecurityQuestionsMethod } from './methods/security-questions.js';
+import { createTotpMethod } from './methods/totp.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from './notify/mailer.js';
+import { AccountNotifier, PasswordNotifier } from './notify/notifications.js';
 import { Outbox } from './notify/outbox.js';
 import { OutboxPhoneGateway, WebhookPhoneGateway, type PhoneGateway } from './notify/sms-gateway.js';
 import { PolicyStore } from './policy/policy-store.js';
-import { decodeKey, loadOrCreateSecretFile, randomAdminToken, randomKeyBase64 } from './security/keys.js';
+import { CoverageTracker } from './reports/coverage.js';
+import { startAdminDigest, type AdminDigestTimer } from './reports/digest.js';
+import { startAuditRetention, type AuditRetention } from './reports/retention.js';
+import { ActivitySummary } from './reports/summary.js';
 import { DEFAULT_HASH_PARAMS, type HashParams } from './security/password-hash.js';
 import { SecretBox } from './security/secret-box.js';
-import type { Services } from './services.js';
-import { openStore } from './store/db.js';
+import { serverSecrets } from './security/server-secrets.js';
+import { openStore, type Db, type Store } from './store/db.js';
+import { ResetSessionStore } from './store/reset-session-store.js';
+import { ThrottleStore } from './throttle/throttle-store.js';
+import { startExpiredPurge, type ExpiredPurge } from './store/expired-purge.js';
+import { makePrivateDir } from './store/private-files.js';
+import { RateLimitStore } from './store/rate-limit-store.js';
+import { ProofOfWork } from './security/proof-of-work.js';
+import { DEFAULT_DOOR_BUDGETS, RATE_LIMITED_DOORS, RATE_WINDOW_MS } from './throttle/rate-limit-rules.js';
+import { startPeriodic } from './reports/periodic.js';
 
 /** What tests and benchmarks may swap: time, peers, cost parameters. */
 export interface ServerOverrides {
   clock?: Clock;
-  directory?: (s: Omit<Services, 'directory'>) => Directory | Promise<Directory>;
+  directory?: (parts: { db: Db; clock: Clock; policy: PolicyStore; hashParams: HashParams }) => Directory | Promise<Directory>;
   mailer?: Mailer;
   phone?: PhoneGateway;
   hashParams?: HashParams;
@@ -46,95 +74,155 @@ export interface ServerOverrides {
   logDestination?: pino.DestinationStream;
 }
 
+/** The parts tests, benchmarks and the demo seed reach into after the server is built. */
+export interface ServerParts {
+  config: ServerConfig;
+  clock: Clock;
+  store: Store;
+  db: Db;
+  directory: Directory;
+  policy: PolicyStore;
+  methods: MethodStore;
+  audit: AuditLog;
+  outbox: Outbox;
+  mailer: Mailer;
+  accessTokens: AccessTokens;
+  adminToken: string;
+  /** HMAC key for one-time codes and token signing, derived from the secret key. */
+  codeKey: Buffer;
+  log: Logger;
+}
+
 export interface SsprServer {
   app: FastifyInstance;
-  services: Services;
+  services: ServerParts;
   /** The daily audit purge (R17b retention); tests call `runOnce()` after moving the clock. */
   auditRetention: AuditRetention;
   /** The optional daily digest to administrators (policy `adminDigest`); tests call `runOnce()`. */
   adminDigest: AdminDigestTimer;
+  /** Prometheus registry of the HTTP app (for a separate metrics listener). */
+  metrics: Registry;
+  /** The hourly purge of expired sessions, challenges, approvals and tokens (once across instances). */
+  expiredPurge: ExpiredPurge;
   close(): Promise<void>;
 }
 
-function makeLogger(config: ServerConfig, destination?: pino.DestinationStream) {
-  return pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } }, destination);
-}
-
-/** The composition root: builds every service from the config and wires the HTTP app. */
+/**
+ * The composition root: builds every store, method kind and flow once from the config, hands
+ * each only what it uses, and gives the HTTP app one route plugin per area.
+ */
 export async function createServer(config: ServerConfig, overrides: ServerOverrides = {}): Promise<SsprServer> {
   const clock = overrides.clock ?? systemClock;
-  const logger = makeLogger(config, overrides.logDestination);
-  const secretKey = decodeKey(config.secretKey ?? loadOrCreateSecretFile(config.dataDir, 'secret.key', randomKeyBase64), 'SSPR_SECRET_KEY');
-  const adminToken = config.adminToken ?? loadOrCreateSecretFile(config.dataDir, 'admin-token', randomAdminToken);
-  const store = await openStore(config.databaseUrl ?? `sqlite:${path.join(config.dataDir, 'sspr.db')}`);
+  const log = pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } }, overrides.logDestination);
+  makePrivateDir(config.dataDir);
+  const { secretKey, adminToken, codeKey } = serverSecrets(config);
+  const store = await openStore(databaseUrlOf(config), {
+    timeoutMs: config.storeTimeoutMs,
+    onConnectionError: (e) => log.warn({ err: e.message }, 'store connection lost'),
+  });
   const db = store.db;
-  const box = new SecretBox(secretKey);
-  const outbox = new Outbox(config.dataDir);
-  const policy = new PolicyStore(db, clock);
   const hashParams = overrides.hashParams ?? DEFAULT_HASH_PARAMS;
-  const mailer: Mailer = overrides.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new OutboxMailer(outbox, clock));
-  const base = {
-    config,
-    clock,
-    store,
-    db,
-    policy,
-    audit: new AuditLog(clock),
-    box,
-    methods: new MethodStore(db, box, clock),
-    mailer,
-    phone:
-      overrides.phone ??
-      (config.smsWebhookUrl
-        ? new WebhookPhoneGateway(config.smsWebhookUrl, config.smsWebhookSecret!, clock)
-        : new OutboxPhoneGateway(outbox, clock)),
-    outbox,
-    codeKey: createHmac('sha256', secretKey).update('sspr-code-key').digest(),
-    adminToken,
-    hashParams,
-    log: logger,
-  };
-  const directory: Directory = overrides.directory
-    ? await overrides.directory(base)
-    : config.directoryUrl === 'builtin'
-      ? new BuiltinDirectory(db, clock, () => policy.get(), hashParams)
-      : await createLdapDirectory(ldapSettingsFrom(config), clock, logger);
-  const services: Services = { ...base, directory };
+
+  const secretBox = new SecretBox(secretKey);
+  const outbox = new Outbox(config.dataDir);
+  const policyStore = new PolicyStore(db, clock);
+  const auditLog = new AuditLog(clock);
+  const methodStore = new MethodStore(db, secretBox, clock);
+  const throttles = new ThrottleStore(clock);
+  const resetSessions = new ResetSessionStore({ store });
+  const accessTokens = new AccessTokens(db, clock, codeKey);
+  const refreshTokens = new RefreshTokens(db, clock);
+  const mailer: Mailer = overrides.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeoutMs) : new OutboxMailer(outbox, clock));
+  const phoneGateway =
+    overrides.phone ?? (config.smsWebhookUrl ? new WebhookPhoneGateway(config.smsWebhookUrl, config.smsWebhookSecret!, clock, config.smsTimeoutMs) : new OutboxPhoneGateway(outbox, clock));
+  const directory = overrides.directory
+    ? await overrides.directory({ db, clock, policy: policyStore, hashParams })
+    : await openDirectory(config, { db, clock, policyStore, hashParams, log });
 
   // Push approvals go from the reset flow to the user's companions on this instance.
   const approvalHub = new ApprovalHub();
-  const handlers: HandlerTable = {
-    ...policyHandlers(services),
-    ...resetHandlers(services, approvalHub),
-    ...methodHandlers(services),
-    ...stepUpHandlers(services),
-    ...authHandlers(services),
-    ...meHandlers(services),
-    ...adminHandlers(services),
-    ...reportHandlers(services),
+  const phoneMethod = createPhoneMethod({ policyStore, phoneGateway, codeKey });
+  const methodKinds: MethodKinds = {
+    email: createEmailMethod({ policyStore, mailer, codeKey }),
+    mobilePhone: phoneMethod,
+    officePhone: phoneMethod,
+    authenticatorCode: createTotpMethod({ clock, methodStore }),
+    authenticatorPush: createPushMethod({ approvalHub }),
+    securityQuestions: createSecurityQuestionsMethod({ hashParams }),
   };
+
+  const passwordNotifier = new PasswordNotifier({ clock, directory, policyStore, mailer, log });
+  const meStatus = new MeStatusFlow({ clock, db, directory, methodStore, policyStore });
+  const adminUsers = new AdminUsers({ auditLog, clock, db, directory, log, mailer, methodStore, policyStore, throttles });
+  const activitySummary = new ActivitySummary(store, clock);
+  const coverage = new CoverageTracker({ clock, db, directory, methodStore, policyStore });
+  const approvals = new Approvals({ db, clock, methodStore, resetSessions, throttles, auditLog });
+  const adminSignIn = new AdminSignIn({ db, clock, directory, policyStore, methodStore, resetSessions, throttles, accessTokens, auditLog, secretBox });
+  const accessPasses = new AccessPasses(clock);
+  const accountNotifier = new AccountNotifier({ clock, policyStore, mailer, methodStore, auditLog, db, log });
+  const stepUp = new StepUp({ db, clock, policyStore, methodStore, resetSessions, throttles, secretBox, auditLog, accessPasses });
+  const resetFlow = new ResetFlow({
+    db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, passwordNotifier, codeKey, log,
+  });
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const rateLimits = new RateLimitStore(db);
+  const rateLimitPurge = startPeriodic(() => rateLimits.purge(clock.now().getTime(), RATE_WINDOW_MS), { firstRunMs: 60_000, intervalMs: 5 * 60_000 }, log, 'rate-limit purge');
   const app = await buildHttpApp({
-    handlers,
-    authenticator: createAuthenticator(services),
+    metrics,
+    trustProxy: config.trustProxy,
+    clientGuard: config.rateLimits.enabled
+      ? {
+          budgets: Object.fromEntries(RATE_LIMITED_DOORS.map((door) => [door, { ...DEFAULT_DOOR_BUDGETS[door], ...config.rateLimits.doors[door] }])) as typeof DEFAULT_DOOR_BUDGETS,
+          proofOfWork: config.rateLimits.proofOfWork,
+          counters: rateLimits,
+          proofs: new ProofOfWork({ secret: createHmac('sha256', secretKey).update('sspr-proof-of-work').digest(), clock, spend: (id, expiresAt) => rateLimits.spendProof(id, expiresAt) }),
+          clock,
+        }
+      : undefined,
+    routes: [
+      policyRoutes({ policyStore }),
+      resetRoutes({ resetFlow, adminSignIn, stepUp }),
+      methodRoutes({
+        methodRegistration: new MethodRegistration({ auditLog, clock, codeKey, db, directory, log, methodStore, policyStore, throttles, methodKinds, meStatus, stepUp, refreshTokens, accountNotifier }),
+        approvals,
+        approvalHub,
+        log,
+      }),
+      stepUpRoutes({ stepUp, directory }),
+      authRoutes({ signIn: new SignInFlow({ auditLog, clock, db, directory, policyStore, accessTokens, refreshTokens }), adminSignIn }),
+      meRoutes({ meStatus, passwordChange: new PasswordChange({ auditLog, clock, db, directory, policyStore, passwordNotifier }) }),
+      adminRoutes({ policyStore, adminPolicy: new AdminPolicy({ auditLog, db, policyStore }), adminUsers, adminGroups: new AdminGroups({ auditLog, db, policyStore, adminUsers }), accessPassIssue: new AccessPassIssue({ db, directory, auditLog, accessPasses, accountNotifier, log }) }),
+      reportRoutes({ store, clock, activitySummary, coverage }),
+      adminConsoleRoutes(),
+    ],
+    authenticator: createAuthenticator({ accessTokens, adminToken }),
     readiness: {
       store: async () => {
         await db.selectFrom('settings').select('key').limit(1).execute();
       },
       directory: () => directory.ping(),
     },
-    logger,
+    logger: log,
     validateResponses: overrides.validateResponses ?? false,
-    extraRoutes: [approvalStreamRoute(services, approvalHub, createAuthenticator(services)), adminConsoleRoutes()],
+    timeouts: { requestMs: config.httpRequestTimeoutMs, headersMs: config.httpHeadersTimeoutMs, keepAliveMs: config.httpKeepAliveTimeoutMs },
+    metricsToken: config.metricsToken,
   });
-  const auditRetention = startAuditRetention({ db, clock, log: logger, retentionDays: config.auditRetentionDays });
-  const adminDigest = startAdminDigest(services);
+  const auditRetention = startAuditRetention({ db, clock, log, retentionDays: config.auditRetentionDays });
+  const adminDigest = startAdminDigest({ clock, db, directory, log, mailer, policyStore, activitySummary, coverage, locale: config.defaultLocale });
+  const expiredPurge = startExpiredPurge({ db, clock, log });
   return {
     app,
-    services,
+    services: { config, clock, store, db, directory, policy: policyStore, methods: methodStore, audit: auditLog, outbox, mailer, accessTokens, adminToken, codeKey, log },
     auditRetention,
     adminDigest,
+    expiredPurge,
+    metrics,
     async close() {
+      await expiredPurge.stop();
       await auditRetention.stop();
+      await rateLimitPurge.stop();
       await adminDigest.stop();
       await app.close();
       await directory.close();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProofOfWorkChallenge } from './proof-of-work.js';
 
 /** Every `code` a problem+json answer may carry. Clients switch on these; never rename one. */
 export const ERROR_CODES = [
@@ -16,9 +17,14 @@ export const ERROR_CODES = [
   'password_expired',
   'directory_unavailable',
   'rate_limited',
+  'proof_of_work_required',
   'conflict',
   /** R26, R27: a change of methods needs a fresh proof with a method the user holds (or a Temporary Access Pass). */
   'step_up_required',
+  /** The server's database cannot be reached: retry after `Retry-After`. */
+  'store_unavailable',
+  /** An unexpected server fault; `correlationId` names its log line. */
+  'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -41,6 +47,10 @@ export const Problem = z.object({
   violations: z.array(Violation).optional(),
   /** With `password_expired`: a short-lived token that only allows `POST /me/password`. */
   changeToken: z.string().optional(),
+  /** With `internal`: quote it to the administrator, it is in the server's log line. */
+  correlationId: z.string().optional(),
+  /** With `proof_of_work_required`: the challenge to solve before asking again. */
+  proofOfWork: ProofOfWorkChallenge.optional(),
   /** With `invalid_request`: where the input was wrong. */
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
@@ -62,6 +72,9 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   password_expired: 403,
   directory_unavailable: 503,
   rate_limited: 429,
+  proof_of_work_required: 428,
   conflict: 409,
   step_up_required: 403,
+  store_unavailable: 503,
+  internal: 500,
 };

@@ -277,6 +277,8 @@ export const IPC_EVENTS = {
   'idle:reset': z.object({ reason: z.literal('idle') }),
   'status:changed': StatusView,
   'session:changed': SessionInfo,
+  /** The server asked for a proof-of-work and this computer is solving it (a second or two). */
+  'proof:solving': z.object({ active: z.boolean() }),
   /** A notification was clicked (or the tray used): show this screen. */
   'app:navigate': z.object({ screen: z.enum(['changePassword', 'registration', 'approvals', 'reset', 'home']) }),
 } as const satisfies Record<string, z.ZodType>;

@@ -6,6 +6,8 @@
  */
 import { API_BASE, API_ROUTES, routePath, type RouteBody, type RouteName, type RouteParams, type RouteQuery, type RouteResponse } from '../../shared/api/routes.js';
 import type { Locale } from '../../shared/api/common.js';
+import { Problem } from '../../shared/api/errors.js';
+import { PROOF_OF_WORK_HEADER, type ProofOfWorkChallenge } from '../../shared/api/proof-of-work.js';
 import { isAllowedServerUrl } from '../../shared/ipc/config.js';
 import type { IpcError } from '../../shared/ipc/contract.js';
 import { ipcError, problemToIpcError } from '../common/problem.js';
@@ -27,6 +29,11 @@ export interface ApiClientOptions {
   /** Backoff before retry `n` (1-based); injected so tests need not wait. */
   delay?: (ms: number) => Promise<void>;
   fetch?: typeof fetch;
+  /**
+   * When a busy server asks for a proof-of-work (identify, sign-in), solve it and ask once
+   * more. `solving` tells the UI while it runs (it takes a second or two).
+   */
+  proofOfWork?: { solve(challenge: ProofOfWorkChallenge): Promise<string | null>; solving(active: boolean): void };
 }
 
 type ParamArg<N extends RouteName> = keyof RouteParams<N> extends never ? { params?: undefined } : { params: RouteParams<N> };
@@ -89,14 +96,39 @@ export class ApiClient {
     let last: ApiOutcome<RouteResponse<N>> | null = null;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (attempt > 1) await delay(backoffMs(attempt - 1));
-      const { outcome, retryable } = await this.attempt<N>(name, url, { method: def.method, headers, body });
+      const { outcome, retryable, proofOfWork } = await this.attempt<N>(name, url, { method: def.method, headers, body });
       last = outcome;
+      if (proofOfWork && this.options.proofOfWork) return this.withProofOfWork(name, url, { method: def.method, headers, body }, proofOfWork, outcome);
       if (!retryable) break;
     }
     return last!;
   }
 
-  private async attempt<N extends RouteName>(name: N, url: URL, init: { method: string; headers: Record<string, string>; body: string | undefined }): Promise<{ outcome: ApiOutcome<RouteResponse<N>>; retryable: boolean }> {
+  /** One more try with the solved challenge; when it cannot be solved, the server's answer stands. */
+  private async withProofOfWork<N extends RouteName>(
+    name: N,
+    url: URL,
+    init: { method: string; headers: Record<string, string>; body: string | undefined },
+    challenge: ProofOfWorkChallenge,
+    asked: ApiOutcome<RouteResponse<N>>,
+  ): Promise<ApiOutcome<RouteResponse<N>>> {
+    const pow = this.options.proofOfWork!;
+    pow.solving(true);
+    let proof: string | null;
+    try {
+      proof = await pow.solve(challenge);
+    } finally {
+      pow.solving(false);
+    }
+    if (!proof) return asked;
+    return (await this.attempt<N>(name, url, { ...init, headers: { ...init.headers, [PROOF_OF_WORK_HEADER]: proof } })).outcome;
+  }
+
+  private async attempt<N extends RouteName>(
+    name: N,
+    url: URL,
+    init: { method: string; headers: Record<string, string>; body: string | undefined },
+  ): Promise<{ outcome: ApiOutcome<RouteResponse<N>>; retryable: boolean; proofOfWork?: ProofOfWorkChallenge }> {
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     let res: Response;
     let text: string;
@@ -115,9 +147,11 @@ export class ApiClient {
       const parsed = parseJson(text);
       const error = problemToIpcError(res.status, parsed, res.headers.get('retry-after'), this.options.clock.now());
       const changeToken = error.code === 'password_expired' ? (parsed as { changeToken?: unknown }).changeToken : undefined;
+      const proofOfWork = error.code === 'proof_of_work_required' ? Problem.safeParse(parsed).data?.proofOfWork : undefined;
       return {
         outcome: { ok: false, error, ...(typeof changeToken === 'string' ? { changeToken } : {}) },
         retryable: RETRYABLE_STATUS.has(res.status),
+        ...(proofOfWork ? { proofOfWork } : {}),
       };
     }
     const schema = API_ROUTES[name].response;

@@ -25,6 +25,7 @@ import { StatusMonitor } from '../common/status-monitor.js';
 import type { Clock, Timers } from '../common/time.js';
 import { AccountCache } from './account-cache.js';
 import { AccountSession, isUnreachable } from './account-session.js';
+import { solveProofOfWork } from './proof-of-work-solver.js';
 import { ApiClient, type ApiClientOptions } from './api-client.js';
 import { ApprovalsWatcher } from './approvals-watcher.js';
 import type { ConfigService } from './config-service.js';
@@ -79,7 +80,14 @@ export class Companion {
 
   constructor(private readonly deps: CompanionDeps) {
     const { config, clock, timers, events } = deps;
-    this.api = new ApiClient({ serverUrl: () => config.get().serverUrl, instanceId: deps.app.instanceId, locale: () => config.get().locale, clock, ...deps.api });
+    this.api = new ApiClient({
+      serverUrl: () => config.get().serverUrl,
+      instanceId: deps.app.instanceId,
+      locale: () => config.get().locale,
+      clock,
+      proofOfWork: { solve: solveProofOfWork, solving: (active) => events.emit('proof:solving', { active }) },
+      ...deps.api,
+    });
     this.cache = new AccountCache(deps.secrets);
     this.session = new AccountSession(this.api, this.cache, clock, deps.app.instanceId, (info) => this.sessionChanged(info));
     this.reset = new ResetSession(this.api, () => config.get().locale);

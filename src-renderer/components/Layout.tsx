@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { useApp, useBranding, useStores, useT } from '../stores/context.js';
 import { Banners } from './Banners.js';
+import { DeviceCheck } from './DeviceCheck.js';
 
 /** The frame of every screen: skip link, branded header, language switch, banners, content. */
 export function Layout({ children, announce }: { children: ReactNode; announce: string }) {
@@ -30,6 +31,7 @@ export function Layout({ children, announce }: { children: ReactNode; announce: 
         </button>
       </header>
       <Banners />
+      <DeviceCheck />
       <main id="content" className="content" tabIndex={-1}>
         {children}
       </main>

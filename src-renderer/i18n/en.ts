@@ -232,6 +232,10 @@ export const en = {
   kiosk: {
     idleWiped: 'The screen was reset because it was idle.',
   },
+  deviceCheck: {
+    label: 'Checking this computer',
+    text: 'The server is busy, so this computer does a short check first. It takes a second or two; there is nothing to do.',
+  },
 };
 
 type Widen<T> = T extends (...args: infer A) => string

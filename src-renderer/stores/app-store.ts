@@ -32,6 +32,9 @@ export interface AppState {
   loadError: IpcError | null;
   screen: Screen;
   banners: Banners;
+  /** The server asked for a proof-of-work and main is solving it: say so, nothing to do. */
+  checkingDevice: boolean;
+  setCheckingDevice(active: boolean): void;
   /** Bumped on every screen change so the new screen's heading takes focus. */
   navigation: number;
   /** Loads the config; info and policy arrive in the background. */
@@ -54,7 +57,12 @@ export function createAppStore(bridge: CompanionBridge, initialLocale: Locale) {
     loadError: null,
     screen: { name: 'loading' },
     banners: NO_BANNERS,
+    checkingDevice: false,
     navigation: 0,
+
+    setCheckingDevice(active) {
+      set({ checkingDevice: active });
+    },
 
     async load() {
       // The first screen waits only for the config (kiosk? locale?); the rest follows.

@@ -1,7 +1,18 @@
-import type { Authenticator } from '../http/context.js';
 import { safeEqual } from '../security/tokens.js';
-import type { Services } from '../services.js';
-import { AccessTokens } from './access-tokens.js';
+import type { AccessTokens } from './access-tokens.js';
+
+/** `signInId`: the refresh-token family of an access token (R26 step-ups are bound to it). */
+export interface SignedInUser { kind: 'user'; subjectId: string; username: string; isAdmin: boolean; tokenKind: 'access' | 'change'; signInId: string | null }
+/** `actor` is the administrator's user name, or `bootstrap` for the configured token. */
+export interface SignedInAdmin { kind: 'admin'; actor: string; subjectId: string | null }
+
+/** Resolves bearer tokens for the route kinds that need more than the token itself. */
+export interface Authenticator {
+  /** An access token (or, where allowed, a change token) → the user, or null. */
+  user(token: string, allowChangeToken: boolean): Promise<SignedInUser | null>;
+  /** The bootstrap token or an administrator's access token → the admin, or null. */
+  admin(token: string): Promise<SignedInAdmin | null>;
+}
 
 /**
  * Bearer tokens → callers. User routes take access tokens (and, where the route allows it,
@@ -10,8 +21,7 @@ import { AccessTokens } from './access-tokens.js';
  * access token never opens an admin route, even for an administrator: one password is not
  * enough for administration.
  */
-export function createAuthenticator(s: Services): Authenticator {
-  const tokens = new AccessTokens(s.db, s.clock, s.codeKey);
+export function createAuthenticator({ accessTokens: tokens, adminToken }: { accessTokens: AccessTokens; adminToken: string }): Authenticator {
   return {
     async user(token, allowChangeToken) {
       const claims = await tokens.verify(token, allowChangeToken ? ['access', 'change'] : ['access']);
@@ -19,7 +29,7 @@ export function createAuthenticator(s: Services): Authenticator {
       return { kind: 'user', subjectId: claims.sub, username: claims.usr, isAdmin: claims.adm, tokenKind: claims.knd, signInId: claims.sid ?? null };
     },
     async admin(token) {
-      if (safeEqual(token, s.adminToken)) return { kind: 'admin', actor: 'bootstrap', subjectId: null };
+      if (safeEqual(token, adminToken)) return { kind: 'admin', actor: 'bootstrap', subjectId: null };
       const claims = await tokens.verify(token, ['admin']);
       if (!claims || !claims.adm) return null;
       return { kind: 'admin', actor: claims.usr, subjectId: claims.sub };

@@ -1,38 +1,45 @@
 import type { TokenResponse } from '../../shared/api/auth.js';
 import { passwordExpiry } from '../../shared/rules/expiry.js';
-import type { DirectoryUser } from '../directory/directory.js';
-import { ApiError } from '../http/problem.js';
-import type { Services } from '../services.js';
-import { AccessTokens } from './access-tokens.js';
-import { RefreshTokens } from './refresh-tokens.js';
+import type { DirectoryUser, Directory } from '../directory/directory.js';
+import { ProblemError } from '../errors.js';
+import type { AccessTokens } from './access-tokens.js';
+import type { RefreshTokens } from './refresh-tokens.js';
 import { revokeUserSessions } from './revocation.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../store/db.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+
+export interface SignInDependencies {
+  auditLog: AuditLog;
+  clock: Clock;
+  db: Db;
+  accessTokens: AccessTokens;
+  refreshTokens: RefreshTokens;
+  directory: Directory;
+  policyStore: PolicyStore;
+}
 
 export const RESET_HINT = 'Reset your password yourself with "Forgot password" to unlock the account, or contact your administrator.';
 
 /** The sign-in, refresh and sign-out flows of the signed-in companion app. */
 export class SignInFlow {
-  readonly access: AccessTokens;
-  readonly refresh: RefreshTokens;
-
-  constructor(private readonly s: Services) {
-    this.access = new AccessTokens(s.db, s.clock, s.codeKey);
-    this.refresh = new RefreshTokens(s.db, s.clock);
-  }
+  constructor(private readonly deps: SignInDependencies) {}
 
   private async mustChange(user: DirectoryUser): Promise<boolean> {
-    const policy = await this.s.policy.get();
+    const policy = await this.deps.policyStore.get();
     const p = user.password;
-    return passwordExpiry({ lastChangedAt: p.lastChangedAt, neverExpires: p.neverExpires, mustChange: p.mustChange, directoryExpiresAt: p.expiresAt }, policy.password, this.s.clock.now()).mustChange;
+    return passwordExpiry({ lastChangedAt: p.lastChangedAt, neverExpires: p.neverExpires, mustChange: p.mustChange, directoryExpiresAt: p.expiresAt }, policy.password, this.deps.clock.now()).mustChange;
   }
 
   /** R15: an expired (or must-change) password gets a token good only for `POST /me/password`. */
-  private async passwordExpired(user: DirectoryUser): Promise<ApiError> {
-    const change = await this.access.issue('change', user);
-    return new ApiError('password_expired', 'Your password has expired. Choose a new one to continue.', { changeToken: change.token });
+  private async passwordExpired(user: DirectoryUser): Promise<ProblemError> {
+    const change = await this.deps.accessTokens.issue('change', user);
+    return new ProblemError('password_expired', 'Your password has expired. Choose a new one to continue.', { changeToken: change.token });
   }
 
   private async tokens(user: DirectoryUser, refresh: { token: string; family: string }): Promise<TokenResponse> {
-    const access = await this.access.issue('access', user, undefined, refresh.family);
+    const access = await this.deps.accessTokens.issue('access', user, undefined, refresh.family);
     const refreshToken = refresh.token;
     return {
       accessToken: access.token,
@@ -43,26 +50,26 @@ export class SignInFlow {
   }
 
   async signIn(username: string, password: string, client: string): Promise<TokenResponse> {
-    const s = this.s;
-    const result = await s.directory.verifyPassword(username, password);
+    const deps = this.deps;
+    const result = await deps.directory.verifyPassword(username, password);
     const audit = (user: string, result: 'success' | 'failure' | 'denied' | 'locked', reason?: string) =>
-      s.audit.write(s.db, { type: 'auth.signin', user, result, client, detail: reason ? { reason } : null });
+      deps.auditLog.write(deps.db, { type: 'auth.signin', user, result, client, detail: reason ? { reason } : null });
     if (!result.ok) {
       // The directory tells account state only to someone who knew the password (no enumeration).
       switch (result.reason) {
         case 'invalid':
           await audit(username, 'failure', 'invalidCredentials');
-          throw new ApiError('unauthorized', 'The user name or password is not correct.');
+          throw new ProblemError('unauthorized', 'The user name or password is not correct.');
         case 'locked':
           await audit(result.user?.username ?? username, 'locked', 'directoryLocked');
-          throw new ApiError('locked_out', `The account is locked after too many wrong passwords. ${RESET_HINT}`);
+          throw new ProblemError('locked_out', `The account is locked after too many wrong passwords. ${RESET_HINT}`);
         case 'disabled':
           await audit(result.user?.username ?? username, 'denied', 'disabled');
-          throw new ApiError('forbidden', 'The account is disabled. Contact your administrator.');
+          throw new ProblemError('forbidden', 'The account is disabled. Contact your administrator.');
         case 'expired': {
-          const user = result.user ?? (await s.directory.findUser(username));
+          const user = result.user ?? (await deps.directory.findUser(username));
           await audit(user?.username ?? username, 'denied', 'passwordExpired');
-          if (!user) throw new ApiError('unauthorized', 'The user name or password is not correct.');
+          if (!user) throw new ProblemError('unauthorized', 'The user name or password is not correct.');
           throw await this.passwordExpired(user);
         }
       }
@@ -72,31 +79,31 @@ export class SignInFlow {
       await audit(user.username, 'denied', 'passwordExpired');
       throw await this.passwordExpired(user);
     }
-    const refresh = await s.db.transaction().execute(async (trx) => {
-      await s.audit.write(trx, { type: 'auth.signin', user: user.username, result: 'success', client });
-      return this.refresh.issue(trx, user.id, client);
+    const refresh = await deps.db.transaction().execute(async (trx) => {
+      await deps.auditLog.write(trx, { type: 'auth.signin', user: user.username, result: 'success', client });
+      return this.deps.refreshTokens.issue(trx, user.id, client);
     });
     return this.tokens(user, refresh);
   }
 
   async refreshSession(refreshToken: string, client: string): Promise<TokenResponse> {
-    const s = this.s;
-    const rotated = await this.refresh.rotate(refreshToken, client);
+    const deps = this.deps;
+    const rotated = await this.deps.refreshTokens.rotate(refreshToken, client);
     if (!rotated.ok) {
       if (rotated.reason === 'reused' && rotated.subjectId) {
-        const owner = await s.directory.findUserById(rotated.subjectId);
-        await s.audit.write(s.db, { type: 'auth.signin', user: owner?.username ?? null, result: 'denied', client, detail: { reason: 'refreshTokenReuse' } });
+        const owner = await deps.directory.findUserById(rotated.subjectId);
+        await deps.auditLog.write(deps.db, { type: 'auth.signin', user: owner?.username ?? null, result: 'denied', client, detail: { reason: 'refreshTokenReuse' } });
       }
-      throw new ApiError('unauthorized', 'The refresh token is not valid. Sign in again.');
+      throw new ProblemError('unauthorized', 'The refresh token is not valid. Sign in again.');
     }
-    const user = await s.directory.findUserById(rotated.subjectId);
+    const user = await deps.directory.findUserById(rotated.subjectId);
     if (!user || user.disabled) {
-      await this.refresh.revokeFamily(s.db, rotated.family);
-      throw new ApiError('unauthorized', 'The refresh token is not valid. Sign in again.');
+      await this.deps.refreshTokens.revokeFamily(deps.db, rotated.family);
+      throw new ProblemError('unauthorized', 'The refresh token is not valid. Sign in again.');
     }
     if (await this.mustChange(user)) {
       // After the change every refresh token is revoked anyway; sign-in starts a new family.
-      await this.refresh.revokeFamily(s.db, rotated.family);
+      await this.deps.refreshTokens.revokeFamily(deps.db, rotated.family);
       throw await this.passwordExpired(user);
     }
     return this.tokens(user, rotated);
@@ -108,9 +115,9 @@ export class SignInFlow {
    */
   async signOut(subjectId: string, refreshToken: string | undefined): Promise<void> {
     if (refreshToken) {
-      await this.refresh.revokeFamilyOf(refreshToken, subjectId);
+      await this.deps.refreshTokens.revokeFamilyOf(refreshToken, subjectId);
       return;
     }
-    await revokeUserSessions(this.s.db, this.s.clock, subjectId);
+    await revokeUserSessions(this.deps.db, this.deps.clock, subjectId);
   }
 }

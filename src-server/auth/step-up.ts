@@ -2,22 +2,36 @@ import type { Transaction } from 'kysely';
 import type { MethodType } from '../../shared/api/common.js';
 import type { CreateResetSessionResponse } from '../../shared/api/reset.js';
 import type { StepUpStatus } from '../../shared/api/trust.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
 import type { DirectoryUser } from '../directory/directory.js';
-import { SESSION_TTL_MS, sessionIsActive, type OfferedMethod } from '../flows/reset-flow.js';
-import { ApiError } from '../http/problem.js';
-import type { MethodData } from '../methods/method-store.js';
+import { ProblemError } from '../errors.js';
+import { directoryContact, SESSION_TTL_MS, sessionIsActive } from '../flows/reset-rules.js';
+import type { MethodStore } from '../methods/method-store.js';
 import { usableMethods } from '../methods/registration-status.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+import type { SecretBox } from '../security/secret-box.js';
 import { hashToken, newId, newToken } from '../security/tokens.js';
-import type { Services } from '../services.js';
 import type { Db } from '../store/db.js';
+import type { OfferedMethod, ResetSessionStore } from '../store/reset-session-store.js';
 import type { Database } from '../store/schema.js';
 import { registrationThrottleKey, resetThrottleKey } from '../throttle/keys.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
-import { ThrottleStore } from '../throttle/throttle-store.js';
+import type { ThrottleStore } from '../throttle/throttle-store.js';
 import type { AccessPasses } from './access-passes.js';
 import { methodChangeVerdict, STEP_UP_TTL_MS, type MethodChangeVerdict } from './step-up-rules.js';
 
-export type StepUpDeps = Pick<Services, 'db' | 'clock' | 'policy' | 'methods' | 'box' | 'audit'>;
+export interface StepUpDependencies {
+  db: Db;
+  clock: Clock;
+  policyStore: PolicyStore;
+  methodStore: MethodStore;
+  resetSessions: ResetSessionStore;
+  throttles: ThrottleStore;
+  secretBox: SecretBox;
+  auditLog: AuditLog;
+  accessPasses: AccessPasses;
+}
 
 /** Who is changing methods: the user, the sign-in their access token belongs to, where from. */
 export interface SignInContext {
@@ -29,26 +43,12 @@ export interface SignInContext {
 /** Step-ups prove a method a reset would accept, except security questions (guessable, R26). */
 const STEP_UP_TYPES: readonly MethodType[] = ['email', 'mobilePhone', 'officePhone', 'authenticatorCode', 'authenticatorPush'];
 
-function contactData(user: DirectoryUser, ref: string): MethodData[MethodType] | null {
-  const c = user.contact;
-  if (ref === 'dir-mobilePhone') return c.mobilePhone ? { number: c.mobilePhone } : null;
-  if (ref === 'dir-officePhone') return c.officePhone ? { number: c.officePhone } : null;
-  if (ref === 'dir-email') return c.alternateEmail ? { address: c.alternateEmail } : null;
-  return null;
-}
-
 const REFUSALS: Record<Extract<MethodChangeVerdict, { allowed: false }>['reason'], string> = {
   stepUpNeeded: 'Prove it is you with one of your methods first (POST /me/step-up), or with a Temporary Access Pass.',
   signInUnbound: 'Sign in again, then prove it is you with one of your methods.',
   administratorNeedsPass: 'An administrator registers their first methods with a Temporary Access Pass from another administrator.',
   passNeeded: 'Ask your administrator for a Temporary Access Pass to register your first methods.',
 };
-
-/** A step-up session: a reset session marked as such; it never sets a password. */
-export async function isStepUpSession(db: Db, token: string): Promise<boolean> {
-  const row = await db.selectFrom('reset_sessions').innerJoin('step_up_sessions', 'step_up_sessions.session_id', 'reset_sessions.id').select('reset_sessions.id').where('reset_sessions.token_hash', '=', hashToken(token)).executeTakeFirst();
-  return row !== undefined;
-}
 
 /**
  * R26, R27, R31: before a signed-in user changes their methods, this sign-in proves one
@@ -57,10 +57,11 @@ export async function isStepUpSession(db: Db, token: string): Promise<boolean> {
  * Access Pass. The proof is good for ten minutes, for this sign-in only.
  */
 export class StepUp {
-  private readonly throttle: ThrottleStore;
+  constructor(private readonly d: StepUpDependencies) {}
 
-  constructor(private readonly d: StepUpDeps, private readonly passes: AccessPasses) {
-    this.throttle = new ThrottleStore(d.clock);
+  /** A step-up session never sets a password: it proves a method to its sign-in, nothing more. */
+  async isStepUpSession(token: string): Promise<boolean> {
+    return (await this.d.resetSessions.stepUpByTokenHash(hashToken(token))) !== null;
   }
 
   private async provenAt(signInId: string | null, subjectId: string): Promise<number | null> {
@@ -70,12 +71,12 @@ export class StepUp {
   }
 
   private async usable(user: DirectoryUser) {
-    return usableMethods(user, await this.d.methods.list(user.id), await this.d.policy.get());
+    return usableMethods(user, await this.d.methodStore.list(user.id), await this.d.policyStore.get());
   }
 
   private async verdict(ctx: SignInContext): Promise<{ verdict: MethodChangeVerdict; provenAt: number | null; stepUpMethods: number }> {
     const usable = await this.usable(ctx.user);
-    const policy = await this.d.policy.get();
+    const policy = await this.d.policyStore.get();
     const provenAt = await this.provenAt(ctx.signInId, ctx.user.id);
     const verdict = methodChangeVerdict({
       isAdmin: ctx.user.isAdmin,
@@ -98,19 +99,19 @@ export class StepUp {
   async assertMayChange(ctx: SignInContext, action: string): Promise<void> {
     const { verdict } = await this.verdict(ctx);
     if (verdict.allowed) return;
-    await this.d.audit.write(this.d.db, { type: 'registration.stepup', user: ctx.user.username, result: 'denied', client: ctx.client, detail: { reason: verdict.reason, action } });
-    throw new ApiError('step_up_required', REFUSALS[verdict.reason]);
+    await this.d.auditLog.write(this.d.db, { type: 'registration.stepup', user: ctx.user.username, result: 'denied', client: ctx.client, detail: { reason: verdict.reason, action } });
+    throw new ProblemError('step_up_required', REFUSALS[verdict.reason]);
   }
 
   async start(ctx: SignInContext): Promise<CreateResetSessionResponse> {
-    const { db, clock, box, audit } = this.d;
+    const { db, clock, secretBox, auditLog, resetSessions } = this.d;
     const { user } = ctx;
-    if (!ctx.signInId) throw new ApiError('step_up_required', REFUSALS.signInUnbound);
+    if (!ctx.signInId) throw new ProblemError('step_up_required', REFUSALS.signInUnbound);
     const usable = (await this.usable(user)).filter((m) => STEP_UP_TYPES.includes(m.type));
-    if (!usable.length) throw new ApiError('step_up_required', user.isAdmin ? REFUSALS.administratorNeedsPass : 'You hold no method to prove it is you with: use a Temporary Access Pass from your administrator.');
+    if (!usable.length) throw new ProblemError('step_up_required', user.isAdmin ? REFUSALS.administratorNeedsPass : 'You hold no method to prove it is you with: use a Temporary Access Pass from your administrator.');
     const offered: OfferedMethod[] = usable.map((m) => {
-      const contact = contactData(user, m.id);
-      return { id: newId(), type: m.type, hint: m.hint, ref: m.id, ...(contact ? { sealed: box.sealJson(contact) } : {}) };
+      const contact = directoryContact(user, m.id);
+      return { id: newId(), type: m.type, hint: m.hint, ref: m.id, ...(contact ? { sealed: secretBox.sealJson(contact) } : {}) };
     });
     const id = newId();
     const token = newToken('rs');
@@ -119,71 +120,60 @@ export class StepUp {
     const throttleKey = resetThrottleKey(user.id);
     const signInId = ctx.signInId;
     const lock = await db.transaction().execute(async (trx) => {
-      const lock = await this.throttle.activeLock(trx, throttleKey);
+      const lock = await this.d.throttles.activeLock(trx, throttleKey);
       if (lock) return lock;
-      await trx.insertInto('reset_sessions').values({
-        id, token_hash: hashToken(token), subject_id: user.id, throttle_key: throttleKey, username: user.username, decoy: 0, state: 'verifying',
-        required_methods: 1, gates_passed: 0, passed_method_ids: '[]', offered: JSON.stringify(offered), client: ctx.client,
-        created_at: now, expires_at: now + SESSION_TTL_MS, completed_at: null,
-      }).execute();
-      await trx.insertInto('step_up_sessions').values({ session_id: id, subject_id: user.id, sign_in_id: signInId, created_at: now }).execute();
-      await audit.write(trx, { type: 'registration.stepup', user: user.username, result: 'success', client: ctx.client, detail: { step: 'started' } });
+      const session = { id, subjectId: user.id, throttleKey, username: user.username, decoy: false, status: 'verifying' as const, requiredMethods: 1 };
+      await resetSessions.create(trx, { ...session, tokenHash: hashToken(token), gatesPassed: 0, passedMethodIds: [], offered, client: ctx.client, createdAt: now, expiresAt: now + SESSION_TTL_MS }, { stepUp: { signInId } });
+      await auditLog.write(trx, { type: 'registration.stepup', user: user.username, result: 'success', client: ctx.client, detail: { step: 'started' } });
       return null;
     });
-    if (lock) throw new ApiError('locked_out', 'Too many attempts: verification is locked for this account for now. Try again later.', { retryAfterSeconds: retryAfterSeconds(lock.until, now) });
+    if (lock) throw new ProblemError('locked_out', 'Too many attempts: verification is locked for this account for now. Try again later.', { retryAfterSeconds: retryAfterSeconds(lock.until, now) });
     return { sessionToken: token, expiresAt: new Date(now + SESSION_TTL_MS).toISOString(), requiredMethods: 1, methods: offered.map(({ id: methodId, type, hint }) => ({ id: methodId, type, hint })) };
   }
 
   /** The step-up session passed its gate: this sign-in may change methods for ten minutes. */
   async complete(ctx: SignInContext, sessionToken: string): Promise<StepUpStatus> {
-    const { db, clock, audit } = this.d;
-    const row = await db
-      .selectFrom('reset_sessions')
-      .innerJoin('step_up_sessions', 'step_up_sessions.session_id', 'reset_sessions.id')
-      .select(['reset_sessions.id', 'reset_sessions.state', 'reset_sessions.expires_at', 'reset_sessions.gates_passed', 'reset_sessions.required_methods', 'reset_sessions.passed_method_ids', 'reset_sessions.offered', 'step_up_sessions.sign_in_id', 'step_up_sessions.subject_id'])
-      .where('reset_sessions.token_hash', '=', hashToken(sessionToken))
-      .executeTakeFirst();
+    const { db, clock, auditLog, resetSessions } = this.d;
+    const row = await resetSessions.stepUpByTokenHash(hashToken(sessionToken));
     const now = clock.now().getTime();
     // Another user's or another sign-in's proof is no proof here.
-    if (!row || row.subject_id !== ctx.user.id || row.sign_in_id !== ctx.signInId || !sessionIsActive(row, now)) throw new ApiError('session_expired', 'This step-up has ended. Start again.');
-    if (row.gates_passed < row.required_methods) throw new ApiError('gates_incomplete', 'Verify one of your methods first.');
-    const passed = JSON.parse(row.passed_method_ids) as string[];
-    const type = (JSON.parse(row.offered) as OfferedMethod[]).find((o) => o.id === passed[0])?.type ?? null;
+    if (!row || row.subjectId !== ctx.user.id || row.signInId !== ctx.signInId || !sessionIsActive(row, now)) throw new ProblemError('session_expired', 'This step-up has ended. Start again.');
+    if (row.gatesPassed < row.requiredMethods) throw new ProblemError('gates_incomplete', 'Verify one of your methods first.');
+    const type = row.offered.find((o) => o.id === row.passedMethodIds[0])?.type ?? null;
     const done = await db.transaction().execute(async (trx) => {
-      const claimed = await trx.updateTable('reset_sessions').set({ state: 'completed', completed_at: now }).where('id', '=', row.id).where('state', '=', 'ready').executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) !== 1) return false;
-      await this.record(trx, row.sign_in_id, ctx.user.id, type ?? 'method', now);
-      await audit.write(trx, { type: 'registration.stepup', user: ctx.user.username, method: type, result: 'success', client: ctx.client, detail: { step: 'proven' } });
+      if (!(await resetSessions.moveStatus(trx, row.id, ['ready'], 'completed', { completedAt: now }))) return false;
+      await this.record(trx, row.signInId, ctx.user.id, type ?? 'method', now);
+      await auditLog.write(trx, { type: 'registration.stepup', user: ctx.user.username, method: type, result: 'success', client: ctx.client, detail: { step: 'proven' } });
       return true;
     });
-    if (!done) throw new ApiError('session_expired', 'This step-up has ended. Start again.');
+    if (!done) throw new ProblemError('session_expired', 'This step-up has ended. Start again.');
     return this.status(ctx);
   }
 
   /** R31: a Temporary Access Pass is the step-up (and a user's way to their first methods). */
   async withPass(ctx: SignInContext, pass: string): Promise<StepUpStatus> {
-    const { db, clock, audit } = this.d;
+    const { db, clock, auditLog } = this.d;
     const { user } = ctx;
-    if (!ctx.signInId) throw new ApiError('step_up_required', REFUSALS.signInUnbound);
+    if (!ctx.signInId) throw new ProblemError('step_up_required', REFUSALS.signInUnbound);
     const signInId = ctx.signInId;
     const now = clock.now().getTime();
     const key = registrationThrottleKey(user.id);
-    const admission = await db.transaction().execute((trx) => this.throttle.attempt(trx, key, ['failure']));
-    if (!admission.allowed) throw new ApiError('locked_out', 'Too many wrong passes: try again later.', { retryAfterSeconds: retryAfterSeconds(admission.lockedUntil, now) });
+    const admission = await db.transaction().execute((trx) => this.d.throttles.attempt(trx, key, ['failure']));
+    if (!admission.allowed) throw new ProblemError('locked_out', 'Too many wrong passes: try again later.', { retryAfterSeconds: retryAfterSeconds(admission.lockedUntil, now) });
     const outcome = await db.transaction().execute(async (trx) => {
-      if (await this.passes.redeem(trx, user.id, pass)) {
-        if (admission.failureId !== null) await this.throttle.releaseFailure(trx, key, admission.failureId);
+      if (await this.d.accessPasses.redeem(trx, user.id, pass)) {
+        if (admission.failureId !== null) await this.d.throttles.releaseFailure(trx, key, admission.failureId);
         await this.record(trx, signInId, user.id, 'accessPass', now);
-        await audit.write(trx, { type: 'registration.stepup', user: user.username, method: 'accessPass', result: 'success', client: ctx.client, detail: { step: 'proven' } });
+        await auditLog.write(trx, { type: 'registration.stepup', user: user.username, method: 'accessPass', result: 'success', client: ctx.client, detail: { step: 'proven' } });
         return { ok: true as const };
       }
-      const failure = await this.throttle.settleFailure(trx, key);
-      await audit.write(trx, { type: 'registration.stepup', user: user.username, method: 'accessPass', result: 'failure', client: ctx.client, detail: { attemptsRemaining: failure.attemptsRemaining } });
+      const failure = await this.d.throttles.settleFailure(trx, key);
+      await auditLog.write(trx, { type: 'registration.stepup', user: user.username, method: 'accessPass', result: 'failure', client: ctx.client, detail: { attemptsRemaining: failure.attemptsRemaining } });
       return { ok: false as const, ...failure };
     });
     if (!outcome.ok) {
-      if (outcome.lockedUntil !== null) throw new ApiError('locked_out', 'Too many wrong passes: try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntil, now), attemptsRemaining: 0 });
-      throw new ApiError('invalid_code', 'The pass is not correct, has expired or was used already.', { attemptsRemaining: outcome.attemptsRemaining });
+      if (outcome.lockedUntil !== null) throw new ProblemError('locked_out', 'Too many wrong passes: try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntil, now), attemptsRemaining: 0 });
+      throw new ProblemError('invalid_code', 'The pass is not correct, has expired or was used already.', { attemptsRemaining: outcome.attemptsRemaining });
     }
     return this.status(ctx);
   }

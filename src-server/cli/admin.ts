@@ -4,11 +4,8 @@
  * flows as the admin API, audited as `cli:<os user>`.
  */
 import { ConfigError, loadConfig } from '../config.js';
-import { ApiError } from '../http/problem.js';
-import { CliError, describeApiError, openCli, type Cli } from './cli-context.js';
-import { groupsCommand, importCommand, methodsCommand, usersCommand } from './directory-commands.js';
-import { policyCommand } from './policy-commands.js';
-import { coverageCommand, reportCommand } from './report-commands.js';
+import { ProblemError } from '../errors.js';
+import { CliError, describeProblem, openCli, type Cli } from './cli-context.js';
 
 export const HELP = `usage: npm run admin -- [--config file.json] <command> [options]
 
@@ -37,14 +34,17 @@ reports (R17b)
 Settings come from --config and the SSPR_* environment, as for the server (SSPR_DATA_DIR,
 SSPR_DATABASE_URL, SSPR_DIRECTORY_URL, ...). Exit codes: 0 ok, 1 failed, 2 usage error.`;
 
-const COMMANDS: Record<string, (cli: Cli, args: string[]) => Promise<number>> = {
-  policy: policyCommand,
-  users: usersCommand,
-  groups: groupsCommand,
-  methods: methodsCommand,
-  import: importCommand,
-  report: reportCommand,
-  coverage: coverageCommand,
+type Command = (cli: Cli, args: string[]) => Promise<number>;
+
+// Each command's module is loaded only when it runs: `policy get` never loads the directory.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  policy: async () => (await import('./policy-commands.js')).policyCommand,
+  users: async () => (await import('./directory-commands.js')).usersCommand,
+  groups: async () => (await import('./directory-commands.js')).groupsCommand,
+  methods: async () => (await import('./directory-commands.js')).methodsCommand,
+  import: async () => (await import('./directory-commands.js')).importCommand,
+  report: async () => (await import('./report-commands.js')).reportCommand,
+  coverage: async () => (await import('./report-commands.js')).coverageCommand,
 };
 
 /** Splits `--config <file>` / `--config=<file>` and `--help` from the command's own arguments. */
@@ -71,8 +71,9 @@ export async function main(argv: string[], out: (text: string) => void = (t) => 
     out(HELP);
     return help ? 0 : 2;
   }
-  const run = COMMANDS[command];
-  if (!run) throw new CliError(`unknown command "${command}" (see --help)`, 2);
+  const load = COMMANDS[command];
+  if (!load) throw new CliError(`unknown command "${command}" (see --help)`, 2);
+  const run = await load();
   const { cli, close } = await openCli(loadConfig({ file }), out);
   try {
     return await run(cli, args);
@@ -91,7 +92,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     .catch((e: unknown) => {
       if (e instanceof CliError) return fail(e.message, e.exitCode);
       if (e instanceof ConfigError) return fail(e.message, 2);
-      if (e instanceof ApiError) return fail(describeApiError(e), 1);
+      if (e instanceof ProblemError) return fail(describeProblem(e), 1);
       return fail((e as Error).message, 1);
     })
     .then((code) => {

@@ -1,11 +1,16 @@
 import { hostname, userInfo } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { ServerConfig } from '../config.js';
-import { AdminGroups } from '../flows/admin-groups.js';
-import { AdminUsers, type AdminContext } from '../flows/admin-users.js';
-import { ApiError } from '../http/problem.js';
-import { createServer, type SsprServer } from '../server.js';
-import type { Services } from '../services.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { systemClock, type Clock } from '../clock.js';
+import { databaseUrlOf, type ServerConfig } from '../config.js';
+import type { Directory } from '../directory/directory.js';
+import type { ProblemError } from '../errors.js';
+import { AdminPolicy } from '../flows/admin-policy.js';
+import type { AdminGroups } from '../flows/admin-groups.js';
+import type { AdminContext, AdminUsers } from '../flows/admin-users.js';
+import type { MethodStore } from '../methods/method-store.js';
+import { PolicyStore } from '../policy/policy-store.js';
+import { openStore, type Store } from '../store/db.js';
 
 /** A failure the CLI reports in one line; exit code 2 for usage errors, 1 otherwise. */
 export class CliError extends Error {
@@ -14,32 +19,54 @@ export class CliError extends Error {
   }
 }
 
-/** What every command gets: the server's own services and admin flows, no HTTP. */
+/** What a command may use: the store and the policy at once, the directory's flows when it asks. */
 export interface Cli {
-  services: Services;
-  users: AdminUsers;
-  groups: AdminGroups;
+  store: Store;
+  policyStore: PolicyStore;
+  adminPolicy: AdminPolicy;
+  /** Opens the directory (built-in or LDAP) and builds the admin flows on it, once. */
+  directoryTools(): Promise<DirectoryTools>;
   /** Audit actor `cli:<os user>`, client `cli@<host>` (R17a). */
   ctx: AdminContext;
   out(text: string): void;
 }
 
+export interface DirectoryTools {
+  directory: Directory;
+  methodStore: MethodStore;
+  policyStore: PolicyStore;
+  clock: Clock;
+  users: AdminUsers;
+  groups: AdminGroups;
+}
+
 /**
- * Builds the same composition as `npm run server` (createServer: store, migrations, secret
- * key, directory, audit log) without listening, so the CLI runs the server's flows.
+ * The admin CLI's composition root: the same store, secret key and audit log as `npm run
+ * server`, without HTTP; the directory, mail and the user flows are loaded only by the
+ * commands that use them, so `policy get` starts in well under a second.
  */
 export async function openCli(config: ServerConfig, out: (text: string) => void): Promise<{ cli: Cli; close(): Promise<void> }> {
-  const server: SsprServer = await createServer({ ...config, logLevel: 'silent' });
-  const s = server.services;
-  const users = new AdminUsers(s);
+  const clock = systemClock;
+  const store = await openStore(databaseUrlOf(config));
+  const db = store.db;
+  const policyStore = new PolicyStore(db, clock);
+  const auditLog = new AuditLog(clock);
+  let tools: Promise<DirectoryTools & { close(): Promise<void> }> | null = null;
   const cli: Cli = {
-    services: s,
-    users,
-    groups: new AdminGroups(s, users),
+    store,
+    policyStore,
+    adminPolicy: new AdminPolicy({ auditLog, db, policyStore }),
+    directoryTools: () => (tools ??= import('./directory-tools.js').then((m) => m.openDirectoryTools(config, { store, clock, policyStore, auditLog }))),
     ctx: { actor: `cli:${safeUser()}`, client: `cli@${hostname()}`, locale: config.defaultLocale },
     out,
   };
-  return { cli, close: () => server.close() };
+  return {
+    cli,
+    async close() {
+      if (tools) await (await tools).close();
+      await store.close();
+    },
+  };
 }
 
 function safeUser(): string {
@@ -65,13 +92,11 @@ export function positional(positionals: string[], index: number, name: string, u
   return v;
 }
 
-/** An ApiError from a flow, as the CLI says it: the detail and any policy violations. */
-export function describeApiError(e: ApiError): string {
-  const problem = e.toProblem();
-  const lines = [problem.detail ?? problem.title];
-  for (const v of problem.violations ?? []) lines.push(`  - ${v.message}`);
-  const issues = (problem as { issues?: Array<{ path: string; message: string }> }).issues;
-  for (const i of issues ?? []) lines.push(`  - ${i.path}: ${i.message}`);
+/** A ProblemError from a flow, as the CLI says it: the detail and any policy violations. */
+export function describeProblem(e: ProblemError): string {
+  const lines = [e.message];
+  for (const v of e.fields.violations ?? []) lines.push(`  - ${v.message}`);
+  for (const i of e.fields.issues ?? []) lines.push(`  - ${i.path}: ${i.message}`);
   return lines.join('\n');
 }
 

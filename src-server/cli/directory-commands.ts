@@ -68,7 +68,7 @@ export async function usersCommand(cli: Cli, args: string[]): Promise<number> {
     const rows: string[][] = [];
     let cursor: string | undefined;
     do {
-      const page = await cli.users.list({ cursor, limit: 200, q: values.search });
+      const page = await (await cli.directoryTools()).users.list({ cursor, limit: 200, q: values.search });
       rows.push(...page.users.map(userRow));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -90,7 +90,7 @@ export async function usersCommand(cli: Cli, args: string[]): Promise<number> {
       },
       (f) => (f === 'username' ? '<username>' : kebab(f)),
     );
-    const u = await cli.users.create(body, cli.ctx);
+    const u = await (await cli.directoryTools()).users.create(body, cli.ctx);
     cli.out(`created ${u.username}`);
     printUser(cli, u);
     return 0;
@@ -111,11 +111,11 @@ export async function usersCommand(cli: Cli, args: string[]): Promise<number> {
       (f) => (f === 'mustChangePassword' ? '--must-change' : f === 'isAdmin' ? '--admin' : kebab(f)),
     );
     if (Object.values(body).every((v) => v === undefined)) throw new CliError(`nothing to change\nusage: ${USERS_USAGE}`, 2);
-    printUser(cli, await cli.users.patch(username, body, cli.ctx));
+    printUser(cli, await (await cli.directoryTools()).users.patch(username, body, cli.ctx));
     return 0;
   }
   if (sub === 'delete') {
-    await cli.users.remove(username, cli.ctx);
+    await (await cli.directoryTools()).users.remove(username, cli.ctx);
     cli.out(`deleted ${username}`);
     return 0;
   }
@@ -127,7 +127,7 @@ export async function groupsCommand(cli: Cli, args: string[]): Promise<number> {
   const sub = positional(positionals, 0, 'groups list|add|delete|add-member|remove-member', GROUPS_USAGE);
   const print = (g: { name: string; description: string; members: string[] }) => cli.out(`${g.name}${g.description ? ` — ${g.description}` : ''}: ${g.members.join(', ') || '(no members)'}`);
   if (sub === 'list') {
-    const groups = await cli.groups.list();
+    const groups = await (await cli.directoryTools()).groups.list();
     groups.forEach(print);
     cli.out(`${groups.length} group(s)`);
     return 0;
@@ -136,18 +136,18 @@ export async function groupsCommand(cli: Cli, args: string[]): Promise<number> {
   switch (sub) {
     case 'add': {
       const body = validate(CreateGroupRequest, { name: group, description: values.description, members: list(values.members) }, (f) => (f === 'name' ? '<group>' : kebab(f)));
-      print(await cli.groups.create(body, cli.ctx));
+      print(await (await cli.directoryTools()).groups.create(body, cli.ctx));
       return 0;
     }
     case 'delete':
-      await cli.groups.remove(group, cli.ctx);
+      await (await cli.directoryTools()).groups.remove(group, cli.ctx);
       cli.out(`deleted group ${group}`);
       return 0;
     case 'add-member':
-      print(await cli.groups.addMember(group, positional(positionals, 2, '<user>', GROUPS_USAGE), cli.ctx));
+      print(await (await cli.directoryTools()).groups.addMember(group, positional(positionals, 2, '<user>', GROUPS_USAGE), cli.ctx));
       return 0;
     case 'remove-member':
-      print(await cli.groups.removeMember(group, positional(positionals, 2, '<user>', GROUPS_USAGE), cli.ctx));
+      print(await (await cli.directoryTools()).groups.removeMember(group, positional(positionals, 2, '<user>', GROUPS_USAGE), cli.ctx));
       return 0;
     default:
       throw new CliError(`unknown groups command "${sub}"\nusage: ${GROUPS_USAGE}`, 2);
@@ -162,7 +162,7 @@ export async function methodsCommand(cli: Cli, args: string[]): Promise<number> 
   const v = (x: string | undefined) => (x === REMOVE_MARK ? null : x);
   const body = validate(SetUserMethodsRequest, { email: v(values.email), mobilePhone: v(values.mobile), officePhone: v(values.office) }, (f) => ({ email: '--email', mobilePhone: '--mobile', officePhone: '--office' })[f] ?? f);
   if (Object.values(body).every((x) => x === undefined)) throw new CliError(`give at least one of --email, --mobile, --office\nusage: ${METHODS_USAGE}`, 2);
-  printUser(cli, await cli.users.setMethods(username, body, cli.ctx));
+  printUser(cli, await (await cli.directoryTools()).users.setMethods(username, body, cli.ctx));
   return 0;
 }
 
@@ -178,7 +178,7 @@ export async function importCommand(cli: Cli, args: string[]): Promise<number> {
   }
   const read = readContactCsv(text);
   const dryRun = values['dry-run'] ?? false;
-  const { applied, errors } = await applyContactRows(cli.services.db, cli.users, read.rows, cli.ctx, { dryRun });
+  const { applied, errors } = await applyContactRows(cli.store.db, (await cli.directoryTools()).users, read.rows, cli.ctx, { dryRun });
   const all = [...read.errors, ...errors].sort((a, b) => a.line - b.line);
   for (const e of all) process.stderr.write(`sspr-admin: line ${e.line}: ${e.message}\n`);
   const failed = `${all.length} row(s) with errors`;

@@ -3,7 +3,7 @@ import { EmailAddress, PhoneNumber, Username } from '../../shared/api/common.js'
 import { usernameKey } from '../directory/builtin-directory.js';
 import type { DirectoryUser } from '../directory/directory.js';
 import type { AdminContext, AdminUsers } from '../flows/admin-users.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { CsvSyntaxError, parseCsv } from './csv-read.js';
 
@@ -112,7 +112,7 @@ export async function applyContactRows(
     try {
       found.push({ row, user: await users.find(row.username) });
     } catch (e) {
-      if (!(e instanceof ApiError)) throw e;
+      if (!(e instanceof ProblemError)) throw e;
       errors.push({ line: row.line, message: e.code === 'not_found' ? `no user "${row.username}"` : e.message });
     }
   }
@@ -126,7 +126,7 @@ export async function applyContactRows(
         await sp.releaseSavepoint('import_row').execute();
         applied++;
       } catch (e) {
-        if (!(e instanceof ApiError)) throw e;
+        if (!(e instanceof ProblemError)) throw e;
         await sp.rollbackToSavepoint('import_row').execute();
         errors.push({ line: row.line, message: e.message });
       }

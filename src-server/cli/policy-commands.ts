@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { PolicyDocument } from '../../shared/api/policy.js';
-import { policyDiff, replacePolicy } from '../flows/admin-policy.js';
+import { policyDiff } from '../flows/admin-policy.js';
 import { CliError, parseCommand, positional, type Cli } from './cli-context.js';
 
 const USAGE = 'sspr-admin policy get | policy set <file.json> [--dry-run]';
@@ -32,16 +32,16 @@ const show = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v));
 export async function policyCommand(cli: Cli, args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, { 'dry-run': { type: 'boolean', default: false } }, USAGE);
   const sub = positional(positionals, 0, 'policy get|set', USAGE);
-  const s = cli.services;
+  const { policyStore } = cli;
   if (sub === 'get') {
-    s.policy.invalidate();
-    cli.out(JSON.stringify(await s.policy.get(), null, 2));
+    policyStore.invalidate();
+    cli.out(JSON.stringify(await policyStore.get(), null, 2));
     return 0;
   }
   if (sub !== 'set') throw new CliError(`unknown policy command "${sub}"\nusage: ${USAGE}`, 2);
   const next = readPolicyFile(positional(positionals, 1, 'the policy file', USAGE));
-  s.policy.invalidate();
-  const changes = policyDiff(await s.policy.get(), next);
+  policyStore.invalidate();
+  const changes = policyDiff(await policyStore.get(), next);
   if (changes.length === 0) {
     cli.out('policy unchanged');
     return 0;
@@ -51,7 +51,7 @@ export async function policyCommand(cli: Cli, args: string[]): Promise<number> {
     cli.out(`dry run: ${changes.length} change(s), nothing written`);
     return 0;
   }
-  await replacePolicy(s, next, cli.ctx);
+  await cli.adminPolicy.replace(next, cli.ctx);
   cli.out(`policy updated: ${changes.length} change(s)`);
   return 0;
 }

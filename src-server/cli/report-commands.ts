@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { ReportQuery, type AuditEvent } from '../../shared/api/audit.js';
 import { registrationCoverage } from '../reports/coverage.js';
-import { streamEvents, toAuditEvent } from '../reports/report-query.js';
+import { streamEvents, toAuditEvent } from '../store/report-query.js';
 import { csvHeader, eventCsvLine } from '../reports/csv.js';
 import { filterOf, REPORT_CATEGORY, reportQueryProblem, type ReportName } from '../reports/reports.js';
 import { CliError, parseCommand, positional, table, type Cli } from './cli-context.js';
@@ -65,7 +65,7 @@ export async function reportCommand(cli: Cli, args: string[]): Promise<number> {
   let rows = 0;
   const events: AuditEvent[] = [];
   if (format === 'csv') await write(stream, csvHeader());
-  outer: for await (const batch of streamEvents(cli.services.store, filterOf(category, q), q.sort, Math.min(2000, limit))) {
+  outer: for await (const batch of streamEvents(cli.store, filterOf(category, q), q.sort, Math.min(2000, limit))) {
     for (const row of batch) {
       if (rows >= limit) break outer;
       const e = toAuditEvent(row);
@@ -93,7 +93,7 @@ export async function reportCommand(cli: Cli, args: string[]): Promise<number> {
 /** R4 coverage of in-scope users, and who is not registered yet. */
 export async function coverageCommand(cli: Cli, args: string[]): Promise<number> {
   const { values } = parseCommand(args, { list: { type: 'boolean', default: false } }, 'sspr-admin coverage [--list]');
-  const c = await registrationCoverage(cli.services, { listUnregistered: values.list });
+  const c = await registrationCoverage(await cli.directoryTools(), { listUnregistered: values.list });
   if (!c) throw new CliError('coverage needs a directory that can list its users (the built-in directory)');
   const pct = c.coverage === null ? 'n/a' : `${(c.coverage * 100).toFixed(1)}%`;
   cli.out(`registration coverage: ${c.registered} of ${c.inScope} in-scope user(s) registered (${pct})`);

@@ -1,6 +1,14 @@
 import type { PolicyDocument } from '../../shared/api/policy.js';
-import type { Services } from '../services.js';
 import type { AdminContext } from './admin-users.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Db } from '../store/db.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+
+export interface AdminPolicyDependencies {
+  auditLog: AuditLog;
+  db: Db;
+  policyStore: PolicyStore;
+}
 
 export interface PolicyChange {
   path: string;
@@ -32,13 +40,18 @@ export function policyDiff(before: PolicyDocument, after: PolicyDocument): Polic
 }
 
 /** R25: the one policy document, replaced whole; the audit event and the write commit together. */
-export async function replacePolicy(s: Services, doc: PolicyDocument, ctx: AdminContext): Promise<PolicyDocument> {
-  s.policy.invalidate();
-  const before = await s.policy.get();
-  const changes = policyDiff(before, doc);
-  await s.db.transaction().execute(async (trx) => {
-    await s.policy.put(trx, doc);
-    await s.audit.write(trx, { type: 'admin.policy', user: null, actor: ctx.actor, result: 'success', client: ctx.client, detail: { changes } });
-  });
-  return s.policy.get();
+export class AdminPolicy {
+  constructor(private readonly deps: AdminPolicyDependencies) {}
+
+  async replace(doc: PolicyDocument, ctx: AdminContext): Promise<PolicyDocument> {
+    const deps = this.deps;
+    deps.policyStore.invalidate();
+    const before = await deps.policyStore.get();
+    const changes = policyDiff(before, doc);
+    await deps.db.transaction().execute(async (trx) => {
+      await deps.policyStore.put(trx, doc);
+      await deps.auditLog.write(trx, { type: 'admin.policy', user: null, actor: ctx.actor, result: 'success', client: ctx.client, detail: { changes } });
+    });
+    return deps.policyStore.get();
+  }
 }

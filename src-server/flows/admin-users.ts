@@ -3,16 +3,34 @@ import type { AdminUser, CreateUserRequest, PatchUserRequest, SetUserMethodsRequ
 import type { Locale } from '../../shared/api/common.js';
 import { revokeUserSessions } from '../auth/revocation.js';
 import { BuiltinDirectory, usernameKey } from '../directory/builtin-directory.js';
-import type { DirectoryUser } from '../directory/directory.js';
-import { ApiError } from '../http/problem.js';
+import type { DirectoryUser, Directory } from '../directory/directory.js';
+import { ProblemError } from '../errors.js';
 import { maskEmail, maskPhone } from '../methods/masking.js';
 import { effectiveRequirement, usableMethods } from '../methods/registration-status.js';
 import { passwordNotice } from '../notify/notifications.js';
 import { productPasswordViolations } from '../policy/password-check.js';
-import type { Services } from '../services.js';
 import type { Database } from '../store/schema.js';
-import { ThrottleStore } from '../throttle/throttle-store.js';
 import { resetThrottleKey, userThrottleKeys } from '../throttle/keys.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../store/db.js';
+import type { Log } from '../log.js';
+import type { Mailer } from '../notify/mailer.js';
+import type { MethodStore } from '../methods/method-store.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+import type { ThrottleStore } from '../throttle/throttle-store.js';
+
+export interface AdminUsersDependencies {
+  auditLog: AuditLog;
+  clock: Clock;
+  db: Db;
+  directory: Directory;
+  log: Log;
+  mailer: Mailer;
+  methodStore: MethodStore;
+  policyStore: PolicyStore;
+  throttles: ThrottleStore;
+}
 
 /** Who asked and from where, for the audit event (R17a). */
 export interface AdminContext {
@@ -47,27 +65,23 @@ export function isUniqueViolation(e: unknown): boolean {
  * their behalf (R4) work with every directory.
  */
 export class AdminUsers {
-  private readonly throttle: ThrottleStore;
-
-  constructor(private readonly s: Services) {
-    this.throttle = new ThrottleStore(s.clock);
-  }
+  constructor(private readonly deps: AdminUsersDependencies) {}
 
   builtin(): BuiltinDirectory {
-    if (!(this.s.directory instanceof BuiltinDirectory)) throw new ApiError('conflict', 'Users are managed in the directory (LDAP / Active Directory), not here.');
-    return this.s.directory;
+    if (!(this.deps.directory instanceof BuiltinDirectory)) throw new ProblemError('conflict', 'Users are managed in the directory (LDAP / Active Directory), not here.');
+    return this.deps.directory;
   }
 
   async find(username: string): Promise<DirectoryUser> {
-    const user = await this.s.directory.findUser(username);
-    if (!user) throw new ApiError('not_found', 'No such user.');
+    const user = await this.deps.directory.findUser(username);
+    if (!user) throw new ProblemError('not_found', 'No such user.');
     return user;
   }
 
   /** R7: methods as types, masked hints and sources — never addresses in full, never secrets. */
   async view(user: DirectoryUser): Promise<AdminUser> {
-    const s = this.s;
-    const [policy, stored, lock] = await Promise.all([s.policy.get(), s.methods.list(user.id), this.throttle.activeLock(s.db, resetThrottleKey(user.id))]);
+    const deps = this.deps;
+    const [policy, stored, lock] = await Promise.all([deps.policyStore.get(), deps.methodStore.list(user.id), this.deps.throttles.activeLock(deps.db, resetThrottleKey(user.id))]);
     const held: AdminUser['methods'] = [
       ...stored.filter((m) => m.verified).map((m) => ({ id: m.id, type: m.type, hint: m.hint, source: m.source })),
       ...directoryContacts(user),
@@ -89,27 +103,27 @@ export class AdminUsers {
   }
 
   private async passwordViolations(password: string, owner: { username: string; displayName: string; email?: string | null }, locale: Locale) {
-    const violations = productPasswordViolations(password, await this.s.policy.get(), owner, locale);
-    if (violations.length) throw new ApiError('password_policy', 'The password does not meet the policy.', { violations });
+    const violations = productPasswordViolations(password, await this.deps.policyStore.get(), owner, locale);
+    if (violations.length) throw new ProblemError('password_policy', 'The password does not meet the policy.', { violations });
   }
 
   async create(input: CreateUserRequest, ctx: AdminContext): Promise<AdminUser> {
-    const s = this.s;
+    const deps = this.deps;
     const dir = this.builtin();
-    if (await dir.findUser(input.username)) throw new ApiError('conflict', 'A user with this name already exists.');
+    if (await dir.findUser(input.username)) throw new ProblemError('conflict', 'A user with this name already exists.');
     await this.passwordViolations(input.password, input, ctx.locale);
     let created: DirectoryUser;
     try {
-      created = await s.db.transaction().execute(async (trx) => {
+      created = await deps.db.transaction().execute(async (trx) => {
         const user = await dir.createUser({ ...input, email: input.email ?? null }, trx);
-        await s.audit.write(trx, {
+        await deps.auditLog.write(trx, {
           type: 'admin.user', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client,
           detail: { action: 'create', displayName: user.displayName, email: user.email, isAdmin: user.isAdmin, groups: user.groups },
         });
         return user;
       });
     } catch (e) {
-      if (isUniqueViolation(e)) throw new ApiError('conflict', 'A user with this name already exists.');
+      if (isUniqueViolation(e)) throw new ProblemError('conflict', 'A user with this name already exists.');
       throw e;
     }
     return this.view(created);
@@ -127,7 +141,7 @@ export class AdminUsers {
   }
 
   async patch(username: string, patch: PatchUserRequest, ctx: AdminContext): Promise<AdminUser> {
-    const s = this.s;
+    const deps = this.deps;
     const user = await this.find(username);
     const { password, unlock, mustChangePassword, ...fields } = patch;
     const editsAccount = Object.keys(fields).length > 0 || (mustChangePassword !== undefined && password === undefined);
@@ -135,21 +149,21 @@ export class AdminUsers {
     if (password !== undefined) {
       await this.passwordViolations(password, { ...user, displayName: fields.displayName ?? user.displayName }, ctx.locale);
       // An administrator's reset: the user chooses their own password at next sign-in (unless told otherwise).
-      const written = await s.directory.resetPassword(user, password, { unlock: unlock === true, mustChange: mustChangePassword ?? true });
-      if (!written.ok) throw new ApiError('password_policy', 'The directory refused the password.', { violations: written.violations });
+      const written = await deps.directory.resetPassword(user, password, { unlock: unlock === true, mustChange: mustChangePassword ?? true });
+      if (!written.ok) throw new ProblemError('password_policy', 'The directory refused the password.', { violations: written.violations });
     }
-    if (unlock) await s.directory.unlock(user);
+    if (unlock) await deps.directory.unlock(user);
     const changes: Record<string, { before: unknown; after: unknown }> = {};
     const before: Record<string, unknown> = { displayName: user.displayName, email: user.email, isAdmin: user.isAdmin, disabled: user.disabled, groups: user.groups };
     for (const [k, v] of Object.entries(fields)) if (JSON.stringify(before[k]) !== JSON.stringify(v)) changes[k] = { before: before[k], after: v };
-    await s.db.transaction().execute(async (trx) => {
+    await deps.db.transaction().execute(async (trx) => {
       if (dir) await dir.updateUser(user.id, { ...fields, mustChange: password === undefined ? mustChangePassword : undefined }, trx);
       // Tokens carry isAdmin: a promotion or demotion, like a reset or disabling, starts from a fresh sign-in.
       const adminChanged = fields.isAdmin !== undefined && fields.isAdmin !== user.isAdmin;
-      if (password !== undefined || fields.disabled === true || adminChanged) await revokeUserSessions(trx, s.clock, user.id);
+      if (password !== undefined || fields.disabled === true || adminChanged) await revokeUserSessions(trx, deps.clock, user.id);
       // R11d-like: an administrator's unlock also lifts the SSPR lockout and its counters.
-      if (unlock) for (const key of userThrottleKeys(user.id)) await this.throttle.clear(trx, key);
-      await s.audit.write(trx, {
+      if (unlock) for (const key of userThrottleKeys(user.id)) await this.deps.throttles.clear(trx, key);
+      await deps.auditLog.write(trx, {
         type: 'admin.user', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client,
         detail: {
           action: 'update',
@@ -161,36 +175,36 @@ export class AdminUsers {
       });
     });
     if (password !== undefined) await this.tellUserOfReset(user, ctx);
-    return this.view((await s.directory.findUserById(user.id)) ?? user);
+    return this.view((await deps.directory.findUserById(user.id)) ?? user);
   }
 
   /** R22: the user hears of every reset, an administrator's included. A mail failure never undoes it. */
   private async tellUserOfReset(user: DirectoryUser, ctx: AdminContext): Promise<void> {
-    const policy = await this.s.policy.get();
+    const policy = await this.deps.policyStore.get();
     if (!policy.sspr.notifyUserOnReset || !user.email) return;
-    const { subject, text } = passwordNotice(user, 'reset', this.s.clock.now(), `${ctx.client} (administrator)`, policy.branding, ctx.locale);
-    await this.s.mailer.send({ to: user.email, subject, text }).catch((e: Error) => this.s.log.warn({ err: e.message }, 'reset notification not sent'));
+    const { subject, text } = passwordNotice(user, 'reset', this.deps.clock.now(), `${ctx.client} (administrator)`, policy.branding, ctx.locale);
+    await this.deps.mailer.send({ to: user.email, subject, text }).catch((e: Error) => this.deps.log.warn({ err: e.message }, 'reset notification not sent'));
   }
 
   async remove(username: string, ctx: AdminContext): Promise<void> {
-    const s = this.s;
+    const deps = this.deps;
     const dir = this.builtin();
     const user = await this.find(username);
-    await s.db.transaction().execute(async (trx) => {
+    await deps.db.transaction().execute(async (trx) => {
       await dir.deleteUser(user.id, trx);
       // Registration data goes with the account (R7): nothing of it stays readable.
       await trx.deleteFrom('methods').where('subject_id', '=', user.id).execute();
       await trx.deleteFrom('registrations').where('subject_id', '=', user.id).execute();
-      await revokeUserSessions(trx, s.clock, user.id);
-      for (const key of userThrottleKeys(user.id)) await this.throttle.clear(trx, key);
-      await s.audit.write(trx, { type: 'admin.user', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client, detail: { action: 'delete' } });
+      await revokeUserSessions(trx, deps.clock, user.id);
+      for (const key of userThrottleKeys(user.id)) await this.deps.throttles.clear(trx, key);
+      await deps.auditLog.write(trx, { type: 'admin.user', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client, detail: { action: 'delete' } });
     });
   }
 
   /** R4: phone numbers and an email set on the user's behalf count as registered, unproved. null removes. */
   async setMethods(username: string, input: SetUserMethodsRequest, ctx: AdminContext): Promise<AdminUser> {
     const user = await this.find(username);
-    await this.s.db.transaction().execute((trx) => this.writeMethods(trx, user, input, ctx));
+    await this.deps.db.transaction().execute((trx) => this.writeMethods(trx, user, input, ctx));
     return this.view(user);
   }
 
@@ -199,25 +213,25 @@ export class AdminUsers {
    * the bulk import applies many users in one transaction. Reads nothing outside `trx`.
    */
   async writeMethods(trx: Transaction<Database>, user: DirectoryUser, input: SetUserMethodsRequest, ctx: AdminContext): Promise<void> {
-    const s = this.s;
+    const deps = this.deps;
     if (input.email && user.email && input.email.toLowerCase() === user.email.toLowerCase()) {
-      throw new ApiError('invalid_request', 'The reset email must be an address other than the account\'s own (R3).', { issues: [{ path: 'body.email', message: 'same as the account\'s own address' }] });
+      throw new ProblemError('invalid_request', 'The reset email must be an address other than the account\'s own (R3).', { issues: [{ path: 'body.email', message: 'same as the account\'s own address' }] });
     }
     const set: Record<string, string> = {};
     const removed: string[] = [];
     for (const type of CONTACT_TYPES) {
       const value = input[type];
       if (value === undefined) continue;
-      await s.methods.removeType(trx, user.id, type, 'admin');
+      await deps.methodStore.removeType(trx, user.id, type, 'admin');
       if (value === null) {
         removed.push(type);
         continue;
       }
       const hint = type === 'email' ? maskEmail(value) : maskPhone(value);
-      if (type === 'email') await s.methods.insert(trx, { subjectId: user.id, type, source: 'admin', verified: true, hint, data: { address: value } });
-      else await s.methods.insert(trx, { subjectId: user.id, type, source: 'admin', verified: true, hint, data: { number: value } });
+      if (type === 'email') await deps.methodStore.insert(trx, { subjectId: user.id, type, source: 'admin', verified: true, hint, data: { address: value } });
+      else await deps.methodStore.insert(trx, { subjectId: user.id, type, source: 'admin', verified: true, hint, data: { number: value } });
       set[type] = hint;
     }
-    await s.audit.write(trx, { type: 'admin.methods', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client, detail: { set, removed } });
+    await deps.auditLog.write(trx, { type: 'admin.methods', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client, detail: { set, removed } });
   }
 }

@@ -1,13 +1,17 @@
 import type { Selectable } from 'kysely';
 import type { Approval, DecideApprovalRequest } from '../../shared/api/me.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import { approvalSignatureValid } from '../methods/push.js';
 import type { MethodData } from '../methods/method-store.js';
-import type { Services } from '../services.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import type { MethodStore } from '../methods/method-store.js';
+import type { Db } from '../store/db.js';
+import type { ResetSessionStore } from '../store/reset-session-store.js';
 import type { Database } from '../store/schema.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
-import { ThrottleStore } from '../throttle/throttle-store.js';
-import { offeredMethods, passGate, sessionIsActive } from './reset-flow.js';
+import type { ThrottleStore } from '../throttle/throttle-store.js';
+import { passGate, sessionIsActive } from './reset-rules.js';
 
 type ApprovalRow = Selectable<Database['approvals']>;
 
@@ -26,17 +30,22 @@ function view(a: ApprovalRow, now: number): Approval {
  * Push approvals with number matching, seen from the user's signed-in companion: the
  * waiting ones, and the signed decision that passes (or fails) the reset gate.
  */
-export class Approvals {
-  private readonly throttle: ThrottleStore;
+export interface ApprovalsDependencies {
+  db: Db;
+  clock: Clock;
+  methodStore: MethodStore;
+  resetSessions: ResetSessionStore;
+  throttles: ThrottleStore;
+  auditLog: AuditLog;
+}
 
-  constructor(private readonly s: Services) {
-    this.throttle = new ThrottleStore(s.clock);
-  }
+export class Approvals {
+  constructor(private readonly deps: ApprovalsDependencies) {}
 
   /** Waiting and not expired (an approval lives as long as its challenge: 5 minutes). */
   async pending(subjectId: string): Promise<Approval[]> {
-    const now = this.s.clock.now().getTime();
-    const rows = await this.s.db
+    const now = this.deps.clock.now().getTime();
+    const rows = await this.deps.db
       .selectFrom('approvals')
       .selectAll()
       .where('subject_id', '=', subjectId)
@@ -48,51 +57,51 @@ export class Approvals {
   }
 
   async decide(subjectId: string, approvalId: string, body: DecideApprovalRequest, ctx: { client: string }): Promise<Approval> {
-    const s = this.s;
-    const now = s.clock.now().getTime();
-    const a = await s.db.selectFrom('approvals').selectAll().where('id', '=', approvalId).where('subject_id', '=', subjectId).executeTakeFirst();
-    if (!a) throw new ApiError('not_found', 'No such approval.');
-    const challenge = await s.db.selectFrom('challenges').selectAll().where('id', '=', a.challenge_id).executeTakeFirst();
-    const session = challenge ? await s.db.selectFrom('reset_sessions').selectAll().where('id', '=', challenge.session_id).executeTakeFirst() : undefined;
+    const { db, clock, methodStore, resetSessions, throttles, auditLog } = this.deps;
+    const now = clock.now().getTime();
+    const a = await db.selectFrom('approvals').selectAll().where('id', '=', approvalId).where('subject_id', '=', subjectId).executeTakeFirst();
+    if (!a) throw new ProblemError('not_found', 'No such approval.');
+    const challenge = await resetSessions.challengeById(a.challenge_id);
+    const session = challenge ? await resetSessions.byId(challenge.sessionId) : null;
     if (a.status === 'expired' || now >= Number(a.expires_at) || !challenge || !session || !sessionIsActive(session, now)) {
-      throw new ApiError('challenge_expired', 'This approval request has expired.');
+      throw new ProblemError('challenge_expired', 'This approval request has expired.');
     }
-    if (a.status !== 'waiting') throw new ApiError('conflict', 'This approval has already been decided.');
-    const offered = offeredMethods(session).find((m) => m.id === challenge.method_id);
-    const method = await s.methods.get(subjectId, body.methodId);
-    if (!method || method.type !== 'authenticatorPush' || !method.verified) throw new ApiError('not_found', 'No such push method.');
-    if (offered?.ref !== method.id) throw new ApiError('forbidden', 'This approval was sent to another device.');
+    if (a.status !== 'waiting') throw new ProblemError('conflict', 'This approval has already been decided.');
+    const offered = session.offered.find((m) => m.id === challenge.methodId);
+    const method = await methodStore.get(subjectId, body.methodId);
+    if (!method || method.type !== 'authenticatorPush' || !method.verified) throw new ProblemError('not_found', 'No such push method.');
+    if (offered?.ref !== method.id) throw new ProblemError('forbidden', 'This approval was sent to another device.');
     const { publicKey } = method.data as MethodData['authenticatorPush'];
     if (!approvalSignatureValid(publicKey, a.id, body.approve, body.number, body.signature)) {
-      await s.audit.write(s.db, { type: 'reset.verify', user: session.username, method: 'authenticatorPush', result: 'denied', client: ctx.client, detail: { reason: 'badSignature' } });
-      throw new ApiError('forbidden', 'The signature does not match this device\'s key.');
+      await auditLog.write(db, { type: 'reset.verify', user: session.username, method: 'authenticatorPush', result: 'denied', client: ctx.client, detail: { reason: 'badSignature' } });
+      throw new ProblemError('forbidden', 'The signature does not match this device\'s key.');
     }
     // Number matching: approving with the wrong number is a denial, and a failed verification.
     const approved = body.approve && body.number === a.number;
     const reason = approved ? null : body.approve ? 'wrongNumber' : 'deniedByUser';
 
-    const outcome = await s.db.transaction().execute(async (trx) => {
+    const outcome = await db.transaction().execute(async (trx) => {
       // Counted like any verification: a failure until it succeeds, refused when locked (R11e).
-      const admission = await this.throttle.attempt(trx, session.throttle_key, ['failure']);
+      const admission = await throttles.attempt(trx, session.throttleKey, ['failure']);
       if (!admission.allowed) {
-        if (admission.tripped) await s.audit.write(trx, { type: 'reset.lockout', user: session.username, method: 'authenticatorPush', result: 'locked', client: ctx.client, detail: { rule: admission.rule } });
+        if (admission.tripped) await auditLog.write(trx, { type: 'reset.lockout', user: session.username, method: 'authenticatorPush', result: 'locked', client: ctx.client, detail: { rule: admission.rule } });
         return { locked: admission.lockedUntil } as const;
       }
       const decided = await trx.updateTable('approvals').set({ status: approved ? 'approved' : 'denied', decided_at: now }).where('id', '=', a.id).where('status', '=', 'waiting').executeTakeFirst();
-      if (Number(decided.numUpdatedRows) !== 1) throw new ApiError('conflict', 'This approval has already been decided.');
-      await trx.updateTable('challenges').set({ status: approved ? 'used' : 'denied', used_at: now }).where('id', '=', challenge.id).where('status', '=', 'pending').execute();
+      if (Number(decided.numUpdatedRows) !== 1) throw new ProblemError('conflict', 'This approval has already been decided.');
+      await resetSessions.settleChallenge(trx, challenge.id, approved ? 'used' : 'denied', now);
       if (approved) {
-        if (admission.failureId !== null) await this.throttle.releaseFailure(trx, session.throttle_key, admission.failureId);
-        await passGate(s, trx, session.id, challenge.method_id);
-        await s.audit.write(trx, { type: 'reset.verify', user: session.username, method: 'authenticatorPush', result: 'success', client: ctx.client, detail: { approvalClient: a.client } });
+        if (admission.failureId !== null) await throttles.releaseFailure(trx, session.throttleKey, admission.failureId);
+        await passGate(resetSessions, trx, session.id, challenge.methodId);
+        await auditLog.write(trx, { type: 'reset.verify', user: session.username, method: 'authenticatorPush', result: 'success', client: ctx.client, detail: { approvalClient: a.client } });
         return { status: 'approved' } as const;
       }
-      const failure = await this.throttle.settleFailure(trx, session.throttle_key);
-      await s.audit.write(trx, { type: 'reset.verify', user: session.username, method: 'authenticatorPush', result: 'failure', client: ctx.client, detail: { reason, attemptsRemaining: failure.attemptsRemaining } });
-      if (failure.tripped) await s.audit.write(trx, { type: 'reset.lockout', user: session.username, method: 'authenticatorPush', result: 'locked', client: ctx.client, detail: { rule: 'R11a' } });
+      const failure = await throttles.settleFailure(trx, session.throttleKey);
+      await auditLog.write(trx, { type: 'reset.verify', user: session.username, method: 'authenticatorPush', result: 'failure', client: ctx.client, detail: { reason, attemptsRemaining: failure.attemptsRemaining } });
+      if (failure.tripped) await auditLog.write(trx, { type: 'reset.lockout', user: session.username, method: 'authenticatorPush', result: 'locked', client: ctx.client, detail: { rule: 'R11a' } });
       return { status: 'denied' } as const;
     });
-    if (outcome.locked !== undefined) throw new ApiError('locked_out', 'Password reset is locked for this account for now.', { retryAfterSeconds: retryAfterSeconds(outcome.locked, now) });
+    if (outcome.locked !== undefined) throw new ProblemError('locked_out', 'Password reset is locked for this account for now.', { retryAfterSeconds: retryAfterSeconds(outcome.locked, now) });
     return { ...view(a, now), status: outcome.status };
   }
 }

@@ -1,12 +1,22 @@
 import type { MeStatus } from '../../shared/api/me.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import { passwordExpiry } from '../../shared/rules/expiry.js';
-import type { DirectoryUser } from '../directory/directory.js';
-import { ApiError } from '../http/problem.js';
-import type { MethodRecord } from '../methods/method-store.js';
+import type { DirectoryUser, Directory } from '../directory/directory.js';
+import { ProblemError } from '../errors.js';
+import type { MethodRecord, MethodStore } from '../methods/method-store.js';
 import { registrationState } from '../methods/registration-status.js';
 import { isInScope } from '../policy/scope.js';
-import type { Services } from '../services.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../store/db.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+
+export interface MeStatusDependencies {
+  clock: Clock;
+  db: Db;
+  directory: Directory;
+  methodStore: MethodStore;
+  policyStore: PolicyStore;
+}
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -32,22 +42,27 @@ export function meStatusOf(input: { user: DirectoryUser; stored: MethodRecord[];
 }
 
 /** R5, R6, R15, R16: the policy as it applies to one signed-in user, right now. */
-export async function buildMeStatus(s: Services, subjectId: string): Promise<MeStatus> {
-  const user = await s.directory.findUserById(subjectId);
-  // The account went away after the token was issued: the token no longer stands for anyone.
-  if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
-  const [policy, stored, registration] = await Promise.all([
-    s.policy.get(),
-    s.methods.list(subjectId),
-    s.db.selectFrom('registrations').select('confirmed_at').where('subject_id', '=', subjectId).executeTakeFirst(),
-  ]);
-  const confirmed = registration?.confirmed_at;
-  return meStatusOf({
-    user,
-    stored,
-    confirmedAt: confirmed === null || confirmed === undefined ? null : new Date(Number(confirmed)),
-    inScope: await isInScope(user, policy, s.directory),
-    policy,
-    now: s.clock.now(),
-  });
+export class MeStatusFlow {
+  constructor(private readonly deps: MeStatusDependencies) {}
+
+  async status(subjectId: string): Promise<MeStatus> {
+    const deps = this.deps;
+    const user = await deps.directory.findUserById(subjectId);
+    // The account went away after the token was issued: the token no longer stands for anyone.
+    if (!user) throw new ProblemError('unauthorized', 'The account no longer exists.');
+    const [policy, stored, registration] = await Promise.all([
+      deps.policyStore.get(),
+      deps.methodStore.list(subjectId),
+      deps.db.selectFrom('registrations').select('confirmed_at').where('subject_id', '=', subjectId).executeTakeFirst(),
+    ]);
+    const confirmed = registration?.confirmed_at;
+    return meStatusOf({
+      user,
+      stored,
+      confirmedAt: confirmed === null || confirmed === undefined ? null : new Date(Number(confirmed)),
+      inScope: await isInScope(user, policy, deps.directory),
+      policy,
+      now: deps.clock.now(),
+    });
+  }
 }

@@ -2,24 +2,45 @@ import type { Transaction } from 'kysely';
 import type { Locale, MethodType } from '../../shared/api/common.js';
 import type { MeStatus, RegisteredMethod, RegisterMethodRequest, RegisterMethodResponse } from '../../shared/api/me.js';
 import { availableQuestions } from '../../shared/rules/security-questions.js';
-import type { RefreshTokens } from '../auth/refresh-tokens.js';
-import type { StepUp } from '../auth/step-up.js';
-import type { DirectoryUser } from '../directory/directory.js';
-import { ApiError } from '../http/problem.js';
+import type { DirectoryUser, Directory } from '../directory/directory.js';
+import { ProblemError } from '../errors.js';
 import { codeMatches, CODE_TTL_MS, issueCode } from '../methods/codes.js';
-import { METHOD_KINDS } from '../methods/index.js';
+import type { MethodKinds } from '../methods/method-kind.js';
 import { maskEmail, maskPhone } from '../methods/masking.js';
-import type { MethodRecord } from '../methods/method-store.js';
+import type { MethodRecord, MethodStore } from '../methods/method-store.js';
 import { effectiveRequirement } from '../methods/registration-status.js';
 import { isInScope } from '../policy/scope.js';
 import { newId } from '../security/tokens.js';
-import type { Services } from '../services.js';
 import type { Database } from '../store/schema.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
-import { ThrottleStore } from '../throttle/throttle-store.js';
-import { buildMeStatus } from './me-status.js';
-import { notifyAccountChange, type AccountChange } from '../notify/notifications.js';
+import type { MeStatusFlow } from './me-status.js';
 import { registrationThrottleKey } from '../throttle/keys.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../store/db.js';
+import type { Log } from '../log.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+import type { ThrottleStore } from '../throttle/throttle-store.js';
+import type { RefreshTokens } from '../auth/refresh-tokens.js';
+import type { StepUp } from '../auth/step-up.js';
+import type { AccountChange, AccountNotifier } from '../notify/notifications.js';
+
+export interface MethodRegistrationDependencies {
+  methodKinds: MethodKinds;
+  meStatus: MeStatusFlow;
+  auditLog: AuditLog;
+  clock: Clock;
+  codeKey: Buffer;
+  db: Db;
+  directory: Directory;
+  log: Log;
+  methodStore: MethodStore;
+  policyStore: PolicyStore;
+  throttles: ThrottleStore;
+  stepUp: StepUp;
+  refreshTokens: RefreshTokens;
+  accountNotifier: AccountNotifier;
+}
 
 type Trx = Transaction<Database>;
 
@@ -44,23 +65,19 @@ const throttleKey = registrationThrottleKey;
  * R3–R8, R10: a signed-in user registers, proves, lists and removes their methods, and
  * reconfirms them. Every change and its audit event share one transaction (R17a). Adding,
  * removing and reconfirming need this sign-in's fresh step-up (R26, R27); proving a method
- * just added does not (its adding was the change).
+ * just added does not (its adding was the change). Changes are notified (R32).
  */
 export class MethodRegistration {
-  private readonly throttle: ThrottleStore;
-
-  constructor(private readonly s: Services, private readonly stepUp: StepUp, private readonly refreshTokens: RefreshTokens) {
-    this.throttle = new ThrottleStore(s.clock);
-  }
+  constructor(private readonly deps: MethodRegistrationDependencies) {}
 
   private async user(subjectId: string): Promise<DirectoryUser> {
-    const user = await this.s.directory.findUserById(subjectId);
-    if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
+    const user = await this.deps.directory.findUserById(subjectId);
+    if (!user) throw new ProblemError('unauthorized', 'The account no longer exists.');
     return user;
   }
 
   private async touch(trx: Trx, subjectId: string, confirmed: boolean): Promise<void> {
-    const now = this.s.clock.now().getTime();
+    const now = this.deps.clock.now().getTime();
     // Registering or proving a method is also confirming the methods are current (R6).
     const set = confirmed ? { confirmed_at: now, updated_at: now } : { updated_at: now };
     await trx
@@ -72,8 +89,8 @@ export class MethodRegistration {
 
   async list(subjectId: string): Promise<RegisteredMethod[]> {
     const user = await this.user(subjectId);
-    const stored = (await this.s.methods.list(subjectId)).map(view);
-    const now = this.s.clock.now().toISOString();
+    const stored = (await this.deps.methodStore.list(subjectId)).map(view);
+    const now = this.deps.clock.now().toISOString();
     const fromDirectory: RegisteredMethod[] = [];
     const c = user.contact;
     if (c.mobilePhone) fromDirectory.push({ id: 'dir-mobilePhone', type: 'mobilePhone', hint: maskPhone(c.mobilePhone), source: 'directory', verified: true, createdAt: now });
@@ -83,37 +100,37 @@ export class MethodRegistration {
   }
 
   async questions(locale: Locale): Promise<{ questions: Array<{ id: string; text: string }>; requiredToRegister: number }> {
-    const policy = await this.s.policy.get();
+    const policy = await this.deps.policyStore.get();
     return { questions: availableQuestions(policy.sspr.securityQuestions, locale), requiredToRegister: policy.sspr.securityQuestions.requiredToRegister };
   }
 
   async register(body: RegisterMethodRequest, ctx: UserContext): Promise<RegisterMethodResponse> {
-    const s = this.s;
+    const deps = this.deps;
     const user = await this.user(ctx.subjectId);
-    const policy = await s.policy.get();
-    if (!(await isInScope(user, policy, s.directory))) throw new ApiError('forbidden', 'Self-service password reset is not enabled for your account.');
+    const policy = await deps.policyStore.get();
+    if (!(await isInScope(user, policy, deps.directory))) throw new ProblemError('forbidden', 'Self-service password reset is not enabled for your account.');
     // R8 / R10: only what the policy enables, and never questions for administrators.
     if (!effectiveRequirement(user, policy).types.includes(body.type)) {
-      throw new ApiError('forbidden', body.type === 'securityQuestions' && user.isAdmin ? 'Administrator accounts cannot use security questions.' : 'This method is not enabled by the policy.');
+      throw new ProblemError('forbidden', body.type === 'securityQuestions' && user.isAdmin ? 'Administrator accounts cannot use security questions.' : 'This method is not enabled by the policy.');
     }
-    const plan = await METHOD_KINDS[body.type].register({ s, policy, user, body, locale: ctx.locale });
+    const plan = await this.deps.methodKinds[body.type].register({ policy, user, body, locale: ctx.locale });
     // R26, R27: a password alone never adds a method to an account that has one
     // (checked after the input, so bad input is still `invalid_request`).
-    await this.stepUp.assertMayChange({ user, signInId: ctx.signInId, client: ctx.client }, 'add');
+    await deps.stepUp.assertMayChange({ user, signInId: ctx.signInId, client: ctx.client }, 'add');
     const proof = plan.sendCode ? { challengeId: newId() } : null;
-    const code = proof ? issueCode(s.codeKey, proof.challengeId) : null;
-    const now = s.clock.now().getTime();
+    const code = proof ? issueCode(deps.codeKey, proof.challengeId) : null;
+    const now = deps.clock.now().getTime();
 
-    const outcome = await s.db.transaction().execute(async (trx) => {
+    const outcome = await deps.db.transaction().execute(async (trx) => {
       if (plan.sendCounts.length) {
-        const admission = await this.throttle.attempt(trx, throttleKey(user.id), plan.sendCounts);
+        const admission = await this.deps.throttles.attempt(trx, throttleKey(user.id), plan.sendCounts);
         if (!admission.allowed) {
-          await s.audit.write(trx, { type: 'registration.add', user: user.username, method: body.type, result: 'locked', client: ctx.client, detail: { rule: admission.rule } });
+          await deps.auditLog.write(trx, { type: 'registration.add', user: user.username, method: body.type, result: 'locked', client: ctx.client, detail: { rule: admission.rule } });
           return { locked: admission.lockedUntil } as const;
         }
       }
-      if (plan.replacesAtOnce) await s.methods.removeType(trx, user.id, plan.type, 'user');
-      const method = await s.methods.insert(trx, { subjectId: user.id, type: plan.type, source: 'user', verified: plan.verified, hint: plan.hint, data: plan.data });
+      if (plan.replacesAtOnce) await deps.methodStore.removeType(trx, user.id, plan.type, 'user');
+      const method = await deps.methodStore.insert(trx, { subjectId: user.id, type: plan.type, source: 'user', verified: plan.verified, hint: plan.hint, data: plan.data });
       if (proof && code) {
         await trx
           .insertInto('challenges')
@@ -121,61 +138,61 @@ export class MethodRegistration {
           .execute();
       }
       await this.touch(trx, user.id, plan.verified);
-      await s.audit.write(trx, { type: 'registration.add', user: user.username, method: plan.type, result: 'success', client: ctx.client, detail: { pendingVerification: !plan.verified } });
+      await deps.auditLog.write(trx, { type: 'registration.add', user: user.username, method: plan.type, result: 'success', client: ctx.client, detail: { pendingVerification: !plan.verified } });
       return { method } as const;
     });
     if (outcome.locked !== undefined) {
-      throw new ApiError('locked_out', 'Too many codes sent: try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.locked, now) });
+      throw new ProblemError('locked_out', 'Too many codes sent: try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.locked, now) });
     }
-    if (plan.sendCode && code) plan.sendCode(code.code).catch((err: Error) => s.log.warn({ err: err.message, method: plan.type }, 'registration code not handed over'));
+    if (plan.sendCode && code) plan.sendCode(code.code).catch((err: Error) => deps.log.warn({ err: err.message, method: plan.type }, 'registration code not handed over'));
     if (plan.verified) this.notice(user, { kind: 'methodAdded', method: plan.type }, ctx);
     return { method: view(outcome.method), pendingVerification: !plan.verified, ...(plan.reveal ?? {}) };
   }
 
   async verify(methodId: string, code: string, ctx: UserContext): Promise<{ method: RegisteredMethod }> {
-    const s = this.s;
+    const deps = this.deps;
     const user = await this.user(ctx.subjectId);
-    const method = await s.methods.get(user.id, methodId);
-    if (!method) throw new ApiError('not_found', 'No such method.');
-    if (method.verified) throw new ApiError('conflict', 'This method is already verified.');
-    const kind = METHOD_KINDS[method.type];
-    if (kind.proof === 'none') throw new ApiError('conflict', 'This method needs no code.');
-    const now = s.clock.now().getTime();
+    const method = await deps.methodStore.get(user.id, methodId);
+    if (!method) throw new ProblemError('not_found', 'No such method.');
+    if (method.verified) throw new ProblemError('conflict', 'This method is already verified.');
+    const kind = this.deps.methodKinds[method.type];
+    if (kind.proof === 'none') throw new ProblemError('conflict', 'This method needs no code.');
+    const now = deps.clock.now().getTime();
     const challenge =
       kind.proof === 'sentCode'
-        ? await s.db.selectFrom('challenges').selectAll().where('session_id', '=', proofSession(user.id)).where('method_id', '=', method.id).where('status', '=', 'pending').orderBy('created_at', 'desc').executeTakeFirst()
+        ? await deps.db.selectFrom('challenges').selectAll().where('session_id', '=', proofSession(user.id)).where('method_id', '=', method.id).where('status', '=', 'pending').orderBy('created_at', 'desc').executeTakeFirst()
         : null;
     if (kind.proof === 'sentCode' && (!challenge || now >= Number(challenge.expires_at))) {
-      throw new ApiError('challenge_expired', 'The code has expired. Remove the method and add it again to get a new code.');
+      throw new ProblemError('challenge_expired', 'The code has expired. Remove the method and add it again to get a new code.');
     }
 
     // Wrong codes count like wrong reset codes: atomically, failure first (R11e).
-    const admission = await s.db.transaction().execute((trx) => this.throttle.attempt(trx, throttleKey(user.id), ['failure']));
-    if (!admission.allowed) throw new ApiError('locked_out', 'Too many wrong codes: try again later.', { retryAfterSeconds: retryAfterSeconds(admission.lockedUntil, now) });
-    const right = challenge ? codeMatches(s.codeKey, challenge.id, code, challenge.code_hash) : await kind.proveWithCode!(s, method, code);
+    const admission = await deps.db.transaction().execute((trx) => this.deps.throttles.attempt(trx, throttleKey(user.id), ['failure']));
+    if (!admission.allowed) throw new ProblemError('locked_out', 'Too many wrong codes: try again later.', { retryAfterSeconds: retryAfterSeconds(admission.lockedUntil, now) });
+    const right = challenge ? codeMatches(deps.codeKey, challenge.id, code, challenge.code_hash) : await kind.proveWithCode!(method, code);
 
-    const outcome = await s.db.transaction().execute(async (trx) => {
+    const outcome = await deps.db.transaction().execute(async (trx) => {
       if (right) {
         const used = challenge ? await trx.updateTable('challenges').set({ status: 'used', used_at: now }).where('id', '=', challenge.id).where('status', '=', 'pending').executeTakeFirst() : null;
         if (!used || Number(used.numUpdatedRows) === 1) {
-          if (admission.failureId !== null) await this.throttle.releaseFailure(trx, throttleKey(user.id), admission.failureId);
-          await s.methods.markVerified(trx, user.id, method.id);
+          if (admission.failureId !== null) await this.deps.throttles.releaseFailure(trx, throttleKey(user.id), admission.failureId);
+          await deps.methodStore.markVerified(trx, user.id, method.id);
           await this.replaceOthers(trx, user.id, method);
           await this.touch(trx, user.id, true);
-          await s.audit.write(trx, { type: 'registration.verify', user: user.username, method: method.type, result: 'success', client: ctx.client });
+          await deps.auditLog.write(trx, { type: 'registration.verify', user: user.username, method: method.type, result: 'success', client: ctx.client });
           return { ok: true as const };
         }
       }
-      const failure = await this.throttle.settleFailure(trx, throttleKey(user.id));
-      await s.audit.write(trx, { type: 'registration.verify', user: user.username, method: method.type, result: 'failure', client: ctx.client, detail: { attemptsRemaining: failure.attemptsRemaining } });
+      const failure = await this.deps.throttles.settleFailure(trx, throttleKey(user.id));
+      await deps.auditLog.write(trx, { type: 'registration.verify', user: user.username, method: method.type, result: 'failure', client: ctx.client, detail: { attemptsRemaining: failure.attemptsRemaining } });
       return { ok: false as const, ...failure };
     });
     if (!outcome.ok) {
-      if (outcome.lockedUntil !== null) throw new ApiError('locked_out', 'Too many wrong codes: try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntil, now), attemptsRemaining: 0 });
-      throw new ApiError('invalid_code', 'The code is not correct.', { attemptsRemaining: outcome.attemptsRemaining });
+      if (outcome.lockedUntil !== null) throw new ProblemError('locked_out', 'Too many wrong codes: try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntil, now), attemptsRemaining: 0 });
+      throw new ProblemError('invalid_code', 'The code is not correct.', { attemptsRemaining: outcome.attemptsRemaining });
     }
     this.notice(user, { kind: 'methodAdded', method: method.type }, ctx);
-    const updated = await s.methods.get(user.id, method.id);
+    const updated = await deps.methodStore.get(user.id, method.id);
     return { method: view(updated!) };
   }
 
@@ -187,18 +204,18 @@ export class MethodRegistration {
   }
 
   async remove(methodId: string, ctx: UserContext): Promise<void> {
-    const s = this.s;
+    const deps = this.deps;
     const user = await this.user(ctx.subjectId);
-    const method = await s.methods.get(user.id, methodId);
-    if (!method) throw new ApiError('not_found', 'No such method.');
-    await this.stepUp.assertMayChange({ user, signInId: ctx.signInId, client: ctx.client }, 'remove');
-    await s.db.transaction().execute(async (trx) => {
-      await s.methods.remove(trx, user.id, method.id);
+    const method = await deps.methodStore.get(user.id, methodId);
+    if (!method) throw new ProblemError('not_found', 'No such method.');
+    await deps.stepUp.assertMayChange({ user, signInId: ctx.signInId, client: ctx.client }, 'remove');
+    await deps.db.transaction().execute(async (trx) => {
+      await deps.methodStore.remove(trx, user.id, method.id);
       // R28: whoever else is signed in (perhaps the one who knew the password) is signed out.
-      await this.refreshTokens.revokeOtherFamilies(trx, user.id, ctx.signInId);
+      await deps.refreshTokens.revokeOtherFamilies(trx, user.id, ctx.signInId);
       await trx.updateTable('challenges').set({ status: 'superseded' }).where('session_id', '=', proofSession(user.id)).where('method_id', '=', method.id).where('status', '=', 'pending').execute();
       await this.touch(trx, user.id, false);
-      await s.audit.write(trx, { type: 'registration.remove', user: user.username, method: method.type, result: 'success', client: ctx.client, detail: { source: method.source } });
+      await deps.auditLog.write(trx, { type: 'registration.remove', user: user.username, method: method.type, result: 'success', client: ctx.client, detail: { source: method.source } });
     });
     // The address just removed hears of it too: it may be the owner's, and the remover not.
     const removedAddress = method.type === 'email' && method.verified ? [(method.data as { address: string }).address] : [];
@@ -207,18 +224,18 @@ export class MethodRegistration {
 
   /** R32: sent after the change, never awaited on the request path. */
   private notice(user: DirectoryUser, change: AccountChange, ctx: UserContext & { alsoTo?: string[] }): void {
-    notifyAccountChange(this.s, user, change, ctx).catch((err: Error) => this.s.log.warn({ err: err.message }, 'account notice failed'));
+    this.deps.accountNotifier.notify(user, change, ctx).catch((err: Error) => this.deps.log.warn({ err: err.message }, 'account notice failed'));
   }
 
   /** R6: the user confirms their methods are still current. */
   async confirm(ctx: UserContext): Promise<MeStatus> {
-    const s = this.s;
+    const deps = this.deps;
     const user = await this.user(ctx.subjectId);
-    await this.stepUp.assertMayChange({ user, signInId: ctx.signInId, client: ctx.client }, 'confirm');
-    await s.db.transaction().execute(async (trx) => {
+    await deps.stepUp.assertMayChange({ user, signInId: ctx.signInId, client: ctx.client }, 'confirm');
+    await deps.db.transaction().execute(async (trx) => {
       await this.touch(trx, user.id, true);
-      await s.audit.write(trx, { type: 'registration.confirm', user: user.username, result: 'success', client: ctx.client });
+      await deps.auditLog.write(trx, { type: 'registration.confirm', user: user.username, result: 'success', client: ctx.client });
     });
-    return buildMeStatus(s, user.id);
+    return this.deps.meStatus.status(user.id);
   }
 }

@@ -1,10 +1,23 @@
 import type { Locale } from '../../shared/api/common.js';
 import { revokeUserSessions } from '../auth/revocation.js';
 import { RESET_HINT } from '../auth/sign-in.js';
-import { ApiError } from '../http/problem.js';
-import { notifyPasswordChanged } from '../notify/notifications.js';
+import { ProblemError } from '../errors.js';
+import type { PasswordNotifier } from '../notify/notifications.js';
 import { productPasswordViolations } from '../policy/password-check.js';
-import type { Services } from '../services.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../store/db.js';
+import type { Directory } from '../directory/directory.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+
+export interface PasswordChangeDependencies {
+  passwordNotifier: PasswordNotifier;
+  auditLog: AuditLog;
+  clock: Clock;
+  db: Db;
+  directory: Directory;
+  policyStore: PolicyStore;
+}
 
 const WRONG_CURRENT = 'The current password is not correct.';
 
@@ -19,52 +32,52 @@ const WRONG_CURRENT = 'The current password is not correct.';
  * password answers `forbidden` (not `unauthorized`: the token is fine, the app must not
  * sign out) with a clear detail; `password_policy` is kept for the new password's problems.
  */
-export async function changePassword(
-  s: Services,
-  subjectId: string,
-  input: { currentPassword: string; newPassword: string },
-  ctx: { client: string; locale: Locale },
-): Promise<{ changedAt: string }> {
-  const user = await s.directory.findUserById(subjectId);
-  if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
-  const audit = (result: 'success' | 'failure' | 'denied' | 'locked', reason?: string) =>
-    s.audit.write(s.db, { type: 'password.change', user: user.username, result, client: ctx.client, detail: reason ? { reason } : null });
+export class PasswordChange {
+  constructor(private readonly deps: PasswordChangeDependencies) {}
 
-  const policy = await s.policy.get();
-  const violations = productPasswordViolations(input.newPassword, policy, user, ctx.locale);
-  if (violations.length) {
-    await audit('failure', 'productPolicy');
-    throw new ApiError('password_policy', 'The new password does not meet the policy.', { violations });
-  }
+  async change(subjectId: string, input: { currentPassword: string; newPassword: string }, ctx: { client: string; locale: Locale }): Promise<{ changedAt: string }> {
+    const deps = this.deps;
+    const user = await deps.directory.findUserById(subjectId);
+    if (!user) throw new ProblemError('unauthorized', 'The account no longer exists.');
+    const audit = (result: 'success' | 'failure' | 'denied' | 'locked', reason?: string) =>
+      deps.auditLog.write(deps.db, { type: 'password.change', user: user.username, result, client: ctx.client, detail: reason ? { reason } : null });
 
-  const current = await s.directory.verifyPassword(user.username, input.currentPassword);
-  if (!current.ok && current.reason !== 'expired') {
-    if (current.reason === 'locked') {
-      await audit('locked', 'directoryLocked');
-      throw new ApiError('locked_out', `The account is locked after too many wrong passwords. ${RESET_HINT}`);
+    const policy = await deps.policyStore.get();
+    const violations = productPasswordViolations(input.newPassword, policy, user, ctx.locale);
+    if (violations.length) {
+      await audit('failure', 'productPolicy');
+      throw new ProblemError('password_policy', 'The new password does not meet the policy.', { violations });
     }
-    if (current.reason === 'disabled') {
-      await audit('denied', 'disabled');
-      throw new ApiError('forbidden', 'The account is disabled. Contact your administrator.');
-    }
-    await audit('failure', 'currentPassword');
-    throw new ApiError('forbidden', WRONG_CURRENT);
-  }
 
-  const written = await s.directory.changePassword(user, input.currentPassword, input.newPassword);
-  if (!written.ok) {
-    if (written.violations.some((v) => v.rule === 'currentPassword')) {
+    const current = await deps.directory.verifyPassword(user.username, input.currentPassword);
+    if (!current.ok && current.reason !== 'expired') {
+      if (current.reason === 'locked') {
+        await audit('locked', 'directoryLocked');
+        throw new ProblemError('locked_out', `The account is locked after too many wrong passwords. ${RESET_HINT}`);
+      }
+      if (current.reason === 'disabled') {
+        await audit('denied', 'disabled');
+        throw new ProblemError('forbidden', 'The account is disabled. Contact your administrator.');
+      }
       await audit('failure', 'currentPassword');
-      throw new ApiError('forbidden', WRONG_CURRENT);
+      throw new ProblemError('forbidden', WRONG_CURRENT);
     }
-    await audit('failure', 'directoryPolicy');
-    throw new ApiError('password_policy', 'The directory refused the new password.', { violations: written.violations });
-  }
 
-  await s.db.transaction().execute(async (trx) => {
-    await revokeUserSessions(trx, s.clock, subjectId);
-    await s.audit.write(trx, { type: 'password.change', user: user.username, result: 'success', client: ctx.client });
-  });
-  await notifyPasswordChanged(s, user, { how: 'change', client: ctx.client, locale: ctx.locale });
-  return { changedAt: written.changedAt.toISOString() };
+    const written = await deps.directory.changePassword(user, input.currentPassword, input.newPassword);
+    if (!written.ok) {
+      if (written.violations.some((v) => v.rule === 'currentPassword')) {
+        await audit('failure', 'currentPassword');
+        throw new ProblemError('forbidden', WRONG_CURRENT);
+      }
+      await audit('failure', 'directoryPolicy');
+      throw new ProblemError('password_policy', 'The directory refused the new password.', { violations: written.violations });
+    }
+
+    await deps.db.transaction().execute(async (trx) => {
+      await revokeUserSessions(trx, deps.clock, subjectId);
+      await deps.auditLog.write(trx, { type: 'password.change', user: user.username, result: 'success', client: ctx.client });
+    });
+    await deps.passwordNotifier.passwordChanged(user, { how: 'change', client: ctx.client, locale: ctx.locale });
+    return { changedAt: written.changedAt.toISOString() };
+  }
 }

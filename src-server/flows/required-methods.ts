@@ -4,6 +4,6 @@
  * says, so the answer names no administrators; an administrator's second gate (R10) is asked
  * for once the first has passed. (A step-up session needs one, and says so.)
  */
-export function shownRequiredMethods(session: { gatesPassed: number; required: number }, policyRequired: number): number {
-  return session.gatesPassed === 0 ? Math.min(session.required, policyRequired) : session.required;
+export function shownRequiredMethods(session: { gatesPassed: number; requiredMethods: number }, policyRequired: number): number {
+  return session.gatesPassed === 0 ? Math.min(session.requiredMethods, policyRequired) : session.requiredMethods;
 }

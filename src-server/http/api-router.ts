@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Authenticator } from '../auth/authenticator.js';
 import { ZodError, type z } from 'zod';
 import { API_BASE, API_ROUTES, type RouteDef, type RouteName } from '../../shared/api/routes.js';
 import { pickLocale } from '../../shared/i18n/messages.js';
 import type { Locale } from '../../shared/api/common.js';
-import { ApiError } from './problem.js';
-import { REPLY_SENT, type ApiRequest, type Authenticator, type Caller, type HandlerTable } from './context.js';
+import { ProblemError } from '../errors.js';
+import { REPLY_SENT, type ApiRequest, type Caller, type HandlerTable, type RoutePlugin } from './context.js';
 
 export function bearerToken(req: FastifyRequest): string | null {
   const h = req.headers.authorization;
@@ -27,30 +28,30 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where: str
   return result.data;
 }
 
-export function invalidRequest(error: ZodError, where: string): ApiError {
+export function invalidRequest(error: ZodError, where: string): ProblemError {
   const issues = error.issues.slice(0, 10).map((i) => ({
     path: [where, ...i.path.map(String)].join('.'),
     message: i.message,
   }));
-  return new ApiError('invalid_request', `${issues[0]?.path}: ${issues[0]?.message}`, { issues });
+  return new ProblemError('invalid_request', `${issues[0]?.path}: ${issues[0]?.message}`, { issues });
 }
 
 async function authenticate(def: RouteDef, req: FastifyRequest, auth: Authenticator): Promise<Caller> {
   if (def.auth === 'none') return { kind: 'anonymous' };
   const token = bearerToken(req);
-  if (!token) throw new ApiError(def.auth === 'resetSession' ? 'session_expired' : 'unauthorized', 'A bearer token is required.');
+  if (!token) throw new ProblemError(def.auth === 'resetSession' ? 'session_expired' : 'unauthorized', 'A bearer token is required.');
   switch (def.auth) {
     case 'resetSession':
       return { kind: 'resetSession', token };
     case 'user':
     case 'userOrChangeToken': {
       const user = await auth.user(token, def.auth === 'userOrChangeToken');
-      if (!user) throw new ApiError('unauthorized', 'The access token is not valid or has expired.');
+      if (!user) throw new ProblemError('unauthorized', 'The access token is not valid or has expired.');
       return user;
     }
     case 'admin': {
       const admin = await auth.admin(token);
-      if (!admin) throw new ApiError('forbidden', 'An administrator token is required.');
+      if (!admin) throw new ProblemError('forbidden', 'An administrator token is required.');
       return admin;
     }
   }
@@ -60,7 +61,7 @@ async function authenticate(def: RouteDef, req: FastifyRequest, auth: Authentica
  * Registers every route of the shared table that has a handler. Inputs are parsed with the
  * table's zod schemas; in `validateResponses` mode (tests) outputs are checked too.
  */
-export function registerApi(app: FastifyInstance, handlers: HandlerTable, auth: Authenticator, options: { validateResponses: boolean }): void {
+function registerApi(app: FastifyInstance, handlers: HandlerTable, auth: Authenticator, options: { validateResponses: boolean }): void {
   for (const name of Object.keys(API_ROUTES) as RouteName[]) {
     const def: RouteDef = API_ROUTES[name];
     const handler = handlers[name] as ((req: ApiRequest<RouteName>) => Promise<unknown>) | undefined;
@@ -96,6 +97,11 @@ export function registerApi(app: FastifyInstance, handlers: HandlerTable, auth: 
       },
     });
   }
+}
+
+/** An area's handlers of the shared route table, as a route plugin. */
+export function apiRoutes(handlers: HandlerTable): RoutePlugin {
+  return (app, { authenticator, validateResponses }) => registerApi(app, handlers, authenticator, { validateResponses });
 }
 
 export function isZodError(e: unknown): e is ZodError {

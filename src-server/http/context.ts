@@ -1,16 +1,15 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Locale } from '../../shared/api/common.js';
+import type { Authenticator, SignedInAdmin, SignedInUser } from '../auth/authenticator.js';
 import type { ApiRoutes, RouteName, RouteParams, RouteResponse } from '../../shared/api/routes.js';
 
 /** Who is calling, as established by the route's `auth` kind. */
 export type Caller =
   | { kind: 'anonymous' }
   | { kind: 'resetSession'; token: string }
-  /** `signInId`: the refresh-token family of an access token (R26 step-ups are bound to it). */
-  | { kind: 'user'; subjectId: string; username: string; isAdmin: boolean; tokenKind: 'access' | 'change'; signInId: string | null }
-  /** `actor` is the administrator's user name, or `bootstrap` for the configured token. */
-  | { kind: 'admin'; actor: string; subjectId: string | null };
+  | SignedInUser
+  | SignedInAdmin;
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
 
@@ -33,10 +32,11 @@ export const REPLY_SENT = Symbol('reply-sent');
 export type Handler<N extends RouteName> = (req: ApiRequest<N>) => Promise<RouteResponse<N> | typeof REPLY_SENT | void>;
 export type HandlerTable = { [N in RouteName]?: Handler<N> };
 
-/** Resolves bearer tokens for the route kinds that need more than the token itself. */
-export interface Authenticator {
-  /** An access token (or, where allowed, a change token) → the user, or null. */
-  user(token: string, allowChangeToken: boolean): Promise<Extract<Caller, { kind: 'user' }> | null>;
-  /** The bootstrap token or an administrator's access token → the admin, or null. */
-  admin(token: string): Promise<Extract<Caller, { kind: 'admin' }> | null>;
+/** What every area's routes are registered with. */
+export interface RouteContext {
+  authenticator: Authenticator;
+  validateResponses: boolean;
 }
+
+/** One area's routes (reset, auth, me, …): built with its flows, registered by `buildHttpApp`. */
+export type RoutePlugin = (app: FastifyInstance, context: RouteContext) => void | Promise<void>;

@@ -4,11 +4,9 @@ import type { RegisterMethodRequest } from '../../shared/api/me.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import type { Challenge, VerifyChallengeRequest } from '../../shared/api/reset.js';
 import type { DirectoryUser } from '../directory/directory.js';
-import type { Services } from '../services.js';
 import type { Database } from '../store/schema.js';
 import type { ThrottleKind } from '../throttle/rules.js';
 import type { MethodData, MethodRecord } from './method-store.js';
-import type { ApprovalHub } from './push.js';
 
 /** A method being used in a reset: its stored id (`dir-*` for directory contact data) and data. */
 export interface ResetTarget<T extends MethodType = MethodType> {
@@ -19,7 +17,6 @@ export interface ResetTarget<T extends MethodType = MethodType> {
 }
 
 export interface StartInput {
-  s: Services;
   policy: PolicyDocument;
   challengeId: string;
   type: MethodType;
@@ -34,7 +31,6 @@ export interface StartInput {
   client: string;
   now: Date;
   expiresAt: Date;
-  hub: ApprovalHub;
 }
 
 export interface ChallengeStart {
@@ -51,7 +47,6 @@ export interface ChallengeStart {
 }
 
 export interface CheckInput {
-  s: Services;
   challenge: { id: string; codeHash: string | null; data: Record<string, unknown> };
   target: ResetTarget | null;
   subjectKey: string;
@@ -61,7 +56,6 @@ export interface CheckInput {
 }
 
 export interface RegisterInput<T extends RegisterMethodRequest['type'] = RegisterMethodRequest['type']> {
-  s: Services;
   policy: PolicyDocument;
   user: DirectoryUser;
   body: Extract<RegisterMethodRequest, { type: T }>;
@@ -105,5 +99,8 @@ export interface MethodKind {
    * computed from it (TOTP, checked by `proveWithCode`), or not at all.
    */
   proof: 'sentCode' | 'ownCode' | 'none';
-  proveWithCode?(s: Services, method: MethodRecord, code: string): Promise<boolean>;
+  proveWithCode?(method: MethodRecord, code: string): Promise<boolean>;
 }
+
+/** The method modules by type, built once by the composition root: the flows reach every type through it. */
+export type MethodKinds = Readonly<Record<MethodType, MethodKind>>;

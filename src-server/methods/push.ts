@@ -1,7 +1,7 @@
 import { createPublicKey, randomInt, verify, type KeyObject } from 'node:crypto';
 import type { Approval } from '../../shared/api/me.js';
 import { approvalSigningString } from '../../shared/api/me.js';
-import { ApiError } from '../http/problem.js';
+import { ProblemError } from '../errors.js';
 import { newId } from '../security/tokens.js';
 import type { MethodKind } from './method-kind.js';
 
@@ -55,50 +55,52 @@ export function newMatchNumber(): number {
 }
 
 /** Authenticator notification: a push approval with number matching, signed by the device. */
-export const pushKind: MethodKind = {
-  answeredWith: 'companion',
-  verifyCounts: [],
-  validateStart(_type, channel) {
-    if (channel) throw new ApiError('invalid_request', 'A push approval has no channel.');
-  },
-  async start({ challengeId, subjectKey, client, now, expiresAt, hub, target }) {
-    const number = newMatchNumber();
-    const approval: Approval = { id: newId(), requestedAt: now.toISOString(), expiresAt: expiresAt.toISOString(), client, status: 'waiting' };
-    return {
-      codeHash: null,
-      data: { approvalId: approval.id },
-      reply: { numberMatch: number },
-      // Each push is an app verification (R11b).
-      counts: ['app.verify'],
-      // Decoys get a row too (under their throttle key, which no user has): the same work.
-      persist: async (trx) => {
-        await trx
-          .insertInto('approvals')
-          .values({ id: approval.id, subject_id: subjectKey, challenge_id: challengeId, number, status: 'waiting', client, created_at: now.getTime(), expires_at: expiresAt.getTime(), decided_at: null })
-          .execute();
-      },
-      deliver: target ? async () => hub.publish(subjectKey, approval) : null,
-    };
-  },
-  async check() {
-    // Decided on the companion (POST /me/approvals/{id}), never with a code.
-    return false;
-  },
-  proof: 'none',
-  async register({ body }) {
-    if (body.type !== 'authenticatorPush') throw new Error('push kind got another type');
-    if (!parsePushKey(body.publicKey)) {
-      throw new ApiError('invalid_request', 'publicKey must be an Ed25519 public key, SPKI DER, base64.', { issues: [{ path: 'body.publicKey', message: 'not an Ed25519 SPKI key' }] });
-    }
-    return {
-      type: 'authenticatorPush',
-      hint: body.deviceName,
-      data: { publicKey: body.publicKey, deviceName: body.deviceName },
-      // Registered from the signed-in companion that holds the private key.
-      verified: true,
-      replacesAtOnce: false,
-      sendCode: null,
-      sendCounts: [],
-    };
-  },
-};
+export function createPushMethod({ approvalHub }: { approvalHub: ApprovalHub }): MethodKind {
+  return {
+    answeredWith: 'companion',
+    verifyCounts: [],
+    validateStart(_type, channel) {
+      if (channel) throw new ProblemError('invalid_request', 'A push approval has no channel.');
+    },
+    async start({ challengeId, subjectKey, client, now, expiresAt, target }) {
+      const number = newMatchNumber();
+      const approval: Approval = { id: newId(), requestedAt: now.toISOString(), expiresAt: expiresAt.toISOString(), client, status: 'waiting' };
+      return {
+        codeHash: null,
+        data: { approvalId: approval.id },
+        reply: { numberMatch: number },
+        // Each push is an app verification (R11b).
+        counts: ['app.verify'],
+        // Decoys get a row too (under their throttle key, which no user has): the same work.
+        persist: async (trx) => {
+          await trx
+            .insertInto('approvals')
+            .values({ id: approval.id, subject_id: subjectKey, challenge_id: challengeId, number, status: 'waiting', client, created_at: now.getTime(), expires_at: expiresAt.getTime(), decided_at: null })
+            .execute();
+        },
+        deliver: target ? async () => approvalHub.publish(subjectKey, approval) : null,
+      };
+    },
+    async check() {
+      // Decided on the companion (POST /me/approvals/{id}), never with a code.
+      return false;
+    },
+    proof: 'none',
+    async register({ body }) {
+      if (body.type !== 'authenticatorPush') throw new Error('push kind got another type');
+      if (!parsePushKey(body.publicKey)) {
+        throw new ProblemError('invalid_request', 'publicKey must be an Ed25519 public key, SPKI DER, base64.', { issues: [{ path: 'body.publicKey', message: 'not an Ed25519 SPKI key' }] });
+      }
+      return {
+        type: 'authenticatorPush',
+        hint: body.deviceName,
+        data: { publicKey: body.publicKey, deviceName: body.deviceName },
+        // Registered from the signed-in companion that holds the private key.
+        verified: true,
+        replacesAtOnce: false,
+        sendCode: null,
+        sendCounts: [],
+      };
+    },
+  };
+}

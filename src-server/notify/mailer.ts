@@ -16,14 +16,31 @@ export interface Mailer {
   close?(): void;
 }
 
-/** SMTP through nodemailer, pooled; handed to the relay at once (R12). */
+/** SMTP through nodemailer, pooled; handed to the relay at once (R12), within `timeoutMs`. */
 export class SmtpMailer implements Mailer {
   private readonly transport: Transporter;
-  constructor(smtpUrl: string, private readonly from: string) {
-    this.transport = nodemailer.createTransport(smtpUrl + (smtpUrl.includes('?') ? '&' : '?') + 'pool=true');
+  constructor(
+    smtpUrl: string,
+    private readonly from: string,
+    private readonly timeoutMs = 5000,
+  ) {
+    const url = new URL(smtpUrl);
+    url.searchParams.set('pool', 'true');
+    // Each wait on the relay (connect, greeting, every reply) ends; the URL may set them apart.
+    for (const name of ['connectionTimeout', 'greetingTimeout', 'socketTimeout']) if (!url.searchParams.has(name)) url.searchParams.set(name, String(timeoutMs));
+    this.transport = nodemailer.createTransport(url.toString());
   }
   async send(message: MailMessage): Promise<void> {
-    await this.transport.sendMail({ from: this.from, ...message });
+    // The phase timeouts bound each wait; this bounds the hand-over as a whole.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`SMTP relay did not take the message within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      await Promise.race([this.transport.sendMail({ from: this.from, ...message }), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
   async verify(): Promise<void> {
     await this.transport.verify();

@@ -1,7 +1,13 @@
 import type { Locale } from '../../shared/api/common.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
-import type { DirectoryUser } from '../directory/directory.js';
-import type { Services } from '../services.js';
+import type { Clock } from '../clock.js';
+import type { Directory, DirectoryUser } from '../directory/directory.js';
+import type { Log } from '../log.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+import type { Mailer } from './mailer.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { MethodStore } from '../methods/method-store.js';
+import type { Db } from '../store/db.js';
 
 type Branding = PolicyDocument['branding'];
 
@@ -40,32 +46,41 @@ function adminNotice(admin: DirectoryUser, when: Date, client: string, branding:
     : { subject: `[${o}] An administrator's password was reset`, text: `The password of administrator account "${admin.username}" (${admin.displayName}) was reset through self-service at ${at} (from ${client}).\n\nIf this is unexpected, investigate.\n\n${o}` };
 }
 
+export interface PasswordNotifierDependencies {
+  clock: Clock;
+  directory: Directory;
+  policyStore: PolicyStore;
+  mailer: Mailer;
+  log: Log;
+}
+
 /**
  * R22: after a password reset or change, tell the user by email; when an administrator
  * resets their own password, tell every other administrator. Each switch is in the policy.
  * A mail failure is logged and never undoes the reset.
  */
-export async function notifyPasswordChanged(
-  s: Services,
-  user: DirectoryUser,
-  ctx: { how: 'reset' | 'change'; client: string; locale: Locale },
-): Promise<void> {
-  const policy = await s.policy.get();
-  const when = s.clock.now();
-  const sends: Array<Promise<void>> = [];
-  if (policy.sspr.notifyUserOnReset && user.email) {
-    const { subject, text } = passwordNotice(user, ctx.how, when, ctx.client, policy.branding, ctx.locale);
-    sends.push(s.mailer.send({ to: user.email, subject, text }));
-  }
-  if (ctx.how === 'reset' && user.isAdmin && policy.sspr.notifyAdminsOnAdminReset) {
-    for (const admin of await s.directory.listAdmins()) {
-      if (admin.id === user.id || !admin.email) continue;
-      const { subject, text } = adminNotice(user, when, ctx.client, policy.branding, ctx.locale);
-      sends.push(s.mailer.send({ to: admin.email, subject, text }));
+export class PasswordNotifier {
+  constructor(private readonly deps: PasswordNotifierDependencies) {}
+
+  async passwordChanged(user: DirectoryUser, ctx: { how: 'reset' | 'change'; client: string; locale: Locale }): Promise<void> {
+    const { clock, directory, policyStore, mailer, log } = this.deps;
+    const policy = await policyStore.get();
+    const when = clock.now();
+    const sends: Array<Promise<void>> = [];
+    if (policy.sspr.notifyUserOnReset && user.email) {
+      const { subject, text } = passwordNotice(user, ctx.how, when, ctx.client, policy.branding, ctx.locale);
+      sends.push(mailer.send({ to: user.email, subject, text }));
     }
-  }
-  for (const r of await Promise.allSettled(sends)) {
-    if (r.status === 'rejected') s.log.warn({ err: (r.reason as Error).message }, 'password notification not sent');
+    if (ctx.how === 'reset' && user.isAdmin && policy.sspr.notifyAdminsOnAdminReset) {
+      for (const admin of await directory.listAdmins()) {
+        if (admin.id === user.id || !admin.email) continue;
+        const { subject, text } = adminNotice(user, when, ctx.client, policy.branding, ctx.locale);
+        sends.push(mailer.send({ to: admin.email, subject, text }));
+      }
+    }
+    for (const r of await Promise.allSettled(sends)) {
+      if (r.status === 'rejected') log.warn({ err: (r.reason as Error).message }, 'password notification not sent');
+    }
   }
 }
 
@@ -103,25 +118,35 @@ export function accountChangeNotice(user: DirectoryUser, change: AccountChange, 
   return { subject: `[${o}] ${what.subject}`, text: `Hello ${user.displayName},\n\nOn your account "${user.username}", ${what.line} at ${at} (from ${client}).\n\n${contactLine(branding, locale)}\n\n${o}` };
 }
 
+export interface AccountNotifierDependencies {
+  clock: Clock;
+  policyStore: PolicyStore;
+  mailer: Mailer;
+  methodStore: MethodStore;
+  auditLog: AuditLog;
+  db: Db;
+  log: Log;
+}
+
 /**
- * R32: tell the account's owner of a change of methods or a pass issued, at the account's
- * own address and every verified email method (`alsoTo`: one just removed), and audit it.
+ * R32: tells the account's owner of a change of methods or a pass issued, at the account's
+ * own address and every verified email method (`alsoTo`: one just removed), and audits it.
  * A mail failure is logged and never undoes the change.
  */
-export async function notifyAccountChange(
-  s: Pick<Services, 'policy' | 'clock' | 'mailer' | 'methods' | 'audit' | 'db' | 'log'>,
-  user: DirectoryUser,
-  change: AccountChange,
-  ctx: { client: string; locale: Locale; alsoTo?: string[] },
-): Promise<void> {
-  const policy = await s.policy.get();
-  const stored = await s.methods.list(user.id);
-  const addresses = [user.email, user.contact.alternateEmail, ...stored.filter((m) => m.type === 'email' && m.verified).map((m) => (m.data as { address: string }).address), ...(ctx.alsoTo ?? [])];
-  const to = [...new Map(addresses.filter((a): a is string => !!a).map((a) => [a.toLowerCase(), a])).values()];
-  if (!to.length) return;
-  const { subject, text } = accountChangeNotice(user, change, s.clock.now(), ctx.client, policy.branding, ctx.locale);
-  const results = await Promise.allSettled(to.map((address) => s.mailer.send({ to: address, subject, text })));
-  const failed = results.filter((r) => r.status === 'rejected').length;
-  for (const r of results) if (r.status === 'rejected') s.log.warn({ err: (r.reason as Error).message }, 'account notice not sent');
-  await s.audit.write(s.db, { type: 'notice.sent', user: user.username, result: failed ? 'failure' : 'success', client: ctx.client, detail: { change: change.kind, recipients: to.length, failed } });
+export class AccountNotifier {
+  constructor(private readonly deps: AccountNotifierDependencies) {}
+
+  async notify(user: DirectoryUser, change: AccountChange, ctx: { client: string; locale: Locale; alsoTo?: string[] }): Promise<void> {
+    const { clock, policyStore, mailer, methodStore, auditLog, db, log } = this.deps;
+    const policy = await policyStore.get();
+    const stored = await methodStore.list(user.id);
+    const addresses = [user.email, user.contact.alternateEmail, ...stored.filter((m) => m.type === 'email' && m.verified).map((m) => (m.data as { address: string }).address), ...(ctx.alsoTo ?? [])];
+    const to = [...new Map(addresses.filter((a): a is string => !!a).map((a) => [a.toLowerCase(), a])).values()];
+    if (!to.length) return;
+    const { subject, text } = accountChangeNotice(user, change, clock.now(), ctx.client, policy.branding, ctx.locale);
+    const results = await Promise.allSettled(to.map((address) => mailer.send({ to: address, subject, text })));
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    for (const r of results) if (r.status === 'rejected') log.warn({ err: (r.reason as Error).message }, 'account notice not sent');
+    await auditLog.write(db, { type: 'notice.sent', user: user.username, result: failed ? 'failure' : 'success', client: ctx.client, detail: { change: change.kind, recipients: to.length, failed } });
+  }
 }

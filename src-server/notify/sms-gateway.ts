@@ -44,7 +44,10 @@ export class WebhookPhoneGateway implements PhoneGateway {
       },
       body,
       signal: AbortSignal.timeout(this.timeoutMs),
+      // A redirect would resend the signed body (with its code) wherever the gateway points.
+      redirect: 'manual',
     });
+    if (res.status >= 300 && res.status < 400) throw new Error(`phone gateway answered a redirect (${res.status}); redirects are not followed`);
     if (!res.ok) throw new Error(`phone gateway answered ${res.status}`);
   }
 }

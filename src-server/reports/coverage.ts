@@ -1,9 +1,20 @@
 import { createHash } from 'node:crypto';
 import { BuiltinDirectory, usernameKey } from '../directory/builtin-directory.js';
-import type { DirectoryUser } from '../directory/directory.js';
+import type { DirectoryUser, Directory } from '../directory/directory.js';
 import { registrationState } from '../methods/registration-status.js';
 import { isInScope } from '../policy/scope.js';
-import type { Services } from '../services.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../store/db.js';
+import type { MethodStore } from '../methods/method-store.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+
+export interface CoverageDependencies {
+  clock: Clock;
+  db: Db;
+  directory: Directory;
+  methodStore: MethodStore;
+  policyStore: PolicyStore;
+}
 
 export interface Coverage {
   /** Enabled users SSPR applies to (R1). */
@@ -17,8 +28,7 @@ export interface Coverage {
 }
 
 /** Pages through every user of a directory that can list them; null when it cannot. */
-async function* directoryUsers(s: Pick<Services, 'directory'>): AsyncGenerator<DirectoryUser[]> {
-  const dir = s.directory;
+async function* directoryUsers(dir: Directory): AsyncGenerator<DirectoryUser[]> {
   if (!(dir instanceof BuiltinDirectory)) return;
   let after: string | undefined;
   for (;;) {
@@ -34,23 +44,23 @@ async function* directoryUsers(s: Pick<Services, 'directory'>): AsyncGenerator<D
  * usable methods (registration-status.ts). Built-in directory only for now.
  */
 export async function registrationCoverage(
-  s: Pick<Services, 'directory' | 'policy' | 'methods' | 'clock'>,
+  deps: Omit<CoverageDependencies, 'db'>,
   options: { listUnregistered?: boolean } = {},
 ): Promise<Coverage | null> {
-  if (!(s.directory instanceof BuiltinDirectory)) return null;
-  const policy = await s.policy.get();
-  const now = s.clock.now();
+  if (!(deps.directory instanceof BuiltinDirectory)) return null;
+  const policy = await deps.policyStore.get();
+  const now = deps.clock.now();
   let inScope = 0;
   let registered = 0;
   const unregistered: string[] = [];
-  for await (const page of directoryUsers(s)) {
+  for await (const page of directoryUsers(deps.directory)) {
     // A real turn of the event loop per page: the store answers synchronously (SQLite), and
     // other requests must not wait for thousands of users to be read.
     await new Promise((resolve) => setImmediate(resolve));
     for (const user of page) {
-      if (user.disabled || !(await isInScope(user, policy, s.directory))) continue;
+      if (user.disabled || !(await isInScope(user, policy, deps.directory))) continue;
       inScope++;
-      const stored = await s.methods.list(user.id);
+      const stored = await deps.methodStore.list(user.id);
       const state = registrationState({ user, stored, policy, inScope: true, confirmedAt: null, now });
       if (state.registered) registered++;
       else if (options.listUnregistered) unregistered.push(user.username);
@@ -69,8 +79,7 @@ export async function registrationCoverage(
  * itself and the newest registration and admin events (every flow that changes a method, a
  * user or a group writes one). Equal fingerprints mean an equal coverage.
  */
-async function coverageFingerprint(s: Pick<Services, 'db'>): Promise<string> {
-  const db = s.db;
+async function coverageFingerprint(db: Db): Promise<string> {
   const count = async (table: 'users' | 'methods' | 'group_members') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   const newest = async (category: string) =>
     (await db.selectFrom('audit_events').select('id').where('category', '=', category).orderBy('at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst())?.id ?? 0;
@@ -86,13 +95,13 @@ async function coverageFingerprint(s: Pick<Services, 'db'>): Promise<string> {
 export class CoverageTracker {
   private last: { fingerprint: string; coverage: Coverage | null } | null = null;
 
-  constructor(private readonly s: Pick<Services, 'directory' | 'policy' | 'methods' | 'clock' | 'db'>) {}
+  constructor(private readonly deps: CoverageDependencies) {}
 
   async current(): Promise<Coverage | null> {
-    if (!(this.s.directory instanceof BuiltinDirectory)) return null;
-    const fingerprint = await coverageFingerprint(this.s);
+    if (!(this.deps.directory instanceof BuiltinDirectory)) return null;
+    const fingerprint = await coverageFingerprint(this.deps.db);
     if (this.last?.fingerprint === fingerprint) return this.last.coverage;
-    const coverage = await registrationCoverage(this.s);
+    const coverage = await registrationCoverage(this.deps);
     this.last = { fingerprint, coverage };
     return coverage;
   }

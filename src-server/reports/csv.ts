@@ -8,11 +8,12 @@ export const CSV_COLUMNS = ['time', 'type', 'user', 'actor', 'method', 'result',
 
 /**
  * One RFC 4180 cell. A cell a spreadsheet would read as a formula (= + - @, or a leading tab /
- * carriage return) gets a `'` in front, so an exported user name cannot run anything.
+ * carriage return) gets a `'` in front, so an exported user name cannot run anything. The
+ * check is on the NFKC form: spreadsheets also read full-width ＝ ＋ － ＠ (and ﹦ …) as formulas.
  */
 export function csvCell(value: string | null | undefined): string {
   if (value === null || value === undefined) return '';
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = /^[=+\-@\t\r]/.test(value.normalize('NFKC')) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

@@ -1,11 +1,28 @@
 import type { ReportSummary } from '../../shared/api/audit.js';
 import type { Locale } from '../../shared/api/common.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
-import type { Services } from '../services.js';
-import type { Coverage } from './coverage.js';
-import { registrationCoverage } from './coverage.js';
+import type { Coverage, CoverageTracker } from './coverage.js';
 import { startPeriodic, type PeriodicJob } from './periodic.js';
-import { ActivitySummary } from './summary.js';
+import type { ActivitySummary } from './summary.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../store/db.js';
+import type { Directory } from '../directory/directory.js';
+import type { Log } from '../log.js';
+import type { Mailer } from '../notify/mailer.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+
+export interface DigestDependencies {
+  clock: Clock;
+  db: Db;
+  directory: Directory;
+  log: Log;
+  mailer: Mailer;
+  policyStore: PolicyStore;
+  activitySummary: ActivitySummary;
+  coverage: CoverageTracker;
+  /** The language of the digest (the server's default locale). */
+  locale: Locale;
+}
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -66,32 +83,32 @@ export function composeDigest(
  * the claim is a row in `settings`, so several servers behind a load balancer send it once.
  * Returns how many administrators it went to (0 when off, not due, or already sent).
  */
-export async function sendDueDigest(s: Services, summaries: ActivitySummary): Promise<number> {
-  const policy = await s.policy.get();
+export async function sendDueDigest(deps: DigestDependencies): Promise<number> {
+  const policy = await deps.policyStore.get();
   const digest = policy.adminDigest;
   if (!digest?.enabled) return 0;
-  const now = s.clock.now();
+  const now = deps.clock.now();
   const window = digestWindow(now, digest.hourUtc);
   // A digest older than a day is not worth sending late (the server was down); skip it.
   if (now.getTime() - window.to.getTime() > DAY_MS - HOUR_MS) return 0;
-  const claimed = await s.db
+  const claimed = await deps.db
     .insertInto('settings')
     .values({ key: window.key, value: JSON.stringify({ claimedAt: now.toISOString() }), updated_at: now.getTime() })
     .onConflict((oc) => oc.column('key').doNothing())
     .executeTakeFirst();
   if (Number(claimed.numInsertedOrUpdatedRows ?? 0) !== 1) return 0;
   // Claims of digests more than a year old are of no use any more.
-  await s.db.deleteFrom('settings').where('key', 'like', `${CLAIM_PREFIX}%`).where('updated_at', '<', now.getTime() - 366 * DAY_MS).execute();
-  const [summary, coverage] = await Promise.all([summaries.summary({ from: window.from, to: window.to, tzOffsetMinutes: 0 }), registrationCoverage(s)]);
-  const { subject, text } = composeDigest(summary, coverage, window, policy.branding, s.config.defaultLocale);
+  await deps.db.deleteFrom('settings').where('key', 'like', `${CLAIM_PREFIX}%`).where('updated_at', '<', now.getTime() - 366 * DAY_MS).execute();
+  const [summary, coverage] = await Promise.all([deps.activitySummary.summary({ from: window.from, to: window.to, tzOffsetMinutes: 0 }), deps.coverage.current()]);
+  const { subject, text } = composeDigest(summary, coverage, window, policy.branding, deps.locale);
   let sent = 0;
-  for (const admin of await s.directory.listAdmins()) {
+  for (const admin of await deps.directory.listAdmins()) {
     if (!admin.email) continue;
     try {
-      await s.mailer.send({ to: admin.email, subject, text });
+      await deps.mailer.send({ to: admin.email, subject, text });
       sent++;
     } catch (e) {
-      s.log.warn({ err: (e as Error).message }, 'admin digest not sent');
+      deps.log.warn({ err: (e as Error).message }, 'admin digest not sent');
     }
   }
   return sent;
@@ -100,7 +117,6 @@ export async function sendDueDigest(s: Services, summaries: ActivitySummary): Pr
 export type AdminDigestTimer = PeriodicJob<number>;
 
 /** Checks every hour whether a digest is due (one policy read when it is off). */
-export function startAdminDigest(s: Services, timing: { firstRunMs: number; intervalMs: number } = { firstRunMs: 60_000, intervalMs: HOUR_MS }): AdminDigestTimer {
-  const summaries = new ActivitySummary(s.store, s.clock);
-  return startPeriodic(() => sendDueDigest(s, summaries), timing, s.log, 'admin digest', (n) => n > 0 && s.log.info({ admins: n }, 'admin digest sent'));
+export function startAdminDigest(deps: DigestDependencies, timing: { firstRunMs: number; intervalMs: number } = { firstRunMs: 60_000, intervalMs: HOUR_MS }): AdminDigestTimer {
+  return startPeriodic(() => sendDueDigest(deps), timing, deps.log, 'admin digest', (n) => n > 0 && deps.log.info({ admins: n }, 'admin digest sent'));
 }

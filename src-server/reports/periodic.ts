@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { Log } from '../log.js';
 
 /** A background job of the server: run now (tests, CLI) or on its timer. */
 export interface PeriodicJob<T> {
@@ -14,7 +14,7 @@ export interface PeriodicJob<T> {
 export function startPeriodic<T>(
   task: () => Promise<T>,
   timing: { firstRunMs: number; intervalMs: number },
-  log: FastifyBaseLogger,
+  log: Log,
   name: string,
   report: (result: T) => void = () => undefined,
 ): PeriodicJob<T> {

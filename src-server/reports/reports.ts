@@ -1,6 +1,6 @@
 import { AUDIT_EVENT_TYPES, type ReportPage, type ReportQuery } from '../../shared/api/audit.js';
 import { csvHeader, eventCsvLine } from './csv.js';
-import { BadCursorError, decodeCursor, queryEvents, streamEvents, toAuditEvent, encodeCursor, typesMatching, type ReportCategory, type ReportFilter, type ReportStore } from './report-query.js';
+import { BadCursorError, decodeCursor, queryEvents, streamEvents, toAuditEvent, encodeCursor, typesMatching, type ReportCategory, type ReportFilter, type ReportStore } from '../store/report-query.js';
 
 /** Which report a route or CLI command reads. */
 export const REPORT_CATEGORY = { activity: 'activity', registration: 'registration', audit: 'admin' } as const satisfies Record<string, ReportCategory>;

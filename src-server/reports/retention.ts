@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { Log } from '../log.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
 import { startPeriodic, type PeriodicJob } from './periodic.js';
@@ -34,7 +34,7 @@ export type AuditRetention = PeriodicJob<number>;
  * is shortly after start, then every day.
  */
 export function startAuditRetention(
-  deps: { db: Db; clock: Clock; log: FastifyBaseLogger; retentionDays: number },
+  deps: { db: Db; clock: Clock; log: Log; retentionDays: number },
   timing: { firstRunMs: number; intervalMs: number } = { firstRunMs: 60_000, intervalMs: DAY_MS },
 ): AuditRetention {
   return startPeriodic(

@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import { AUDIT_RESULTS, type ReportSummary } from '../../shared/api/audit.js';
 import type { SqlDialect } from '../store/migrations.js';
 import type { Db } from '../store/db.js';
+import { detailReason, localDayNumber } from '../store/audit-expressions.js';
 
 const DAY_MS = 86_400_000;
 
@@ -24,11 +24,6 @@ function dayLabel(n: number): string {
   return new Date(n * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** The reason code a flow put in `detail.reason`, read inside the database. */
-function reasonExpr(dialect: SqlDialect) {
-  return dialect === 'sqlite' ? sql<string | null>`json_extract(detail, '$.reason')` : sql<string | null>`(detail::jsonb ->> 'reason')`;
-}
-
 /** One local day's dashboard figures; days that are over never change, so they are kept. */
 interface DayFigures {
   started: number;
@@ -47,8 +42,7 @@ async function dayFigures(db: Db, dialect: SqlDialect, from: number, to: number,
   const out = new Map<number, DayFigures>();
   const day = (n: number) => out.get(n) ?? (out.set(n, emptyDay()), out.get(n)!);
   const inRange = db.selectFrom('audit_events').where('category', '=', 'activity').where('at', '>=', from).where('at', '<', to);
-  // Inlined integers: integer division on both dialects, and the same text in SELECT and GROUP BY.
-  const dayExpr = sql<number>`(at + ${sql.lit(off)}) / ${sql.lit(DAY_MS)}`;
+  const dayExpr = localDayNumber(off, DAY_MS);
 
   const resets = await inRange
     .select([dayExpr.as('day'), 'type', 'result', (eb) => eb.fn.countAll<number>().as('n')])
@@ -79,7 +73,7 @@ async function dayFigures(db: Db, dialect: SqlDialect, from: number, to: number,
 
   // One equality per result (not `IN`/`!=`): the shape that makes even an un-analyzed
   // SQLite pick the (category, result, at) index.
-  const reason = reasonExpr(dialect);
+  const reason = detailReason(dialect);
   for (const result of AUDIT_RESULTS.filter((r) => r !== 'success')) {
     const rows = await inRange
       .select([dayExpr.as('day'), 'type', reason.as('reason'), (eb) => eb.fn.countAll<number>().as('n')])

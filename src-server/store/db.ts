@@ -7,6 +7,8 @@ import { startBackgroundCheckpoints, type Checkpointer } from './checkpointer.js
 import { GroupCommitSqliteDialect } from './group-commit.js';
 import { migrationProvider, type SqlDialect } from './migrations.js';
 import type { Database } from './schema.js';
+import { makePrivateFiles } from './private-files.js';
+import { StoreUnavailableError } from './store-outage.js';
 
 export type Db = Kysely<Database>;
 type Conn = Db | Transaction<Database>;
@@ -78,18 +80,33 @@ export class ReusableQuery<Values extends Record<string, unknown>, Row> {
   }
 }
 
+/** The longest a request waits for a free PostgreSQL connection before answering store_unavailable. */
+const POOL_WAIT_MS = 60_000;
+
+export interface StoreOptions {
+  /** Deadline of one store operation: SQLite's busy wait, PostgreSQL's connect and statement. */
+  timeoutMs?: number;
+  /** Told of a PostgreSQL connection that failed while idle in the pool (the pool replaces it). */
+  onConnectionError?: (error: Error) => void;
+}
+
 /** Opens the store named by `sqlite:path` / `postgres://…` and runs pending migrations. */
-export async function openStore(databaseUrl: string): Promise<Store> {
+export async function openStore(databaseUrl: string, options: StoreOptions = {}): Promise<Store> {
+  const timeoutMs = options.timeoutMs ?? 5000;
   let db: Db;
   let dialect: SqlDialect;
   let checkpointer: Checkpointer | null = null;
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length);
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+      // SQLite gives the -wal and -shm files the database file's mode.
+      makePrivateFiles(file, `${file}-wal`, `${file}-shm`);
+    }
     const sqlite = new SqliteDatabase(file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`busy_timeout = ${Math.trunc(timeoutMs)}`);
     sqlite.pragma('foreign_keys = ON');
     if (file !== ':memory:') {
       sqlite.pragma('wal_autocheckpoint = 0');
@@ -98,7 +115,36 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite) });
     dialect = 'sqlite';
   } else {
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 10 }) }) });
+    // Connecting has the store deadline; waiting for a free pooled connection under a burst
+    // is not an outage, so it has a deadline of its own, far longer.
+    class DeadlineClient extends pg.Client {
+      constructor(config?: pg.ClientConfig) {
+        super({ ...config, connectionTimeoutMillis: timeoutMs });
+      }
+    }
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 10,
+      Client: DeadlineClient,
+      connectionTimeoutMillis: POOL_WAIT_MS,
+      statement_timeout: timeoutMs,
+      // The client-side deadline also covers a server that stopped answering mid-query.
+      query_timeout: timeoutMs + 1000,
+      keepAlive: true,
+    });
+    // Without listeners, a connection dropped by the server (a restart, a failover) is an
+    // uncaught 'error' event and the process exits: the pool's for idle connections, each
+    // client's while it is checked out (its query then fails and the pool discards it).
+    pool.on('error', (e) => options.onConnectionError?.(e));
+    pool.on('connect', (client) => client.on('error', (e) => options.onConnectionError?.(e)));
+    db = new Kysely<Database>({
+      dialect: new PostgresDialect({
+        pool: {
+          connect: () => pool.connect().catch((e: unknown) => Promise.reject(new StoreUnavailableError(e))),
+          end: () => pool.end(),
+        },
+      }),
+    });
     dialect = 'postgres';
   }
   const migrator = new Migrator({ db, provider: migrationProvider(dialect) });

@@ -226,10 +226,28 @@ const m005Trust: Migration = {
   },
 };
 
+/** Rate-limit windows (one counter per key and minute) and spent proofs-of-work (single use). */
+const m006RateLimits: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createTable('rate_limit_windows')
+      .addColumn('limit_key', 'varchar(200)', (c) => c.notNull())
+      .addColumn('window_start', 'bigint', (c) => c.notNull())
+      .addColumn('hits', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('rate_limit_windows_pk', ['limit_key', 'window_start'])
+      .execute();
+    await db.schema.createIndex('rate_limit_windows_start').on('rate_limit_windows').column('window_start').execute();
+    await db.schema.createTable('spent_proofs')
+      .addColumn('proof_id', 'varchar(128)', (c) => c.primaryKey())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('spent_proofs_expires').on('spent_proofs').column('expires_at').execute();
+  },
+};
+
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust };
+      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits };
     },
   };
 }

@@ -5,6 +5,10 @@ import type { Generated } from 'kysely';
  * the same on SQLite and PostgreSQL.
  */
 export interface Database {
+  /** Requests per rate-limit key and minute window (see throttle/rate-limit-rules.ts). */
+  rate_limit_windows: { limit_key: string; window_start: number; hits: number };
+  /** Proofs-of-work already used, kept until they would have expired anyway. */
+  spent_proofs: { proof_id: string; expires_at: number };
   settings: { key: string; value: string; updated_at: number };
   users: {
     id: string;

@@ -19,6 +19,10 @@ export interface GatewayPeer {
   messages: GatewayMessage[];
   /** HTTP status to answer with (500 simulates a carrier outage). */
   status: number;
+  /** When set, every request is answered `307` to this address instead (redirect tests). */
+  redirectTo: string | null;
+  /** Waits this long before answering (a slow carrier). */
+  delayMs: number;
   waitFor(to: string, timeoutMs?: number): Promise<GatewayMessage>;
   close(): Promise<void>;
 }
@@ -30,6 +34,8 @@ export async function startGatewayPeer(secret = 'gateway-secret-for-tests-012345
     secret,
     messages,
     status: 202,
+    redirectTo: null,
+    delayMs: 0,
     async waitFor(to, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -54,7 +60,9 @@ export async function startGatewayPeer(secret = 'gateway-secret-for-tests-012345
       } catch {
         /* counted as nothing */
       }
-      res.writeHead(peer.status).end();
+      const answer = () => (peer.redirectTo ? res.writeHead(307, { location: peer.redirectTo }).end() : res.writeHead(peer.status).end());
+      if (peer.delayMs > 0) setTimeout(answer, peer.delayMs).unref();
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -7,6 +7,10 @@ import path from 'node:path';
 /** A throwaway PostgreSQL cluster on loopback (initdb refuses root: run as `postgres`). */
 export interface PostgresPeer {
   url: string;
+  /** Stops the server at once (connections cut), keeping its data: an outage. */
+  halt(): void;
+  /** Starts it again on the same port after `halt()`. */
+  resume(): void;
   stop(): void;
 }
 
@@ -39,12 +43,23 @@ export async function startPostgres(): Promise<PostgresPeer> {
     execFileSync('runuser', ['-u', 'postgres', '--', pgBin(bin), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
-  asPostgres('pg_ctl', ['-D', data, '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off`, 'start']);
+  const run = () => asPostgres('pg_ctl', ['-D', data, '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off`, 'start']);
+  let running = false;
+  const start = () => {
+    run();
+    running = true;
+  };
+  start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    halt() {
+      asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      running = false;
+    },
+    resume: start,
     stop() {
       try {
-        asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
+        if (running) asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -9,7 +9,7 @@ import { BuiltinDirectory, type NewBuiltinUser } from '../../src-server/director
 import type { DirectoryUser } from '../../src-server/directory/directory.js';
 import { createServer, type ServerOverrides, type SsprServer } from '../../src-server/server.js';
 import { startGatewayPeer, type GatewayPeer } from './gateway-peer.js';
-import { startPostgres } from './postgres.js';
+import { startPostgres, type PostgresPeer } from './postgres.js';
 import { startSmtpPeer, type SmtpPeer } from './smtp-peer.js';
 
 export interface ApiResult<T = any> {
@@ -25,7 +25,11 @@ export interface TestServer {
   smtp: SmtpPeer;
   gateway: GatewayPeer;
   adminToken: string;
+  /** Bearer token of `/metrics`. */
+  metricsToken: string;
   config: ServerConfig;
+  /** The throwaway PostgreSQL when started with `postgres: true` (tests stop and start it). */
+  pg: PostgresPeer | null;
   api<T = any>(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string }): Promise<ApiResult<T>>;
   /** Adds a built-in directory user directly (fast path for test setup). */
   addUser(u: Partial<NewBuiltinUser> & { username: string }): Promise<DirectoryUser>;
@@ -48,6 +52,7 @@ export async function startTestServer(
   const smtp = await startSmtpPeer();
   const gateway = await startGatewayPeer();
   const adminToken = 'adm_test_bootstrap_token_0123456789abcdef';
+  const metricsToken = 'met_test_metrics_token_0123456789abcdef';
   const config = loadConfig({
     env: {
       SSPR_PORT: '0',
@@ -56,8 +61,11 @@ export async function startTestServer(
       SSPR_SMS_WEBHOOK_URL: gateway.url,
       SSPR_SMS_WEBHOOK_SECRET: gateway.secret,
       SSPR_ADMIN_TOKEN: adminToken,
+      SSPR_METRICS_TOKEN: metricsToken,
       SSPR_LOG_LEVEL: 'silent',
       ...(pg ? { SSPR_DATABASE_URL: pg.url } : {}),
+      // Most tests hammer one door from one address on purpose; the rate-limit tests turn them on.
+      SSPR_RATE_LIMITS: 'off',
       ...options.env,
     },
   });
@@ -72,7 +80,9 @@ export async function startTestServer(
     smtp,
     gateway,
     adminToken,
+    metricsToken,
     config,
+    pg,
     async api(method, p, o = {}) {
       const headers: Record<string, string> = { ...o.headers };
       if (o.body !== undefined || o.raw !== undefined) headers['content-type'] ??= 'application/json';

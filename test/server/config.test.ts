@@ -37,6 +37,9 @@ describe('server settings', () => {
     [{ SSPR_SMS_WEBHOOK_URL: 'https://sms.example.com/hook' }, /^invalid setting SSPR_SMS_WEBHOOK_SECRET: /],
     [{ SSPR_ADMIN_TOKEN: 'short' }, /^invalid setting SSPR_ADMIN_TOKEN: must be at least 24 characters/],
     [{ SSPR_LOCALE: 'fr' }, /^invalid setting SSPR_LOCALE: /],
+    [{ SSPR_TRUST_PROXY: 'the balancer' }, /^invalid setting SSPR_TRUST_PROXY: must be true, a hop count, or a comma-separated list/],
+    [{ SSPR_PROOF_OF_WORK: 'sometimes' }, /^invalid setting SSPR_PROOF_OF_WORK: /],
+    [{ SSPR_RATE_LIMITS: 'maybe' }, /^invalid setting SSPR_RATE_LIMITS: /],
   ])('a bad setting %j stops start-up with one line naming it', (env, message) => {
     expect(() => loadConfig({ env: env as NodeJS.ProcessEnv })).toThrow(ConfigError);
     expect(() => loadConfig({ env: env as NodeJS.ProcessEnv })).toThrow(message);
@@ -47,6 +50,13 @@ describe('server settings', () => {
     expect(() => loadConfig({ file: file('b.json', '{port: 1'), env: {} })).toThrow(/not valid JSON/);
     expect(() => loadConfig({ file: file('c.json', '[1]'), env: {} })).toThrow(/must be a JSON object/);
     expect(() => loadConfig({ file: file('d.json', '{"prot": 1}'), env: {} })).toThrow(/^unknown setting prot \(a typo\?\)$/);
+  });
+
+  it('reads the proxy hops and addresses the client address comes through', () => {
+    expect(loadConfig({ env: {} }).trustProxy).toBeUndefined();
+    expect(loadConfig({ env: { SSPR_TRUST_PROXY: '2' } as NodeJS.ProcessEnv }).trustProxy).toBe(2);
+    expect(loadConfig({ env: { SSPR_TRUST_PROXY: '10.0.0.0/8, 192.0.2.1' } as NodeJS.ProcessEnv }).trustProxy).toEqual(['10.0.0.0/8', '192.0.2.1']);
+    expect(loadConfig({ env: {} }).rateLimits).toEqual({ enabled: true, proofOfWork: 'adaptive', doors: {} });
   });
 
   it('names a partial LDAP setting', () => {

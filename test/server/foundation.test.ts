@@ -16,7 +16,7 @@ describe('foundation', () => {
     const ready = await t.api('GET', '/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toEqual({ store: 'ok', directory: 'ok' });
-    const metrics = await t.api('GET', '/metrics');
+    const metrics = await t.api('GET', '/metrics', { token: t.metricsToken });
     expect(metrics.body).toContain('sspr_http_request_duration_seconds');
   });
 

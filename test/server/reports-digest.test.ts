@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../shared/api/policy.js';
 import { composeDigest, digestWindow, sendDueDigest } from '../../src-server/reports/digest.js';
+import { CoverageTracker } from '../../src-server/reports/coverage.js';
 import { ActivitySummary } from '../../src-server/reports/summary.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -62,7 +63,12 @@ describe('daily digest to administrators', () => {
       t.server.services.policy.invalidate();
       const s = t.server.services;
       // Two instances at once: the claim in the store lets exactly one send.
-      const sent = await Promise.all([sendDueDigest(s, new ActivitySummary(s.store, s.clock)), sendDueDigest(s, new ActivitySummary(s.store, s.clock))]);
+      const instance = () => ({
+        clock: s.clock, db: s.db, directory: s.directory, log: s.log, mailer: s.mailer, policyStore: s.policy, locale: s.config.defaultLocale,
+        activitySummary: new ActivitySummary(s.store, s.clock),
+        coverage: new CoverageTracker({ clock: s.clock, db: s.db, directory: s.directory, methodStore: s.methods, policyStore: s.policy }),
+      });
+      const sent = await Promise.all([sendDueDigest(instance()), sendDueDigest(instance())]);
       expect(sent.sort()).toEqual([0, 2]);
       const mail = await t.smtp.waitFor('boss@corp.example');
       await t.smtp.waitFor('deputy@corp.example');

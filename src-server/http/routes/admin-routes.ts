@@ -1,19 +1,18 @@
 import type { z } from 'zod';
 import { GroupName } from '../../../shared/api/admin.js';
 import { Username } from '../../../shared/api/common.js';
-import { AccessPasses } from '../../auth/access-passes.js';
-import { issueAccessPass } from '../../flows/access-pass-issue.js';
-import { AdminGroups } from '../../flows/admin-groups.js';
-import { replacePolicy } from '../../flows/admin-policy.js';
-import { AdminUsers, type AdminContext } from '../../flows/admin-users.js';
-import type { Services } from '../../services.js';
-import { invalidRequest } from '../api-router.js';
-import type { ApiRequest, HandlerTable } from '../context.js';
+import type { AccessPassIssue } from '../../flows/access-pass-issue.js';
+import type { AdminGroups } from '../../flows/admin-groups.js';
+import type { AdminPolicy } from '../../flows/admin-policy.js';
+import type { AdminContext, AdminUsers } from '../../flows/admin-users.js';
+import type { PolicyStore } from '../../policy/policy-store.js';
+import { apiRoutes, invalidRequest } from '../api-router.js';
+import type { ApiRequest, RoutePlugin } from '../context.js';
 import type { RouteName } from '../../../shared/api/routes.js';
-import { ApiError } from '../problem.js';
+import { ProblemError } from '../../errors.js';
 
 function contextOf(req: ApiRequest<RouteName>): AdminContext {
-  if (req.caller.kind !== 'admin') throw new ApiError('forbidden', 'An administrator token is required.');
+  if (req.caller.kind !== 'admin') throw new ProblemError('forbidden', 'An administrator token is required.');
   return { actor: req.caller.actor, client: req.client, locale: req.locale };
 }
 
@@ -25,18 +24,15 @@ function param<T extends z.ZodType>(schema: T, value: string, name: string): z.o
 }
 
 /** `/admin/*`: policy, built-in directory users and groups, methods on a user's behalf (R4). */
-export function adminHandlers(s: Services): HandlerTable {
-  const users = new AdminUsers(s);
-  const groups = new AdminGroups(s, users);
-  const passes = new AccessPasses(s.clock);
-  return {
+export function adminRoutes({ policyStore, adminPolicy, adminUsers: users, adminGroups: groups, accessPassIssue }: { policyStore: PolicyStore; adminPolicy: AdminPolicy; adminUsers: AdminUsers; adminGroups: AdminGroups; accessPassIssue: AccessPassIssue }): RoutePlugin {
+  return apiRoutes({
     async getAdminPolicy(req) {
       contextOf(req);
-      s.policy.invalidate();
-      return s.policy.get();
+      policyStore.invalidate();
+      return policyStore.get();
     },
     async putAdminPolicy(req) {
-      return replacePolicy(s, req.body, contextOf(req));
+      return adminPolicy.replace(req.body, contextOf(req));
     },
     async createUser(req) {
       return users.create(req.body, contextOf(req));
@@ -59,7 +55,7 @@ export function adminHandlers(s: Services): HandlerTable {
       return users.setMethods(param(Username, req.params.username, 'username'), req.body, contextOf(req));
     },
     async issueAccessPass(req) {
-      return issueAccessPass(s, passes, param(Username, req.params.username, 'username'), req.body, contextOf(req));
+      return accessPassIssue.issue(param(Username, req.params.username, 'username'), req.body, contextOf(req));
     },
     async listGroups(req) {
       contextOf(req);
@@ -77,5 +73,5 @@ export function adminHandlers(s: Services): HandlerTable {
     async removeGroupMember(req) {
       return groups.removeMember(param(GroupName, req.params.group, 'group'), param(Username, req.params.username, 'username'), contextOf(req));
     },
-  };
+  });
 }

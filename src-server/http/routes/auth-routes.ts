@@ -1,8 +1,8 @@
-import { AdminSignIn } from '../../auth/admin-sign-in.js';
-import { SignInFlow } from '../../auth/sign-in.js';
-import type { Services } from '../../services.js';
-import type { HandlerTable } from '../context.js';
-import { ApiError } from '../problem.js';
+import type { AdminSignIn } from '../../auth/admin-sign-in.js';
+import type { SignInFlow } from '../../auth/sign-in.js';
+import { apiRoutes } from '../api-router.js';
+import type { RoutePlugin } from '../context.js';
+import { ProblemError } from '../../errors.js';
 
 /**
  * The audit `client` of a sign-in: IP and app header, plus the app instance named in the
@@ -13,10 +13,9 @@ function signInClient(requestClient: string, bodyClient: string | undefined): st
   return named && !requestClient.includes(' app:') ? `${requestClient} app:${named}` : requestClient;
 }
 
-export function authHandlers(s: Services): HandlerTable {
-  const flow = new SignInFlow(s);
-  const adminSignIn = new AdminSignIn(s);
-  return {
+/** Sign-in, refresh and sign-out of the companion; the administrator sign-in. */
+export function authRoutes({ signIn: flow, adminSignIn }: { signIn: SignInFlow; adminSignIn: AdminSignIn }): RoutePlugin {
+  return apiRoutes({
     async signIn(req) {
       return flow.signIn(req.body.username, req.body.password, signInClient(req.client, req.body.client));
     },
@@ -27,12 +26,12 @@ export function authHandlers(s: Services): HandlerTable {
       return adminSignIn.start(req.body.username, req.body.password, req.client);
     },
     async issueAdminToken(req) {
-      if (req.caller.kind !== 'resetSession') throw new ApiError('session_expired', 'A sign-in session token is required.');
+      if (req.caller.kind !== 'resetSession') throw new ProblemError('session_expired', 'A sign-in session token is required.');
       return adminSignIn.issueToken(req.caller.token, req.client);
     },
     async signOut(req) {
       if (req.caller.kind !== 'user') return;
       await flow.signOut(req.caller.subjectId, req.body?.refreshToken);
     },
-  };
+  });
 }

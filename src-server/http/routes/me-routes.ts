@@ -1,23 +1,23 @@
-import { buildMeStatus } from '../../flows/me-status.js';
-import { changePassword } from '../../flows/password-change.js';
-import type { Services } from '../../services.js';
-import type { Caller, HandlerTable } from '../context.js';
-import { ApiError } from '../problem.js';
+import type { MeStatusFlow } from '../../flows/me-status.js';
+import type { PasswordChange } from '../../flows/password-change.js';
+import { apiRoutes } from '../api-router.js';
+import type { Caller, RoutePlugin } from '../context.js';
+import { ProblemError } from '../../errors.js';
 
 function signedIn(caller: Caller): Extract<Caller, { kind: 'user' }> {
-  if (caller.kind !== 'user') throw new ApiError('unauthorized', 'Sign in first.');
+  if (caller.kind !== 'user') throw new ProblemError('unauthorized', 'Sign in first.');
   return caller;
 }
 
 /** The signed-in user's own status and password (the methods routes live with the methods). */
-export function meHandlers(s: Services): HandlerTable {
-  return {
+export function meRoutes({ meStatus, passwordChange }: { meStatus: MeStatusFlow; passwordChange: PasswordChange }): RoutePlugin {
+  return apiRoutes({
     async getMyStatus(req) {
-      return buildMeStatus(s, signedIn(req.caller).subjectId);
+      return meStatus.status(signedIn(req.caller).subjectId);
     },
     async changePassword(req) {
       const caller = signedIn(req.caller);
-      return changePassword(s, caller.subjectId, req.body, { client: req.client, locale: req.locale });
+      return passwordChange.change(caller.subjectId, req.body, { client: req.client, locale: req.locale });
     },
-  };
+  });
 }

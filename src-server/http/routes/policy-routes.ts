@@ -1,11 +1,13 @@
 import { LOCALES } from '../../../shared/api/common.js';
-import type { Services } from '../../services.js';
-import type { HandlerTable } from '../context.js';
+import type { PolicyStore } from '../../policy/policy-store.js';
+import { apiRoutes } from '../api-router.js';
+import type { RoutePlugin } from '../context.js';
 
-export function policyHandlers(s: Services): HandlerTable {
-  return {
+/** The public part of the policy the companion needs before anyone signs in. */
+export function policyRoutes({ policyStore }: { policyStore: PolicyStore }): RoutePlugin {
+  return apiRoutes({
     async getPolicy() {
-      const p = await s.policy.get();
+      const p = await policyStore.get();
       return {
         methods: p.sspr.methods,
         methodsRequired: p.sspr.methodsRequired,
@@ -18,5 +20,5 @@ export function policyHandlers(s: Services): HandlerTable {
         locales: [...LOCALES],
       };
     },
-  };
+  });
 }

@@ -1,21 +1,18 @@
-import { AdminSignIn } from '../../auth/admin-sign-in.js';
-import { isStepUpSession } from '../../auth/step-up.js';
-import { ResetFlow } from '../../flows/reset-flow.js';
-import type { ApprovalHub } from '../../methods/push.js';
-import type { Services } from '../../services.js';
-import type { Caller, HandlerTable } from '../context.js';
-import { ApiError } from '../problem.js';
+import type { AdminSignIn } from '../../auth/admin-sign-in.js';
+import type { StepUp } from '../../auth/step-up.js';
+import type { ResetFlow } from '../../flows/reset-flow.js';
+import { apiRoutes } from '../api-router.js';
+import type { Caller, RoutePlugin } from '../context.js';
+import { ProblemError } from '../../errors.js';
 
 function sessionToken(caller: Caller): string {
-  if (caller.kind !== 'resetSession') throw new ApiError('session_expired', 'A reset session token is required.');
+  if (caller.kind !== 'resetSession') throw new ProblemError('session_expired', 'A reset session token is required.');
   return caller.token;
 }
 
 /** The public reset flow: identify, verify, set the password (no sign-in). */
-export function resetHandlers(s: Services, hub: ApprovalHub): HandlerTable {
-  const flow = new ResetFlow(s, hub);
-  const adminSignIn = new AdminSignIn(s);
-  return {
+export function resetRoutes({ resetFlow: flow, adminSignIn, stepUp }: { resetFlow: ResetFlow; adminSignIn: AdminSignIn; stepUp: StepUp }): RoutePlugin {
+  return apiRoutes({
     async createResetSession(req) {
       return flow.createSession(req.body.username, { client: req.client, locale: req.locale });
     },
@@ -30,13 +27,13 @@ export function resetHandlers(s: Services, hub: ApprovalHub): HandlerTable {
     },
     async setResetPassword(req) {
       // An administrator sign-in proves who is at the console; it never sets a password.
-      if (await adminSignIn.isAdminSession(sessionToken(req.caller))) throw new ApiError('forbidden', 'This session signs an administrator in; it cannot set a password.');
+      if (await adminSignIn.isAdminSession(sessionToken(req.caller))) throw new ProblemError('forbidden', 'This session signs an administrator in; it cannot set a password.');
       // Nor does a step-up (R26): it proves a method to the sign-in that started it, nothing more.
-      if (await isStepUpSession(s.db, sessionToken(req.caller))) throw new ApiError('forbidden', 'This session proves a method before a change of methods; it cannot set a password.');
+      if (await stepUp.isStepUpSession(sessionToken(req.caller))) throw new ProblemError('forbidden', 'This session proves a method before a change of methods; it cannot set a password.');
       return flow.setPassword(sessionToken(req.caller), req.body, { client: req.client, locale: req.locale });
     },
     async cancelResetSession(req) {
       await flow.cancel(sessionToken(req.caller), { client: req.client, locale: req.locale });
     },
-  };
+  });
 }

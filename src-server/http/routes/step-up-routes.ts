@@ -1,19 +1,18 @@
-import { AccessPasses } from '../../auth/access-passes.js';
-import { StepUp, type SignInContext } from '../../auth/step-up.js';
-import type { Services } from '../../services.js';
-import type { Caller, HandlerTable } from '../context.js';
-import { ApiError } from '../problem.js';
+import type { SignInContext, StepUp } from '../../auth/step-up.js';
+import type { Directory } from '../../directory/directory.js';
+import { ProblemError } from '../../errors.js';
+import { apiRoutes } from '../api-router.js';
+import type { Caller, RoutePlugin } from '../context.js';
 
 /** `/me/step-up*`: a signed-in user proves a held method (or a pass) before changing methods (R26, R31). */
-export function stepUpHandlers(s: Services): HandlerTable {
-  const stepUp = new StepUp(s, new AccessPasses(s.clock));
+export function stepUpRoutes({ stepUp, directory }: { stepUp: StepUp; directory: Directory }): RoutePlugin {
   const ctx = async (req: { caller: Caller; client: string }): Promise<SignInContext> => {
-    if (req.caller.kind !== 'user') throw new ApiError('unauthorized', 'Sign in first.');
-    const user = await s.directory.findUserById(req.caller.subjectId);
-    if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
+    if (req.caller.kind !== 'user') throw new ProblemError('unauthorized', 'Sign in first.');
+    const user = await directory.findUserById(req.caller.subjectId);
+    if (!user) throw new ProblemError('unauthorized', 'The account no longer exists.');
     return { user, signInId: req.caller.signInId, client: req.client };
   };
-  return {
+  return apiRoutes({
     async getStepUp(req) {
       return stepUp.status(await ctx(req));
     },
@@ -26,5 +25,5 @@ export function stepUpHandlers(s: Services): HandlerTable {
     async stepUpWithPass(req) {
       return stepUp.withPass(await ctx(req), req.body.pass);
     },
-  };
+  });
 }

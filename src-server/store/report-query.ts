@@ -1,8 +1,8 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventType } from '../../shared/api/audit.js';
-import type { Store } from '../store/db.js';
-import type { SqlDialect } from '../store/migrations.js';
-import type { Database } from '../store/schema.js';
+import type { Store } from './db.js';
+import type { SqlDialect } from './migrations.js';
+import type { Database } from './schema.js';
 
 export type ReportCategory = 'activity' | 'registration' | 'admin';
 export type SortOrder = 'asc' | 'desc';

@@ -1,0 +1,48 @@
+import pino from 'pino';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import type { ServerConfig } from '../config.js';
+import { openDirectory } from '../directory/open-directory.js';
+import { AdminGroups } from '../flows/admin-groups.js';
+import { AdminUsers } from '../flows/admin-users.js';
+import { MethodStore } from '../methods/method-store.js';
+import { OutboxMailer, SmtpMailer, type Mailer } from '../notify/mailer.js';
+import { Outbox } from '../notify/outbox.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+import { DEFAULT_HASH_PARAMS } from '../security/password-hash.js';
+import { SecretBox } from '../security/secret-box.js';
+import { serverSecrets } from '../security/server-secrets.js';
+import type { Store } from '../store/db.js';
+import { ThrottleStore } from '../throttle/throttle-store.js';
+import type { DirectoryTools } from './cli-context.js';
+
+/**
+ * The directory and the user / group flows for the CLI commands that need them (users,
+ * groups, methods, import, coverage): loaded on demand, so other commands never load LDAP
+ * or mail.
+ */
+export async function openDirectoryTools(
+  config: ServerConfig,
+  parts: { store: Store; clock: Clock; policyStore: PolicyStore; auditLog: AuditLog },
+): Promise<DirectoryTools & { close(): Promise<void> }> {
+  const { store, clock, policyStore, auditLog } = parts;
+  const db = store.db;
+  const log = pino({ level: 'silent' });
+  const { secretKey } = serverSecrets(config);
+  const methodStore = new MethodStore(db, new SecretBox(secretKey), clock);
+  const mailer: Mailer = config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new OutboxMailer(new Outbox(config.dataDir), clock);
+  const directory = await openDirectory(config, { db, clock, policyStore, hashParams: DEFAULT_HASH_PARAMS, log });
+  const users = new AdminUsers({ auditLog, clock, db, directory, log, mailer, methodStore, policyStore, throttles: new ThrottleStore(clock) });
+  return {
+    directory,
+    methodStore,
+    policyStore,
+    clock,
+    users,
+    groups: new AdminGroups({ auditLog, db, policyStore, adminUsers: users }),
+    async close() {
+      await directory.close();
+      mailer.close?.();
+    },
+  };
+}

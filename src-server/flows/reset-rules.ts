@@ -1,0 +1,89 @@
+import type { Transaction } from 'kysely';
+import type { Locale, MethodType } from '../../shared/api/common.js';
+import type { ResetSessionState } from '../../shared/api/reset.js';
+import type { Directory, DirectoryUser } from '../directory/directory.js';
+import { ProblemError } from '../errors.js';
+import type { MethodData, MethodRecord } from '../methods/method-store.js';
+import { effectiveRequirement, usableMethods, type UsableMethod } from '../methods/registration-status.js';
+import type { PolicyDocument } from '../../shared/api/policy.js';
+import { isInScope } from '../policy/scope.js';
+import type { ResetSessionStore, StoredChallenge, StoredResetSession } from '../store/reset-session-store.js';
+import type { Database } from '../store/schema.js';
+import { retryAfterSeconds } from '../throttle/rules.js';
+
+/** R13: a reset session lives 15 minutes from its start. */
+export const SESSION_TTL_MS = 15 * 60_000;
+
+export interface RequestContext {
+  client: string;
+  locale: Locale;
+}
+
+const DIRECTORY_DATA: Record<string, (u: DirectoryUser) => MethodData[MethodType] | null> = {
+  'dir-mobilePhone': (u) => (u.contact.mobilePhone ? { number: u.contact.mobilePhone } : null),
+  'dir-officePhone': (u) => (u.contact.officePhone ? { number: u.contact.officePhone } : null),
+  'dir-email': (u) => (u.contact.alternateEmail ? { address: u.contact.alternateEmail } : null),
+};
+
+/** Directory contact data a session carries sealed (null for stored methods). */
+export function directoryContact(user: DirectoryUser, ref: string): MethodData[MethodType] | null {
+  return DIRECTORY_DATA[ref]?.(user) ?? null;
+}
+
+export function lockedOut(lockedUntil: number, now: number, extras: { attemptsRemaining?: number } = {}): ProblemError {
+  return new ProblemError('locked_out', 'Too many attempts: password reset is locked for this account for now. Try again later or contact your administrator.', {
+    retryAfterSeconds: retryAfterSeconds(lockedUntil, now),
+    ...extras,
+  });
+}
+
+/** A session that can still verify: not finished, cancelled or past its 15 minutes. */
+export function sessionIsActive(session: Pick<StoredResetSession, 'status' | 'expiresAt'>, now: number): boolean {
+  return (session.status === 'verifying' || session.status === 'ready' || session.status === 'setting') && now < session.expiresAt;
+}
+
+/**
+ * One more gate passed with offered method `methodId` (a code, answers or an approved push),
+ * on the session row locked for this. Two challenges of one type that raced each other do
+ * not count twice (R2).
+ */
+export async function passGate(sessions: ResetSessionStore, trx: Transaction<Database>, sessionId: string, methodId: string): Promise<{ gatesPassed: number }> {
+  const gates = await sessions.gatesForUpdate(trx, sessionId);
+  if (!gates) throw new Error(`reset session ${sessionId} is gone`);
+  const typeOf = (id: string) => gates.offered.find((o) => o.id === id)?.type;
+  if (gates.passedMethodIds.some((id) => typeOf(id) === typeOf(methodId))) return { gatesPassed: gates.gatesPassed };
+  const gatesPassed = gates.gatesPassed + 1;
+  await sessions.recordGate(trx, sessionId, gatesPassed, [...gates.passedMethodIds, methodId], gatesPassed >= gates.requiredMethods);
+  return { gatesPassed };
+}
+
+/**
+ * Who may reset (R1, R9c, R10): in scope, with enough method types usable today. `reason`
+ * says why not, for the audit only: the caller answers everyone alike (R13b).
+ */
+export async function resetEligibility(
+  user: DirectoryUser | null,
+  stored: MethodRecord[],
+  policy: PolicyDocument,
+  directory: Directory,
+): Promise<{ usable: UsableMethod[]; reason: 'unknown_user' | 'out_of_scope' | 'no_methods' | null }> {
+  if (!user) return { usable: [], reason: 'unknown_user' };
+  const inScope = await isInScope(user, policy, directory);
+  // Fewer questions than a reset draws (the policy was raised since) cannot pass (R9c).
+  const tooFewQuestions = (id: string) => {
+    const q = stored.find((m) => m.id === id && m.type === 'securityQuestions');
+    return q !== undefined && (q.data as MethodData['securityQuestions']).questions.length < policy.sspr.securityQuestions.requiredToReset;
+  };
+  const usable = inScope ? usableMethods(user, stored, policy).filter((m) => !tooFewQuestions(m.id)) : [];
+  const enoughTypes = new Set(usable.map((m) => m.type)).size >= effectiveRequirement(user, policy).required;
+  return { usable, reason: !inScope ? 'out_of_scope' : enoughTypes ? null : 'no_methods' };
+}
+
+/** The challenge in progress; a push shows waiting / approved / denied until it expires. */
+export function pendingChallenge(c: StoredChallenge | null, now: number): Pick<ResetSessionState, 'pendingChallenge'> {
+  if (!c || now >= c.expiresAt) return {};
+  const push = c.type === 'authenticatorPush';
+  const status = c.status === 'pending' ? 'waiting' : c.status === 'used' ? 'approved' : c.status === 'denied' ? 'denied' : null;
+  if (!status || (!push && status !== 'waiting')) return {};
+  return { pendingChallenge: { challengeId: c.id, methodId: c.methodId, type: c.type, expiresAt: new Date(c.expiresAt).toISOString(), ...(push ? { status } : {}) } };
+}

@@ -1,0 +1,102 @@
+import type { Log } from '../log.js';
+import type { Clock } from '../clock.js';
+import { startPeriodic, type PeriodicJob } from '../reports/periodic.js';
+import type { Db } from './db.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const CLAIM_PREFIX = 'purge:';
+const BATCH = 5000;
+
+/**
+ * Rows kept this long past their expiry: an app coming back to an expired session still hears
+ * "expired" rather than "unknown", and a replayed refresh token still revokes its family.
+ */
+export const EXPIRED_GRACE_MS = DAY_MS;
+
+export interface PurgeCounts {
+  resetSessions: number;
+  challenges: number;
+  approvals: number;
+  refreshTokens: number;
+}
+
+/** The claim that lets one instance purge per hour: the hour's key. Pure. */
+export function purgeClaimKey(now: Date): string {
+  return `${CLAIM_PREFIX}${now.toISOString().slice(0, 13)}`;
+}
+
+/** Runs `remove` (one batch) until a batch comes back short; returns how many went. */
+async function inBatches(remove: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await remove();
+    total += n;
+    if (n < BATCH) return total;
+  }
+}
+
+/**
+ * Deletes sessions, challenges, approvals and refresh-token families that expired more than
+ * EXPIRED_GRACE_MS before `now` (issue 11: these tables grew forever). A refresh token goes
+ * only with its whole family, so the rotation's replay detection keeps working.
+ */
+export async function purgeExpiredRows(db: Db, now: Date): Promise<PurgeCounts> {
+  const cutoff = now.getTime() - EXPIRED_GRACE_MS;
+  const affected = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
+  const challenges = await inBatches(async () =>
+    affected(await db.deleteFrom('challenges').where('id', 'in', (eb) => eb.selectFrom('challenges').select('id').where('expires_at', '<', cutoff).limit(BATCH)).executeTakeFirstOrThrow()),
+  );
+  const approvals = await inBatches(async () =>
+    affected(await db.deleteFrom('approvals').where('id', 'in', (eb) => eb.selectFrom('approvals').select('id').where('expires_at', '<', cutoff).limit(BATCH)).executeTakeFirstOrThrow()),
+  );
+  const resetSessions = await inBatches(async () => {
+    const ids = (await db.selectFrom('reset_sessions').select('id').where('expires_at', '<', cutoff).limit(BATCH).execute()).map((r) => r.id);
+    if (!ids.length) return 0;
+    return db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('admin_sign_in_sessions').where('session_id', 'in', ids).execute();
+      await trx.deleteFrom('challenges').where('session_id', 'in', ids).execute();
+      return affected(await trx.deleteFrom('reset_sessions').where('id', 'in', ids).executeTakeFirstOrThrow());
+    });
+  });
+  const refreshTokens = await inBatches(async () => {
+    const families = (
+      await db.selectFrom('refresh_tokens').select('family').groupBy('family').having((eb) => eb.fn.max('expires_at'), '<', cutoff).limit(BATCH).execute()
+    ).map((r) => r.family);
+    if (!families.length) return 0;
+    affected(await db.deleteFrom('refresh_tokens').where('family', 'in', families).executeTakeFirstOrThrow());
+    return families.length;
+  });
+  return { resetSessions, challenges, approvals, refreshTokens };
+}
+
+/**
+ * Purges once per hour across all instances: the hour's claim is a row in `settings` (as the
+ * admin digest's), so of several servers on one store only the first to claim it purges.
+ * Returns null when another instance had claimed this hour.
+ */
+export async function purgeIfClaimed(db: Db, now: Date): Promise<PurgeCounts | null> {
+  const claimed = await db
+    .insertInto('settings')
+    .values({ key: purgeClaimKey(now), value: JSON.stringify({ claimedAt: now.toISOString() }), updated_at: now.getTime() })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .executeTakeFirst();
+  if (Number(claimed.numInsertedOrUpdatedRows ?? 0) !== 1) return null;
+  await db.deleteFrom('settings').where('key', 'like', `${CLAIM_PREFIX}%`).where('updated_at', '<', now.getTime() - 2 * DAY_MS).execute();
+  return purgeExpiredRows(db, now);
+}
+
+export type ExpiredPurge = PeriodicJob<PurgeCounts | null>;
+
+export function startExpiredPurge(
+  deps: { db: Db; clock: Clock; log: Log },
+  timing: { firstRunMs: number; intervalMs: number } = { firstRunMs: 90_000, intervalMs: HOUR_MS },
+): ExpiredPurge {
+  return startPeriodic(
+    () => purgeIfClaimed(deps.db, deps.clock.now()),
+    timing,
+    deps.log,
+    'expired rows purge',
+    (counts) => counts && Object.values(counts).some((n) => n > 0) && deps.log.info({ ...counts }, 'expired rows purged'),
+  );
+}
