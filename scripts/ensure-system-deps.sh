@@ -2,6 +2,15 @@
 # Installs the Debian packages the tests need, when they are missing. Idempotent: a machine
 # that has them all is left alone. Needs root (CI runs as root); otherwise it names what to install.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# keytar, the keychain binding, is an optional dependency built from source against libsecret:
+# an `npm install` that ran before libsecret-1-dev was here skipped it. Install again once it can build.
+ensure_keytar() {
+  { [ -d node_modules ] && [ ! -f node_modules/keytar/build/Release/keytar.node ] && [ -f /usr/include/libsecret-1/libsecret/secret.h ]; } || return 0
+  echo "building keytar (the keychain binding) now that libsecret-1-dev is installed"
+  npm install --no-audit --no-fund --silent || echo "keytar did not build: the app and its tests use @napi-rs/keyring" >&2
+}
 
 # command-to-check  package(s)
 need=(
@@ -14,13 +23,21 @@ need=(
   "dbus-run-session:dbus dbus-x11"
   "postgres-initdb:postgresql"
   "samba-ad-dc:samba-ad-provision samba-dsdb-modules samba-vfs-modules"
+  "noto-cjk-font:fonts-noto-cjk"
+  "libsecret-headers:libsecret-1-dev"
 )
 missing=()
 for entry in "${need[@]}"; do
   cmd=${entry%%:*}
   pkgs=${entry#*:}
-  if [ "$cmd" = ipa-font ]; then # Japanese text in the UI screenshots
-    [ -f /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ] || missing+=($pkgs)
+  # Japanese text in the UI and its screenshots: the font the renderer's stack names for Linux.
+  if [ "$cmd" = noto-cjk-font ]; then
+    [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=($pkgs)
+    continue
+  fi
+  # keytar's native part builds from source against libsecret (npm install compiles it).
+  if [ "$cmd" = libsecret-headers ]; then
+    [ -f /usr/include/libsecret-1/libsecret/secret.h ] || missing+=($pkgs)
     continue
   fi
   if [ "$cmd" = postgres-initdb ]; then
@@ -36,7 +53,10 @@ for entry in "${need[@]}"; do
     missing+=($pkgs)
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  ensure_keytar
+  exit 0
+fi
 
 if [ "$(id -u)" != "0" ]; then
   echo "missing system packages: ${missing[*]} — run: sudo apt-get install -y ${missing[*]}" >&2
@@ -56,3 +76,4 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 pkill -x slapd 2>/dev/null || true
 pkill -x samba 2>/dev/null || true
 echo "system packages ready"
+ensure_keytar

@@ -1,8 +1,8 @@
 // `npm start`: the product on its embedded defaults — the server on 127.0.0.1:8787 with demo
 // users, data under ./.sspr-data, codes to the local outbox, the admin console at /admin, and
-// the desktop app where an Electron binary exists.
+// the desktop app, fetching Electron's binary on first start like the electron package does.
 import { execFileSync, spawn } from 'node:child_process';
-import { findElectronBinary } from './electron-binary.mjs';
+import { findElectronBinary, notStartedLine, prepareElectron } from './electron-binary.mjs';
 
 // The admin console (served at /admin) is a small Vite build: a few seconds.
 execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '-c', 'vite.admin.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
@@ -12,10 +12,14 @@ process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 server.on('exit', (code) => process.exit(code ?? 0));
 
-// Then the desktop app against it, where an Electron binary exists (none can be downloaded here).
+// Then the desktop app against it. A first start downloads Electron's binary (ELECTRON_MIRROR,
+// the usual cache, a proxy with ELECTRON_GET_USE_PROXY=true), time-boxed so an offline machine
+// still gets its server.
 const serverUrl = `http://${process.env.SSPR_HOST ?? '127.0.0.1'}:${process.env.SSPR_PORT ?? '8787'}`;
-const electron = findElectronBinary();
-if (!electron.path) console.log(`desktop app not started: ${electron.reason.replace(/ \(.*$/, '')}; the server keeps running at ${serverUrl}`);
+const timeoutMs = Number(process.env.SSPR_ELECTRON_DOWNLOAD_TIMEOUT_S ?? 600) * 1000;
+if (!findElectronBinary().path) console.log(`desktop app: fetching the Electron binary (first start only, at most ${timeoutMs / 1000} s)…`);
+const electron = await prepareElectron({ timeoutMs });
+if (!electron.path) console.log(notStartedLine(electron.reason, serverUrl));
 else void launchApp(electron.path);
 
 async function launchApp(binary) {

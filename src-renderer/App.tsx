@@ -15,7 +15,7 @@ export function App() {
   const screen = useApp((s) => s.screen);
   const kiosk = useApp((s) => s.config?.kioskMode ?? false);
   const step = useReset((s) => s.step);
-  const gate = useReset((s) => s.session?.gatesPassed ?? 0);
+  const gate = useReset((s) => s.view?.gatesPassed ?? 0);
   const { organizationName } = useBranding();
 
   useEffect(() => {

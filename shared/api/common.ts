@@ -12,6 +12,11 @@ export const METHOD_TYPES = [
 export const MethodType = z.enum(METHOD_TYPES);
 export type MethodType = z.infer<typeof MethodType>;
 
+/** How a code reaches a phone: text message or call. */
+export const PHONE_CHANNELS = ['sms', 'voice'] as const;
+export const PhoneChannel = z.enum(PHONE_CHANNELS);
+export type PhoneChannel = z.infer<typeof PhoneChannel>;
+
 export const LOCALES = ['ja', 'en'] as const;
 export const Locale = z.enum(LOCALES);
 export type Locale = z.infer<typeof Locale>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EmailAddress, IsoDateTime, MethodType, PasswordInput, PhoneNumber } from './common.js';
+import { EmailAddress, IsoDateTime, Locale, MethodType, PasswordInput, PhoneChannel, PhoneNumber } from './common.js';
 
 /** `GET /me/status`: the policy as it applies to one user (R5, R6, R15, R16). */
 export const MeStatus = z.object({
@@ -40,26 +40,32 @@ export type RegisteredMethod = z.infer<typeof RegisteredMethod>;
 export const SecurityQuestion = z.object({ id: z.string(), text: z.string() });
 export type SecurityQuestion = z.infer<typeof SecurityQuestion>;
 
+export const RegisterEmail = z.strictObject({ type: z.literal('email'), address: EmailAddress, locale: Locale.optional() });
+export const RegisterMobilePhone = z.strictObject({
+  type: z.literal('mobilePhone'),
+  number: PhoneNumber,
+  channel: PhoneChannel.optional(),
+  locale: Locale.optional(),
+});
+export const RegisterOfficePhone = z.strictObject({ type: z.literal('officePhone'), number: PhoneNumber, locale: Locale.optional() });
+export const RegisterAuthenticatorCode = z.strictObject({ type: z.literal('authenticatorCode'), label: z.string().max(64).optional() });
+export const RegisterAuthenticatorPush = z.strictObject({
+  type: z.literal('authenticatorPush'),
+  deviceName: z.string().trim().min(1).max(64),
+  /** Ed25519 public key, SPKI DER, base64. Approvals are signed with its private key. */
+  publicKey: z.string().min(40).max(200),
+});
+export const RegisterSecurityQuestions = z.strictObject({
+  type: z.literal('securityQuestions'),
+  answers: z.array(z.strictObject({ questionId: z.string().min(1).max(64), answer: z.string().max(200) })).min(1).max(5),
+});
 export const RegisterMethodRequest = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('email'), address: EmailAddress, locale: z.enum(['ja', 'en']).optional() }),
-  z.strictObject({
-    type: z.literal('mobilePhone'),
-    number: PhoneNumber,
-    channel: z.enum(['sms', 'voice']).optional(),
-    locale: z.enum(['ja', 'en']).optional(),
-  }),
-  z.strictObject({ type: z.literal('officePhone'), number: PhoneNumber, locale: z.enum(['ja', 'en']).optional() }),
-  z.strictObject({ type: z.literal('authenticatorCode'), label: z.string().max(64).optional() }),
-  z.strictObject({
-    type: z.literal('authenticatorPush'),
-    deviceName: z.string().trim().min(1).max(64),
-    /** Ed25519 public key, SPKI DER, base64. Approvals are signed with its private key. */
-    publicKey: z.string().min(40).max(200),
-  }),
-  z.strictObject({
-    type: z.literal('securityQuestions'),
-    answers: z.array(z.strictObject({ questionId: z.string().min(1).max(64), answer: z.string().max(200) })).min(1).max(5),
-  }),
+  RegisterEmail,
+  RegisterMobilePhone,
+  RegisterOfficePhone,
+  RegisterAuthenticatorCode,
+  RegisterAuthenticatorPush,
+  RegisterSecurityQuestions,
 ]);
 export type RegisterMethodRequest = z.infer<typeof RegisterMethodRequest>;
 

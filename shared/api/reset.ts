@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime, MethodType, PasswordInput, Username } from './common.js';
+import { IsoDateTime, Locale, MethodType, PasswordInput, PhoneChannel, Username } from './common.js';
 
 /** A method offered in a reset session; `hint` is masked (`a•••@example.com`). */
 export const ResetMethod = z.object({
@@ -27,7 +27,7 @@ export const PendingChallenge = z.object({
   /** Push challenges only. */
   status: z.enum(['waiting', 'approved', 'denied']).optional(),
 });
-export const ResetSessionState = z.object({
+export const ResetSessionView = z.object({
   state: z.enum(RESET_STATES),
   gatesPassed: z.number().int(),
   requiredMethods: z.number().int(),
@@ -36,14 +36,20 @@ export const ResetSessionState = z.object({
   passedMethodIds: z.array(z.string()),
   expiresAt: IsoDateTime,
   pendingChallenge: PendingChallenge.optional(),
+  /**
+   * Once every gate is passed (`ready`): the names the new password must not contain, exactly
+   * the inputs of the server's name rule, so the live checklist can apply it too. Absent before:
+   * an unknown user never passes a gate, so this reveals nothing to a stranger (R13b).
+   */
+  passwordOwner: z.object({ username: z.string(), displayName: z.string(), email: z.string().nullable() }).optional(),
 });
-export type ResetSessionState = z.infer<typeof ResetSessionState>;
+export type ResetSessionView = z.infer<typeof ResetSessionView>;
 
 export const CreateChallengeRequest = z.strictObject({
   methodId: z.string().min(1).max(64),
-  channel: z.enum(['sms', 'voice']).optional(),
+  channel: PhoneChannel.optional(),
   /** ja or en: the language of the code's message. Defaults to the server's. */
-  locale: z.enum(['ja', 'en']).optional(),
+  locale: Locale.optional(),
 });
 export const Challenge = z.object({
   challengeId: z.string(),
@@ -58,15 +64,16 @@ export const Answer = z.strictObject({
   questionId: z.string().min(1).max(64),
   answer: z.string().max(200),
 });
-export const VerifyChallengeRequest = z.union([
-  z.strictObject({ code: z.string().trim().min(1).max(16) }),
-  z.strictObject({ answers: z.array(Answer).min(1).max(5) }),
-]);
+export const VerifyWithCode = z.strictObject({ code: z.string().trim().min(1).max(16) });
+export const VerifyWithAnswers = z.strictObject({ answers: z.array(Answer).min(1).max(5) });
+export const VerifyChallengeRequest = z.union([VerifyWithCode, VerifyWithAnswers]);
 export type VerifyChallengeRequest = z.infer<typeof VerifyChallengeRequest>;
 export const VerifyChallengeResponse = z.object({
   gatesPassed: z.number().int(),
   requiredMethods: z.number().int(),
   complete: z.boolean(),
+  /** The session after this gate, so a client needs no second request to draw the next screen. */
+  session: ResetSessionView,
 });
 export type VerifyChallengeResponse = z.infer<typeof VerifyChallengeResponse>;
 

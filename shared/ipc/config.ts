@@ -58,6 +58,8 @@ export const ManagedConfig = z.strictObject({
   updateChannel: z.enum(UPDATE_CHANNELS).optional(),
   /** Kiosk: seconds without input before the flow is wiped and the start screen returns. */
   idleTimeoutSeconds: z.number().int().min(15).max(3600).optional(),
+  /** Devtools in the installed app, for a support case (never at a kiosk or the sign-in screen). */
+  allowDevTools: z.boolean().optional(),
 });
 export type ManagedConfig = z.infer<typeof ManagedConfig>;
 export type SettingKey = keyof ManagedConfig;

@@ -9,13 +9,40 @@
  * violations to show a useful screen.
  */
 import { z } from 'zod';
-import { Locale, MethodType, PasswordInput, Username } from '../api/common.js';
+import { Locale, MethodType, Username } from '../api/common.js';
 import { ERROR_CODES, Violation } from '../api/errors.js';
-import { Approval, MeStatus, RegisteredMethod, RegisterMethodRequest, RegisterMethodResponse, SecurityQuestion } from '../api/me.js';
+import {
+  Approval,
+  ChangePasswordRequest,
+  DecideApprovalRequest,
+  MeStatus,
+  RegisterAuthenticatorCode,
+  RegisterAuthenticatorPush,
+  RegisterEmail,
+  RegisteredMethod,
+  RegisterMethodResponse,
+  RegisterMobilePhone,
+  RegisterOfficePhone,
+  RegisterSecurityQuestions,
+  SecurityQuestion,
+  VerifyMethodRequest,
+} from '../api/me.js';
 import { PublicPolicy } from '../api/policy.js';
-import { Answer, Challenge, CreateResetSessionResponse, ResetSessionState, SetResetPasswordResponse, VerifyChallengeResponse } from '../api/reset.js';
+import {
+  Challenge,
+  CreateChallengeRequest,
+  CreateResetSessionRequest,
+  CreateResetSessionResponse,
+  ResetSessionView,
+  SetResetPasswordRequest,
+  SetResetPasswordResponse,
+  VerifyChallengeResponse,
+  VerifyWithAnswers,
+  VerifyWithCode,
+} from '../api/reset.js';
+import { SignInRequest, UserInfo } from '../api/auth.js';
 import { AccessPassInput, StepUpStatus } from '../api/trust.js';
-import { UserInfo } from '../api/auth.js';
+import type { RouteName } from '../api/routes.js';
 import { EffectiveConfig, UserSettings } from './config.js';
 
 // ---------------------------------------------------------------------------------------
@@ -79,10 +106,21 @@ export const AppInfo = z.object({
   instanceId: z.string(),
   platform: z.string(),
   kioskMode: z.boolean(),
+  /** Started by the OS sign-in screen (`--logon`): reset only, and a way back to sign-in. */
+  logonMode: z.boolean(),
   /** false: no OS keychain, so the app remembers nothing between runs. */
   keychainAvailable: z.boolean(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
+
+/** After a reset: what this device needs next (issue 13 item 3), detected, not generic. */
+export const AFTER_RESET_STEPS = ['windows-cached-credentials', 'macos-login-keychain', 'linux-cached-credentials', 'other-devices'] as const;
+export const AfterResetGuidance = z.object({
+  /** The reset was for the account signed in to this computer (or done at its sign-in screen). */
+  thisComputer: z.boolean(),
+  steps: z.array(z.enum(AFTER_RESET_STEPS)),
+});
+export type AfterResetGuidance = z.infer<typeof AfterResetGuidance>;
 
 export const SessionInfo = z.object({
   signedIn: z.boolean(),
@@ -133,98 +171,104 @@ const NoInput = z.union([z.undefined(), z.null(), z.strictObject({})]);
 // ---------------------------------------------------------------------------------------
 // Channels
 
+const Id = z.string().min(1).max(64);
+
 /** The renderer's version of `POST /me/methods`: main generates and keeps the push key. */
-export const RegisterMethodInput = z.union([
-  RegisterMethodRequest.options[0],
-  RegisterMethodRequest.options[1],
-  RegisterMethodRequest.options[2],
-  RegisterMethodRequest.options[3],
-  z.strictObject({ type: z.literal('authenticatorPush'), deviceName: z.string().trim().min(1).max(64) }),
-  RegisterMethodRequest.options[5],
+export const RegisterMethodInput = z.discriminatedUnion('type', [
+  RegisterEmail,
+  RegisterMobilePhone,
+  RegisterOfficePhone,
+  RegisterAuthenticatorCode,
+  RegisterAuthenticatorPush.omit({ publicKey: true }),
+  RegisterSecurityQuestions,
 ]);
 export type RegisterMethodInput = z.infer<typeof RegisterMethodInput>;
 
-export const ResetVerifyInput = z.union([
-  z.strictObject({ challengeId: z.string().min(1).max(64).optional(), code: z.string().trim().min(1).max(16) }),
-  z.strictObject({ challengeId: z.string().min(1).max(64).optional(), answers: z.array(Answer).min(1).max(5) }),
-]);
+/** `POST …/challenges/{challengeId}/verify`; `challengeId` defaults to the last challenge main started. */
+export const ResetVerifyInput = z.union([VerifyWithCode.extend({ challengeId: Id.optional() }), VerifyWithAnswers.extend({ challengeId: Id.optional() })]);
 
 interface ChannelDef {
   input: z.ZodType;
   result: z.ZodType;
   /** Usable in kiosk mode (reset flow only). */
   kiosk: boolean;
+  /** The API routes the handler calls (none: answered in main). A test holds main to it. */
+  calls: readonly RouteName[];
   summary: string;
 }
 
 export const IPC_CHANNELS = {
-  'app:getInfo': { input: NoInput, result: AppInfo, kiosk: true, summary: 'Name, version, instance id, kiosk mode, keychain availability' },
+  'app:getInfo': { input: NoInput, result: AppInfo, kiosk: true, calls: [], summary: 'Name, version, instance id, kiosk mode, keychain availability' },
   /** The renderer reports user input (throttled) so main's idle timer sees activity. */
-  'app:activity': { input: NoInput, result: Null, kiosk: true, summary: 'User activity, for the idle timer' },
+  'app:activity': { input: NoInput, result: Null, kiosk: true, calls: [], summary: 'User activity, for the idle timer' },
   /** Opens the branding's "contact your administrator" address (mailto:/https:) outside the app. */
-  'app:openContactAdmin': { input: NoInput, result: Null, kiosk: false, summary: 'Open the contact-admin link in the OS' },
+  'app:openContactAdmin': { input: NoInput, result: Null, kiosk: false, calls: ['getPolicy'], summary: 'Open the contact-admin link in the OS' },
 
-  'config:get': { input: NoInput, result: EffectiveConfig, kiosk: true, summary: 'Effective settings; managed keys are read-only' },
+  'device:afterResetGuidance': { input: z.strictObject({ username: Username }), result: AfterResetGuidance, kiosk: true, calls: [], summary: 'What this device needs after a reset of that account' },
+  /** Logon mode: back to the OS sign-in screen; main exits with the code for what happened. */
+  'logon:finish': { input: NoInput, result: Null, kiosk: true, calls: [], summary: 'Logon mode: exit to the sign-in screen with the outcome code' },
+
+  'config:get': { input: NoInput, result: EffectiveConfig, kiosk: true, calls: [], summary: 'Effective settings; managed keys are read-only' },
   /** Managed keys answer `managed_setting`; in kiosk mode only `locale` may change (not persisted). */
-  'config:set': { input: UserSettings, result: EffectiveConfig, kiosk: true, summary: 'Change user settings (locale, server URL, auto-start)' },
+  'config:set': { input: UserSettings, result: EffectiveConfig, kiosk: true, calls: ['cancelResetSession'], summary: 'Change user settings (locale, server URL, auto-start)' },
 
-  'policy:get': { input: NoInput, result: PublicPolicy, kiosk: true, summary: 'The public policy (GET /policy)' },
+  'policy:get': { input: NoInput, result: PublicPolicy, kiosk: true, calls: ['getPolicy'], summary: 'The public policy (GET /policy)' },
 
-  'reset:start': { input: z.strictObject({ username: Username }), result: ResetSessionState, kiosk: true, summary: 'Start a reset; main keeps the session token' },
-  'reset:state': { input: NoInput, result: ResetSessionState, kiosk: true, summary: 'Reset state (poll for push approval)' },
+  'reset:start': { input: CreateResetSessionRequest, result: ResetSessionView, kiosk: true, calls: ['createResetSession', 'getResetSession'], summary: 'Start a reset; main keeps the session token' },
+  'reset:state': { input: NoInput, result: ResetSessionView, kiosk: true, calls: ['getResetSession'], summary: 'Reset state (poll for push approval)' },
   'reset:challenge': {
-    input: z.strictObject({ methodId: z.string().min(1).max(64), channel: z.enum(['sms', 'voice']).optional() }),
+    // Main adds the locale: the app's language.
+    input: CreateChallengeRequest.omit({ locale: true }),
     result: Challenge,
-    kiosk: true,
+    kiosk: true, calls: ['createChallenge'],
     summary: 'Send a code, start a push, or draw the questions',
   },
-  /** `challengeId` defaults to the last challenge main started. */
-  'reset:verify': { input: ResetVerifyInput, result: VerifyChallengeResponse, kiosk: true, summary: 'Verify a code or answers' },
+  'reset:verify': { input: ResetVerifyInput, result: VerifyChallengeResponse, kiosk: true, calls: ['verifyChallenge'], summary: 'Verify a code or answers' },
   /** On success main forgets the reset session. */
   'reset:setPassword': {
-    input: z.strictObject({ newPassword: PasswordInput, unlockAccount: z.boolean().default(true) }),
+    input: SetResetPasswordRequest,
     result: SetResetPasswordResponse,
-    kiosk: true,
+    kiosk: true, calls: ['setResetPassword'],
     summary: 'Set the new password (and unlock)',
   },
-  'reset:cancel': { input: NoInput, result: Null, kiosk: true, summary: 'Cancel the reset; main forgets the session token' },
+  'reset:cancel': { input: NoInput, result: Null, kiosk: true, calls: ['cancelResetSession'], summary: 'Cancel the reset; main forgets the session token' },
 
   /** `reset`: checked against the reset's user name; `change`: against the signed-in user. */
   'password:check': {
     input: z.strictObject({ password: z.string().max(1024), purpose: z.enum(['reset', 'change']) }),
     result: PasswordCheckResult,
-    kiosk: true,
+    kiosk: true, calls: ['getPolicy'],
     summary: 'Product password rules + strength (zxcvbn runs in main)',
   },
 
-  'auth:signIn': { input: z.strictObject({ username: Username, password: PasswordInput }), result: SessionInfo, kiosk: false, summary: 'Sign in; an expired password answers `password_expired`' },
-  'auth:signOut': { input: NoInput, result: SessionInfo, kiosk: false, summary: 'Sign out and forget the refresh token' },
-  'auth:session': { input: NoInput, result: SessionInfo, kiosk: false, summary: 'Who is signed in (restored from the keychain at start)' },
+  'auth:signIn': { input: SignInRequest.omit({ client: true }), result: SessionInfo, kiosk: false, calls: ['signIn'], summary: 'Sign in; an expired password answers `password_expired`' },
+  'auth:signOut': { input: NoInput, result: SessionInfo, kiosk: false, calls: ['signOut'], summary: 'Sign out and forget the refresh token' },
+  'auth:session': { input: NoInput, result: SessionInfo, kiosk: false, calls: [], summary: 'Who is signed in (restored from the keychain at start)' },
 
-  'me:status': { input: NoInput, result: StatusView, kiosk: false, summary: 'GET /me/status, or the keychain cache when offline (stale)' },
-  'me:methods': { input: NoInput, result: z.object({ methods: z.array(RegisteredMethod) }), kiosk: false, summary: 'Registered methods' },
-  'me:securityQuestions': { input: z.strictObject({ locale: Locale.optional() }).optional(), result: z.object({ questions: z.array(SecurityQuestion), requiredToRegister: z.number().int() }), kiosk: false, summary: 'Questions to pick from' },
-  'me:register': { input: RegisterMethodInput, result: RegisterMethodResponse, kiosk: false, summary: 'Register a method (push: main creates this device key)' },
-  'me:verifyMethod': { input: z.strictObject({ methodId: z.string().min(1).max(64), code: z.string().trim().min(1).max(16) }), result: z.object({ method: RegisteredMethod }), kiosk: false, summary: 'Prove a new method' },
-  'me:deleteMethod': { input: z.strictObject({ methodId: z.string().min(1).max(64) }), result: Null, kiosk: false, summary: 'Remove a method' },
-  'me:confirmRegistration': { input: NoInput, result: StatusView, kiosk: false, summary: 'Reconfirm methods are current (R6)' },
+  'me:status': { input: NoInput, result: StatusView, kiosk: false, calls: ['getMyStatus'], summary: 'GET /me/status, or the keychain cache when offline (stale)' },
+  'me:methods': { input: NoInput, result: z.object({ methods: z.array(RegisteredMethod) }), kiosk: false, calls: ['listMyMethods'], summary: 'Registered methods' },
+  'me:securityQuestions': { input: z.strictObject({ locale: Locale.optional() }).optional(), result: z.object({ questions: z.array(SecurityQuestion), requiredToRegister: z.number().int() }), kiosk: false, calls: ['listSecurityQuestions'], summary: 'Questions to pick from' },
+  'me:register': { input: RegisterMethodInput, result: RegisterMethodResponse, kiosk: false, calls: ['registerMethod'], summary: 'Register a method (push: main creates this device key)' },
+  'me:verifyMethod': { input: VerifyMethodRequest.extend({ methodId: Id }), result: z.object({ method: RegisteredMethod }), kiosk: false, calls: ['verifyMethod'], summary: 'Prove a new method' },
+  'me:deleteMethod': { input: z.strictObject({ methodId: Id }), result: Null, kiosk: false, calls: ['deleteMethod'], summary: 'Remove a method' },
+  'me:confirmRegistration': { input: NoInput, result: StatusView, kiosk: false, calls: ['confirmRegistration'], summary: 'Reconfirm methods are current (R6)' },
   /** R26: whether this sign-in must prove a method before changing methods. */
-  'stepUp:status': { input: NoInput, result: StepUpStatus, kiosk: false, summary: 'Step-up state of this sign-in' },
+  'stepUp:status': { input: NoInput, result: StepUpStatus, kiosk: false, calls: ['getStepUp'], summary: 'Step-up state of this sign-in' },
   /** Main keeps the step-up session token; the methods offered are the user's own. */
-  'stepUp:start': { input: NoInput, result: CreateResetSessionResponse, kiosk: false, summary: 'Start a step-up (R26)' },
-  'stepUp:challenge': { input: z.strictObject({ methodId: z.string().min(1).max(64), channel: z.enum(['sms', 'voice']).optional() }), result: Challenge, kiosk: false, summary: 'Send a step-up code or start a push' },
+  'stepUp:start': { input: NoInput, result: CreateResetSessionResponse, kiosk: false, calls: ['startStepUp'], summary: 'Start a step-up (R26)' },
+  'stepUp:challenge': { input: z.strictObject({ methodId: z.string().min(1).max(64), channel: z.enum(['sms', 'voice']).optional() }), result: Challenge, kiosk: false, calls: ['createChallenge'], summary: 'Send a step-up code or start a push' },
   /** With `code`: verify it and complete; without: complete an approved push. */
-  'stepUp:verify': { input: z.strictObject({ code: z.string().trim().min(1).max(16).optional() }), result: StepUpStatus, kiosk: false, summary: 'Prove the step-up' },
-  'stepUp:pass': { input: z.strictObject({ pass: AccessPassInput }), result: StepUpStatus, kiosk: false, summary: 'Step up with a Temporary Access Pass (R31)' },
+  'stepUp:verify': { input: z.strictObject({ code: z.string().trim().min(1).max(16).optional() }), result: StepUpStatus, kiosk: false, calls: ['verifyChallenge', 'completeStepUp'], summary: 'Prove the step-up' },
+  'stepUp:pass': { input: z.strictObject({ pass: AccessPassInput }), result: StepUpStatus, kiosk: false, calls: ['stepUpWithPass'], summary: 'Step up with a Temporary Access Pass (R31)' },
   /** On success main signs in again with the new password (also after `password_expired`). */
-  'me:changePassword': { input: z.strictObject({ currentPassword: PasswordInput, newPassword: PasswordInput }), result: ChangePasswordResult, kiosk: false, summary: 'Change password (R15)' },
+  'me:changePassword': { input: ChangePasswordRequest, result: ChangePasswordResult, kiosk: false, calls: ['changePassword', 'signIn'], summary: 'Change password (R15)' },
 
-  'approvals:list': { input: NoInput, result: ApprovalList, kiosk: false, summary: 'Pending push approvals for the signed-in user' },
+  'approvals:list': { input: NoInput, result: ApprovalList, kiosk: false, calls: ['listApprovals'], summary: 'Pending push approvals for the signed-in user' },
   /** Main signs `approvalSigningString(...)` with this device's push key. */
   'approvals:decide': {
-    input: z.strictObject({ approvalId: z.string().min(1).max(64), approve: z.boolean(), number: z.number().int().min(0).max(99) }),
+    input: DecideApprovalRequest.omit({ methodId: true, signature: true }).extend({ approvalId: Id }),
     result: Approval,
-    kiosk: false,
+    kiosk: false, calls: ['decideApproval'],
     summary: 'Approve (with the number shown) or deny a push',
   },
 } as const satisfies Record<string, ChannelDef>;

@@ -1,6 +1,34 @@
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
 import * as en from '@zxcvbn-ts/language-en';
+import { PASSWORD_MAX_LENGTH } from './password.js';
+
+/**
+ * zxcvbn scores this many characters; the rest of a longer password counts as length. zxcvbn's
+ * cost grows with the square of the length and with every digit or symbol its l33t matcher
+ * may substitute (a 64-character hex string took over half a second), so scoring a bounded
+ * head keeps every check within a few milliseconds whatever the input (issue 12; the bound is
+ * printed by bench/password-strength.ts).
+ */
+export const SCORED_HEAD = 12;
+
+/** zxcvbn's own cut-off for its l33t variants (default 100, the cost's main driver). */
+const L33T_MAX_SUBSTITUTIONS = 2;
+
+/** zxcvbn's brute-force rate: each unexplained character multiplies the guesses by 10. */
+const CHAR_LOG10 = 1;
+
+/** Longest dictionary word looked for in the tail. */
+const MAX_WORD = 20;
+
+/** log10 guesses → zxcvbn's 0–4 score, with its thresholds (1e3, 1e6, 1e8, 1e10). */
+function scoreOf(log10: number): number {
+  if (log10 < 3) return 0;
+  if (log10 < 6) return 1;
+  if (log10 < 8) return 2;
+  if (log10 < 10) return 3;
+  return 4;
+}
 
 /**
  * zxcvbn-ts strength and the common-password list, shared by the server's verdict and the
@@ -10,12 +38,61 @@ import * as en from '@zxcvbn-ts/language-en';
 export class PasswordStrength {
   private estimator: ZxcvbnFactory | null = null;
   private commonSet: Set<string> | null = null;
+  /** Every dictionary word of 3+ characters with its best rank, for the tail. */
+  private ranks: Map<string, number> | null = null;
 
-  /** 0–4, zxcvbn's score; the name parts count as guessable input. */
+  /**
+   * 0–4, zxcvbn's score; the name parts count as guessable input. zxcvbn scores the first
+   * SCORED_HEAD characters; each later character adds zxcvbn's brute-force factor unless it
+   * repeats a recent block or continues a sequence (adds nothing) or belongs to a dictionary
+   * word (the word adds its rank once).
+   */
   score(password: string, userInputs: string[] = []): number {
     if (!password) return 0;
-    this.estimator ??= new ZxcvbnFactory({ dictionary: { ...common.dictionary, ...en.dictionary }, graphs: common.adjacencyGraphs, translations: en.translations });
-    return this.estimator.check(password.slice(0, 256), userInputs).score;
+    this.estimator ??= new ZxcvbnFactory({
+      dictionary: { ...common.dictionary, ...en.dictionary },
+      graphs: common.adjacencyGraphs,
+      translations: en.translations,
+      l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS,
+    });
+    // Beyond the cap the password is refused anyway (maxLength); the score reads no further.
+    const chars = [...password].slice(0, PASSWORD_MAX_LENGTH);
+    const head = this.estimator.check(chars.slice(0, SCORED_HEAD).join(''), userInputs);
+    if (chars.length <= SCORED_HEAD) return head.score;
+    return scoreOf(head.guessesLog10 + this.tailLog10(chars, userInputs));
+  }
+
+  /** log10 of the guesses the characters after the head add. Linear in the length. */
+  private tailLog10(chars: string[], userInputs: string[]): number {
+    this.ranks ??= rankedWords();
+    const inputs = new Set(userInputs.map((u) => u.toLowerCase()));
+    const lower = chars.map((c) => c.toLowerCase());
+    let log10 = 0;
+    let i = SCORED_HEAD;
+    while (i < lower.length) {
+      if (repeatsOrContinues(lower, i)) {
+        i++;
+        continue;
+      }
+      // Dictionary words are letters: look only within the run of letters starting here.
+      let run = 0;
+      while (run < MAX_WORD && i + run < lower.length && /\p{L}/u.test(lower[i + run]!)) run++;
+      let word = 0;
+      let rank = 0;
+      for (let len = run; len >= 3 && !word; len--) {
+        const candidate = lower.slice(i, i + len).join('');
+        const r = inputs.has(candidate) ? 1 : this.ranks.get(candidate);
+        if (r !== undefined) [word, rank] = [len, r];
+      }
+      if (word) {
+        log10 += Math.log10(Math.max(rank, 2));
+        i += word;
+      } else {
+        log10 += CHAR_LOG10;
+        i++;
+      }
+    }
+    return log10;
   }
 
   /**
@@ -26,4 +103,28 @@ export class PasswordStrength {
     this.commonSet ??= new Set((common.dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
     return this.commonSet.has(password.toLowerCase()) || (score ?? this.score(password, userInputs)) <= 1;
   }
+}
+
+/** A character that repeats the block of 1–SCORED_HEAD characters before it, or steps ±1 from the one before (abc, 987). */
+function repeatsOrContinues(chars: string[], i: number): boolean {
+  const step = chars[i]!.codePointAt(0)! - chars[i - 1]!.codePointAt(0)!;
+  if (step === 1 || step === -1 || step === 0) return true;
+  for (let period = 2; period <= SCORED_HEAD; period++) {
+    // Two matching characters in a row at this period: a repeated block, not chance.
+    if (chars[i] === chars[i - period] && chars[i - 1] === chars[i - 1 - period]) return true;
+  }
+  return false;
+}
+
+function rankedWords(): Map<string, number> {
+  const ranks = new Map<string, number>();
+  for (const list of Object.values({ ...common.dictionary, ...en.dictionary }) as Array<Array<string | number>>) {
+    list.forEach((w, index) => {
+      const word = String(w).toLowerCase();
+      if (word.length < 3 || word.length > MAX_WORD) return;
+      const known = ranks.get(word);
+      if (known === undefined || index + 1 < known) ranks.set(word, index + 1);
+    });
+  }
+  return ranks;
 }

@@ -7,7 +7,7 @@ import { ManagedConfig, SETTING_KEYS, type SettingKey } from '../../shared/ipc/c
 
 export type ManagedParse = { ok: true; config: ManagedConfig } | { ok: false; problem: string };
 
-const BOOLEAN_KEYS = new Set<string>(['kioskMode', 'autoStart']);
+const BOOLEAN_KEYS = new Set<string>(['kioskMode', 'autoStart', 'allowDevTools']);
 const NUMBER_KEYS = new Set<string>(['idleTimeoutSeconds']);
 const NUMBER_LIST_KEYS = new Set<string>(['warningDays']);
 const BRANDING_KEYS = ['organizationName', 'contactAdmin', 'logoDataUrl'] as const;

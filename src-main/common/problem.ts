@@ -2,7 +2,7 @@
 import { Problem } from '../../shared/api/errors.js';
 import type { IpcError, IpcErrorCode } from '../../shared/ipc/contract.js';
 
-export function ipcError(code: IpcErrorCode, detail: string, extras: Omit<IpcError, 'code' | 'detail'> = {}): IpcError {
+export function ipcError<C extends IpcErrorCode>(code: C, detail: string, extras: Omit<IpcError, 'code' | 'detail'> = {}): IpcError & { code: C } {
   return { code, detail, ...extras };
 }
 

@@ -13,12 +13,17 @@ export const RENDERER_ENTRY = `${RENDERER_DIR}/index.html`;
 
 export interface WindowMode {
   kiosk: boolean;
+  /** Started by the OS sign-in screen (`--logon`): full screen, on top, nothing beyond reset. */
+  logon?: boolean;
+  /** Devtools may open (see `devToolsAllowed`); never in kiosk or logon mode. */
+  devTools?: boolean;
   /** Absolute path of the preload script (compiled .cjs). */
   preloadPath: string;
   title: string;
 }
 
 export function windowOptions(mode: WindowMode): BrowserWindowConstructorOptions {
+  const locked = mode.kiosk || mode.logon === true;
   return {
     title: mode.title,
     width: 520,
@@ -28,13 +33,15 @@ export function windowOptions(mode: WindowMode): BrowserWindowConstructorOptions
     show: false,
     backgroundColor: '#ffffff',
     autoHideMenuBar: true,
-    // Kiosk: full screen, no way out to the desktop, no menu.
-    kiosk: mode.kiosk,
-    fullscreen: mode.kiosk,
-    fullscreenable: mode.kiosk,
-    closable: !mode.kiosk,
-    minimizable: !mode.kiosk,
-    alwaysOnTop: mode.kiosk,
+    // Kiosk and logon: full screen, no way out to the desktop, no menu.
+    kiosk: locked,
+    fullscreen: locked,
+    fullscreenable: locked,
+    closable: !locked,
+    minimizable: !locked,
+    maximizable: !locked,
+    movable: !locked,
+    alwaysOnTop: locked,
     skipTaskbar: false,
     webPreferences: {
       preload: mode.preloadPath,
@@ -50,9 +57,20 @@ export function windowOptions(mode: WindowMode): BrowserWindowConstructorOptions
       navigateOnDragDrop: false,
       safeDialogs: true,
       spellcheck: false,
-      devTools: !mode.kiosk,
+      // Middle-click would ask for a new window (denied anyway): not even the event.
+      disableBlinkFeatures: 'Auxclick',
+      devTools: !locked && (mode.devTools ?? true),
     },
   };
+}
+
+/**
+ * Devtools: for development runs; in an installed app only when the managed configuration
+ * turns them on (a support case), and never at a kiosk or the sign-in screen.
+ */
+export function devToolsAllowed(mode: { packaged: boolean; kiosk: boolean; logon: boolean; managedAllows: boolean | undefined }): boolean {
+  if (mode.kiosk || mode.logon) return false;
+  return mode.packaged ? mode.managedAllows === true : true;
 }
 
 /** A path as compared below: forward slashes, lower-case drive letter, no trailing slash. */

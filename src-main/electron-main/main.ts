@@ -5,6 +5,8 @@
  * and node/, where it is tested without Electron.
  */
 import { app, BrowserWindow, Menu, Notification, session, shell, type Tray } from 'electron';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { IpcEventSink } from '../../shared/ipc/contract.js';
 import { ELECTRON_EVENT_CHANNEL } from '../../shared/ipc/contract.js';
@@ -12,15 +14,17 @@ import { KEYCHAIN_SERVICE, PRODUCT_NAME } from '../common/app-identity.js';
 import { localeFromOs } from '../common/effective-config.js';
 import type { NativeNotification } from '../common/notification-text.js';
 import { systemClock, systemTimers } from '../common/time.js';
-import { isAppPageUrl, RENDERER_DIR, windowOptions } from '../common/window-options.js';
+import { APP_ENTRY_URL, isAppUrl } from '../common/app-protocol.js';
+import { isLogonLaunch, LOGON_EXIT_CODES } from '../common/logon-mode.js';
+import { devToolsAllowed, RENDERER_DIR, windowOptions } from '../common/window-options.js';
 import { Companion } from '../node/companion.js';
 import { ConfigService } from '../node/config-service.js';
 import { setLinuxAutostart } from '../node/linux-autostart.js';
 import { loadManagedConfig } from '../node/managed-config.js';
-import { openSecretStore } from '../node/secret-store.js';
+import { openSecretStore, UnavailableSecretStore } from '../node/secret-store.js';
 import { SettingsStore } from '../node/settings-store.js';
 import { registerWithElectron } from './ipc-adapter.js';
-import { guardWebContents, hardenSession } from './security.js';
+import { guardWebContents, hardenSession, registerAppScheme } from './security.js';
 import { createTray } from './tray.js';
 
 /** Launched at login: start in the tray, without a window. */
@@ -29,8 +33,24 @@ const START_HIDDEN = '--hidden';
 /** Held here: a tray that is garbage-collected disappears from the screen. */
 let tray: Tray | null = null;
 
-// Every renderer sandboxed, whatever a window's options say. Must run before `ready`.
+// Every renderer sandboxed, whatever a window's options say; the app:// origin. Before `ready`.
 app.enableSandbox();
+registerAppScheme();
+
+// Logon mode (docs/logon-integration.md): nothing of this run may outlive it, so its profile
+// lives in a temporary folder, removed however the process ends.
+const logon = isLogonLaunch(process.argv);
+const logonData = logon ? mkdtempSync(path.join(os.tmpdir(), 'sspr-logon-')) : null;
+const removeLogonData = () => {
+  if (logonData) rmSync(logonData, { recursive: true, force: true });
+};
+if (logonData) {
+  app.setPath('userData', logonData);
+  app.setPath('sessionData', logonData);
+  // app.exit() skips 'will-quit': the logon exit path removes the folder itself too.
+  app.on('will-quit', removeLogonData);
+  process.on('exit', removeLogonData);
+}
 
 async function main(): Promise<void> {
   if (!app.requestSingleInstanceLock()) {
@@ -39,13 +59,16 @@ async function main(): Promise<void> {
   }
   await app.whenReady();
 
-  const managed = await loadManagedConfig({ platform: process.platform });
-  if (managed.problem) process.stderr.write(`${managed.problem}\n`);
+  const loaded = await loadManagedConfig({ platform: process.platform });
+  if (loaded.problem) process.stderr.write(`${loaded.problem}\n`);
+  // The sign-in screen is a kiosk: reset flow only, whatever the machine's settings say.
+  const managed = logon ? { ...loaded, config: { ...loaded.config, kioskMode: true } } : loaded;
   const settings = new SettingsStore(app.getPath('userData'));
   settings.save();
   const config = new ConfigService({ serverUrl: process.env.SSPR_SERVER_URL ?? null, locale: localeFromOs(app.getLocale()) }, settings, managed);
-  const secrets = await openSecretStore(KEYCHAIN_SERVICE);
+  const secrets = logon ? new UnavailableSecretStore('logon mode: nothing is kept at the sign-in screen') : await openSecretStore(KEYCHAIN_SERVICE);
   if (!secrets.available) process.stderr.write(`keychain unavailable (${secrets.unavailableReason}): nothing will be remembered between runs\n`);
+  else process.stderr.write(`keychain binding: ${secrets.binding}\n`);
   const { kioskMode, autoStart, locale } = config.get();
 
   const rendererDir = path.join(app.getAppPath(), RENDERER_DIR);
@@ -75,24 +98,26 @@ async function main(): Promise<void> {
   };
 
   const companion = new Companion({
-    app: { name: PRODUCT_NAME, version: app.getVersion(), platform: process.platform, instanceId: settings.instanceId },
+    app: { name: PRODUCT_NAME, version: app.getVersion(), platform: process.platform, instanceId: settings.instanceId, osUsername: os.userInfo().username },
     config,
     secrets,
     clock: systemClock,
     timers: systemTimers,
     notifier,
     events,
-    openExternal: (url) => shell.openExternal(url),
+    // Nothing outside the app at the sign-in screen.
+    ...(logon ? { logon: { exit: (code: number) => (removeLogonData(), app.exit(code)) } } : { openExternal: (url: string) => shell.openExternal(url) }),
   });
 
-  hardenSession(session.defaultSession);
-  guardWebContents(rendererDir, { kiosk: kioskMode, onInput: () => companion.activity() });
-  registerWithElectron(companion.handlers, { isAppPage: (url) => isAppPageUrl(url, rendererDir) });
+  const devTools = devToolsAllowed({ packaged: app.isPackaged, kiosk: kioskMode, logon, managedAllows: managed.config?.allowDevTools });
+  hardenSession(session.defaultSession, rendererDir, { devTools });
+  guardWebContents({ kiosk: kioskMode, devTools, onInput: () => companion.activity() });
+  registerWithElectron(companion.handlers, { isAppPage: isAppUrl });
   if (kioskMode) Menu.setApplicationMenu(null);
 
   let quitting = false;
   function createWindow(): BrowserWindow {
-    const w = new BrowserWindow(windowOptions({ kiosk: kioskMode, preloadPath: path.join(app.getAppPath(), 'dist/main/src-main/preload/preload.cjs'), title: PRODUCT_NAME }));
+    const w = new BrowserWindow(windowOptions({ kiosk: kioskMode, logon, devTools, preloadPath: path.join(app.getAppPath(), 'dist/main/src-main/preload/preload.cjs'), title: PRODUCT_NAME }));
     w.once('ready-to-show', () => w.show());
     w.on('close', (event) => {
       // Kiosk: never closes. Signed-in mode: hides to the tray, so warnings keep coming.
@@ -101,7 +126,7 @@ async function main(): Promise<void> {
         if (!kioskMode) w.hide();
       }
     });
-    void w.loadFile(path.join(rendererDir, 'index.html'));
+    void w.loadURL(APP_ENTRY_URL);
     return w;
   }
 
@@ -116,7 +141,7 @@ async function main(): Promise<void> {
   });
 
   // Only an installed app registers itself (a development run would register the bare Electron binary).
-  if (app.isPackaged) {
+  if (app.isPackaged && !logon) {
     if (process.platform === 'linux') setLinuxAutostart(process.env.XDG_CONFIG_HOME || path.join(app.getPath('home'), '.config'), autoStart, process.env.APPIMAGE ?? process.execPath, PRODUCT_NAME);
     else app.setLoginItemSettings({ openAtLogin: autoStart, args: [START_HIDDEN] });
   }
@@ -135,5 +160,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  app.exit(1);
+  removeLogonData();
+  app.exit(LOGON_EXIT_CODES.failed);
 });

@@ -4,12 +4,12 @@
  * when the access token lapses, re-established after a password change.
  */
 import type { UserInfo, TokenResponse } from '../../shared/api/auth.js';
-import type { RouteName, RouteResponse } from '../../shared/api/routes.js';
+import type { RouteName } from '../../shared/api/routes.js';
 import type { IpcError, SessionInfo } from '../../shared/ipc/contract.js';
 import { ipcError } from '../common/problem.js';
 import type { Clock } from '../common/time.js';
 import type { AccountCache } from './account-cache.js';
-import type { ApiClient, ApiOutcome, CallOptions } from './api-client.js';
+import type { ApiClient, CallOptions, RouteOutcome } from './api-client.js';
 
 interface Tokens {
   user: UserInfo;
@@ -103,7 +103,7 @@ export class AccountSession {
   }
 
   /** A call as the signed-in user: renews the access token when needed, once on `unauthorized`. */
-  async call<N extends RouteName>(name: N, options: Omit<CallOptions<N>, 'token'>): Promise<ApiOutcome<RouteResponse<N>>> {
+  async call<N extends RouteName>(name: N, options: Omit<CallOptions<N>, 'token'>): Promise<RouteOutcome<N>> {
     if (!this.tokens) return { ok: false, error: ipcError('not_signed_in', 'Sign in first.') };
     if (this.tokens.accessToken === null || this.tokens.accessExpiresAt - EARLY_REFRESH_MS <= this.clock.now().getTime()) {
       if (!(await this.refresh())) return this.tokens ? { ok: false, error: ipcError('network', 'The server cannot be reached.') } : { ok: false, error: ipcError('not_signed_in', 'The sign-in has ended. Sign in again.') };

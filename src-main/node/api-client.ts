@@ -4,17 +4,35 @@
  * 502/503/504; every answer is checked against the route's schema; failures come back as
  * the typed `IpcError` the renderer shows. Tokens are passed per call and never logged.
  */
-import { API_BASE, API_ROUTES, routePath, type RouteBody, type RouteName, type RouteParams, type RouteQuery, type RouteResponse } from '../../shared/api/routes.js';
+import {
+  API_BASE,
+  API_ROUTES,
+  routePath,
+  type RouteBody,
+  type RouteName,
+  type RouteParams,
+  type RouteProblemCode,
+  type RouteQuery,
+  type RouteResponse,
+} from '../../shared/api/routes.js';
 import type { Locale } from '../../shared/api/common.js';
 import { Problem } from '../../shared/api/errors.js';
 import { PROOF_OF_WORK_HEADER, type ProofOfWorkChallenge } from '../../shared/api/proof-of-work.js';
 import { isAllowedServerUrl } from '../../shared/ipc/config.js';
-import type { IpcError } from '../../shared/ipc/contract.js';
+import type { CLIENT_ERROR_CODES, IpcError, IpcErrorCode } from '../../shared/ipc/contract.js';
 import { ipcError, problemToIpcError } from '../common/problem.js';
 import type { Clock } from '../common/time.js';
 
 /** `changeToken`: with `password_expired` only; main keeps it, it never reaches the renderer. */
-export type ApiOutcome<T> = { ok: true; value: T; status: number } | { ok: false; error: IpcError; changeToken?: string };
+export type ApiOutcome<T, C extends IpcErrorCode = IpcErrorCode> = { ok: true; value: T; status: number } | { ok: false; error: IpcError & { code: C }; changeToken?: string };
+
+/**
+ * The codes a call to route N can fail with: those its table entry lists (the test server
+ * refuses to answer others), those main adds, and `rate_limited` for a bare 429 from a proxy.
+ */
+export type RouteErrorCode<N extends RouteName> = RouteProblemCode<N> | (typeof CLIENT_ERROR_CODES)[number] | 'rate_limited';
+/** The outcome of a call to route N. */
+export type RouteOutcome<N extends RouteName> = ApiOutcome<RouteResponse<N>, RouteErrorCode<N>>;
 
 export interface ApiClientOptions {
   /** The server, e.g. `https://sspr.example.com` (a trailing `/api/v1` is accepted). */
@@ -72,7 +90,7 @@ export class ApiClient {
     return { ok: true, url: trimmed.endsWith(API_BASE) ? trimmed.slice(0, -API_BASE.length) : trimmed };
   }
 
-  async call<N extends RouteName>(name: N, options: CallOptions<N>): Promise<ApiOutcome<RouteResponse<N>>> {
+  async call<N extends RouteName>(name: N, options: CallOptions<N>): Promise<RouteOutcome<N>> {
     const base = this.baseUrl();
     if (!base.ok) return base;
     const def = API_ROUTES[name];
@@ -101,7 +119,8 @@ export class ApiClient {
       if (proofOfWork && this.options.proofOfWork) return this.withProofOfWork(name, url, { method: def.method, headers, body }, proofOfWork, outcome);
       if (!retryable) break;
     }
-    return last!;
+    // Narrowed to the route's codes: the server answers no others (its tests refuse to).
+    return last as RouteOutcome<N>;
   }
 
   /** One more try with the solved challenge; when it cannot be solved, the server's answer stands. */

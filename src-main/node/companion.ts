@@ -16,6 +16,8 @@ import {
   type SessionInfo,
   type StatusView,
 } from '../../shared/ipc/contract.js';
+import { afterResetGuidance } from '../common/after-reset-guidance.js';
+import { LogonOutcomeTracker } from '../common/logon-mode.js';
 import type { IpcHandlers } from '../common/ipc-dispatch.js';
 import { isExternalLinkAllowed } from '../common/window-options.js';
 import { IdleTimer } from '../common/idle-timer.js';
@@ -31,7 +33,7 @@ import { ApprovalsWatcher } from './approvals-watcher.js';
 import type { ConfigService } from './config-service.js';
 import { PasswordAdvisor } from './password-strength.js';
 import { generateDeviceKey, signApproval } from './push-key.js';
-import { ResetSession } from './reset-session.js';
+import { ResetTokenHolder } from './reset-token-holder.js';
 import { StepUpSession } from './step-up-session.js';
 import type { SecretStore } from './secret-store.js';
 
@@ -44,7 +46,7 @@ export interface Notifier {
 }
 
 export interface CompanionDeps {
-  app: { name: string; version: string; platform: string; instanceId: string };
+  app: { name: string; version: string; platform: string; instanceId: string; /** The OS account running the app (after-reset guidance). */ osUsername?: string };
   config: ConfigService;
   secrets: SecretStore;
   clock: Clock;
@@ -53,6 +55,8 @@ export interface CompanionDeps {
   events: IpcEventSink;
   /** Hands a checked https:/mailto: link to the OS; absent where there is no OS shell (tests). */
   openExternal?: (url: string) => Promise<void>;
+  /** Logon mode (`--logon`): how main ends the process with an exit code. */
+  logon?: { exit(code: number): void };
   /** Test knobs for the API client (timeouts, backoff). */
   api?: Partial<Pick<ApiClientOptions, 'timeoutMs' | 'maxAttempts' | 'delay' | 'fetch'>>;
   statusIntervalMs?: number;
@@ -69,13 +73,15 @@ export class Companion {
   readonly api: ApiClient;
   readonly cache: AccountCache;
   readonly session: AccountSession;
-  readonly reset: ResetSession;
+  readonly reset: ResetTokenHolder;
   readonly stepUp: StepUpSession;
   readonly status: StatusMonitor;
   readonly approvals: ApprovalsWatcher;
   readonly idle: IdleTimer;
   readonly handlers: IpcHandlers;
   private readonly advisor = new PasswordAdvisor();
+  /** What logon mode's exit code reports (followed in every mode; read only in logon mode). */
+  readonly logonOutcome = new LogonOutcomeTracker();
   private policy: { value: PublicPolicy; at: number; server: string | null } | null = null;
 
   constructor(private readonly deps: CompanionDeps) {
@@ -90,7 +96,7 @@ export class Companion {
     });
     this.cache = new AccountCache(deps.secrets);
     this.session = new AccountSession(this.api, this.cache, clock, deps.app.instanceId, (info) => this.sessionChanged(info));
-    this.reset = new ResetSession(this.api, () => config.get().locale);
+    this.reset = new ResetTokenHolder(this.api, () => config.get().locale);
     this.stepUp = new StepUpSession(this.api, this.session, () => config.get().locale);
     this.status = new StatusMonitor({
       clock,
@@ -211,7 +217,7 @@ export class Companion {
     const { config, deps } = { config: this.deps.config, deps: this.deps };
     const table: IpcHandlers = {
       'app:getInfo': async () =>
-        ok({ name: deps.app.name, version: deps.app.version, instanceId: deps.app.instanceId, platform: deps.app.platform, kioskMode: config.get().kioskMode, keychainAvailable: deps.secrets.available }),
+        ok({ name: deps.app.name, version: deps.app.version, instanceId: deps.app.instanceId, platform: deps.app.platform, kioskMode: config.get().kioskMode, logonMode: deps.logon !== undefined, keychainAvailable: deps.secrets.available }),
       'app:activity': async () => {
         this.activity();
         return ok(null);
@@ -223,6 +229,15 @@ export class Companion {
         const url = /^[^\s@/:]+@[^\s@/]+$/.test(contact) ? `mailto:${contact}` : contact;
         if (!isExternalLinkAllowed(url) || !deps.openExternal) return fail(ipcError('forbidden', 'This contact address cannot be opened from the app.'));
         await deps.openExternal(url);
+        return ok(null);
+      },
+
+      'device:afterResetGuidance': async ({ username }) =>
+        ok(afterResetGuidance({ platform: deps.app.platform, logon: deps.logon !== undefined, kiosk: config.get().kioskMode, username, osUsername: deps.app.osUsername ?? null })),
+      'logon:finish': async () => {
+        if (!deps.logon) return fail(ipcError('forbidden', 'Only the sign-in screen\'s app exits to it.'));
+        await this.reset.cancel();
+        deps.logon.exit(this.logonOutcome.exitCode());
         return ok(null);
       },
 
@@ -249,7 +264,7 @@ export class Companion {
       'reset:state': () => this.reset.state(),
       'reset:challenge': ({ methodId, channel }) => this.reset.challenge(methodId, channel),
       'reset:verify': (input) => this.reset.verify(input),
-      'reset:setPassword': ({ newPassword, unlockAccount }) => this.reset.setPassword(newPassword, unlockAccount),
+      'reset:setPassword': (input) => this.reset.setPassword(input),
       'reset:cancel': async () => {
         await this.reset.cancel();
         return ok(null);
@@ -258,7 +273,7 @@ export class Companion {
       'password:check': async ({ password, purpose }) => {
         const policy = await this.publicPolicy();
         if (!policy.ok) return policy;
-        const owner = purpose === 'reset' ? { username: this.reset.username ?? '' } : { username: this.session.username ?? '', displayName: this.session.user?.displayName ?? null };
+        const owner = purpose === 'reset' ? (this.reset.passwordOwner ?? { username: '' }) : { username: this.session.username ?? '', displayName: this.session.user?.displayName ?? null };
         return ok(this.advisor.check(password, policy.value.password, owner, config.get().locale));
       },
 
@@ -359,7 +374,9 @@ export class Companion {
           return fail(ipcError('kiosk_mode', 'Not available on this kiosk: only password reset is.'));
         }
         this.activity();
-        return handler(input);
+        const result = await handler(input);
+        this.logonOutcome.observe(channel, result);
+        return result;
       };
     }
     return out as IpcHandlers;

@@ -6,7 +6,9 @@ import { DeviceCheck } from './DeviceCheck.js';
 /** The frame of every screen: skip link, branded header, language switch, banners, content. */
 export function Layout({ children, announce }: { children: ReactNode; announce: string }) {
   const t = useT();
-  const { app } = useStores();
+  const { app, bridge } = useStores();
+  // At the OS sign-in screen the way out is back to it (main exits with the outcome code).
+  const logon = useApp((s) => s.info?.logonMode ?? false);
   const locale = useApp((s) => s.locale);
   const kiosk = useApp((s) => s.config?.kioskMode ?? s.info?.kioskMode ?? false);
   const { organizationName, logo } = useBranding();
@@ -29,6 +31,11 @@ export function Layout({ children, announce }: { children: ReactNode; announce: 
         >
           {t.app.switchLanguage}
         </button>
+        {logon ? (
+          <button type="button" className="button button-secondary logon-exit" onClick={() => void bridge.invoke('logon:finish')}>
+            {t.app.logonExit}
+          </button>
+        ) : null}
       </header>
       <Banners />
       <DeviceCheck />

@@ -34,6 +34,7 @@ export const en = {
     notConfigured: 'This app has not been connected to a password service yet. Ask your IT department.',
     contactFallback: 'your IT helpdesk',
     contactButton: (contact: string) => `Contact ${contact}`,
+    logonExit: 'Back to the sign-in screen',
   },
   errors: {
     generic: 'Something went wrong. Please try again.',
@@ -96,6 +97,13 @@ export const en = {
     doneUnlocked: 'Your password is reset and your account is unlocked.',
     doneNotUnlocked: 'Your password is reset.',
     doneNext: 'Sign in with your new password. If other devices use the old one (phone email, Wi-Fi), update them too.',
+    guidanceHeading: 'Next, on this computer and your other devices',
+    guidance: {
+      'windows-cached-credentials': 'Windows keeps your old password until it reaches the corporate network: lock this computer (Windows key + L) and unlock it with the new password while it is on the office network or VPN.',
+      'macos-login-keychain': 'At your next sign-in, macOS asks for the old password to update your login keychain. Enter it there; if you do not remember it, choose "Create New Keychain" (saved passwords in the old keychain are then lost).',
+      'linux-cached-credentials': 'This computer signs you in with the cached old password until its next online sign-in: sign in once while it is on the office network or VPN to update it.',
+      'other-devices': 'Phones, tablets and apps that still have the old password saved (mail, Wi-Fi, mapped drives) will lock your account again: update or remove them now.',
+    },
     lockedTitle: 'Password reset is paused for this account',
     lockedLead: 'There were too many attempts, so reset is paused for your security.',
     lockedRetry: (when: string, wait: string) => `You can try again after ${when} (in about ${wait}).`,

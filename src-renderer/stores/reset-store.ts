@@ -1,5 +1,6 @@
 import { createStore } from 'zustand/vanilla';
-import type { Challenge, ResetMethod, ResetSessionState, SetResetPasswordResponse } from '../../shared/api/reset.js';
+import type { PhoneChannel } from '../../shared/api/common.js';
+import type { Challenge, ResetMethod, ResetSessionView, SetResetPasswordResponse } from '../../shared/api/reset.js';
 import type { CompanionBridge, IpcError } from '../../shared/ipc/contract.js';
 import { call } from './call.js';
 
@@ -12,7 +13,7 @@ export type ResetStep = 'identify' | 'verify' | 'password' | 'done' | 'locked' |
 /** The challenge in progress, with what the screen needs to describe it. */
 export interface ActiveChallenge extends Challenge {
   methodId: string;
-  channel?: 'sms' | 'voice';
+  channel?: PhoneChannel;
   hint: string;
   /** Push only: the server's verdict while polling. */
   pushStatus?: 'waiting' | 'approved' | 'denied';
@@ -21,7 +22,8 @@ export interface ActiveChallenge extends Challenge {
 export interface ResetState {
   step: ResetStep;
   username: string;
-  session: ResetSessionState | null;
+  /** The server's reset session as last seen: gates, methods, pending challenge. */
+  view: ResetSessionView | null;
   challenge: ActiveChallenge | null;
   /** The last error to show inline (codes, answers, password rules, rate limits). */
   error: IpcError | null;
@@ -33,7 +35,7 @@ export interface ResetState {
   retry: (() => Promise<void>) | null;
 
   start(username: string): Promise<void>;
-  choose(method: ResetMethod, channel?: 'sms' | 'voice'): Promise<void>;
+  choose(method: ResetMethod, channel?: PhoneChannel): Promise<void>;
   verifyCode(code: string): Promise<void>;
   verifyAnswers(answers: Array<{ questionId: string; answer: string }>): Promise<void>;
   /** Push: asks main for the session state; advances when approved. */
@@ -51,7 +53,7 @@ export interface ResetState {
 const INITIAL = {
   step: 'identify' as ResetStep,
   username: '',
-  session: null,
+  view: null,
   challenge: null,
   error: null,
   busy: false,
@@ -83,7 +85,7 @@ export function createResetStore(bridge: CompanionBridge, now: () => number = Da
           return;
         case 'session_expired':
         case 'no_reset_session':
-          set({ step: 'expired', challenge: null, session: null, error: null });
+          set({ step: 'expired', challenge: null, view: null, error: null });
           return;
         case 'directory_unavailable':
           set({ step: 'unavailable', retry: again, error });
@@ -94,14 +96,11 @@ export function createResetStore(bridge: CompanionBridge, now: () => number = Da
     }
 
     /** After a gate: the password step, or the next gate on the same screen shape (one update, no flash). */
-    async function afterGate(complete: boolean): Promise<void> {
-      const state = await call(bridge, 'reset:state');
-      if (!state.ok) return fail(state.error, () => afterGate(complete));
-      const session = state.value;
-      set({ session, challenge: null, error: null, step: complete || session.state === 'ready' ? 'password' : 'verify' });
+    function afterGate(view: ResetSessionView, complete: boolean): void {
+      set({ view, challenge: null, error: null, step: complete || view.state === 'ready' ? 'password' : 'verify' });
     }
 
-    async function challenge(method: ResetMethod, channel?: 'sms' | 'voice'): Promise<void> {
+    async function challenge(method: ResetMethod, channel?: PhoneChannel): Promise<void> {
       const result = await call(bridge, 'reset:challenge', channel ? { methodId: method.id, channel } : { methodId: method.id });
       if (!result.ok) return fail(result.error, () => challenge(method, channel));
       set({
@@ -117,7 +116,7 @@ export function createResetStore(bridge: CompanionBridge, now: () => number = Da
           const run = async (): Promise<void> => {
             const result = await call(bridge, 'reset:start', { username });
             if (!result.ok) return fail(result.error, run);
-            set({ username, session: result.value, challenge: null, step: 'verify' });
+            set({ username, view: result.value, challenge: null, step: 'verify' });
           };
           await run();
         }),
@@ -131,7 +130,7 @@ export function createResetStore(bridge: CompanionBridge, now: () => number = Da
             if (!current) return;
             const result = await call(bridge, 'reset:verify', { challengeId: current.challengeId, code });
             if (!result.ok) return fail(result.error, run);
-            await afterGate(result.value.complete);
+            afterGate(result.value.session, result.value.complete);
           };
           await run();
         }),
@@ -142,12 +141,12 @@ export function createResetStore(bridge: CompanionBridge, now: () => number = Da
             const current = get().challenge;
             if (!current) return;
             const result = await call(bridge, 'reset:verify', { challengeId: current.challengeId, answers });
-            if (result.ok) return afterGate(result.value.complete);
+            if (result.ok) return afterGate(result.value.session, result.value.complete);
             fail(result.error, run);
             // R9d: a wrong answer starts a fresh random draw; fetch it, keep the error shown.
             if (result.error.code === 'invalid_answers') {
               const error = result.error;
-              const method = get().session?.methods.find((m) => m.id === current.methodId);
+              const method = get().view?.methods.find((m) => m.id === current.methodId);
               if (method) {
                 await challenge(method);
                 if (get().step === 'verify') set({ error });
@@ -163,12 +162,12 @@ export function createResetStore(bridge: CompanionBridge, now: () => number = Da
         const result = await call(bridge, 'reset:state');
         if (!result.ok) return fail(result.error, () => get().pollPush());
         const state = result.value;
-        set({ session: state });
+        set({ view: state });
         const pending = state.pendingChallenge;
         const passed = state.passedMethodIds.includes(current.methodId);
         if (passed || pending?.status === 'approved') {
           set({ challenge: { ...current, pushStatus: 'approved' } });
-          await afterGate(state.state === 'ready' || state.gatesPassed >= state.requiredMethods);
+          afterGate(state, state.state === 'ready' || state.gatesPassed >= state.requiredMethods);
         } else if (pending?.status === 'denied') {
           set({ challenge: { ...current, pushStatus: 'denied' } });
         } else if (state.state === 'locked') {
@@ -183,7 +182,7 @@ export function createResetStore(bridge: CompanionBridge, now: () => number = Da
           const run = async (): Promise<void> => {
             const result = await call(bridge, 'reset:setPassword', { newPassword, unlockAccount });
             if (!result.ok) return fail(result.error, run);
-            set({ result: result.value, step: 'done', session: null, challenge: null, retry: null });
+            set({ result: result.value, step: 'done', view: null, challenge: null, retry: null });
           };
           await run();
         }),
@@ -195,13 +194,13 @@ export function createResetStore(bridge: CompanionBridge, now: () => number = Da
       async retryLast() {
         const again = get().retry;
         if (!again) return;
-        const back: ResetStep = get().session ? (get().session!.state === 'ready' ? 'password' : 'verify') : 'identify';
+        const back: ResetStep = get().view ? (get().view!.state === 'ready' ? 'password' : 'verify') : 'identify';
         set({ step: back, retry: null, error: null });
         await step(again);
       },
 
       async cancel() {
-        const hadSession = get().session !== null;
+        const hadSession = get().view !== null;
         set({ ...INITIAL });
         if (hadSession) await call(bridge, 'reset:cancel');
       },

@@ -7,7 +7,7 @@ import { hashSecret, verifySecret, type HashParams } from '../security/password-
 import { newId } from '../security/tokens.js';
 import { ReusableQuery, type Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
-import type { Directory, DirectoryUser, PasswordWriteResult, VerifyResult } from './directory.js';
+import type { Directory, DirectoryAccount, DirectoryUser, PasswordWriteResult, VerifyResult } from './directory.js';
 
 /** Case-folded lookup key: `Alice`, `ALICE` and full-width `ＡＬＩＣＥ` are one account. */
 export function usernameKey(username: string): string {
@@ -127,6 +127,11 @@ export class BuiltinDirectory implements Directory {
     return this.fromJoined(await this.q.byId.rows(this.db, { id }));
   }
 
+  /** Groups come in the same query here, so the account is the whole user. */
+  findAccountById(id: string): Promise<DirectoryAccount | null> {
+    return this.findUserById(id);
+  }
+
   async isMember(user: DirectoryUser, group: string): Promise<boolean> {
     const key = usernameKey(group);
     return user.groups.some((g) => usernameKey(g) === key);
@@ -211,18 +216,22 @@ export class BuiltinDirectory implements Directory {
     return { ok: true, changedAt: new Date(now) };
   }
 
-  async resetPassword(user: DirectoryUser, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult> {
+  async resetPassword(user: DirectoryAccount, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult> {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', user.id).executeTakeFirst();
     if (!row) return { ok: false, violations: [{ rule: 'directory', message: 'The account no longer exists.' }] };
     return this.writePassword(row, newPassword, { unlock: options.unlock, mustChange: options.mustChange ?? false });
   }
 
-  async changePassword(user: DirectoryUser, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
+  async changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
+    const m = PASSWORD_MESSAGES.en;
+    // Checked as a sign-in checks it, so wrong current passwords count towards the lockout.
+    const current = await this.verifyPassword(user.username, currentPassword);
+    if (!current.ok && current.reason === 'locked') return { ok: false, violations: [{ rule: 'accountLocked', message: m.accountLocked }] };
+    if (!current.ok && current.reason === 'disabled') return { ok: false, violations: [{ rule: 'accountDisabled', message: m.accountDisabled }] };
+    if (!current.ok || current.user.id !== user.id) return { ok: false, violations: [{ rule: 'currentPassword', message: m.currentPassword }] };
+    if (currentPassword === newPassword) return { ok: false, violations: [{ rule: 'sameAsCurrent', message: m.sameAsCurrent }] };
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', user.id).executeTakeFirst();
-    if (!row || !(await verifySecret(currentPassword, row.password_hash))) {
-      return { ok: false, violations: [{ rule: 'currentPassword', message: 'The current password is not correct.' }] };
-    }
-    if (currentPassword === newPassword) return { ok: false, violations: [{ rule: 'sameAsCurrent', message: PASSWORD_MESSAGES.en.sameAsCurrent }] };
+    if (!row) return { ok: false, violations: [{ rule: 'accountGone', message: m.accountGone }] };
     return this.writePassword(row, newPassword, { unlock: false, mustChange: false });
   }
 

@@ -1,20 +1,19 @@
 import type { Violation } from '../../shared/api/errors.js';
 
 /**
- * A directory account as the flows need it. `id` is the directory's stable id (built-in:
- * the row id; LDAP: entryUUID / objectGUID) so registration data survives renames.
+ * A directory account without its group membership: what a flow that needs neither scope
+ * nor the administrator flag reads (on LDAP, one search). `id` is the directory's stable id
+ * (built-in: the row id; LDAP: entryUUID / objectGUID) so registration data survives renames.
  */
-export interface DirectoryUser {
+export interface DirectoryAccount {
   id: string;
   username: string;
   displayName: string;
   /** The account's own mail (R3: a reset email must go to another address). */
   email: string | null;
-  isAdmin: boolean;
   disabled: boolean;
   /** Locked in the directory (too many wrong sign-ins). */
   locked: boolean;
-  groups: string[];
   /** Contact data the directory holds, counted as registered methods (R4). */
   contact: { mobilePhone: string | null; officePhone: string | null; alternateEmail: string | null };
   password: {
@@ -24,6 +23,12 @@ export interface DirectoryUser {
     /** Set when the directory computes expiry itself (AD). */
     expiresAt: Date | null;
   };
+}
+
+/** An account with its group membership (scope, R1/R14; administrators, R10). */
+export interface DirectoryUser extends DirectoryAccount {
+  isAdmin: boolean;
+  groups: string[];
 }
 
 /** The outcome of a password write: ok, or the directory's own refusal (R18a, R18b). */
@@ -50,14 +55,20 @@ export interface Directory {
   /** By user name (or, for LDAP, uid / sAMAccountName / userPrincipalName / mail). */
   findUser(username: string): Promise<DirectoryUser | null>;
   findUserById(id: string): Promise<DirectoryUser | null>;
+  /** The account alone, without reading its groups. */
+  findAccountById(id: string): Promise<DirectoryAccount | null>;
   /** Direct or (AD) nested membership. */
   isMember(user: DirectoryUser, group: string): Promise<boolean>;
   /** Sign-in: checks the password as the directory would at a real sign-in. */
   verifyPassword(username: string, password: string): Promise<VerifyResult>;
   /** Reset by the service (after SSPR verification); optionally unlock (R18c). */
-  resetPassword(user: DirectoryUser, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult>;
-  /** Change by the user (current + new), as the user. */
-  changePassword(user: DirectoryUser, currentPassword: string, newPassword: string): Promise<PasswordWriteResult>;
+  resetPassword(user: DirectoryAccount, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult>;
+  /**
+   * Change by the user (current + new), as the user. The current password is checked as a
+   * sign-in checks it (a wrong one counts towards the lockout); refusals name the rule
+   * `currentPassword`, `accountLocked` or `accountDisabled` when the check fails.
+   */
+  changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult>;
   unlock(user: DirectoryUser): Promise<void>;
   /** Administrators, for R22's "tell every other administrator". */
   listAdmins(): Promise<DirectoryUser[]>;

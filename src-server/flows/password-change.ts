@@ -26,9 +26,10 @@ const WRONG_CURRENT = 'The current password is not correct.';
  * password) changes their password.
  *
  * Order: the product policy first (every violation at once, no side effects), then the
- * current password through the directory's own sign-in check — so wrong guesses count
- * towards the directory's lockout exactly as wrong sign-ins do — then the directory's write,
- * whose refusal (history, minimum age, complexity) is shown as it is. A wrong current
+ * directory's change, which checks the current password as its own sign-in does — so wrong
+ * guesses count towards the directory's lockout exactly as wrong sign-ins do — in the same
+ * bind as the write (one search, one bind, one write on LDAP); the directory's refusal
+ * (history, minimum age, complexity) is shown as it is. A wrong current
  * password answers `forbidden` (not `unauthorized`: the token is fine, the app must not
  * sign out) with a clear detail; `password_policy` is kept for the new password's problems.
  */
@@ -37,7 +38,7 @@ export class PasswordChange {
 
   async change(subjectId: string, input: { currentPassword: string; newPassword: string }, ctx: { client: string; locale: Locale }): Promise<{ changedAt: string }> {
     const deps = this.deps;
-    const user = await deps.directory.findUserById(subjectId);
+    const user = await deps.directory.findAccountById(subjectId);
     if (!user) throw new ProblemError('unauthorized', 'The account no longer exists.');
     const audit = (result: 'success' | 'failure' | 'denied' | 'locked', reason?: string) =>
       deps.auditLog.write(deps.db, { type: 'password.change', user: user.username, result, client: ctx.client, detail: reason ? { reason } : null });
@@ -49,23 +50,18 @@ export class PasswordChange {
       throw new ProblemError('password_policy', 'The new password does not meet the policy.', { violations });
     }
 
-    const current = await deps.directory.verifyPassword(user.username, input.currentPassword);
-    if (!current.ok && current.reason !== 'expired') {
-      if (current.reason === 'locked') {
+    const written = await deps.directory.changePassword(user, input.currentPassword, input.newPassword);
+    if (!written.ok) {
+      const refused = (rule: string) => written.violations.some((v) => v.rule === rule);
+      if (refused('accountLocked')) {
         await audit('locked', 'directoryLocked');
         throw new ProblemError('locked_out', `The account is locked after too many wrong passwords. ${RESET_HINT}`);
       }
-      if (current.reason === 'disabled') {
+      if (refused('accountDisabled')) {
         await audit('denied', 'disabled');
         throw new ProblemError('forbidden', 'The account is disabled. Contact your administrator.');
       }
-      await audit('failure', 'currentPassword');
-      throw new ProblemError('forbidden', WRONG_CURRENT);
-    }
-
-    const written = await deps.directory.changePassword(user, input.currentPassword, input.newPassword);
-    if (!written.ok) {
-      if (written.violations.some((v) => v.rule === 'currentPassword')) {
+      if (refused('currentPassword')) {
         await audit('failure', 'currentPassword');
         throw new ProblemError('forbidden', WRONG_CURRENT);
       }

@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import type { Challenge, CreateResetSessionResponse, ResetSessionState, SetResetPasswordResponse, VerifyChallengeRequest, VerifyChallengeResponse } from '../../shared/api/reset.js';
+import type { PhoneChannel } from '../../shared/api/common.js';
+import type { Challenge, CreateResetSessionResponse, ResetSessionView, SetResetPasswordResponse, VerifyChallengeRequest, VerifyChallengeResponse } from '../../shared/api/reset.js';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
 import { revokeUserSessions } from '../auth/revocation.js';
 import type { Clock } from '../clock.js';
-import type { Directory } from '../directory/directory.js';
+import { DirectoryUnavailableError, type Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
 import type { Log } from '../log.js';
 import { CODE_TTL_MS } from '../methods/codes.js';
@@ -126,11 +127,11 @@ export class ResetFlow {
     return { ref: stored.id, type: stored.type, hint: stored.hint, data: stored.data };
   }
 
-  async state(token: string): Promise<ResetSessionState> {
+  async state(token: string): Promise<ResetSessionView> {
     const session = await this.load(token);
     const now = this.now();
     const lock = await this.deps.throttles.activeLock(this.deps.db, session.throttleKey);
-    const state: ResetSessionState['state'] =
+    const state: ResetSessionView['state'] =
       session.status === 'completed' ? 'completed'
       : !sessionIsActive(session, now) ? 'expired'
       : lock ? 'locked'
@@ -145,7 +146,21 @@ export class ResetFlow {
       passedMethodIds: session.passedMethodIds,
       expiresAt: new Date(session.expiresAt).toISOString(),
       ...(state === 'verifying' || state === 'ready' ? pendingChallenge(latest, now) : {}),
+      ...(state === 'ready' ? await this.passwordOwner(session) : {}),
     };
+  }
+
+  /**
+   * The inputs of the name rule (R18b), for the app's live checklist; only once every gate is
+   * passed. Advice only: a directory that is down leaves it out rather than fail the state.
+   */
+  private async passwordOwner(session: StoredResetSession): Promise<Pick<ResetSessionView, 'passwordOwner'>> {
+    const unavailable = (err: unknown) => {
+      if (err instanceof DirectoryUnavailableError) return null;
+      throw err;
+    };
+    const user = session.subjectId ? await this.deps.directory.findUserById(session.subjectId).catch(unavailable) : null;
+    return user ? { passwordOwner: { username: user.username, displayName: user.displayName, email: user.email } } : {};
   }
 
   /** R2 / R10: a gate still to pass, with a type not used for an earlier gate. */
@@ -155,7 +170,7 @@ export class ResetFlow {
     if (passedTypes.includes(m.type)) throw new ProblemError('conflict', 'Use a different kind of method for the next verification.');
   }
 
-  async createChallenge(token: string, body: { methodId: string; channel?: 'sms' | 'voice' }, ctx: RequestContext): Promise<Challenge> {
+  async createChallenge(token: string, body: { methodId: string; channel?: PhoneChannel }, ctx: RequestContext): Promise<Challenge> {
     const session = await this.active(token);
     const m = session.offered.find((o) => o.id === body.methodId);
     if (!m) throw new ProblemError('not_found', 'This session offers no such method.');
@@ -192,7 +207,7 @@ export class ResetFlow {
     return { challengeId, type: m.type, expiresAt: new Date(expiresAt).toISOString(), ...started.reply };
   }
 
-  async verify(token: string, challengeId: string, input: VerifyChallengeRequest, ctx: RequestContext): Promise<VerifyChallengeResponse> {
+  async verify(token: string, challengeId: string, input: VerifyChallengeRequest, ctx: RequestContext): Promise<Omit<VerifyChallengeResponse, 'session'>> {
     const { db, throttles, resetSessions, codeKey } = this.deps;
     const session = await this.active(token);
     const c = await resetSessions.challenge(challengeId, session.id);

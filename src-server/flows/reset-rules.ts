@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Locale, MethodType } from '../../shared/api/common.js';
-import type { ResetSessionState } from '../../shared/api/reset.js';
+import type { ResetSessionView } from '../../shared/api/reset.js';
 import type { Directory, DirectoryUser } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
 import type { MethodData, MethodRecord } from '../methods/method-store.js';
@@ -80,7 +80,7 @@ export async function resetEligibility(
 }
 
 /** The challenge in progress; a push shows waiting / approved / denied until it expires. */
-export function pendingChallenge(c: StoredChallenge | null, now: number): Pick<ResetSessionState, 'pendingChallenge'> {
+export function pendingChallenge(c: StoredChallenge | null, now: number): Pick<ResetSessionView, 'pendingChallenge'> {
   if (!c || now >= c.expiresAt) return {};
   const push = c.type === 'authenticatorPush';
   const status = c.status === 'pending' ? 'waiting' : c.status === 'used' ? 'approved' : c.status === 'denied' ? 'denied' : null;

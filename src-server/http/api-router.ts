@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ZodError, type z } from 'zod';
-import { API_BASE, API_ROUTES, type RouteDef, type RouteName } from '../../shared/api/routes.js';
+import type { ErrorCode } from '../../shared/api/errors.js';
+import { API_BASE, API_ROUTES, routeProblems, type RouteDef, type RouteName } from '../../shared/api/routes.js';
+import { DirectoryUnavailableError } from '../directory/directory.js';
 import { pickLocale } from '../../shared/i18n/messages.js';
 import type { Locale } from '../../shared/api/common.js';
 import { ProblemError } from '../errors.js';
@@ -59,7 +61,8 @@ async function authenticate(def: RouteDef, req: FastifyRequest, auth: Authentica
 
 /**
  * Registers every route of the shared table that has a handler. Inputs are parsed with the
- * table's zod schemas; in `validateResponses` mode (tests) outputs are checked too.
+ * table's zod schemas; in `validateResponses` mode (tests) outputs are checked too, and so
+ * are problem codes (`undeclaredProblem`).
  */
 function registerApi(app: FastifyInstance, handlers: HandlerTable, auth: Authenticator, options: { validateResponses: boolean }): void {
   for (const name of Object.keys(API_ROUTES) as RouteName[]) {
@@ -84,7 +87,9 @@ function registerApi(app: FastifyInstance, handlers: HandlerTable, auth: Authent
           raw: req,
           reply,
         } as ApiRequest<RouteName>;
-        const result = await handler(apiReq);
+        const result = await handler(apiReq).catch((err: unknown) => {
+          throw (options.validateResponses && undeclaredProblem(name, err)) || err;
+        });
         if (result === REPLY_SENT) return reply;
         if (reply.sent) return reply;
         reply.code(def.status);
@@ -97,6 +102,16 @@ function registerApi(app: FastifyInstance, handlers: HandlerTable, auth: Authent
       },
     });
   }
+}
+
+/**
+ * A problem code the route's table entry does not list, as a plain error (a loud 500 in
+ * tests), so the OpenAPI document and the clients' error types stay true.
+ */
+function undeclaredProblem(name: RouteName, err: unknown): Error | null {
+  const code: ErrorCode | null = err instanceof ProblemError ? err.code : err instanceof DirectoryUnavailableError ? 'directory_unavailable' : null;
+  if (!code || (routeProblems(name) as ErrorCode[]).includes(code)) return null;
+  return new Error(`${name} answered ${code}, which its route table entry does not list`);
 }
 
 /** An area's handlers of the shared route table, as a route plugin. */

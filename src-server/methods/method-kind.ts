@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { Locale, MethodType } from '../../shared/api/common.js';
+import type { Locale, MethodType, PhoneChannel } from '../../shared/api/common.js';
 import type { RegisterMethodRequest } from '../../shared/api/me.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import type { Challenge, VerifyChallengeRequest } from '../../shared/api/reset.js';
@@ -26,7 +26,7 @@ export interface StartInput {
   subjectKey: string;
   /** Stable per decoy name (HMAC of the name); random for real sessions. */
   decoySeed: Buffer;
-  channel: 'sms' | 'voice' | undefined;
+  channel: PhoneChannel | undefined;
   locale: Locale;
   client: string;
   now: Date;
@@ -89,7 +89,7 @@ export interface MethodKind {
   /** Throws `invalid_request` when an answer does not fit the challenge (questions: exactly those asked). */
   validateAnswer?(challengeData: Record<string, unknown>, input: VerifyChallengeRequest): void;
   /** Throws `invalid_request` for options the type does not take (office phones are voice only). */
-  validateStart(type: MethodType, channel: 'sms' | 'voice' | undefined): void;
+  validateStart(type: MethodType, channel: PhoneChannel | undefined): void;
   start(input: StartInput): Promise<ChallengeStart>;
   /** A decoy (`target` null) always fails, after the same work. */
   check(input: CheckInput): Promise<boolean>;

@@ -1,4 +1,4 @@
-import type { Locale } from '../../shared/api/common.js';
+import type { Locale, PhoneChannel } from '../../shared/api/common.js';
 import { ProblemError } from '../errors.js';
 import { newId } from '../security/tokens.js';
 import type { PhoneGateway } from '../notify/sms-gateway.js';
@@ -8,8 +8,6 @@ import { maskPhone } from './masking.js';
 import type { MethodKind } from './method-kind.js';
 import type { MethodData } from './method-store.js';
 import { smsCodeMessage, voiceCodeMessage, type CodePurpose } from './messages.js';
-
-export type PhoneChannel = 'sms' | 'voice';
 
 
 /** Office phones take calls only; mobile phones a text (default) or a call. */

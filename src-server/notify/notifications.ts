@@ -1,7 +1,7 @@
 import type { Locale } from '../../shared/api/common.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import type { Clock } from '../clock.js';
-import type { Directory, DirectoryUser } from '../directory/directory.js';
+import type { Directory, DirectoryAccount, DirectoryUser } from '../directory/directory.js';
 import type { Log } from '../log.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { Mailer } from './mailer.js';
@@ -21,7 +21,7 @@ function contactLine(b: Branding, locale: Locale): string {
 }
 
 /** R20, R22: the localised, branded notice that a password was reset or changed. */
-export function passwordNotice(user: DirectoryUser, how: 'reset' | 'change', when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
+export function passwordNotice(user: DirectoryAccount, how: 'reset' | 'change', when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
   const o = org(branding, locale);
   const at = when.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   if (locale === 'ja') {
@@ -38,7 +38,7 @@ export function passwordNotice(user: DirectoryUser, how: 'reset' | 'change', whe
   };
 }
 
-function adminNotice(admin: DirectoryUser, when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
+function adminNotice(admin: DirectoryAccount, when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
   const o = org(branding, locale);
   const at = when.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   return locale === 'ja'
@@ -62,7 +62,8 @@ export interface PasswordNotifierDependencies {
 export class PasswordNotifier {
   constructor(private readonly deps: PasswordNotifierDependencies) {}
 
-  async passwordChanged(user: DirectoryUser, ctx: { how: 'reset' | 'change'; client: string; locale: Locale }): Promise<void> {
+  // A change needs no administrator flag (only a reset tells the other administrators).
+  async passwordChanged(user: DirectoryAccount & Partial<Pick<DirectoryUser, 'isAdmin'>>, ctx: { how: 'reset' | 'change'; client: string; locale: Locale }): Promise<void> {
     const { clock, directory, policyStore, mailer, log } = this.deps;
     const policy = await policyStore.get();
     const when = clock.now();

@@ -1,5 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { PhoneChannel } from '../../shared/api/common.js';
 
 /**
  * Where messages go when no SMTP relay or SMS gateway is configured: one JSON line per
@@ -11,7 +12,7 @@ export class Outbox {
     this.file = path.join(dataDir, 'outbox', 'outbox.jsonl');
   }
 
-  async append(entry: { channel: 'email' | 'sms' | 'voice'; to: string; subject?: string; text: string; at: Date }): Promise<void> {
+  async append(entry: { channel: 'email' | PhoneChannel; to: string; subject?: string; text: string; at: Date }): Promise<void> {
     await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     await appendFile(this.file, JSON.stringify({ ...entry, at: entry.at.toISOString() }) + '\n', { mode: 0o600 });
   }

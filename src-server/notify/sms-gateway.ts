@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { PhoneChannel } from '../../shared/api/common.js';
 import type { Clock } from '../clock.js';
 import type { Outbox } from './outbox.js';
 
@@ -10,7 +11,7 @@ import type { Outbox } from './outbox.js';
  */
 export interface PhoneMessage {
   id: string;
-  channel: 'sms' | 'voice';
+  channel: PhoneChannel;
   to: string;
   text: string;
   locale: 'ja' | 'en';

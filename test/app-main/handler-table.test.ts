@@ -47,7 +47,7 @@ describe('IPC handler table: the reset flow against the real server', () => {
     const wrong = await h.invokeError('reset:verify', { code: code === '000000' ? '111111' : '000000' });
     expect(wrong).toMatchObject({ code: 'invalid_code', status: 400, attemptsRemaining: 4 });
     // challengeId defaults to the challenge main started last.
-    expect(await h.invoke('reset:verify', { code })).toEqual({ gatesPassed: 1, requiredMethods: 1, complete: true });
+    expect(await h.invoke('reset:verify', { code })).toEqual({ gatesPassed: 1, requiredMethods: 1, complete: true, session: expect.objectContaining({ state: 'ready', gatesPassed: 1 }) });
     expect((await h.invoke('reset:state')).state).toBe('ready');
 
     const weak = await h.invoke('password:check', { password: 'hana2026', purpose: 'reset' });

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeStatus } from '../../shared/api/me.js';
 import { AccountCache } from '../../src-main/node/account-cache.js';
-import { KeychainUnavailableError, KeyringSecretStore, openSecretStore, UnavailableSecretStore, type SecretStore } from '../../src-main/node/secret-store.js';
+import { KeychainUnavailableError, loadKeytar, napiKeyringBinding, openSecretStore, UnavailableSecretStore, type SecretStore } from '../../src-main/node/secret-store.js';
 
 /**
  * The real keychain: on Linux, gnome-keyring's Secret Service. `npm test` runs vitest inside a
@@ -26,13 +26,27 @@ describe('SecretStore on the real keychain (gnome-keyring Secret Service)', () =
     }
   });
 
+  it('runs on keytar, the card\'s binding (built from source by scripts/ensure-system-deps.sh)', async () => {
+    const keytar = await loadKeytar();
+    expect('unavailable' in keytar ? keytar.unavailable : 'loaded', 'keytar loads').toBe('loaded');
+    expect(store.binding).toBe('keytar');
+  });
+
+  it('where keytar\'s native part is absent, @napi-rs/keyring is used and says so', async () => {
+    const missing = await loadKeytar('keytar-not-installed');
+    expect(missing).toEqual({ unavailable: expect.stringMatching(/keytar-not-installed/) });
+    const fallback = await openSecretStore(service, process.platform, [missing, napiKeyringBinding()]);
+    expect(fallback.available).toBe(true);
+    expect(fallback.binding).toBe('@napi-rs/keyring');
+  });
+
   it('set / get / delete round trip, Unicode and long values', async () => {
     const value = `rt_${randomBytes(32).toString('base64url')}-日本語-✓`;
     expect(await store.get('refresh-token:alice')).toBeNull();
     await store.set('refresh-token:alice', value);
     expect(await store.get('refresh-token:alice')).toBe(value);
     // A second handle (another process would be the same) reads what was stored.
-    expect(await new KeyringSecretStore(service).get('refresh-token:alice')).toBe(value);
+    expect(await (await openSecretStore(service)).get('refresh-token:alice')).toBe(value);
     await store.set('refresh-token:alice', 'rotated');
     expect(await store.get('refresh-token:alice')).toBe('rotated');
     expect(await store.delete('refresh-token:alice')).toBe(true);
@@ -42,7 +56,7 @@ describe('SecretStore on the real keychain (gnome-keyring Secret Service)', () =
 
   it('entries are separate per service: another app\'s entry is not ours', async () => {
     await store.set('last-user', 'x');
-    expect(await new KeyringSecretStore(`${service}-other`).get('last-user')).toBeNull();
+    expect(await (await openSecretStore(`${service}-other`)).get('last-user')).toBeNull();
     await store.delete('last-user');
   });
 
@@ -60,7 +74,7 @@ describe('SecretStore on the real keychain (gnome-keyring Secret Service)', () =
     await cache.setAlerts('taro', { expiresAt: status.password.expiresAt, notifiedThresholds: [14], nudged: [] });
     await cache.setPushKey('taro', { methodId: 'm1', privateKey: 'cHJpdg==', publicKey: 'cHVi' });
     // A fresh cache (a restart) reads it all back from the keychain.
-    const again = new AccountCache(new KeyringSecretStore(service));
+    const again = new AccountCache(await openSecretStore(service));
     expect(await again.lastUser()).toEqual({ username: 'taro', displayName: '山田 太郎', isAdmin: false });
     expect(await again.refreshToken('taro')).toBe('rt_1');
     expect(await again.status('taro')).toEqual(status);
@@ -68,13 +82,13 @@ describe('SecretStore on the real keychain (gnome-keyring Secret Service)', () =
     expect(await again.pushKey('taro')).toMatchObject({ methodId: 'm1' });
     // Sign-out: session state goes, the device's push key stays.
     await again.forgetSession('taro');
-    const third = new AccountCache(new KeyringSecretStore(service));
+    const third = new AccountCache(await openSecretStore(service));
     expect(await third.lastUser()).toBeNull();
     expect(await third.refreshToken('taro')).toBeNull();
     expect(await third.status('taro')).toBeNull();
     expect(await third.pushKey('taro')).not.toBeNull();
     await third.setPushKey('taro', null);
-    expect(await new KeyringSecretStore(service).get('push-key:taro')).toBeNull();
+    expect(await (await openSecretStore(service)).get('push-key:taro')).toBeNull();
   });
 
   it('a corrupt cache entry reads as nothing, not as a crash', async () => {
@@ -107,6 +121,7 @@ describe('no keychain: refuse to persist, never fall back to files', () => {
   it('UnavailableSecretStore: reads find nothing, writes are refused', async () => {
     const s = new UnavailableSecretStore('no Secret Service');
     expect(s.available).toBe(false);
+    expect(s.binding).toBeNull();
     expect(await s.get('x')).toBeNull();
     await expect(s.set('x', 'y')).rejects.toBeInstanceOf(KeychainUnavailableError);
     expect(await s.delete('x')).toBe(false);

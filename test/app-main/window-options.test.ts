@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { APP_CSP, isAppPageUrl, isExternalLinkAllowed, windowOptions } from '../../src-main/common/window-options.js';
+import { APP_CSP, devToolsAllowed, isAppPageUrl, isExternalLinkAllowed, windowOptions } from '../../src-main/common/window-options.js';
 
 const source = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
 
@@ -31,6 +31,29 @@ describe('Electron security checklist: BrowserWindow options', () => {
     expect(k.webPreferences?.devTools).toBe(false);
     const d = windowOptions({ kiosk: false, preloadPath: '/p.cjs', title: 't' });
     expect(d).toMatchObject({ kiosk: false, fullscreen: false, closable: true });
+  });
+
+  it('logon mode: full screen, always on top, no devtools, cannot be closed, minimised, resized away or moved', () => {
+    const l = windowOptions({ kiosk: false, logon: true, devTools: true, preloadPath: '/p.cjs', title: 't' });
+    expect(l).toMatchObject({ kiosk: true, fullscreen: true, alwaysOnTop: true, closable: false, minimizable: false, maximizable: false, movable: false });
+    expect(l.webPreferences?.devTools).toBe(false);
+    expect(l.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false, navigateOnDragDrop: false });
+  });
+
+  it('devtools: development runs yes; installed app only when the managed config allows; never at a kiosk or the sign-in screen', () => {
+    const allowed = (packaged: boolean, kiosk: boolean, logon: boolean, managedAllows: boolean | undefined) => devToolsAllowed({ packaged, kiosk, logon, managedAllows });
+    expect(allowed(false, false, false, undefined)).toBe(true);
+    expect(allowed(true, false, false, undefined)).toBe(false);
+    expect(allowed(true, false, false, false)).toBe(false);
+    expect(allowed(true, false, false, true)).toBe(true);
+    for (const managed of [undefined, true]) {
+      expect(allowed(true, true, false, managed)).toBe(false);
+      expect(allowed(true, false, true, managed)).toBe(false);
+      expect(allowed(false, true, false, managed)).toBe(false);
+      expect(allowed(false, false, true, managed)).toBe(false);
+    }
+    expect(windowOptions({ kiosk: false, devTools: false, preloadPath: '/p.cjs', title: 't' }).webPreferences?.devTools).toBe(false);
+    expect(windowOptions({ kiosk: false, devTools: true, preloadPath: '/p.cjs', title: 't' }).webPreferences?.devTools).toBe(true);
   });
 
   it('strict CSP: nothing by default, scripts and styles from the app, no connections', () => {
@@ -106,9 +129,22 @@ describe('Electron security checklist: the shell wires every item (config lines)
     ['app.enableSandbox() before ready', main, /app\.enableSandbox\(\);[\s\S]*app\.whenReady\(\)/],
     ['single instance', main, /requestSingleInstanceLock\(\)/],
     ['kiosk: no menu', main, /if \(kioskMode\) Menu\.setApplicationMenu\(null\)/],
-    ['pages loaded from file:// only', main, /loadFile\(/],
-    ['no remote URL loaded', main, /^(?![\s\S]*loadURL\()/],
+    // Was: pages loaded with loadFile (file://) and no loadURL at all. Issue 13 item 6 moves the
+    // renderer to the app:// origin: the one URL loaded is its entry, and no file:// page is.
+    ['pages loaded from the app:// origin only', main, /loadURL\(APP_ENTRY_URL\)/],
+    ['no file:// page and no other URL loaded', main, /^(?![\s\S]*loadFile\()(?![\s\S]*loadURL\((?!APP_ENTRY_URL\)))/],
+    ['app:// registered as a privileged scheme before ready', main, /registerAppScheme\(\);[\s\S]*app\.whenReady\(\)/],
+    ['app:// answered by the renderer-files handler only', security, /protocol\.handle\(APP_SCHEME, appProtocolHandler\(rendererDir\)\)/],
+    ['requests: only the app:// origin (devtools pages only when devtools are allowed)', security, /onBeforeRequest\(\(details, callback\) => \{\s*callback\(\{ cancel: !\(isAppUrl\(details\.url\) \|\| \(options\.devTools && /],
+    ['navigation and the IPC sender: the app:// origin', main, /isAppPage: isAppUrl/],
+    ['devtools: decided by devToolsAllowed (packaged: managed config only)', main, /devToolsAllowed\(\{ packaged: app\.isPackaged, kiosk: kioskMode, logon(: [^,]+)?, managedAllows: managed\.config\?\.allowDevTools \}\)/],
     ['IPC sender check', main, /registerWithElectron\(companion\.handlers, \{ isAppPage:/],
+    ['logon: the profile in a temporary folder, removed on exit', main, /mkdtempSync\(path\.join\(os\.tmpdir\(\), 'sspr-logon-'\)\)[\s\S]*rmSync\(logonData, \{ recursive: true, force: true \}\)[\s\S]*app\.setPath\('userData', logonData\)[\s\S]*app\.on\('will-quit', removeLogonData\)/],
+    ['logon: kiosk forced (reset flow only)', main, /logon \? \{ \.\.\.loaded, config: \{ \.\.\.loaded\.config, kioskMode: true \} \}/],
+    ['logon: no keychain', main, /logon \? new UnavailableSecretStore\(/],
+    ['logon: no OS shell (no external links), an exit code instead', main, /logon \? \{ logon: \{ exit: [^}]*\} \} : \{ openExternal/],
+    ['logon: no auto-start registration', main, /app\.isPackaged && !logon/],
+    ['logon: window options of the logon mode', main, /windowOptions\(\{ kiosk: kioskMode, logon, /],
     ['web-contents-created guard', security, /app\.on\('web-contents-created'/],
     ['will-navigate denied', security, /contents\.on\('will-navigate', deny\)/],
     ['will-redirect denied', security, /contents\.on\('will-redirect', deny\)/],

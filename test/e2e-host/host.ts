@@ -46,13 +46,14 @@ export async function startE2eHost(options: HostOptions = {}): Promise<E2eHost> 
   let current: Page | null = null;
   const events = pageEventSink(() => current);
   const main = await startHostMain(server, events, { ...options, instanceId: shared ? 'e2e-host-2' : 'e2e-host' });
-  const { companion, time, notifications } = main;
+  const { companion, time, notifications, logonExits } = main;
 
   return {
     server,
     companion,
     time,
     notifications,
+    logonExits,
     events,
     appUrl: web.url,
     async open(page) {

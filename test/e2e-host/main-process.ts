@@ -11,7 +11,7 @@ import { dispatchIpc } from '../../src-main/common/ipc-dispatch.js';
 import type { NativeNotification } from '../../src-main/common/notification-text.js';
 import { Companion } from '../../src-main/node/companion.js';
 import { ConfigService } from '../../src-main/node/config-service.js';
-import type { SecretStore } from '../../src-main/node/secret-store.js';
+import { UnavailableSecretStore, type SecretStore } from '../../src-main/node/secret-store.js';
 import { ManualTime } from '../app-main/helpers/manual-time.js';
 import type { TestServer } from '../helpers/test-server.js';
 
@@ -24,6 +24,13 @@ export interface MainOptions {
   branding?: BrandingOverride;
   warningDays?: number[];
   instanceId?: string;
+  /** The OS main believes it runs on, and its signed-in account (after-reset guidance). */
+  platform?: string;
+  osUsername?: string;
+  /** Main points at this server URL instead (e.g. a port nothing listens on). */
+  serverUrl?: string;
+  /** Logon mode as main.ts sets it up: kiosk forced, no keychain, no OS shell, exit codes. */
+  logon?: boolean;
 }
 
 /** Secrets in memory: the host runs outside a D-Bus session; nothing reaches the disk. */
@@ -47,6 +54,8 @@ export interface HostMain {
   /** Main's clock and timers, starting at the server's time. */
   time: ManualTime;
   notifications: NativeNotification[];
+  /** Logon mode: the exit codes main would have ended the process with. */
+  logonExits: number[];
   /** What the preload would expose, served by the real table through `dispatchIpc`. */
   invoke(channel: string, input: unknown): Promise<unknown>;
 }
@@ -54,24 +63,26 @@ export interface HostMain {
 export async function startHostMain(server: TestServer, events: IpcEventSink, options: MainOptions = {}): Promise<HostMain> {
   const time = new ManualTime(server.clock.now().toISOString());
   const managed: ManagedConfig = {
-    ...(options.kiosk ? { kioskMode: true } : {}),
+    ...(options.kiosk || options.logon ? { kioskMode: true } : {}),
     ...(options.idleTimeoutSeconds ? { idleTimeoutSeconds: options.idleTimeoutSeconds } : {}),
     ...(options.branding ? { branding: options.branding } : {}),
     ...(options.warningDays ? { warningDays: options.warningDays } : {}),
   };
   const notifications: NativeNotification[] = [];
+  const logonExits: number[] = [];
   const companion = new Companion({
-    app: { name: 'SSPR Companion', version: '0.0.0-e2e', platform: 'linux', instanceId: options.instanceId ?? 'e2e-host' },
-    config: ConfigService.plain(server.url, managed, options.locale ?? 'en'),
-    secrets: new MemorySecretStore(),
+    app: { name: 'SSPR Companion', version: '0.0.0-e2e', platform: options.platform ?? 'linux', instanceId: options.instanceId ?? 'e2e-host', ...(options.osUsername ? { osUsername: options.osUsername } : {}) },
+    config: ConfigService.plain(options.serverUrl ?? server.url, managed, options.locale ?? 'en'),
+    secrets: options.logon ? new UnavailableSecretStore('logon mode: nothing is kept at the sign-in screen') : new MemorySecretStore(),
     clock: time,
     timers: time,
     notifier: { show: (n) => notifications.push(n) },
     events,
     api: { timeoutMs: 5000, maxAttempts: 1 },
+    ...(options.logon ? { logon: { exit: (code: number) => void logonExits.push(code) } } : {}),
   });
   await companion.start();
-  return { companion, time, notifications, invoke: (channel, input) => dispatchIpc(companion.handlers, channel, input) };
+  return { companion, time, notifications, logonExits, invoke: (channel, input) => dispatchIpc(companion.handlers, channel, input) };
 }
 
 /** A `window.companion` for code that runs in Node (store tests): the same calls, no page. */

@@ -1,9 +1,9 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { contentTypeOf, fileInside } from '../../src-server/http/static-files.js';
-
+import { APP_ORIGIN } from '../../src-main/common/app-protocol.js';
+import { appProtocolHandler } from '../../src-main/node/app-protocol-handler.js';
 
 export interface StaticServer {
   url: string;
@@ -11,23 +11,20 @@ export interface StaticServer {
 }
 
 /**
- * Serves the built renderer (dist/renderer) on loopback, read-only, GET only, nothing
- * outside the folder — the stand-in for Electron's file:// load.
+ * Serves the built renderer (dist/renderer) on loopback through main's own `app://` handler
+ * — the same files, refusals and headers (the CSP among them) as the Electron shell's origin.
  */
 export async function serveStatic(root: string): Promise<StaticServer> {
   const base = path.resolve(root);
   if (!existsSync(path.join(base, 'index.html'))) {
     throw new Error(`${base}/index.html is missing: run \`npm run build:renderer\` first`);
   }
+  const handle = appProtocolHandler(base);
   const server: Server = createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = fileInside(base, `.${pathname === '/' ? '/index.html' : pathname}`);
-    if (req.method !== 'GET' || !file || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': contentTypeOf(file), 'cache-control': 'no-store' });
-    createReadStream(file).pipe(res);
+    void handle(new Request(`${APP_ORIGIN}${req.url ?? '/'}`, { method: req.method ?? 'GET' })).then(async (answer) => {
+      res.writeHead(answer.status, Object.fromEntries(answer.headers));
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

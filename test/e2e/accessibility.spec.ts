@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import type { E2eHost } from '../e2e-host/host.js';
 import { addResetUser, expect, expectNoAxeViolations, mailbox, screen, shot, test } from './fixtures.js';
+import { expectJapaneseRenders } from './glyphs.js';
 
 async function scan(page: Page, name: string, scanned: string[]): Promise<void> {
   await expectNoAxeViolations(page, name);
@@ -162,6 +163,7 @@ test.describe('Japanese kiosk', () => {
     await app.keyboard.press('Enter');
     await expect(screen(app, 'reset-verify-1')).toBeVisible();
     await scan(app, 'kiosk-ja-methods', scanned);
+    await expectJapaneseRenders(app, 'h1');
     await shot(app, 'kiosk-ja-methods');
     await app.locator('[data-method="email"]').click();
     await app.getByLabel('コード').fill(await mail.nextCode('nina.home@example.net'));

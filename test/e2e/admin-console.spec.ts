@@ -1,5 +1,6 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { expectJapaneseRenders } from './glyphs.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -147,6 +148,7 @@ test('R1–R25: sets the policy in the editor, with clear field errors first', a
   await policy.getByRole('button', { name: 'Save policy' }).click();
   await expect(policy.getByRole('status')).toHaveText('Policy saved.');
   await expect(page.locator('.org')).toHaveText(' — 株式会社サンプル');
+  await expectJapaneseRenders(page, '.org');
   const saved = (await api('GET', '/admin/policy')).body;
   expect(saved.sspr.reconfirmAfterDays).toBe(90);
   expect(saved.sspr.methods).toEqual(['email', 'mobilePhone', 'officePhone', 'authenticatorCode']);

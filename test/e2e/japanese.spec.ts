@@ -1,4 +1,5 @@
 import { addResetUser, expect, mailbox, screen, shot, test } from './fixtures.js';
+import { expectJapaneseRenders } from './glyphs.js';
 
 test.use({ locale: 'ja-JP', hostOptions: { locale: 'ja' } });
 
@@ -19,6 +20,7 @@ test('R20: the UI follows a Japanese OS, codes arrive in Japanese, and the langu
   await expect(app.locator('html')).toHaveAttribute('lang', 'ja');
   await expect(app.getByRole('heading', { level: 1 })).toHaveText('サインイン');
   await expect(app.getByText('株式会社サンプル パスワード セルフサービス')).toBeVisible();
+  await expectJapaneseRenders(app, 'h1');
   await shot(app, 'ja-sign-in');
 
   await app.getByRole('button', { name: 'パスワードを忘れた、またはロックされた場合' }).click();
@@ -27,10 +29,12 @@ test('R20: the UI follows a Japanese OS, codes arrive in Japanese, and the langu
   await app.keyboard.press('Enter');
   await expect(screen(app, 'reset-verify-1')).toBeVisible();
   await expect(app.getByText('確認方法を選んでください:')).toBeVisible();
+  await expectJapaneseRenders(app, 'h1');
   await shot(app, 'ja-reset-methods');
   await app.getByRole('button', { name: /にコードをメールで送る/ }).click();
   await expect(app.getByText(/に 6 桁のコードを送りました。/)).toBeVisible();
   await expect(app.getByText(/helpdesk@sample\.example にお問い合わせください/)).toBeVisible();
+  await expectJapaneseRenders(app, 'h1');
   await shot(app, 'ja-reset-code');
   const code = await host.server.smtp.waitFor(recoveryEmail);
   expect(code.subject ?? '').toMatch(/[぀-ヿ一-龯]/);
@@ -39,16 +43,20 @@ test('R20: the UI follows a Japanese OS, codes arrive in Japanese, and the langu
   await expect(app.getByText('8 文字以上にしてください。')).toBeVisible();
   await app.getByRole('textbox', { name: '新しいパスワード' }).fill('Yozakura-Kawa-58');
   await app.getByRole('textbox', { name: 'もう一度入力' }).fill('Yozakura-Kawa-58');
+  await expectJapaneseRenders(app, 'h1');
   await shot(app, 'ja-reset-password');
   await app.getByRole('button', { name: 'パスワードをリセット' }).click();
   await expect(app.getByRole('heading', { level: 1 })).toHaveText('パスワードをリセットしました');
   await expect(app.getByText('パスワードをリセットし、アカウントのロックを解除しました。')).toBeVisible();
+  await expectJapaneseRenders(app, 'h1');
   await shot(app, 'ja-reset-done');
 
   // Switch to English and back: everything follows at once.
   await app.getByRole('button', { name: '表示言語を英語に切り替える' }).click();
   await expect(app.getByRole('heading', { level: 1 })).toHaveText('Your password is reset');
   await expect(app.locator('html')).toHaveAttribute('lang', 'en');
+  // The switch back reads 日本語 on every English screen.
+  await expectJapaneseRenders(app, '.lang-switch');
   await app.getByRole('button', { name: 'Switch the language to Japanese' }).click();
   await expect(app.getByRole('heading', { level: 1 })).toHaveText('パスワードをリセットしました');
 });

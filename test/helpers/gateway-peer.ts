@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PhoneChannel } from '../../shared/api/common.js';
 import { signGatewayBody } from '../../src-server/notify/sms-gateway.js';
 
 export interface GatewayMessage {
   id: string;
-  channel: 'sms' | 'voice';
+  channel: PhoneChannel;
   to: string;
   text: string;
   locale: string;

@@ -74,7 +74,7 @@ describe('packaged app (electron-builder --dir, placeholder Electron distributio
       const [, , a, b] = f.split('/');
       return a!.startsWith('@') ? `${a}/${b}` : a!;
     }))].filter((m) => !m.endsWith('/undefined') && m !== 'undefined').sort();
-    expect(modules).toEqual(['@napi-rs/keyring', '@napi-rs/keyring-linux-x64-gnu', '@zxcvbn-ts/core', '@zxcvbn-ts/dictionary-compression', '@zxcvbn-ts/language-common', '@zxcvbn-ts/language-en', 'fastest-levenshtein', 'zod']);
+    expect(modules).toEqual(['@napi-rs/keyring', '@napi-rs/keyring-linux-x64-gnu', '@zxcvbn-ts/core', '@zxcvbn-ts/dictionary-compression', '@zxcvbn-ts/language-common', '@zxcvbn-ts/language-en', 'fastest-levenshtein', 'keytar', 'zod']);
     for (const dev of Object.keys(pkg.devDependencies)) expect(modules).not.toContain(dev);
     for (const serverOnly of ['fastify', 'better-sqlite3', 'pg', 'ldapts', 'nodemailer', 'kysely', 'react']) expect(modules).not.toContain(serverOnly);
   });
@@ -102,6 +102,9 @@ describe('packaged app (electron-builder --dir, placeholder Electron distributio
 
   it('the keychain binding is unpacked next to the asar (native modules cannot load from inside it)', () => {
     expect(existsSync(path.join(unpacked, 'resources/app.asar.unpacked/node_modules/@napi-rs/keyring-linux-x64-gnu'))).toBe(true);
+    // keytar, the primary binding: its compiled part only, not its C++ sources.
+    expect(existsSync(path.join(unpacked, 'resources/app.asar.unpacked/node_modules/keytar/build/Release/keytar.node'))).toBe(true);
+    expect(asarFiles.filter((f) => f.startsWith('/node_modules/keytar/')).sort()).toEqual(['/node_modules/keytar/build', '/node_modules/keytar/build/Release', '/node_modules/keytar/build/Release/keytar.node', '/node_modules/keytar/lib', '/node_modules/keytar/lib/keytar.js', '/node_modules/keytar/package.json']);
   });
 
   it('fuses are flipped in the packaged binary', async () => {
@@ -113,6 +116,9 @@ describe('packaged app (electron-builder --dir, placeholder Electron distributio
     expect(on(FuseV1Options.EnableNodeCliInspectArguments)).toBe(false);
     expect(on(FuseV1Options.EnableEmbeddedAsarIntegrityValidation)).toBe(true);
     expect(on(FuseV1Options.OnlyLoadAppFromAsar)).toBe(true);
+    // Shipped on in Electron (the stub's wire above): off here, the renderer is on app://.
+    expect(String.fromCharCode(FUSE_WIRE[34 + FuseV1Options.GrantFileProtocolExtraPrivileges] as number)).toBe('1');
+    expect(on(FuseV1Options.GrantFileProtocolExtraPrivileges)).toBe(false);
   });
 });
 

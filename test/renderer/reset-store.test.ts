@@ -3,6 +3,7 @@
  * browser): the same calls the page makes through `window.companion`, via `dispatchIpc`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { IpcChannel } from '../../shared/ipc/contract.js';
 import { createResetStore, type ResetStore } from '../../src-renderer/stores/reset-store.js';
 import { nodeBridge, startHostMain, type HostMain } from '../e2e-host/main-process.js';
 import { codeIn, hasCode } from '../helpers/smtp-peer.js';
@@ -14,6 +15,8 @@ const ANSWERS: Record<string, string> = { p01: 'Sapporo', p02: 'Mochi', p03: 'Ki
 let server: TestServer;
 let main: HostMain;
 let store: ResetStore;
+/** The channels the store invoked, in order. */
+const invoked: IpcChannel[] = [];
 
 beforeEach(async () => {
   server = await startTestServer({ startAt: new Date().toISOString() });
@@ -34,7 +37,9 @@ beforeEach(async () => {
   });
   expect(registered.status, JSON.stringify(registered.body)).toBe(201);
   main = await startHostMain(server, { emit: () => undefined });
-  store = createResetStore(nodeBridge(main), () => server.clock.now().getTime());
+  const bridge = nodeBridge(main);
+  invoked.length = 0;
+  store = createResetStore({ ...bridge, invoke: (channel, ...input) => (invoked.push(channel), bridge.invoke(channel, ...input)) }, () => server.clock.now().getTime());
 });
 
 afterEach(async () => {
@@ -43,7 +48,7 @@ afterEach(async () => {
 });
 
 function method(type: string) {
-  const m = store.getState().session?.methods.find((x) => x.type === type);
+  const m = store.getState().view?.methods.find((x) => x.type === type);
   if (!m) throw new Error(`no ${type} method offered`);
   return m;
 }
@@ -69,6 +74,9 @@ describe('reset store', () => {
     await store.getState().verifyAnswers(fresh.map((q) => ({ questionId: q.id, answer: ANSWERS[q.id]!.toUpperCase().replace('A', 'Ａ') })));
     expect(store.getState().error).toBeNull();
     expect(store.getState().step).toBe('password');
+    // Verify's answer carries the session: no reset:state round trip after a gate.
+    expect(invoked).not.toContain('reset:state');
+    expect(store.getState().view?.state).toBe('ready');
   });
 
   it('R11a: the fifth wrong code turns to the locked step with the time to come back', async () => {
@@ -92,7 +100,7 @@ describe('reset store', () => {
     server.clock.advanceMinutes(16);
     await store.getState().choose(method('email'));
     expect(store.getState().step).toBe('expired');
-    expect(store.getState().session).toBeNull();
+    expect(store.getState().view).toBeNull();
   });
 
   it('start over forgets the session in main too, and the same name can start again', async () => {
@@ -109,6 +117,6 @@ describe('reset store', () => {
   it('R13b: an unknown user gets the same kind of screen as a real one', async () => {
     await store.getState().start('nobody-by-this-name');
     expect(store.getState().step).toBe('verify');
-    expect(store.getState().session?.methods.length).toBeGreaterThan(0);
+    expect(store.getState().view?.methods.length).toBeGreaterThan(0);
   });
 });

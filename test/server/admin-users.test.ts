@@ -269,6 +269,7 @@ describe('admin routes and other directories', () => {
             kind: 'openldap' as const,
             findUser: (u) => inner.findUser(u),
             findUserById: (id) => inner.findUserById(id),
+            findAccountById: (id) => inner.findAccountById(id),
             isMember: (u, g) => inner.isMember(u, g),
             verifyPassword: (u, p) => inner.verifyPassword(u, p),
             resetPassword: (u, p, o) => inner.resetPassword(u, p, o),

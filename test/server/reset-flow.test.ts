@@ -43,7 +43,7 @@ describe('reset flow', () => {
 
     const ok = await t.api('POST', `/reset/session/challenges/${ch.body.challengeId}/verify`, { token, body: { code } });
     expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ gatesPassed: 1, requiredMethods: 1, complete: true });
+    expect(ok.body).toEqual({ gatesPassed: 1, requiredMethods: 1, complete: true, session: expect.objectContaining({ state: 'ready', gatesPassed: 1 }) });
     expect((await t.api('GET', '/reset/session', { token })).body.state).toBe('ready');
 
     const weak = await t.api('POST', '/reset/session/password', { token, body: { newPassword: 'emma' } });

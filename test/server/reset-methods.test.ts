@@ -56,7 +56,7 @@ describe('reset with each method type', () => {
     expect(s.methods.map((m) => m.type).sort()).toEqual(['authenticatorCode', 'email']);
     const token = s.sessionToken;
     const first = await passEmailGate(t, token, methodOf(s, 'email'), address);
-    expect(first.body).toEqual({ gatesPassed: 1, requiredMethods: 2, complete: false });
+    expect(first.body).toEqual({ gatesPassed: 1, requiredMethods: 2, complete: false, session: expect.objectContaining({ state: 'verifying', gatesPassed: 1 }) });
     expect((await t.api('POST', '/reset/session/password', { token, body: { newPassword: NEW_PASSWORD } })).body.code).toBe('gates_incomplete');
     const again = await challenge(token, methodOf(s, 'email'));
     expect(again.status).toBe(409);
@@ -69,7 +69,7 @@ describe('reset with each method type', () => {
     expect((await verify(token, ch.body.challengeId, { code: stale })).body.code).toBe('invalid_code');
     const prev = oathtool(TOTP_SECRET, new Date(t.clock.now().getTime() - 30_000));
     const done = await verify(token, ch.body.challengeId, { code: prev });
-    expect(done.body).toEqual({ gatesPassed: 2, requiredMethods: 2, complete: true });
+    expect(done.body).toEqual({ gatesPassed: 2, requiredMethods: 2, complete: true, session: expect.objectContaining({ state: 'ready', gatesPassed: 2 }) });
     const state = (await t.api('GET', '/reset/session', { token })).body;
     expect(state).toMatchObject({ state: 'ready', gatesPassed: 2, passedMethodIds: [methodOf(s, 'email'), methodOf(s, 'authenticatorCode')] });
     expect((await t.api('POST', '/reset/session/password', { token, body: { newPassword: NEW_PASSWORD } })).status).toBe(200);
@@ -127,7 +127,7 @@ describe('reset with each method type', () => {
     expect(mail.text).toContain('helpdesk@example.com');
 
     const ok = await verify(token, voice.body.challengeId, { code: phoneCode(call) });
-    expect(ok.body).toEqual({ gatesPassed: 1, requiredMethods: 1, complete: true });
+    expect(ok.body).toEqual({ gatesPassed: 1, requiredMethods: 1, complete: true, session: expect.objectContaining({ state: 'ready', gatesPassed: 1 }) });
   });
 
   it('push approval with number matching: the signed-in companion sees it (list and SSE), a wrong number is a denial, the right one passes', async () => {
@@ -235,7 +235,7 @@ describe('reset with each method type', () => {
 
     const fresh = await challenge(token, qm);
     const ok = await verify(token, fresh.body.challengeId, { answers: fresh.body.questions.map((q: { id: string }) => ({ questionId: q.id, answer: answers[q.id] })) });
-    expect(ok.body).toEqual({ gatesPassed: 1, requiredMethods: 1, complete: true });
+    expect(ok.body).toEqual({ gatesPassed: 1, requiredMethods: 1, complete: true, session: expect.objectContaining({ state: 'ready', gatesPassed: 1 }) });
   });
 
   it('R10: an administrator needs two methods of different types and is never offered questions', async () => {
@@ -247,7 +247,7 @@ describe('reset with each method type', () => {
     expect(s.requiredMethods).toBe(1);
     expect(s.methods.map((m) => m.type).sort()).toEqual(['authenticatorCode', 'email']);
     const first = await passEmailGate(t, s.sessionToken, methodOf(s, 'email'), 'boss.home@mail.example');
-    expect(first.body).toEqual({ gatesPassed: 1, requiredMethods: 2, complete: false });
+    expect(first.body).toMatchObject({ gatesPassed: 1, requiredMethods: 2, complete: false });
     t.clock.advance(30_000);
     const ch = await challenge(s.sessionToken, methodOf(s, 'authenticatorCode'));
     const done = await verify(s.sessionToken, ch.body.challengeId, { code: oathtool(TOTP_SECRET, t.clock.now()) });

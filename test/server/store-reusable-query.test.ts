@@ -31,7 +31,7 @@ async function resetsByEmail(t: TestServer, username: string) {
   expect(ch.status).toBe(201);
   const code = await mailedCode(t, address, before);
   const v = await t.api('POST', `/reset/session/challenges/${ch.body.challengeId}/verify`, { token: s.sessionToken, body: { code } });
-  expect(v.body).toEqual({ gatesPassed: 1, requiredMethods: 1, complete: true });
+  expect(v.body).toEqual({ gatesPassed: 1, requiredMethods: 1, complete: true, session: expect.objectContaining({ state: 'ready', gatesPassed: 1 }) });
   const done = await t.api('POST', '/reset/session/password', { token: s.sessionToken, body: { newPassword: 'Quiet-Meadow-Lantern-42', unlockAccount: true } });
   expect(done.status).toBe(200);
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import type { MethodType } from '../../../shared/api/common.js';
+import { PHONE_CHANNELS, type MethodType, type PhoneChannel } from '../../../shared/api/common.js';
 import type { RegisterMethodResponse } from '../../../shared/api/me.js';
 import type { IpcError } from '../../../shared/ipc/contract.js';
 import { PREDEFINED_QUESTIONS, validateQuestionRegistration, type QuestionText } from '../../../shared/rules/security-questions.js';
@@ -65,7 +65,7 @@ function RegisterContact({ type, onDone }: { type: 'email' | 'mobilePhone' | 'of
   const { bridge } = useStores();
   const locale = useApp((s) => s.locale);
   const [value, setValue] = useState('');
-  const [channel, setChannel] = useState<'sms' | 'voice'>('sms');
+  const [channel, setChannel] = useState<PhoneChannel>('sms');
   const [pending, setPending] = useState<RegisterMethodResponse | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
@@ -124,7 +124,7 @@ function RegisterContact({ type, onDone }: { type: 'email' | 'mobilePhone' | 'of
       {type === 'mobilePhone' ? (
         <fieldset className="choices">
           <legend>{t.register.channel}</legend>
-          {(['sms', 'voice'] as const).map((c) => (
+          {PHONE_CHANNELS.map((c) => (
             <div className="checkbox" key={c}>
               <input id={`channel-${c}`} type="radio" name="channel" checked={channel === c} onChange={() => setChannel(c)} />
               <label htmlFor={`channel-${c}`}>{c === 'sms' ? t.register.channelSms : t.register.channelVoice}</label>

@@ -7,7 +7,7 @@ import { VerifyScreen } from './VerifyScreen.js';
 
 export function ResetWizard() {
   const step = useReset((s) => s.step);
-  const gate = useReset((s) => s.session?.gatesPassed ?? 0);
+  const gate = useReset((s) => s.view?.gatesPassed ?? 0);
   switch (step) {
     case 'identify':
       return <IdentifyScreen />;

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { PhoneChannel } from '../../../shared/api/common.js';
 import type { ResetMethod } from '../../../shared/api/reset.js';
 import { Alert } from '../../components/Alert.js';
 import { CodeInput } from '../../components/CodeInput.js';
@@ -14,7 +15,7 @@ import type { ActiveChallenge } from '../../stores/reset-store.js';
 interface Option {
   key: string;
   method: ResetMethod;
-  channel?: 'sms' | 'voice';
+  channel?: PhoneChannel;
   label: string;
   icon: IconName;
 }
@@ -49,21 +50,21 @@ export function VerifyScreen() {
   const t = useT();
   const { reset } = useStores();
   const { contact } = useBranding();
-  const session = useReset((s) => s.session);
+  const view = useReset((s) => s.view);
   const challenge = useReset((s) => s.challenge);
   const error = useReset((s) => s.error);
   const busy = useReset((s) => s.busy);
   const firstOption = useRef<HTMLButtonElement>(null);
 
-  const gate = (session?.gatesPassed ?? 0) + 1;
+  const gate = (view?.gatesPassed ?? 0) + 1;
   useEffect(() => {
     if (!challenge) firstOption.current?.focus();
   }, [challenge, gate]);
-  if (!session) return null;
+  if (!view) return null;
 
-  const total = session.requiredMethods;
-  const passed = session.methods.filter((m) => session.passedMethodIds.includes(m.id));
-  const open = session.methods.filter((m) => !session.passedMethodIds.includes(m.id));
+  const total = view.requiredMethods;
+  const passed = view.methods.filter((m) => view.passedMethodIds.includes(m.id));
+  const open = view.methods.filter((m) => !view.passedMethodIds.includes(m.id));
   const options = optionsFor(open, t);
   // Errors that belong to the open challenge are shown next to its input.
   const inlineError = error && !['invalid_code', 'challenge_expired', 'invalid_answers'].includes(error.code) ? error : null;
@@ -150,7 +151,7 @@ function CodePanel({ challenge }: { challenge: ActiveChallenge }) {
   const { contact } = useBranding();
   const error = useReset((s) => s.error);
   const busy = useReset((s) => s.busy);
-  const session = useReset((s) => s.session);
+  const view = useReset((s) => s.view);
   const delivered = challenge.type !== 'authenticatorCode';
   const voice = challenge.channel === 'voice' || challenge.type === 'officePhone';
   const sent =
@@ -162,7 +163,7 @@ function CodePanel({ challenge }: { challenge: ActiveChallenge }) {
           ? t.reset.codeSentVoice(challenge.hint)
           : t.reset.codeSentSms(challenge.hint);
   const codeError = error && ['invalid_code', 'challenge_expired'].includes(error.code) ? errorText(t, error, contact) : null;
-  const method = session?.methods.find((m) => m.id === challenge.methodId);
+  const method = view?.methods.find((m) => m.id === challenge.methodId);
 
   return (
     <div className="panel" data-challenge={challenge.type}>

@@ -1,6 +1,6 @@
 import { AndFilter, Attribute, Change, EqualityFilter, FilterParser, InsufficientAccessError, InvalidCredentialsError, UnavailableCriticalExtensionError, type Client, type Filter } from 'ldapts';
 import { PASSWORD_MESSAGES } from '../../../shared/i18n/messages.js';
-import { DirectoryUnavailableError, type DirectoryUser, type PasswordWriteResult, type VerifyResult } from '../directory.js';
+import { DirectoryUnavailableError, type DirectoryAccount, type PasswordWriteResult, type VerifyResult } from '../directory.js';
 import { adBindReason, adWriteViolations, type AdDomainPolicy } from './ad-errors.js';
 import { isVerdict } from './connection.js';
 import { PolicyHintsControl } from './controls.js';
@@ -97,7 +97,7 @@ export class ActiveDirectory extends LdapDirectory {
     return policy;
   }
 
-  protected async toUser(entry: Attrs, groups: GroupRef[], isAdmin: boolean): Promise<DirectoryUser> {
+  protected async toAccount(entry: Attrs): Promise<DirectoryAccount> {
     const uac = Number(entry.first('userAccountControl') ?? 0);
     const computed = entry.first('msDS-User-Account-Control-Computed');
     const lockoutTime = entry.first('lockoutTime');
@@ -109,11 +109,9 @@ export class ActiveDirectory extends LdapDirectory {
       username: entry.first('sAMAccountName') ?? entry.dn,
       displayName: entry.first('displayName') ?? entry.first('cn') ?? entry.dn,
       email: entry.first('mail'),
-      isAdmin,
       disabled: (uac & UF_ACCOUNTDISABLE) !== 0,
       // The DC computes the lockout with its own clock and lockout duration; older DCs only have lockoutTime.
       locked: computed !== null ? (Number(computed) & UF_LOCKOUT) !== 0 : lockoutTime !== null && lockoutTime !== '0',
-      groups: groups.map((g) => g.name),
       contact: {
         mobilePhone: toE164(entry.first('mobile')),
         officePhone: toE164(entry.first('telephoneNumber')),
@@ -150,7 +148,11 @@ export class ActiveDirectory extends LdapDirectory {
       if (reason === 'mustChange') user.password.mustChange = true;
       return { ok: false, reason: reason === 'mustChange' ? 'expired' : reason, user };
     }
-    return { ok: true, user: await this.materialize(await this.fresh(entry)) };
+    // Bound: the entry read before the bind holds what the user shows; a DC that let the bind
+    // through does not hold the account locked (issue 12: no second read of the entry).
+    const user = await this.materialize(entry);
+    user.locked = false;
+    return { ok: true, user };
   }
 
   private async fresh(entry: Attrs): Promise<Attrs> {
@@ -193,8 +195,8 @@ export class ActiveDirectory extends LdapDirectory {
     }
   }
 
-  async resetPassword(user: DirectoryUser, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult> {
-    const entry = await this.entryById(user.id);
+  async resetPassword(user: DirectoryAccount, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult> {
+    const entry = await this.entryOf(user);
     if (!entry) return { ok: false, violations: [{ rule: 'accountGone', message: m.accountGone }] };
     if ((Number(entry.first('userAccountControl') ?? 0) & UF_ACCOUNTDISABLE) !== 0) return { ok: false, violations: [{ rule: 'accountDisabled', message: m.accountDisabled }] };
     const changes = [replace('unicodePwd', [unicodePwd(newPassword)])];
@@ -216,10 +218,10 @@ export class ActiveDirectory extends LdapDirectory {
     }
   }
 
-  async changePassword(user: DirectoryUser, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
+  async changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
     if (!currentPassword) return { ok: false, violations: [{ rule: 'currentPassword', message: m.currentPassword }] };
     if (currentPassword === newPassword) return { ok: false, violations: [{ rule: 'sameAsCurrent', message: m.sameAsCurrent }] };
-    const entry = await this.entryById(user.id);
+    const entry = await this.entryOf(user);
     if (!entry) return { ok: false, violations: [{ rule: 'accountGone', message: m.accountGone }] };
     const changes = [
       new Change({ operation: 'delete', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(currentPassword)] }) }),
@@ -260,7 +262,7 @@ export class ActiveDirectory extends LdapDirectory {
     return { ok: false, violations: [{ rule: 'currentPassword', message: m.currentPassword }] };
   }
 
-  async unlock(user: DirectoryUser): Promise<void> {
+  async unlock(user: DirectoryAccount): Promise<void> {
     const entry = await this.entryById(user.id);
     const lockout = entry?.first('lockoutTime');
     if (!entry || !lockout || lockout === '0') return;

@@ -1,6 +1,6 @@
 import type { Client, Filter } from 'ldapts';
 import type { Clock } from '../../clock.js';
-import type { Directory, DirectoryUser, PasswordWriteResult, VerifyResult } from '../directory.js';
+import type { Directory, DirectoryAccount, DirectoryUser, PasswordWriteResult, VerifyResult } from '../directory.js';
 import { ClientPool, isVerdict, type LdapConnector } from './connection.js';
 import { and, eq } from './escape.js';
 import type { RootDse } from './root-dse.js';
@@ -50,6 +50,12 @@ export interface GroupRef {
 const MAX_LOGIN = 256;
 
 /**
+ * How long an entry read for an account is reused by a write on that account: long enough
+ * for the request that read it, short enough that a kept object never writes from an old read.
+ */
+const CARRY_MS = 5_000;
+
+/**
  * What OpenLDAP and Active Directory share: two connection pools (one bound as the service
  * account, one for users' own binds), user look-up by any login attribute with escaped
  * filters, group scope and administrators. The flavours add their entry mapping and the
@@ -66,6 +72,11 @@ export abstract class LdapDirectory implements Directory {
   private adminGroupDn: Promise<string | null> | null = null;
   /** Resets that timed out and may still land (see landedLate). */
   protected readonly uncertain = new UncertainWrites();
+  /**
+   * The entry each returned account was made from (for the same request's first write, then
+   * dropped: a write may change it) and its groups (for scope checks), so neither is read twice.
+   */
+  private readonly carried = new WeakMap<DirectoryAccount, { entry: Attrs | null; at: number; groups?: GroupRef[] }>();
 
   constructor(protected readonly ctx: LdapContext) {
     this.settings = ctx.settings;
@@ -85,11 +96,11 @@ export abstract class LdapDirectory implements Directory {
   protected abstract readonly groupDefault: string | undefined;
   /** Groups the entry belongs to (AD: nested ones too). */
   protected abstract groupsOf(user: Attrs): Promise<GroupRef[]>;
-  protected abstract toUser(entry: Attrs, groups: GroupRef[], isAdmin: boolean): Promise<DirectoryUser>;
+  protected abstract toAccount(entry: Attrs): Promise<DirectoryAccount>;
   abstract verifyPassword(username: string, password: string): Promise<VerifyResult>;
-  abstract resetPassword(user: DirectoryUser, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult>;
-  abstract changePassword(user: DirectoryUser, currentPassword: string, newPassword: string): Promise<PasswordWriteResult>;
-  abstract unlock(user: DirectoryUser): Promise<void>;
+  abstract resetPassword(user: DirectoryAccount, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult>;
+  abstract changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult>;
+  abstract unlock(user: DirectoryAccount): Promise<void>;
   protected abstract adminEntries(groupDn: string): Promise<Attrs[]>;
 
   protected async search(
@@ -157,10 +168,28 @@ export abstract class LdapDirectory implements Directory {
     return found.length === 1 ? found[0]!.dn : null;
   }
 
+  /** The account alone (no group search), remembered with its entry for a write in the same request. */
+  protected async account(entry: Attrs): Promise<DirectoryAccount> {
+    const account = await this.toAccount(entry);
+    this.carried.set(account, { entry, at: performance.now() });
+    return account;
+  }
+
   protected async materialize(entry: Attrs): Promise<DirectoryUser> {
-    const [groups, adminDn] = await Promise.all([this.groupsOf(entry), this.adminGroup()]);
+    const [groups, adminDn, account] = await Promise.all([this.groupsOf(entry), this.adminGroup(), this.toAccount(entry)]);
     const isAdmin = adminDn !== null && groups.some((g) => normalizeDn(g.dn) === normalizeDn(adminDn));
-    return this.toUser(entry, groups, isAdmin);
+    const user: DirectoryUser = { ...account, isAdmin, groups: groups.map((g) => g.name) };
+    this.carried.set(user, { entry, at: performance.now(), groups });
+    return user;
+  }
+
+  /** For a write: the entry `account` was made from when read moments ago and not yet written, else a fresh read. */
+  protected async entryOf(account: DirectoryAccount, fresh = false): Promise<Attrs | null> {
+    const carried = this.carried.get(account);
+    const entry = carried?.entry;
+    if (carried) carried.entry = null;
+    if (entry && !fresh && performance.now() - carried.at < CARRY_MS) return entry;
+    return this.entryById(account.id);
   }
 
   /**
@@ -201,15 +230,23 @@ export abstract class LdapDirectory implements Directory {
     return entry ? this.materialize(entry) : null;
   }
 
+  async findAccountById(id: string): Promise<DirectoryAccount | null> {
+    const entry = await this.entryById(id);
+    return entry ? this.account(entry) : null;
+  }
+
   /** R1 / R14: `group` is a name (cn) or a DN; AD counts nested membership. */
   async isMember(user: DirectoryUser, group: string): Promise<boolean> {
     if (!looksLikeDn(group)) {
       const key = group.normalize('NFKC').trim().toLowerCase();
       return user.groups.some((g) => g.normalize('NFKC').toLowerCase() === key);
     }
+    const wanted = normalizeDn(group);
+    // Groups read with the user in this request answer every scope group (R1, R14).
+    const carried = this.carried.get(user);
+    if (carried?.groups && performance.now() - carried.at < CARRY_MS) return carried.groups.some((g) => normalizeDn(g.dn) === wanted);
     const entry = await this.entryById(user.id);
     if (!entry) return false;
-    const wanted = normalizeDn(group);
     return (await this.groupsOf(entry)).some((g) => normalizeDn(g.dn) === wanted);
   }
 

@@ -1,6 +1,6 @@
 import { Attribute, Change, InsufficientAccessError, InvalidCredentialsError, NoSuchAttributeError, type Client, type ResultCodeError } from 'ldapts';
 import { PASSWORD_MESSAGES } from '../../../shared/i18n/messages.js';
-import { DirectoryUnavailableError, type DirectoryUser, type PasswordWriteResult, type VerifyResult } from '../directory.js';
+import { DirectoryUnavailableError, type DirectoryAccount, type PasswordWriteResult, type VerifyResult } from '../directory.js';
 import { isVerdict } from './connection.js';
 import { PASSWORD_MODIFY_OID, PasswordPolicyControl, passwordModifyValue } from './controls.js';
 import { and, eq, or } from './escape.js';
@@ -106,7 +106,7 @@ export class OpenLdapDirectory extends LdapDirectory {
 
   // ---- the user as the flows see it ----
 
-  protected async toUser(entry: Attrs, groups: GroupRef[], isAdmin: boolean): Promise<DirectoryUser> {
+  protected async toAccount(entry: Attrs): Promise<DirectoryAccount> {
     const policy = await this.policyFor(entry);
     const changedAt = parseGeneralizedTime(entry.first('pwdChangedTime'));
     const lockedRaw = entry.first('pwdAccountLockedTime');
@@ -119,11 +119,9 @@ export class OpenLdapDirectory extends LdapDirectory {
       username: entry.first('uid') ?? entry.first('mail') ?? entry.dn,
       displayName: entry.first('displayName') ?? entry.first('cn') ?? entry.first('uid') ?? entry.dn,
       email: entry.first('mail'),
-      isAdmin,
       // ppolicy's administrative lock is the closest OpenLDAP has to a disabled account (R19).
       disabled: lockedRaw === ADMIN_LOCK,
       locked,
-      groups: groups.map((g) => g.name),
       contact: {
         mobilePhone: toE164(entry.first('mobile')),
         officePhone: toE164(entry.first('telephoneNumber')),
@@ -165,8 +163,11 @@ export class OpenLdapDirectory extends LdapDirectory {
       }
       return { ok: false, reason: 'invalid' };
     }
-    // Bound: read the entry again, since the bind itself may have changed it (grace logins, failure count).
-    const user = await this.materialize(await this.fresh(entry));
+    // Bound: the entry read before the bind holds all the user needs (the bind only clears
+    // failure times and counts grace logins, which the user does not show), except that an
+    // expired lock slapd just lifted is no lock.
+    const user = await this.materialize(entry);
+    user.locked = false;
     if (control.response?.error === 'changeAfterReset') user.password.mustChange = true;
     return { ok: true, user };
   }
@@ -199,8 +200,9 @@ export class OpenLdapDirectory extends LdapDirectory {
     return { ok: false, violations: ppolicyViolations(control.response?.error, policy, (error as ResultCodeError).message) };
   }
 
-  async resetPassword(user: DirectoryUser, newPassword: string, options: { unlock: boolean; mustChange?: boolean }, retry = true): Promise<PasswordWriteResult> {
-    const entry = await this.entryById(user.id);
+  async resetPassword(user: DirectoryAccount, newPassword: string, options: { unlock: boolean; mustChange?: boolean }, retry = true): Promise<PasswordWriteResult> {
+    // The retry reads afresh: the carried entry named an attribute that has since gone.
+    const entry = await this.entryOf(user, !retry);
     if (!entry) return { ok: false, violations: [{ rule: 'accountGone', message: m.accountGone }] };
     if (entry.first('pwdAccountLockedTime') === ADMIN_LOCK) return { ok: false, violations: [{ rule: 'accountDisabled', message: m.accountDisabled }] };
     const changes = [new Change({ operation: 'replace', modification: new Attribute({ type: 'userPassword', values: [newPassword] }) })];
@@ -223,10 +225,10 @@ export class OpenLdapDirectory extends LdapDirectory {
     }
   }
 
-  async changePassword(user: DirectoryUser, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
+  async changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
     if (!currentPassword) return { ok: false, violations: [{ rule: 'currentPassword', message: m.currentPassword }] };
     if (currentPassword === newPassword) return { ok: false, violations: [{ rule: 'sameAsCurrent', message: m.sameAsCurrent }] };
-    const entry = await this.entryById(user.id);
+    const entry = await this.entryOf(user);
     if (!entry) return { ok: false, violations: [{ rule: 'accountGone', message: m.accountGone }] };
     const bindControl = new PasswordPolicyControl();
     const writeControl = new PasswordPolicyControl();
@@ -257,11 +259,13 @@ export class OpenLdapDirectory extends LdapDirectory {
       if (entry.has('pwdReset')) changes.push(new Change({ operation: 'delete', modification: new Attribute({ type: 'pwdReset' }) }));
       return this.write(entry, changes);
     }
+    // ppolicy's administrative lock is how OpenLDAP disables an account (R19).
+    if (why === 'accountLocked' && entry.first('pwdAccountLockedTime') === ADMIN_LOCK) return { ok: false, violations: [{ rule: 'accountDisabled', message: m.accountDisabled }] };
     if (why === 'accountLocked') return { ok: false, violations: [{ rule: 'accountLocked', message: m.accountLocked }] };
     return { ok: false, violations: [{ rule: 'currentPassword', message: m.currentPassword }] };
   }
 
-  async unlock(user: DirectoryUser): Promise<void> {
+  async unlock(user: DirectoryAccount): Promise<void> {
     const entry = await this.entryById(user.id);
     if (!entry) return;
     const locked = entry.first('pwdAccountLockedTime');

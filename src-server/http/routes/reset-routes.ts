@@ -23,7 +23,9 @@ export function resetRoutes({ resetFlow: flow, adminSignIn, stepUp }: { resetFlo
       return flow.createChallenge(sessionToken(req.caller), req.body, { client: req.client, locale: req.body.locale ?? req.locale });
     },
     async verifyChallenge(req) {
-      return flow.verify(sessionToken(req.caller), req.params.challengeId, req.body, { client: req.client, locale: req.locale });
+      const token = sessionToken(req.caller);
+      const gate = await flow.verify(token, req.params.challengeId, req.body, { client: req.client, locale: req.locale });
+      return { ...gate, session: await flow.state(token) };
     },
     async setResetPassword(req) {
       // An administrator sign-in proves who is at the console; it never sets a password.

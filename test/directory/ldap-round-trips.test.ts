@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src-server/clock.js';
+import { createLdapDirectory } from '../../src-server/directory/ldap/create-ldap-directory.js';
+import type { LdapDirectory } from '../../src-server/directory/ldap/ldap-directory.js';
+import { startLdapCounter, type LdapCounter } from '../helpers/ldap-counter.js';
+import { startSlapd, type Slapd } from '../helpers/slapd.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+/**
+ * Issue 12: round trips to a real slapd, counted by a proxy that parses the LDAP messages.
+ * Budgets: sign-in ≤ 1 search for the user + 1 for its groups (administrator flag) + 1 bind;
+ * signed-in change ≤ 1 search + 1 bind + 1 write; reset write ≤ 1 write after the reads
+ * the verdict needs; the root DSE and the password-policy entry are read once, not per request.
+ */
+let slapd: Slapd;
+let counter: LdapCounter;
+let t: TestServer;
+let dir: LdapDirectory;
+
+beforeAll(async () => {
+  slapd = await startSlapd();
+  await slapd.addUser({ uid: 'nakamura', cn: 'Yui Nakamura', password: 'Nakamura-First-Passw0rd', mail: 'nakamura@corp.example' });
+  await slapd.addUser({ uid: 'yamada', cn: 'Taro Yamada', password: 'Yamada-First-Passw0rd', mail: 'yamada@corp.example' });
+  await slapd.addGroup('sspr-users', ['nakamura', 'yamada']);
+  await slapd.addGroup('sspr-admins', []);
+  counter = await startLdapCounter({ port: slapd.port });
+  t = await startTestServer({
+    startAt: new Date().toISOString(),
+    env: {
+      SSPR_DIRECTORY_URL: counter.url,
+      SSPR_LDAP_BIND_DN: slapd.serviceDn,
+      SSPR_LDAP_BIND_PASSWORD: slapd.servicePassword,
+      SSPR_LDAP_BASE_DN: slapd.baseDn,
+      SSPR_LDAP_ADMIN_GROUP: 'sspr-admins',
+      SSPR_LDAP_TIMEOUT_MS: '1500',
+    },
+  });
+  dir = await createLdapDirectory(
+    { url: counter.url, bindDn: slapd.serviceDn, bindPassword: slapd.servicePassword, baseDn: slapd.baseDn, startTls: false, alternateEmailAttribute: 'otherMailbox', timeoutMs: 1500, adminGroup: 'sspr-admins', poolSize: 2, policyCacheMs: 60_000 },
+    new ManualClock(new Date()),
+    { warn: () => {} },
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await dir?.close();
+  await t?.close();
+  await counter?.close();
+  await slapd?.close();
+});
+
+/** Warms pools and the per-process caches (policy entry, admin group DN), then counts one more run. */
+async function counted<T>(run: () => Promise<T>): Promise<{ result: T; ops: ReturnType<LdapCounter['take']> }> {
+  counter.take();
+  const result = await run();
+  return { result, ops: counter.take() };
+}
+
+const signIn = (username: string, password: string) => t.api('POST', '/auth/sign-in', { body: { username, password } });
+
+describe('LDAP round trips per operation (issue 12)', () => {
+  it('sign-in: 1 search for the user, 1 for its groups, 1 bind', async () => {
+    expect((await signIn('nakamura', 'Nakamura-First-Passw0rd')).status).toBe(200);
+    const { result, ops } = await counted(() => signIn('nakamura', 'Nakamura-First-Passw0rd'));
+    expect(result.status).toBe(200);
+    expect(ops).toMatchObject({ search: 2, bind: 1, modify: 0, extended: 0 });
+  });
+
+  it('R13b: a wrong password and an unknown user cost the same round trips', async () => {
+    const wrong = await counted(() => signIn('nakamura', 'Not-The-Passw0rd'));
+    const unknown = await counted(() => signIn('nobody-here', 'Not-The-Passw0rd'));
+    expect(wrong.result.status).toBe(401);
+    expect(unknown.result.status).toBe(401);
+    expect(wrong.ops).toMatchObject({ search: 1, bind: 1 });
+    expect(unknown.ops).toMatchObject({ search: 1, bind: 1 });
+  });
+
+  it('R15, R18b: a signed-in change: 1 search + 1 bind + 1 Password Modify', async () => {
+    const token = (await signIn('yamada', 'Yamada-First-Passw0rd')).body.accessToken as string;
+    const { result, ops } = await counted(() => t.api('POST', '/me/password', { token, body: { currentPassword: 'Yamada-First-Passw0rd', newPassword: 'Granite-Harbor-Lantern-47' } }));
+    expect(result.status).toBe(200);
+    expect(ops).toMatchObject({ search: 1, bind: 1, extended: 1, modify: 0 });
+    expect(await slapd.canBind(slapd.userDn('yamada'), 'Granite-Harbor-Lantern-47')).toBe(true);
+  });
+
+  it('a change with a wrong current password: 1 search + 1 bind, nothing written', async () => {
+    const token = (await signIn('yamada', 'Granite-Harbor-Lantern-47')).body.accessToken as string;
+    const { result, ops } = await counted(() => t.api('POST', '/me/password', { token, body: { currentPassword: 'Not-The-Passw0rd-1', newPassword: 'Velvet-Summit-Otter-82' } }));
+    expect(result.status).toBe(403);
+    expect(ops).toMatchObject({ search: 1, bind: 1, extended: 0, modify: 0 });
+  });
+
+  it('R18c: a reset write after the look-up: 1 modify, the entry read by the look-up carried', async () => {
+    const user = (await dir.findUserById((await dir.findUser('nakamura'))!.id))!;
+    const { result, ops } = await counted(() => dir.resetPassword(user, 'Cobalt-Prairie-Falcon-36', { unlock: true }));
+    expect(result.ok).toBe(true);
+    expect(ops).toMatchObject({ search: 0, bind: 0, modify: 1 });
+    expect(await slapd.canBind(slapd.userDn('nakamura'), 'Cobalt-Prairie-Falcon-36')).toBe(true);
+  });
+
+  it('the root DSE and the policy entry are read once, not per request', async () => {
+    counter.take();
+    await dir.findUser('nakamura');
+    expect((await dir.verifyPassword('nakamura', 'Cobalt-Prairie-Falcon-36')).ok).toBe(true);
+    const bases = counter.searchBases();
+    expect(bases).not.toContain('');
+    expect(bases).not.toContain(slapd.policyDn);
+    expect(bases).toHaveLength(4);
+  });
+});

@@ -1,0 +1,117 @@
+import net from 'node:net';
+
+/** LDAP operations a client sent, by kind (RFC 4511 protocolOp application tags). */
+export interface LdapOpCounts {
+  bind: number;
+  search: number;
+  modify: number;
+  add: number;
+  delete: number;
+  modDn: number;
+  compare: number;
+  extended: number;
+  unbind: number;
+  abandon: number;
+  /** TCP connections opened through the proxy. */
+  connections: number;
+}
+
+const OPS: Record<number, keyof LdapOpCounts> = { 0: 'bind', 2: 'unbind', 3: 'search', 6: 'modify', 8: 'add', 10: 'delete', 12: 'modDn', 14: 'compare', 16: 'abandon', 23: 'extended' };
+
+const zero = (): LdapOpCounts => ({ bind: 0, search: 0, modify: 0, add: 0, delete: 0, modDn: 0, compare: 0, extended: 0, unbind: 0, abandon: 0, connections: 0 });
+
+export interface LdapCounter {
+  /** ldap://127.0.0.1:port of the proxy; point the client here instead of at the server. */
+  url: string;
+  counts(): LdapOpCounts;
+  /** The search bases since the last take (the root DSE is ""). */
+  searchBases(): string[];
+  /** Operations since the last reset, and starts counting afresh. */
+  take(): LdapOpCounts;
+  close(): Promise<void>;
+}
+
+/** Length of a BER element starting at `at`, or null while the buffer is short. Returns [headerLength, contentLength]. */
+function berLength(buf: Buffer, at: number): [number, number] | null {
+  if (buf.length < at + 2) return null;
+  const first = buf[at + 1]!;
+  if (first < 0x80) return [2, first];
+  const n = first & 0x7f;
+  if (buf.length < at + 2 + n) return null;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + buf[at + 2 + i]!;
+  return [2 + n, len];
+}
+
+/** The baseObject of a SearchRequest whose protocolOp starts at `at`. */
+function searchBase(buf: Buffer, at: number): string {
+  const op = berLength(buf, at);
+  if (!op) return '?';
+  const base = berLength(buf, at + op[0]);
+  if (!base) return '?';
+  const start = at + op[0] + base[0];
+  return buf.subarray(start, start + base[1]).toString('utf8');
+}
+
+/**
+ * A counting TCP proxy on loopback in front of an LDAP server (slapd, Samba AD): it parses
+ * the client's LDAPMessage envelopes and counts operations by kind, so a test can hold a
+ * flow to its round-trip budget on the real server. Clear LDAP only (StartTLS or ldaps://
+ * would hide the messages).
+ */
+export async function startLdapCounter(target: { host?: string; port: number }): Promise<LdapCounter> {
+  let counts = zero();
+  let bases: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    counts.connections++;
+    const upstream = net.connect(target.port, target.host ?? '127.0.0.1');
+    sockets.add(client).add(upstream);
+    let pending = Buffer.alloc(0);
+    client.on('data', (chunk: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : Buffer.from(chunk);
+      let at = 0;
+      for (;;) {
+        const outer = berLength(pending, at);
+        if (!outer || pending.length < at + outer[0] + outer[1]) break;
+        const body = at + outer[0];
+        const id = berLength(pending, body);
+        if (id) {
+          const opTag = pending[body + id[0] + id[1]];
+          const kind = opTag === undefined ? undefined : OPS[opTag & 0x1f];
+          if (kind) counts[kind]++;
+          if (kind === 'search') bases.push(searchBase(pending, body + id[0] + id[1]));
+        }
+        at = body + outer[1];
+      }
+      pending = pending.subarray(at);
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `ldap://127.0.0.1:${port}`,
+    counts: () => ({ ...counts }),
+    searchBases: () => [...bases],
+    take() {
+      const taken = counts;
+      counts = zero();
+      bases = [];
+      return taken;
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
