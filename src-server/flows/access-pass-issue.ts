@@ -36,7 +36,8 @@ export class AccessPassIssue {
       await auditLog.write(trx, { type: 'admin.accesspass', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client, detail: { lifetimeMinutes: input.lifetimeMinutes, oneTime: input.oneTime } });
       return issued;
     });
-    accountNotifier.notify(user, { kind: 'accessPassIssued', expiresAt: issued.expiresAt }, { client: ctx.client, locale: ctx.locale }).catch((err: Error) => log.warn({ err: err.message }, 'access pass notice failed'));
+    // Awaited: the CLI exits right after, and an administrator's call may take a mail's time.
+    await accountNotifier.notify(user, { kind: 'accessPassIssued', expiresAt: issued.expiresAt }, { client: ctx.client, locale: ctx.locale }).catch((err: Error) => log.warn({ err: err.message }, 'access pass notice failed'));
     return { pass: issued.pass, expiresAt: issued.expiresAt.toISOString(), oneTime: input.oneTime };
   }
 }
