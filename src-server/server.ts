@@ -6,6 +6,7 @@ import { AuditLog } from './audit/audit-log.js';
 import { AccessTokens } from './auth/access-tokens.js';
 import { AdminSignIn } from './auth/admin-sign-in.js';
 import { createAuthenticator } from './auth/authenticator.js';
+import { BootstrapGate } from './auth/bootstrap-gate.js';
 import { RefreshTokens } from './auth/refresh-tokens.js';
 import { SignInFlow } from './auth/sign-in.js';
 import { systemClock, type Clock } from './clock.js';
@@ -197,7 +198,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       reportRoutes({ store, clock, activitySummary, coverage }),
       adminConsoleRoutes(),
     ],
-    authenticator: createAuthenticator({ accessTokens, adminToken }),
+    authenticator: createAuthenticator({ accessTokens, adminToken, bootstrapGate: new BootstrapGate({ directory, methodStore, policyStore }) }),
     readiness: {
       store: async () => {
         await db.selectFrom('settings').select('key').limit(1).execute();

@@ -22,6 +22,24 @@ async function adminWithMethods(username: string) {
   return u;
 }
 
+describe('the bootstrap token is for setting up (R33)', () => {
+  it('R33: taken from loopback only, and only until an administrator holds two methods', async () => {
+    const asBootstrap = (remoteAddress: string) => t.server.app.inject({ method: 'GET', url: '/api/v1/admin/policy', headers: { authorization: `Bearer ${t.adminToken}` }, remoteAddress });
+    expect((await asBootstrap('127.0.0.1')).statusCode).toBe(200);
+    expect((await asBootstrap('::1')).statusCode).toBe(200);
+    const remote = await asBootstrap('10.20.30.40');
+    expect(remote.statusCode).toBe(403);
+    expect(remote.json().code).toBe('forbidden');
+    // One method is not yet an administrator who can sign in: set-up goes on.
+    const { user } = await userWithEmail(t, 'first-admin', { isAdmin: true });
+    expect((await asBootstrap('127.0.0.1')).statusCode).toBe(200);
+    await addMethod(t, user, 'authenticatorCode', { secret: TOTP_SECRET, algorithm: 'SHA1', digits: 6, period: 30 }, 'Authenticator app');
+    const closed = await asBootstrap('127.0.0.1');
+    expect(closed.statusCode).toBe(403);
+    expect((await t.api('POST', '/admin/users/first-admin/access-pass', { token: t.adminToken, body: {} })).status).toBe(403);
+  });
+});
+
 describe('no administrator oracle (R29)', () => {
   it('R29: before the first gate, an administrator, a user and an unknown name are all asked for the policy\'s number', async () => {
     const { address } = await adminWithMethods('root');

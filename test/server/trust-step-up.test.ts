@@ -39,6 +39,39 @@ async function attackerPlantsMethods(token: string) {
   expect(email.body.code).toBe('step_up_required');
 }
 
+// First: the bootstrap token issues passes only until a two-method administrator exists (R33).
+describe('first methods (R27)', () => {
+  it('R27: an ordinary user with none registers with the password alone; not once one exists; not when the policy says no', async () => {
+    await t.addUser({ username: 'hire', email: 'hire@corp.example' });
+    const s = await signIn('hire');
+    expect((await t.api('GET', '/me/step-up', { token: s.access })).body).toEqual({ provenUntil: null, required: false, hasMethods: false });
+    const push = await t.api('POST', '/me/methods', { token: s.access, body: { type: 'authenticatorPush', deviceName: 'Hire phone', publicKey: pushKey() } });
+    expect(push.status).toBe(201);
+    const second = await t.api('POST', '/me/methods', { token: s.access, body: { type: 'authenticatorCode' } });
+    expect(second.body.code).toBe('step_up_required');
+
+    await t.addUser({ username: 'hire2', email: 'hire2@corp.example' });
+    await t.setPolicy((p) => (p.sspr.firstMethodsWithPassword = false));
+    t.server.services.policy.invalidate();
+    const s2 = await signIn('hire2');
+    const refused = await t.api('POST', '/me/methods', { token: s2.access, body: { type: 'authenticatorCode' } });
+    expect(refused.body).toMatchObject({ code: 'step_up_required', detail: expect.stringMatching(/Temporary Access Pass/) });
+    await stepUpWithPass(t, s2.access, 'hire2');
+    expect((await t.api('POST', '/me/methods', { token: s2.access, body: { type: 'authenticatorCode' } })).status).toBe(201);
+    await t.setPolicy((p) => (p.sspr.firstMethodsWithPassword = true));
+    t.server.services.policy.invalidate();
+  });
+
+  it('R27, R31: an administrator\'s first methods come with a Temporary Access Pass', async () => {
+    await t.addUser({ username: 'firstadmin', email: 'firstadmin@corp.example', isAdmin: true });
+    const s = await signIn('firstadmin');
+    const pass = await issuePass(t, 'firstadmin');
+    expect((await t.api('POST', '/me/step-up/pass', { token: s.access, body: { pass: pass.toLowerCase() } })).status).toBe(200);
+    const reg = await t.api('POST', '/me/methods', { token: s.access, body: { type: 'authenticatorCode' } });
+    expect(reg.status).toBe(201);
+  });
+});
+
 describe('the attack of issue 9, over HTTP', () => {
   it('R26, R10: an administrator\'s password alone buys no method, no admin token, no policy', async () => {
     const { user } = await userWithEmail(t, 'boss', { isAdmin: true });
@@ -142,38 +175,6 @@ describe('step-up (R26)', () => {
     const started = await t.api('POST', '/me/step-up', { token: s.access });
     expect(started.body.code).toBe('step_up_required');
     expect((await t.api('GET', '/me/step-up', { token: s.access })).body).toEqual({ provenUntil: null, required: true, hasMethods: false });
-  });
-});
-
-describe('first methods (R27)', () => {
-  it('R27: an ordinary user with none registers with the password alone; not once one exists; not when the policy says no', async () => {
-    await t.addUser({ username: 'hire', email: 'hire@corp.example' });
-    const s = await signIn('hire');
-    expect((await t.api('GET', '/me/step-up', { token: s.access })).body).toEqual({ provenUntil: null, required: false, hasMethods: false });
-    const push = await t.api('POST', '/me/methods', { token: s.access, body: { type: 'authenticatorPush', deviceName: 'Hire phone', publicKey: pushKey() } });
-    expect(push.status).toBe(201);
-    const second = await t.api('POST', '/me/methods', { token: s.access, body: { type: 'authenticatorCode' } });
-    expect(second.body.code).toBe('step_up_required');
-
-    await t.addUser({ username: 'hire2', email: 'hire2@corp.example' });
-    await t.setPolicy((p) => (p.sspr.firstMethodsWithPassword = false));
-    t.server.services.policy.invalidate();
-    const s2 = await signIn('hire2');
-    const refused = await t.api('POST', '/me/methods', { token: s2.access, body: { type: 'authenticatorCode' } });
-    expect(refused.body).toMatchObject({ code: 'step_up_required', detail: expect.stringMatching(/Temporary Access Pass/) });
-    await stepUpWithPass(t, s2.access, 'hire2');
-    expect((await t.api('POST', '/me/methods', { token: s2.access, body: { type: 'authenticatorCode' } })).status).toBe(201);
-    await t.setPolicy((p) => (p.sspr.firstMethodsWithPassword = true));
-    t.server.services.policy.invalidate();
-  });
-
-  it('R27, R31: an administrator\'s first methods come with a Temporary Access Pass', async () => {
-    await t.addUser({ username: 'firstadmin', email: 'firstadmin@corp.example', isAdmin: true });
-    const s = await signIn('firstadmin');
-    const pass = await issuePass(t, 'firstadmin');
-    expect((await t.api('POST', '/me/step-up/pass', { token: s.access, body: { pass: pass.toLowerCase() } })).status).toBe(200);
-    const reg = await t.api('POST', '/me/methods', { token: s.access, body: { type: 'authenticatorCode' } });
-    expect(reg.status).toBe(201);
   });
 });
 
