@@ -183,8 +183,8 @@ const m003AdminSignInSessions: Migration = {
 };
 
 /**
- * Issue 9 (trust): step-up proofs bound to a sign-in, Temporary Access Passes and API tokens
- * (hashes only), and an index to find a sign-in's refresh tokens (session revocation).
+ * Issue 9 (trust): step-up proofs bound to a sign-in, Temporary Access Passes (hashes only),
+ * and an index to find a sign-in's refresh tokens (session revocation).
  */
 const m005Trust: Migration = {
   async up(db: Kysely<any>) {
@@ -212,17 +212,6 @@ const m005Trust: Migration = {
       .addColumn('used_at', 'bigint')
       .execute();
     await db.schema.createIndex('access_passes_subject').on('access_passes').column('subject_id').execute();
-    await db.schema.createTable('api_tokens')
-      .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-      .addColumn('name', 'varchar(128)', (c) => c.notNull().unique())
-      .addColumn('token_hash', 'varchar(128)', (c) => c.notNull().unique())
-      .addColumn('scopes', 'text', (c) => c.notNull())
-      .addColumn('created_by', 'varchar(256)', (c) => c.notNull())
-      .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .addColumn('expires_at', 'bigint', (c) => c.notNull())
-      .addColumn('revoked_at', 'bigint')
-      .addColumn('last_used_at', 'bigint')
-      .execute();
   },
 };
 

@@ -89,18 +89,6 @@ export interface Database {
     expires_at: number;
     used_at: number | null;
   };
-  /** Named, scoped automation tokens, stored only as their hash. `scopes`: JSON array. */
-  api_tokens: {
-    id: string;
-    name: string;
-    token_hash: string;
-    scopes: string;
-    created_by: string;
-    created_at: number;
-    expires_at: number;
-    revoked_at: number | null;
-    last_used_at: number | null;
-  };
   challenges: {
     id: string;
     session_id: string;
