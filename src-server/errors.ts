@@ -18,6 +18,7 @@ export const PROBLEM_TITLES: Record<ErrorCode, string> = {
   rate_limited: 'Too many requests',
   proof_of_work_required: 'A proof-of-work is needed first',
   conflict: 'Conflict',
+  step_up_required: 'Prove it is you first',
   store_unavailable: 'The service is temporarily unavailable',
   internal: 'Internal error',
 };

@@ -6,6 +6,7 @@ import { AuditLog } from './audit/audit-log.js';
 import { AccessTokens } from './auth/access-tokens.js';
 import { AdminSignIn } from './auth/admin-sign-in.js';
 import { createAuthenticator } from './auth/authenticator.js';
+import { BootstrapGate } from './auth/bootstrap-gate.js';
 import { RefreshTokens } from './auth/refresh-tokens.js';
 import { SignInFlow } from './auth/sign-in.js';
 import { systemClock, type Clock } from './clock.js';
@@ -29,6 +30,10 @@ import { methodRoutes } from './http/routes/method-routes.js';
 import { policyRoutes } from './http/routes/policy-routes.js';
 import { reportRoutes } from './http/routes/report-routes.js';
 import { resetRoutes } from './http/routes/reset-routes.js';
+import { stepUpRoutes } from './http/routes/step-up-routes.js';
+import { AccessPasses } from './auth/access-passes.js';
+import { StepUp } from './auth/step-up.js';
+import { AccessPassIssue } from './flows/access-pass-issue.js';
 import { createEmailMethod } from './methods/email.js';
 import type { MethodKinds } from './methods/method-kind.js';
 import { MethodStore } from './methods/method-store.js';
@@ -37,7 +42,7 @@ import { ApprovalHub, createPushMethod } from './methods/push.js';
 import { createSecurityQuestionsMethod } from './methods/security-questions.js';
 import { createTotpMethod } from './methods/totp.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from './notify/mailer.js';
-import { PasswordNotifier } from './notify/notifications.js';
+import { AccountNotifier, PasswordNotifier } from './notify/notifications.js';
 import { Outbox } from './notify/outbox.js';
 import { OutboxPhoneGateway, WebhookPhoneGateway, type PhoneGateway } from './notify/sms-gateway.js';
 import { PolicyStore } from './policy/policy-store.js';
@@ -161,6 +166,9 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const approvals = new Approvals({ db, clock, methodStore, resetSessions, throttles, auditLog });
   const adminSignIn = new AdminSignIn({ db, clock, directory, policyStore, methodStore, resetSessions, throttles, accessTokens, auditLog, secretBox });
   const decoyPopulation = new DecoyPopulationStore(db);
+  const accessPasses = new AccessPasses(clock);
+  const accountNotifier = new AccountNotifier({ clock, policyStore, mailer, methodStore, auditLog, db, log });
+  const stepUp = new StepUp({ db, clock, policyStore, methodStore, resetSessions, throttles, secretBox, auditLog, accessPasses });
   const resetFlow = new ResetFlow({
     db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, passwordNotifier, decoyPopulation, codeKey, log,
   });
@@ -183,20 +191,21 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       : undefined,
     routes: [
       policyRoutes({ policyStore }),
-      resetRoutes({ resetFlow, adminSignIn }),
+      resetRoutes({ resetFlow, adminSignIn, stepUp }),
       methodRoutes({
-        methodRegistration: new MethodRegistration({ auditLog, clock, codeKey, db, directory, log, methodStore, policyStore, throttles, methodKinds, meStatus }),
+        methodRegistration: new MethodRegistration({ auditLog, clock, codeKey, db, directory, log, methodStore, policyStore, throttles, methodKinds, meStatus, stepUp, refreshTokens, accountNotifier }),
         approvals,
         approvalHub,
         log,
       }),
+      stepUpRoutes({ stepUp, directory }),
       authRoutes({ signIn: new SignInFlow({ auditLog, clock, db, directory, policyStore, accessTokens, refreshTokens }), adminSignIn }),
       meRoutes({ meStatus, passwordChange: new PasswordChange({ auditLog, clock, db, directory, policyStore, passwordNotifier }) }),
-      adminRoutes({ policyStore, adminPolicy: new AdminPolicy({ auditLog, db, policyStore }), adminUsers, adminGroups: new AdminGroups({ auditLog, db, policyStore, adminUsers }) }),
+      adminRoutes({ policyStore, adminPolicy: new AdminPolicy({ auditLog, db, policyStore }), adminUsers, adminGroups: new AdminGroups({ auditLog, db, policyStore, adminUsers }), accessPassIssue: new AccessPassIssue({ db, directory, auditLog, accessPasses, accountNotifier, log }) }),
       reportRoutes({ store, clock, activitySummary, coverage }),
       adminConsoleRoutes(),
     ],
-    authenticator: createAuthenticator({ accessTokens, adminToken }),
+    authenticator: createAuthenticator({ accessTokens, adminToken, bootstrapGate: new BootstrapGate({ directory, methodStore, policyStore }) }),
     readiness: {
       store: async () => {
         await db.selectFrom('settings').select('key').limit(1).execute();

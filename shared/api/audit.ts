@@ -19,12 +19,17 @@ export const AUDIT_EVENT_TYPES = [
   'registration.verify',
   'registration.remove',
   'registration.confirm',
+  'registration.stepup',
   // administration (admin audit)
   'admin.policy',
   'admin.user',
   'admin.group',
   'admin.methods',
   'admin.signin',
+  'admin.accesspass',
+  'admin.apitoken',
+  // notices about changes to an account (activity report)
+  'notice.sent',
 ] as const;
 export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
 export type AuditEventType = z.infer<typeof AuditEventType>;

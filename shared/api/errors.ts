@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'proof_of_work_required',
   'conflict',
+  /** R26, R27: a change of methods needs a fresh proof with a method the user holds (or a Temporary Access Pass). */
+  'step_up_required',
   /** The server's database cannot be reached: retry after `Retry-After`. */
   'store_unavailable',
   /** An unexpected server fault; `correlationId` names its log line. */
@@ -72,6 +74,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   proof_of_work_required: 428,
   conflict: 409,
+  step_up_required: 403,
   store_unavailable: 503,
   internal: 500,
 };

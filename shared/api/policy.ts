@@ -61,6 +61,8 @@ export const PolicyDocument = z
       notifyUserOnReset: z.boolean(),
       notifyAdminsOnAdminReset: z.boolean(),
       securityQuestions: SecurityQuestionsPolicy,
+      /** R27: an ordinary user with no usable method may register first methods with the password alone. */
+      firstMethodsWithPassword: z.boolean().default(true),
     }),
     password: PasswordPolicy,
     branding: Branding,
@@ -88,6 +90,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
     notifyUserOnReset: true,
     notifyAdminsOnAdminReset: true,
     securityQuestions: { requiredToRegister: 3, requiredToReset: 3, custom: [] },
+    firstMethodsWithPassword: true,
   },
   password: {
     minLength: 8,

@@ -11,6 +11,7 @@ import type { ErrorCode } from './errors.js';
 import * as me from './me.js';
 import { PolicyDocument, PublicPolicy } from './policy.js';
 import * as reset from './reset.js';
+import * as trust from './trust.js';
 
 /** Who may call: nobody special, a reset session, a signed-in user, a change token, an admin. */
 export type RouteAuth = 'none' | 'resetSession' | 'user' | 'userOrChangeToken' | 'admin';
@@ -54,10 +55,14 @@ export const API_ROUTES = {
   getMyStatus: { method: 'GET', path: '/me/status', auth: 'user', summary: 'Password expiry and registration state', problems: ['directory_unavailable'], status: 200, response: me.MeStatus },
   listMyMethods: { method: 'GET', path: '/me/methods', auth: 'user', summary: 'Registered methods', problems: ['directory_unavailable'], status: 200, response: z.object({ methods: z.array(me.RegisteredMethod) }) },
   listSecurityQuestions: { method: 'GET', path: '/me/security-questions', auth: 'user', summary: 'Questions the user may pick from', query: z.strictObject({ locale: z.enum(['ja', 'en']).optional() }), problems: [], status: 200, response: z.object({ questions: z.array(me.SecurityQuestion), requiredToRegister: z.number().int() }) },
-  registerMethod: { method: 'POST', path: '/me/methods', auth: 'user', summary: 'Register a method', body: me.RegisterMethodRequest, problems: ['forbidden', 'conflict', 'locked_out', 'directory_unavailable'], status: 201, response: me.RegisterMethodResponse },
+  registerMethod: { method: 'POST', path: '/me/methods', auth: 'user', summary: 'Register a method', body: me.RegisterMethodRequest, problems: ['forbidden', 'conflict', 'locked_out', 'step_up_required', 'directory_unavailable'], status: 201, response: me.RegisterMethodResponse },
   verifyMethod: { method: 'POST', path: '/me/methods/{methodId}/verify', auth: 'user', summary: 'Prove a new method', body: me.VerifyMethodRequest, problems: ['not_found', 'conflict', 'challenge_expired', 'invalid_code', 'locked_out', 'directory_unavailable'], status: 200, response: z.object({ method: me.RegisteredMethod }) },
-  deleteMethod: { method: 'DELETE', path: '/me/methods/{methodId}', auth: 'user', summary: 'Remove a method', problems: ['not_found', 'directory_unavailable'], status: 204, response: Empty },
-  confirmRegistration: { method: 'POST', path: '/me/registration/confirm', auth: 'user', summary: 'Reconfirm methods are current (R6)', problems: ['directory_unavailable'], status: 200, response: me.MeStatus },
+  deleteMethod: { method: 'DELETE', path: '/me/methods/{methodId}', auth: 'user', summary: 'Remove a method', problems: ['not_found', 'step_up_required', 'directory_unavailable'], status: 204, response: Empty },
+  getStepUp: { method: 'GET', path: '/me/step-up', auth: 'user', summary: 'Whether this sign-in may change methods now (R26, R27)', problems: ['directory_unavailable'], status: 200, response: trust.StepUpStatus },
+  startStepUp: { method: 'POST', path: '/me/step-up', auth: 'user', summary: 'Start a step-up: prove one held method through the reset challenge routes (R26)', problems: ['step_up_required', 'locked_out', 'directory_unavailable'], status: 201, response: reset.CreateResetSessionResponse },
+  completeStepUp: { method: 'POST', path: '/me/step-up/complete', auth: 'user', summary: 'Finish a step-up whose method was proven (R26)', body: trust.CompleteStepUpRequest, problems: ['session_expired', 'gates_incomplete', 'directory_unavailable'], status: 200, response: trust.StepUpStatus },
+  stepUpWithPass: { method: 'POST', path: '/me/step-up/pass', auth: 'user', summary: 'Step up with a Temporary Access Pass (R31)', body: trust.StepUpWithPassRequest, problems: ['step_up_required', 'invalid_code', 'locked_out', 'directory_unavailable'], status: 200, response: trust.StepUpStatus },
+  confirmRegistration: { method: 'POST', path: '/me/registration/confirm', auth: 'user', summary: 'Reconfirm methods are current (R6)', problems: ['step_up_required', 'directory_unavailable'], status: 200, response: me.MeStatus },
   changePassword: { method: 'POST', path: '/me/password', auth: 'userOrChangeToken', summary: 'Change password (current + new)', body: me.ChangePasswordRequest, problems: ['forbidden', 'password_policy', 'locked_out', 'directory_unavailable'], status: 200, response: me.ChangePasswordResponse },
   listApprovals: { method: 'GET', path: '/me/approvals', auth: 'user', summary: 'Pending push approvals', problems: [], status: 200, response: z.object({ approvals: z.array(me.Approval) }) },
   decideApproval: { method: 'POST', path: '/me/approvals/{approvalId}', auth: 'user', summary: 'Approve or deny a push', body: me.DecideApprovalRequest, problems: ['not_found', 'forbidden', 'conflict', 'challenge_expired', 'locked_out'], status: 200, response: me.Approval },
@@ -70,6 +75,7 @@ export const API_ROUTES = {
   patchUser: { method: 'PATCH', path: '/admin/users/{username}', auth: 'admin', summary: 'Change a user', body: admin.PatchUserRequest, problems: ['not_found', 'conflict', 'password_policy', 'directory_unavailable'], status: 200, response: admin.AdminUser },
   deleteUser: { method: 'DELETE', path: '/admin/users/{username}', auth: 'admin', summary: 'Delete a user', problems: ['not_found', 'conflict', 'directory_unavailable'], status: 204, response: Empty },
   setUserMethods: { method: 'PUT', path: '/admin/users/{username}/methods', auth: 'admin', summary: 'Set phone/email on the user\'s behalf (R4)', body: admin.SetUserMethodsRequest, problems: ['not_found', 'directory_unavailable'], status: 200, response: admin.AdminUser },
+  issueAccessPass: { method: 'POST', path: '/admin/users/{username}/access-pass', auth: 'admin', summary: 'Issue a Temporary Access Pass, shown once (R31)', body: trust.IssueAccessPassRequest, problems: ['not_found', 'conflict', 'directory_unavailable'], status: 201, response: trust.IssuedAccessPass },
   listGroups: { method: 'GET', path: '/admin/groups', auth: 'admin', summary: 'Groups', problems: ['conflict', 'directory_unavailable'], status: 200, response: admin.GroupList },
   createGroup: { method: 'POST', path: '/admin/groups', auth: 'admin', summary: 'Create a group', body: admin.CreateGroupRequest, problems: ['not_found', 'conflict', 'directory_unavailable'], status: 201, response: admin.Group },
   deleteGroup: { method: 'DELETE', path: '/admin/groups/{group}', auth: 'admin', summary: 'Delete a group', problems: ['not_found', 'conflict', 'directory_unavailable'], status: 204, response: Empty },

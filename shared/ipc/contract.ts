@@ -32,6 +32,7 @@ import {
   Challenge,
   CreateChallengeRequest,
   CreateResetSessionRequest,
+  CreateResetSessionResponse,
   ResetSessionView,
   SetResetPasswordRequest,
   SetResetPasswordResponse,
@@ -40,6 +41,7 @@ import {
   VerifyWithCode,
 } from '../api/reset.js';
 import { SignInRequest, UserInfo } from '../api/auth.js';
+import { AccessPassInput, StepUpStatus } from '../api/trust.js';
 import type { RouteName } from '../api/routes.js';
 import { EffectiveConfig, UserSettings } from './config.js';
 
@@ -250,6 +252,14 @@ export const IPC_CHANNELS = {
   'me:verifyMethod': { input: VerifyMethodRequest.extend({ methodId: Id }), result: z.object({ method: RegisteredMethod }), kiosk: false, calls: ['verifyMethod'], summary: 'Prove a new method' },
   'me:deleteMethod': { input: z.strictObject({ methodId: Id }), result: Null, kiosk: false, calls: ['deleteMethod'], summary: 'Remove a method' },
   'me:confirmRegistration': { input: NoInput, result: StatusView, kiosk: false, calls: ['confirmRegistration'], summary: 'Reconfirm methods are current (R6)' },
+  /** R26: whether this sign-in must prove a method before changing methods. */
+  'stepUp:status': { input: NoInput, result: StepUpStatus, kiosk: false, calls: ['getStepUp'], summary: 'Step-up state of this sign-in' },
+  /** Main keeps the step-up session token; the methods offered are the user's own. */
+  'stepUp:start': { input: NoInput, result: CreateResetSessionResponse, kiosk: false, calls: ['startStepUp'], summary: 'Start a step-up (R26)' },
+  'stepUp:challenge': { input: z.strictObject({ methodId: z.string().min(1).max(64), channel: z.enum(['sms', 'voice']).optional() }), result: Challenge, kiosk: false, calls: ['createChallenge'], summary: 'Send a step-up code or start a push' },
+  /** With `code`: verify it and complete; without: complete an approved push. */
+  'stepUp:verify': { input: z.strictObject({ code: z.string().trim().min(1).max(16).optional() }), result: StepUpStatus, kiosk: false, calls: ['verifyChallenge', 'completeStepUp'], summary: 'Prove the step-up' },
+  'stepUp:pass': { input: z.strictObject({ pass: AccessPassInput }), result: StepUpStatus, kiosk: false, calls: ['stepUpWithPass'], summary: 'Step up with a Temporary Access Pass (R31)' },
   /** On success main signs in again with the new password (also after `password_expired`). */
   'me:changePassword': { input: ChangePasswordRequest, result: ChangePasswordResult, kiosk: false, calls: ['changePassword', 'signIn'], summary: 'Change password (R15)' },
 

@@ -34,6 +34,7 @@ import type { ConfigService } from './config-service.js';
 import { PasswordAdvisor } from './password-strength.js';
 import { generateDeviceKey, signApproval } from './push-key.js';
 import { ResetTokenHolder } from './reset-token-holder.js';
+import { StepUpSession } from './step-up-session.js';
 import type { SecretStore } from './secret-store.js';
 
 /** A reset session lives 15 minutes on the server (R13): the desktop forgets an abandoned one then. */
@@ -73,6 +74,7 @@ export class Companion {
   readonly cache: AccountCache;
   readonly session: AccountSession;
   readonly reset: ResetTokenHolder;
+  readonly stepUp: StepUpSession;
   readonly status: StatusMonitor;
   readonly approvals: ApprovalsWatcher;
   readonly idle: IdleTimer;
@@ -95,6 +97,7 @@ export class Companion {
     this.cache = new AccountCache(deps.secrets);
     this.session = new AccountSession(this.api, this.cache, clock, deps.app.instanceId, (info) => this.sessionChanged(info));
     this.reset = new ResetTokenHolder(this.api, () => config.get().locale);
+    this.stepUp = new StepUpSession(this.api, this.session, () => config.get().locale);
     this.status = new StatusMonitor({
       clock,
       timers,
@@ -325,6 +328,11 @@ export class Companion {
         void this.status.check();
         return ok({ status: r.value, stale: false, checkedAt: r.value.checkedAt });
       },
+      'stepUp:status': () => this.stepUp.status(),
+      'stepUp:start': () => this.stepUp.start(),
+      'stepUp:challenge': ({ methodId, channel }) => this.stepUp.challenge(methodId, channel),
+      'stepUp:verify': ({ code }) => (code ? this.stepUp.verify(code) : this.stepUp.complete()),
+      'stepUp:pass': ({ pass }) => this.stepUp.withPass(pass),
       'me:changePassword': async ({ currentPassword, newPassword }) => {
         const username = this.session.username;
         const token = this.session.changePasswordToken();

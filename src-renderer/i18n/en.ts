@@ -191,6 +191,18 @@ export const en = {
     pushRegister: 'Use this device',
     saved: 'Saved.',
   },
+  stepUp: {
+    title: 'First, confirm it is you',
+    lead: 'Changing how you reset your password needs a fresh check with a method you already have.',
+    choose: 'Confirm with:',
+    passLead: 'You have no method to confirm with here. Enter the Temporary Access Pass your administrator gave you.',
+    passOther: 'Use a Temporary Access Pass instead',
+    pass: 'Temporary Access Pass',
+    passHelp: 'Like ABCD-EFGH-JKMN-PQRS. Capital letters and dashes do not matter.',
+    passSubmit: 'Continue',
+    pushApproved: 'I approved it',
+    confirmed: 'Confirmed. You can change your methods for the next 10 minutes.',
+  },
   change: {
     title: 'Change your password',
     mustTitle: 'Your password has expired',

@@ -190,6 +190,18 @@ export const ja: Catalogue = {
     pushRegister: 'このデバイスを使う',
     saved: '保存しました。',
   },
+  stepUp: {
+    title: 'まず本人確認をしてください',
+    lead: 'パスワードリセットの方法を変更するには、登録済みの方法でもう一度本人確認が必要です。',
+    choose: '確認の方法:',
+    passLead: 'ここで使える確認方法がありません。管理者から受け取った一時アクセスパスを入力してください。',
+    passOther: '一時アクセスパスを使う',
+    pass: '一時アクセスパス',
+    passHelp: '例: ABCD-EFGH-JKMN-PQRS。大文字・小文字とハイフンは区別しません。',
+    passSubmit: '続行',
+    pushApproved: '承認しました',
+    confirmed: '確認できました。これから 10 分間、方法を変更できます。',
+  },
   change: {
     title: 'パスワードの変更',
     mustTitle: 'パスワードの有効期限が切れました',

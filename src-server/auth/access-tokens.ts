@@ -27,6 +27,8 @@ const Claims = z.strictObject({
   /** The subject's token version when issued; a reset or change bumps it (revocation). */
   ver: z.number().int().min(0),
   exp: z.number().int(),
+  /** The sign-in (refresh-token family) an access token belongs to: step-ups are bound to it (R26). */
+  sid: z.string().min(1).max(64).optional(),
 });
 export type TokenClaims = z.infer<typeof Claims>;
 
@@ -61,11 +63,16 @@ export class AccessTokens {
     return row ? Number(row.version) : 0;
   }
 
-  async issue(kind: TokenKind, user: { id: string; username: string; isAdmin: boolean }, conn: Conn = this.db): Promise<IssuedToken> {
+  async issue(kind: TokenKind, user: { id: string; username: string; isAdmin: boolean }, conn: Conn = this.db, signInId?: string): Promise<IssuedToken> {
     const expiresAt = new Date(this.clock.now().getTime() + TOKEN_LIFETIME_MS[kind]);
-    const claims: TokenClaims = { sub: user.id, usr: user.username, adm: user.isAdmin, knd: kind, ver: await this.versionOf(user.id, conn), exp: expiresAt.getTime() };
+    const claims: TokenClaims = { sub: user.id, usr: user.username, adm: user.isAdmin, knd: kind, ver: await this.versionOf(user.id, conn), exp: expiresAt.getTime(), ...(signInId ? { sid: signInId } : {}) };
     const signed = `${PREFIX}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
     return { token: `${signed}.${this.mac(signed).toString('base64url')}`, expiresAt };
+  }
+
+  private async signInAlive(signInId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('refresh_tokens').select('id').where('family', '=', signInId).where('revoked_at', 'is', null).where('expires_at', '>', this.clock.now().getTime()).executeTakeFirst();
+    return row !== undefined;
   }
 
   /** The claims of a genuine, unexpired, unrevoked token of one of `kinds`; otherwise null. */
@@ -85,6 +92,8 @@ export class AccessTokens {
     if (!kinds.includes(claims.knd)) return null;
     if (claims.exp <= this.clock.now().getTime()) return null;
     if (claims.ver !== (await this.versionOf(claims.sub))) return null;
+    // A sign-in ended on its own (sign-out, refresh reuse, another session's method removal): its access tokens end with it.
+    if (claims.sid && !(await this.signInAlive(claims.sid))) return null;
     return claims;
   }
 }

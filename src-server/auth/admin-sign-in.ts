@@ -14,7 +14,7 @@ import type { Db } from '../store/db.js';
 import type { OfferedMethod, ResetSessionStore } from '../store/reset-session-store.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
 import type { ThrottleStore } from '../throttle/throttle-store.js';
-import { resetThrottleKey } from '../throttle/keys.js';
+import { adminSignInThrottleKey } from '../throttle/keys.js';
 import type { AccessTokens } from './access-tokens.js';
 
 const refused = () => new ProblemError('unauthorized', 'The user name or password is not correct, or the account is not an administrator.');
@@ -65,7 +65,7 @@ export class AdminSignIn {
       const contact = directoryContact(user, m.id);
       return { id: newId(), type: m.type, hint: m.hint, ref: m.id, ...(contact ? { sealed: secretBox.sealJson(contact) } : {}) };
     });
-    const throttleKey = resetThrottleKey(user.id);
+    const throttleKey = adminSignInThrottleKey(user.id);
     const token = newToken('rs');
     const now = clock.now().getTime();
     const lock = await db.transaction().execute(async (trx) => {

@@ -1,7 +1,9 @@
 import { safeEqual } from '../security/tokens.js';
 import type { AccessTokens } from './access-tokens.js';
+import { isLoopback, type BootstrapGate } from './bootstrap-gate.js';
 
-export interface SignedInUser { kind: 'user'; subjectId: string; username: string; isAdmin: boolean; tokenKind: 'access' | 'change' }
+/** `signInId`: the refresh-token family of an access token (R26 step-ups are bound to it). */
+export interface SignedInUser { kind: 'user'; subjectId: string; username: string; isAdmin: boolean; tokenKind: 'access' | 'change'; signInId: string | null }
 /** `actor` is the administrator's user name, or `bootstrap` for the configured token. */
 export interface SignedInAdmin { kind: 'admin'; actor: string; subjectId: string | null }
 
@@ -9,8 +11,11 @@ export interface SignedInAdmin { kind: 'admin'; actor: string; subjectId: string
 export interface Authenticator {
   /** An access token (or, where allowed, a change token) → the user, or null. */
   user(token: string, allowChangeToken: boolean): Promise<SignedInUser | null>;
-  /** The bootstrap token or an administrator's access token → the admin, or null. */
-  admin(token: string): Promise<SignedInAdmin | null>;
+  /**
+   * The bootstrap token or an administrator's access token → the admin, or null. `from`: the
+   * request's address; over HTTP the bootstrap token is taken from loopback only (R33).
+   */
+  admin(token: string, from?: { ip: string }): Promise<SignedInAdmin | null>;
 }
 
 /**
@@ -20,15 +25,19 @@ export interface Authenticator {
  * access token never opens an admin route, even for an administrator: one password is not
  * enough for administration.
  */
-export function createAuthenticator({ accessTokens: tokens, adminToken }: { accessTokens: AccessTokens; adminToken: string }): Authenticator {
+export function createAuthenticator({ accessTokens: tokens, adminToken, bootstrapGate }: { accessTokens: AccessTokens; adminToken: string; bootstrapGate?: BootstrapGate }): Authenticator {
   return {
     async user(token, allowChangeToken) {
       const claims = await tokens.verify(token, allowChangeToken ? ['access', 'change'] : ['access']);
       if (!claims || claims.knd === 'admin') return null;
-      return { kind: 'user', subjectId: claims.sub, username: claims.usr, isAdmin: claims.adm, tokenKind: claims.knd };
+      return { kind: 'user', subjectId: claims.sub, username: claims.usr, isAdmin: claims.adm, tokenKind: claims.knd, signInId: claims.sid ?? null };
     },
-    async admin(token) {
-      if (safeEqual(token, adminToken)) return { kind: 'admin', actor: 'bootstrap', subjectId: null };
+    async admin(token, from) {
+      if (safeEqual(token, adminToken)) {
+        // R33: set-up only — from this machine, and only until a two-method administrator exists.
+        if (from && (!isLoopback(from.ip) || (bootstrapGate && !(await bootstrapGate.open())))) return null;
+        return { kind: 'admin', actor: 'bootstrap', subjectId: null };
+      }
       const claims = await tokens.verify(token, ['admin']);
       if (!claims || !claims.adm) return null;
       return { kind: 'admin', actor: claims.usr, subjectId: claims.sub };

@@ -21,7 +21,7 @@ export type RotateResult =
 export class RefreshTokens {
   constructor(private readonly db: Db, private readonly clock: Clock) {}
 
-  async issue(conn: Conn, subjectId: string, client: string | null, family: string = newId()): Promise<{ token: string; expiresAt: Date }> {
+  async issue(conn: Conn, subjectId: string, client: string | null, family: string = newId()): Promise<{ token: string; expiresAt: Date; family: string }> {
     const token = newToken('rt');
     const now = this.clock.now().getTime();
     const expiresAt = now + REFRESH_LIFETIME_MS;
@@ -29,7 +29,7 @@ export class RefreshTokens {
       .insertInto('refresh_tokens')
       .values({ id: newId(), subject_id: subjectId, token_hash: hashToken(token), family, client, created_at: now, expires_at: expiresAt, revoked_at: null })
       .execute();
-    return { token, expiresAt: new Date(expiresAt) };
+    return { token, expiresAt: new Date(expiresAt), family };
   }
 
   private async revokeFamilyById(conn: Conn, family: string): Promise<void> {
@@ -55,7 +55,7 @@ export class RefreshTokens {
         return { ok: false, reason: 'reused', subjectId: row.subject_id };
       }
       const next = await this.issue(trx, row.subject_id, client ?? row.client, row.family);
-      return { ok: true, subjectId: row.subject_id, family: row.family, ...next };
+      return { ok: true, subjectId: row.subject_id, ...next };
     });
   }
 
@@ -69,5 +69,12 @@ export class RefreshTokens {
 
   async revokeFamily(conn: Conn, family: string): Promise<void> {
     await this.revokeFamilyById(conn, family);
+  }
+
+  /** R28: every sign-in of the user but `keepFamily` ends (their access tokens with them). */
+  async revokeOtherFamilies(conn: Conn, subjectId: string, keepFamily: string | null): Promise<void> {
+    let q = conn.updateTable('refresh_tokens').set({ revoked_at: this.clock.now().getTime() }).where('subject_id', '=', subjectId).where('revoked_at', 'is', null);
+    if (keepFamily) q = q.where('family', '!=', keepFamily);
+    await q.execute();
   }
 }

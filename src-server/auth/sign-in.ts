@@ -38,8 +38,9 @@ export class SignInFlow {
     return new ProblemError('password_expired', 'Your password has expired. Choose a new one to continue.', { changeToken: change.token });
   }
 
-  private async tokens(user: DirectoryUser, refreshToken: string): Promise<TokenResponse> {
-    const access = await this.deps.accessTokens.issue('access', user);
+  private async tokens(user: DirectoryUser, refresh: { token: string; family: string }): Promise<TokenResponse> {
+    const access = await this.deps.accessTokens.issue('access', user, undefined, refresh.family);
+    const refreshToken = refresh.token;
     return {
       accessToken: access.token,
       accessExpiresAt: access.expiresAt.toISOString(),
@@ -82,7 +83,7 @@ export class SignInFlow {
       await deps.auditLog.write(trx, { type: 'auth.signin', user: user.username, result: 'success', client });
       return this.deps.refreshTokens.issue(trx, user.id, client);
     });
-    return this.tokens(user, refresh.token);
+    return this.tokens(user, refresh);
   }
 
   async refreshSession(refreshToken: string, client: string): Promise<TokenResponse> {
@@ -105,7 +106,7 @@ export class SignInFlow {
       await this.deps.refreshTokens.revokeFamily(deps.db, rotated.family);
       throw await this.passwordExpired(user);
     }
-    return this.tokens(user, rotated.token);
+    return this.tokens(user, rotated);
   }
 
   /**

@@ -25,6 +25,10 @@ methods on a user's behalf (R4; "-" removes one)
   methods set <username> [--email a@b] [--mobile "+81 9012345678"] [--office "+81 312345678"]
   import <file.csv> [--dry-run]           bulk: header username,email,mobilePhone,officePhone;
                                           empty cell = unchanged, "-" = remove; valid rows in one transaction
+Temporary Access Pass (R31)
+  access-pass <username> [--lifetime minutes] [--reusable]
+                                          issue a pass (10–480 minutes, default 60; one use unless
+                                          --reusable), printed once; the user is told by email
 reports (R17b)
   report activity|registration|audit [--from 2026-01-01] [--to 2026-02-01] [--user u] [--type reset.]
          [--method m] [--result success|failure|denied|locked] [--client ip] [--sort asc|desc]
@@ -43,6 +47,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   groups: async () => (await import('./directory-commands.js')).groupsCommand,
   methods: async () => (await import('./directory-commands.js')).methodsCommand,
   import: async () => (await import('./directory-commands.js')).importCommand,
+  'access-pass': async () => (await import('./access-pass-command.js')).accessPassCommand,
   report: async () => (await import('./report-commands.js')).reportCommand,
   coverage: async () => (await import('./report-commands.js')).coverageCommand,
 };

@@ -6,6 +6,7 @@ import { databaseUrlOf, type ServerConfig } from '../config.js';
 import type { Directory } from '../directory/directory.js';
 import type { ProblemError } from '../errors.js';
 import { AdminPolicy } from '../flows/admin-policy.js';
+import type { AccessPassIssue } from '../flows/access-pass-issue.js';
 import type { AdminGroups } from '../flows/admin-groups.js';
 import type { AdminContext, AdminUsers } from '../flows/admin-users.js';
 import type { MethodStore } from '../methods/method-store.js';
@@ -38,6 +39,7 @@ export interface DirectoryTools {
   clock: Clock;
   users: AdminUsers;
   groups: AdminGroups;
+  accessPassIssue: AccessPassIssue;
 }
 
 /**

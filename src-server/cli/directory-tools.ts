@@ -3,7 +3,10 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config.js';
 import { openDirectory } from '../directory/open-directory.js';
+import { AccessPasses } from '../auth/access-passes.js';
+import { AccessPassIssue } from '../flows/access-pass-issue.js';
 import { AdminGroups } from '../flows/admin-groups.js';
+import { AccountNotifier } from '../notify/notifications.js';
 import { AdminUsers } from '../flows/admin-users.js';
 import { MethodStore } from '../methods/method-store.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from '../notify/mailer.js';
@@ -40,6 +43,7 @@ export async function openDirectoryTools(
     clock,
     users,
     groups: new AdminGroups({ auditLog, db, policyStore, adminUsers: users }),
+    accessPassIssue: new AccessPassIssue({ db, directory, auditLog, log, accessPasses: new AccessPasses(clock), accountNotifier: new AccountNotifier({ clock, policyStore, mailer, methodStore, auditLog, db, log }) }),
     async close() {
       await directory.close();
       mailer.close?.();

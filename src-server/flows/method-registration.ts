@@ -21,6 +21,9 @@ import type { Db } from '../store/db.js';
 import type { Log } from '../log.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { ThrottleStore } from '../throttle/throttle-store.js';
+import type { RefreshTokens } from '../auth/refresh-tokens.js';
+import type { StepUp } from '../auth/step-up.js';
+import type { AccountChange, AccountNotifier } from '../notify/notifications.js';
 
 export interface MethodRegistrationDependencies {
   methodKinds: MethodKinds;
@@ -34,12 +37,17 @@ export interface MethodRegistrationDependencies {
   methodStore: MethodStore;
   policyStore: PolicyStore;
   throttles: ThrottleStore;
+  stepUp: StepUp;
+  refreshTokens: RefreshTokens;
+  accountNotifier: AccountNotifier;
 }
 
 type Trx = Transaction<Database>;
 
 export interface UserContext {
   subjectId: string;
+  /** The sign-in (refresh-token family) of the caller's access token: step-ups are bound to it (R26). */
+  signInId: string | null;
   client: string;
   locale: Locale;
 }
@@ -55,7 +63,9 @@ const throttleKey = registrationThrottleKey;
 
 /**
  * R3–R8, R10: a signed-in user registers, proves, lists and removes their methods, and
- * reconfirms them. Every change and its audit event share one transaction (R17a).
+ * reconfirms them. Every change and its audit event share one transaction (R17a). Adding,
+ * removing and reconfirming need this sign-in's fresh step-up (R26, R27); proving a method
+ * just added does not (its adding was the change). Changes are notified (R32).
  */
 export class MethodRegistration {
   constructor(private readonly deps: MethodRegistrationDependencies) {}
@@ -104,6 +114,9 @@ export class MethodRegistration {
       throw new ProblemError('forbidden', body.type === 'securityQuestions' && user.isAdmin ? 'Administrator accounts cannot use security questions.' : 'This method is not enabled by the policy.');
     }
     const plan = await this.deps.methodKinds[body.type].register({ policy, user, body, locale: ctx.locale });
+    // R26, R27: a password alone never adds a method to an account that has one
+    // (checked after the input, so bad input is still `invalid_request`).
+    await deps.stepUp.assertMayChange({ user, signInId: ctx.signInId, client: ctx.client }, 'add');
     const proof = plan.sendCode ? { challengeId: newId() } : null;
     const code = proof ? issueCode(deps.codeKey, proof.challengeId) : null;
     const now = deps.clock.now().getTime();
@@ -132,6 +145,7 @@ export class MethodRegistration {
       throw new ProblemError('locked_out', 'Too many codes sent: try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.locked, now) });
     }
     if (plan.sendCode && code) plan.sendCode(code.code).catch((err: Error) => deps.log.warn({ err: err.message, method: plan.type }, 'registration code not handed over'));
+    if (plan.verified) this.notice(user, { kind: 'methodAdded', method: plan.type }, ctx);
     return { method: view(outcome.method), pendingVerification: !plan.verified, ...(plan.reveal ?? {}) };
   }
 
@@ -177,6 +191,7 @@ export class MethodRegistration {
       if (outcome.lockedUntil !== null) throw new ProblemError('locked_out', 'Too many wrong codes: try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntil, now), attemptsRemaining: 0 });
       throw new ProblemError('invalid_code', 'The code is not correct.', { attemptsRemaining: outcome.attemptsRemaining });
     }
+    this.notice(user, { kind: 'methodAdded', method: method.type }, ctx);
     const updated = await deps.methodStore.get(user.id, method.id);
     return { method: view(updated!) };
   }
@@ -193,18 +208,30 @@ export class MethodRegistration {
     const user = await this.user(ctx.subjectId);
     const method = await deps.methodStore.get(user.id, methodId);
     if (!method) throw new ProblemError('not_found', 'No such method.');
+    await deps.stepUp.assertMayChange({ user, signInId: ctx.signInId, client: ctx.client }, 'remove');
     await deps.db.transaction().execute(async (trx) => {
       await deps.methodStore.remove(trx, user.id, method.id);
+      // R28: whoever else is signed in (perhaps the one who knew the password) is signed out.
+      await deps.refreshTokens.revokeOtherFamilies(trx, user.id, ctx.signInId);
       await trx.updateTable('challenges').set({ status: 'superseded' }).where('session_id', '=', proofSession(user.id)).where('method_id', '=', method.id).where('status', '=', 'pending').execute();
       await this.touch(trx, user.id, false);
       await deps.auditLog.write(trx, { type: 'registration.remove', user: user.username, method: method.type, result: 'success', client: ctx.client, detail: { source: method.source } });
     });
+    // The address just removed hears of it too: it may be the owner's, and the remover not.
+    const removedAddress = method.type === 'email' && method.verified ? [(method.data as { address: string }).address] : [];
+    this.notice(user, { kind: 'methodRemoved', method: method.type }, { ...ctx, alsoTo: removedAddress });
+  }
+
+  /** R32: sent after the change, never awaited on the request path. */
+  private notice(user: DirectoryUser, change: AccountChange, ctx: UserContext & { alsoTo?: string[] }): void {
+    this.deps.accountNotifier.notify(user, change, ctx).catch((err: Error) => this.deps.log.warn({ err: err.message }, 'account notice failed'));
   }
 
   /** R6: the user confirms their methods are still current. */
   async confirm(ctx: UserContext): Promise<MeStatus> {
     const deps = this.deps;
     const user = await this.user(ctx.subjectId);
+    await deps.stepUp.assertMayChange({ user, signInId: ctx.signInId, client: ctx.client }, 'confirm');
     await deps.db.transaction().execute(async (trx) => {
       await this.touch(trx, user.id, true);
       await deps.auditLog.write(trx, { type: 'registration.confirm', user: user.username, result: 'success', client: ctx.client });

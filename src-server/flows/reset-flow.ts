@@ -15,6 +15,7 @@ import type { DecoyPopulationStore } from '../store/decoy-population-store.js';
 import type { MethodKinds, ResetTarget } from '../methods/method-kind.js';
 import type { MethodStore } from '../methods/method-store.js';
 import { effectiveRequirement } from '../methods/registration-status.js';
+import { shownRequiredMethods } from './required-methods.js';
 import type { PasswordNotifier } from '../notify/notifications.js';
 import { productPasswordViolations } from '../policy/password-check.js';
 import type { PolicyStore } from '../policy/policy-store.js';
@@ -87,14 +88,16 @@ export class ResetFlow {
     const { usable, reason } = await resetEligibility(user, stored, policy, directory);
     const real = user && reason === null ? user : null;
     const seed = this.seedFor(username);
-    const requirement = effectiveRequirement({ isAdmin: user?.isAdmin ?? false }, policy);
+    // R29: decoys and the first answer take the ordinary requirement; only a real administrator's session holds R10's two.
+    const publicRequirement = effectiveRequirement({ isAdmin: false }, policy);
+    const requirement = real ? effectiveRequirement(real, policy) : publicRequirement;
     const id = newId();
     const offered: OfferedMethod[] = real
       ? usable.map((m) => {
           const contact = directoryContact(real, m.id);
           return { id: this.publicId(id, m.id), type: m.type, hint: m.hint, ref: m.id, ...(contact ? { sealed: secretBox.sealJson(contact) } : {}) };
         })
-      : (populationDecoy(population, seed, requirement.types, requirement.required)?.map((m, i) => ({ ref: `decoy-${i}-${m.type}`, ...m })) ?? decoyMethods(seed, requirement, policy)).map((m) => ({
+      : (populationDecoy(population, seed, publicRequirement.types, publicRequirement.required)?.map((m, i) => ({ ref: `decoy-${i}-${m.type}`, ...m })) ?? decoyMethods(seed, publicRequirement, policy)).map((m) => ({
           id: this.publicId(id, m.ref),
           type: m.type,
           hint: m.hint,
@@ -119,7 +122,7 @@ export class ResetFlow {
       return lock;
     });
     if (lock) throw lockedOut(lock.until, now);
-    return { sessionToken: token, expiresAt: new Date(now + SESSION_TTL_MS).toISOString(), requiredMethods: requirement.required, methods: offered.map(publicView) };
+    return { sessionToken: token, expiresAt: new Date(now + SESSION_TTL_MS).toISOString(), requiredMethods: publicRequirement.required, methods: offered.map(publicView) };
   }
 
   private async load(token: string): Promise<StoredResetSession> {
@@ -158,7 +161,7 @@ export class ResetFlow {
     return {
       state,
       gatesPassed: session.gatesPassed,
-      requiredMethods: session.requiredMethods,
+      requiredMethods: shownRequiredMethods(session, effectiveRequirement({ isAdmin: false }, await this.deps.policyStore.get()).required),
       methods: session.offered.map(publicView),
       passedMethodIds: session.passedMethodIds,
       expiresAt: new Date(session.expiresAt).toISOString(),

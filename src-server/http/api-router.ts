@@ -52,7 +52,7 @@ async function authenticate(def: RouteDef, req: FastifyRequest, auth: Authentica
       return user;
     }
     case 'admin': {
-      const admin = await auth.admin(token);
+      const admin = await auth.admin(token, { ip: req.ip });
       if (!admin) throw new ProblemError('forbidden', 'An administrator token is required.');
       return admin;
     }

@@ -5,6 +5,9 @@ import type { Directory, DirectoryAccount, DirectoryUser } from '../directory/di
 import type { Log } from '../log.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { Mailer } from './mailer.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { MethodStore } from '../methods/method-store.js';
+import type { Db } from '../store/db.js';
 
 type Branding = PolicyDocument['branding'];
 
@@ -79,5 +82,72 @@ export class PasswordNotifier {
     for (const r of await Promise.allSettled(sends)) {
       if (r.status === 'rejected') log.warn({ err: (r.reason as Error).message }, 'password notification not sent');
     }
+  }
+}
+
+/** A change to an account its owner must hear about (R32). */
+export type AccountChange =
+  | { kind: 'methodAdded'; method: string }
+  | { kind: 'methodRemoved'; method: string }
+  | { kind: 'accessPassIssued'; expiresAt: Date };
+
+const METHOD_NAMES: Record<string, { ja: string; en: string }> = {
+  email: { ja: 'メールアドレス', en: 'an email address' },
+  mobilePhone: { ja: '携帯電話', en: 'a mobile phone' },
+  officePhone: { ja: '会社電話', en: 'an office phone' },
+  authenticatorCode: { ja: '認証アプリのコード', en: 'an authenticator app code' },
+  authenticatorPush: { ja: '認証アプリのプッシュ通知', en: 'authenticator app push approvals' },
+  securityQuestions: { ja: '秘密の質問', en: 'security questions' },
+};
+
+/** R20, R32: the localised, branded notice of a change; it names what changed, never a secret. */
+export function accountChangeNotice(user: DirectoryUser, change: AccountChange, when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
+  const o = org(branding, locale);
+  const at = when.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const name = 'method' in change ? (METHOD_NAMES[change.method]?.[locale] ?? change.method) : '';
+  if (locale === 'ja') {
+    const what =
+      change.kind === 'methodAdded' ? { subject: '本人確認の方法が追加されました', line: `本人確認の方法（${name}）が追加されました` }
+      : change.kind === 'methodRemoved' ? { subject: '本人確認の方法が削除されました', line: `本人確認の方法（${name}）が削除されました` }
+      : { subject: '一時アクセスパスが発行されました', line: `管理者が一時アクセスパスを発行しました（有効期限 ${change.expiresAt.toISOString().replace('T', ' ').slice(0, 16)} UTC）` };
+    return { subject: `[${o}] ${what.subject}`, text: `${user.displayName} 様\n\nアカウント「${user.username}」で ${at} に${what.line}（接続元: ${client}）。\n\n${contactLine(branding, locale)}\n\n${o}` };
+  }
+  const what =
+    change.kind === 'methodAdded' ? { subject: 'A verification method was added', line: `${name} was added as a verification method` }
+    : change.kind === 'methodRemoved' ? { subject: 'A verification method was removed', line: `${name} was removed from your verification methods` }
+    : { subject: 'A Temporary Access Pass was issued', line: `an administrator issued a Temporary Access Pass (valid until ${change.expiresAt.toISOString().replace('T', ' ').slice(0, 16)} UTC)` };
+  return { subject: `[${o}] ${what.subject}`, text: `Hello ${user.displayName},\n\nOn your account "${user.username}", ${what.line} at ${at} (from ${client}).\n\n${contactLine(branding, locale)}\n\n${o}` };
+}
+
+export interface AccountNotifierDependencies {
+  clock: Clock;
+  policyStore: PolicyStore;
+  mailer: Mailer;
+  methodStore: MethodStore;
+  auditLog: AuditLog;
+  db: Db;
+  log: Log;
+}
+
+/**
+ * R32: tells the account's owner of a change of methods or a pass issued, at the account's
+ * own address and every verified email method (`alsoTo`: one just removed), and audits it.
+ * A mail failure is logged and never undoes the change.
+ */
+export class AccountNotifier {
+  constructor(private readonly deps: AccountNotifierDependencies) {}
+
+  async notify(user: DirectoryUser, change: AccountChange, ctx: { client: string; locale: Locale; alsoTo?: string[] }): Promise<void> {
+    const { clock, policyStore, mailer, methodStore, auditLog, db, log } = this.deps;
+    const policy = await policyStore.get();
+    const stored = await methodStore.list(user.id);
+    const addresses = [user.email, user.contact.alternateEmail, ...stored.filter((m) => m.type === 'email' && m.verified).map((m) => (m.data as { address: string }).address), ...(ctx.alsoTo ?? [])];
+    const to = [...new Map(addresses.filter((a): a is string => !!a).map((a) => [a.toLowerCase(), a])).values()];
+    if (!to.length) return;
+    const { subject, text } = accountChangeNotice(user, change, clock.now(), ctx.client, policy.branding, ctx.locale);
+    const results = await Promise.allSettled(to.map((address) => mailer.send({ to: address, subject, text })));
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    for (const r of results) if (r.status === 'rejected') log.warn({ err: (r.reason as Error).message }, 'account notice not sent');
+    await auditLog.write(db, { type: 'notice.sent', user: user.username, result: failed ? 'failure' : 'success', client: ctx.client, detail: { change: change.kind, recipients: to.length, failed } });
   }
 }

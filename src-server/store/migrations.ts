@@ -182,6 +182,39 @@ const m003AdminSignInSessions: Migration = {
   },
 };
 
+/**
+ * Issue 9 (trust): step-up proofs bound to a sign-in, Temporary Access Passes (hashes only),
+ * and an index to find a sign-in's refresh tokens (session revocation).
+ */
+const m005Trust: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('refresh_tokens_family').on('refresh_tokens').column('family').execute();
+    await db.schema.createTable('step_up_sessions')
+      .addColumn('session_id', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('subject_id', 'varchar(128)', (c) => c.notNull())
+      .addColumn('sign_in_id', 'varchar(64)', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createTable('step_ups')
+      .addColumn('sign_in_id', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('subject_id', 'varchar(128)', (c) => c.notNull())
+      .addColumn('proven_at', 'bigint', (c) => c.notNull())
+      .addColumn('how', 'varchar(32)', (c) => c.notNull())
+      .execute();
+    await db.schema.createTable('access_passes')
+      .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('subject_id', 'varchar(128)', (c) => c.notNull())
+      .addColumn('pass_hash', 'varchar(128)', (c) => c.notNull().unique())
+      .addColumn('one_time', 'integer', (c) => c.notNull())
+      .addColumn('issued_by', 'varchar(256)', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('used_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('access_passes_subject').on('access_passes').column('subject_id').execute();
+  },
+};
+
 /** Rate-limit windows (one counter per key and minute) and spent proofs-of-work (single use). */
 const m006RateLimits: Migration = {
   async up(db: Kysely<any>) {
@@ -203,7 +236,7 @@ const m006RateLimits: Migration = {
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '006_rate_limits': m006RateLimits };
+      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits };
     },
   };
 }

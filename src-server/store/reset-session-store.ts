@@ -168,7 +168,8 @@ export class ResetSessionStore {
 
   // ---- sessions ----
 
-  async create(trx: Trx, session: StoredResetSession & { tokenHash: string }, options: { adminSignIn?: boolean } = {}): Promise<void> {
+  /** `stepUp`: a signed-in user's proof of a method before a change of methods (R26), bound to their sign-in. */
+  async create(trx: Trx, session: StoredResetSession & { tokenHash: string }, options: { adminSignIn?: boolean; stepUp?: { signInId: string } } = {}): Promise<void> {
     await Q.insertSession.run(trx, {
       id: session.id,
       token_hash: session.tokenHash,
@@ -187,6 +188,19 @@ export class ResetSessionStore {
       completed_at: null,
     });
     if (options.adminSignIn) await trx.insertInto('admin_sign_in_sessions').values({ session_id: session.id, created_at: session.createdAt }).execute();
+    if (options.stepUp && session.subjectId) await trx.insertInto('step_up_sessions').values({ session_id: session.id, subject_id: session.subjectId, sign_in_id: options.stepUp.signInId, created_at: session.createdAt }).execute();
+  }
+
+  /** The step-up session behind a token and the sign-in it belongs to; any other session is none. */
+  async stepUpByTokenHash(tokenHash: string): Promise<(StoredResetSession & { signInId: string }) | null> {
+    const row = await this.db
+      .selectFrom('reset_sessions')
+      .innerJoin('step_up_sessions', 'step_up_sessions.session_id', 'reset_sessions.id')
+      .selectAll('reset_sessions')
+      .select('step_up_sessions.sign_in_id')
+      .where('reset_sessions.token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return row ? { ...toSession(row), signInId: row.sign_in_id } : null;
   }
 
   async byTokenHash(tokenHash: string): Promise<StoredResetSession | null> {

@@ -74,6 +74,21 @@ export interface Database {
     session_id: string;
     created_at: number;
   };
+  /** Reset sessions a signed-in user started to prove a method before changing methods (R26). */
+  step_up_sessions: { session_id: string; subject_id: string; sign_in_id: string; created_at: number };
+  /** The latest step-up proof of one sign-in (a refresh-token family), R26. */
+  step_ups: { sign_in_id: string; subject_id: string; proven_at: number; how: string };
+  /** Temporary Access Passes, stored only as their hash (R31). */
+  access_passes: {
+    id: string;
+    subject_id: string;
+    pass_hash: string;
+    one_time: number;
+    issued_by: string;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
+  };
   challenges: {
     id: string;
     session_id: string;

@@ -34,6 +34,16 @@ async function signedIn(username: string, options: Parameters<typeof companionFo
   return h;
 }
 
+/** R26: the companion's sign-in proves the user's email through main's step-up channels. */
+async function stepUpByEmail(h: CompanionHarness, address: string) {
+  const started = await h.invoke('stepUp:start');
+  const email = started.methods.find((m) => m.type === 'email')!;
+  const before = t.smtp.mails.length;
+  await h.invoke('stepUp:challenge', { methodId: email.id });
+  const proven = await h.invoke('stepUp:verify', { code: await mailedCode(t, address, before) });
+  expect(proven.required).toBe(false);
+}
+
 /** Waits (real time, bounded) for async work a timer started: network calls do not run on the manual clock. */
 async function eventually<T>(read: () => T | undefined, what: string): Promise<T> {
   const deadline = Date.now() + 5000;
@@ -59,6 +69,8 @@ describe('IPC handler table: registration (R4–R8)', () => {
     expect(status.status.registration).toMatchObject({ registered: true, mustRegister: false });
     expect((await h.invoke('me:methods')).methods.map((m) => m.type)).toEqual(['email']);
 
+    expect((await h.invokeError('me:deleteMethod', { methodId: reg.method.id })).code).toBe('step_up_required');
+    await stepUpByEmail(h, 'lena.home@mail.example');
     expect(await h.invoke('me:deleteMethod', { methodId: reg.method.id })).toBeNull();
     expect((await h.invoke('me:methods')).methods).toEqual([]);
   });
@@ -82,6 +94,7 @@ describe('IPC handler table: registration (R4–R8)', () => {
     const h = await companionFor(t.url, { startAt: t.clock.now() });
     harnesses.push(h);
     await h.invoke('auth:signIn', { username: 'pia', password: PW });
+    await stepUpByEmail(h, 'pia.private@mail.example');
     const confirmed = await h.invoke('me:confirmRegistration');
     expect(confirmed.stale).toBe(false);
     expect(confirmed.status.registration.mustReconfirm).toBe(false);
@@ -131,6 +144,9 @@ describe('IPC handler table: push approvals (R3, number matching)', () => {
     expect(verify(null, Buffer.from(approvalSigningString('a1', true, 42)), pub, Buffer.from(sig, 'base64'))).toBe(true);
 
     // Removing the push method forgets the device key: nothing left to approve with.
+    // (R26, R31: first this sign-in steps up, here with a pass from the administrator.)
+    const pass = await t.api('POST', '/admin/users/nils/access-pass', { token: t.adminToken, body: {} });
+    expect((await h.invoke('stepUp:pass', { pass: pass.body.pass })).required).toBe(false);
     await h.invoke('me:deleteMethod', { methodId: reg.method.id });
     expect(await h.companion.cache.pushKey('nils')).toBeNull();
     expect((await h.invokeError('approvals:decide', { approvalId: announced.approval.id, approve: true, number })).code).toBe('forbidden');

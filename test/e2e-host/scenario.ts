@@ -4,7 +4,7 @@
  */
 import type { ParsedMail } from 'mailparser';
 import { Secret, TOTP } from 'otpauth';
-import { codeIn } from '../helpers/smtp-peer.js';
+import { codeIn, hasCode } from '../helpers/smtp-peer.js';
 import type { E2eHost } from './host.js';
 
 export const INITIAL_PASSWORD = 'Initial-Passw0rd!';
@@ -26,6 +26,10 @@ export function totpAt(secret: string, at: Date): string {
 export async function registerAuthenticator(host: E2eHost, username: string, password = INITIAL_PASSWORD): Promise<string> {
   const signIn = await host.server.api('POST', '/auth/sign-in', { body: { username, password } });
   const token = signIn.body.accessToken as string;
+  // R26: the user already holds an email, so this sign-in steps up first (a pass, for brevity).
+  const pass = await host.server.api('POST', `/admin/users/${encodeURIComponent(username)}/access-pass`, { token: host.server.adminToken, body: {} });
+  const stepUp = await host.server.api('POST', '/me/step-up/pass', { token, body: { pass: pass.body.pass } });
+  if (stepUp.status !== 200) throw new Error(`step-up failed: ${stepUp.status} ${JSON.stringify(stepUp.body)}`);
   const created = await host.server.api('POST', '/me/methods', { token, body: { type: 'authenticatorCode' } });
   if (created.status !== 201) throw new Error(`authenticator registration failed: ${created.status} ${JSON.stringify(created.body)}`);
   const secret = created.body.secret as string;
@@ -39,7 +43,8 @@ export function mailbox(host: E2eHost) {
   const read = new Set<ParsedMail>();
   return {
     async nextCode(address: string): Promise<string> {
-      const mail = await host.server.smtp.waitFor(address, (m) => !read.has(m), 10_000);
+      // Notices of changes (R32) go to the same addresses; they carry no code.
+      const mail = await host.server.smtp.waitFor(address, (m) => !read.has(m) && hasCode(m), 10_000);
       read.add(mail);
       return codeIn(mail.text);
     },

@@ -120,6 +120,14 @@ test('a11y: no axe-core violations on any screen, and the main screens work at 2
   await expect(app.getByTestId('days-until-expiry')).toBeVisible();
   await scan(app, 'home', scanned);
   await fitsAtDoubleZoom(app, 'home');
+  // R26: Nina holds an email, so the first change asks this sign-in to prove it (scanned too).
+  await app.locator('[data-add="email"]').click();
+  await expect(app.locator('[data-step-up="needed"] [data-method="email"]')).toBeVisible();
+  await scan(app, 'step-up', scanned);
+  await app.locator('[data-step-up="needed"] [data-method="email"]').click();
+  await app.getByRole('textbox', { name: 'Code' }).fill(await mail.nextCode('nina.home@example.net'));
+  await expect(app.getByText('Confirmed. You can change your methods for the next 10 minutes.')).toBeVisible();
+  await app.getByRole('button', { name: 'Cancel' }).click();
   for (const type of ['email', 'mobilePhone', 'officePhone', 'authenticatorCode', 'securityQuestions', 'authenticatorPush']) {
     await app.locator(`[data-add="${type}"]`).click();
     await expect(screen(app, `register-${type}`)).toBeVisible();

@@ -1,4 +1,4 @@
-import { codeIn } from '../helpers/smtp-peer.js';
+import { codeIn, hasCode } from '../helpers/smtp-peer.js';
 import { addResetUser, expect, INITIAL_PASSWORD, registerAuthenticator, screen, shot, test, totpAt } from './fixtures.js';
 
 test.beforeEach(async ({ host }) => {
@@ -27,6 +27,12 @@ test('R5/R8/R9: a signed-in user registers an authenticator app (QR + key), secu
   // Authenticator app: QR code and the key by hand; the first code proves it.
   await app.locator('[data-add="authenticatorCode"]').click();
   await expect(screen(app, 'register-authenticatorCode')).toBeVisible();
+  // R26: Sora holds an email, so this sign-in first proves it, inline (the reset wizard's choices and code field).
+  await expect(app.locator('[data-step-up="needed"]')).toContainText('First, confirm it is you');
+  await app.locator('[data-step-up="needed"] [data-method="email"]').click();
+  const stepUpMail = await host.server.smtp.waitFor('sora.home@example.net', hasCode);
+  await app.getByRole('textbox', { name: 'Code' }).fill(codeIn(stepUpMail.text));
+  await expect(app.getByText('Confirmed. You can change your methods for the next 10 minutes.')).toBeVisible();
   await expect(app.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
   const secret = (await app.getByTestId('totp-secret').getAttribute('data-secret'))!;
   expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
@@ -94,7 +100,7 @@ test('R5/R8/R9: a signed-in user registers an authenticator app (QR + key), secu
 
 test('R6: when reconfirmation is due, the app asks and one click confirms the methods are current', async ({ app, host }) => {
   const DAY = 86_400_000;
-  await registerAuthenticator(host, 'sora');
+  const secret = await registerAuthenticator(host, 'sora');
   // Sora last confirmed her methods 181 days ago (policy: every 180 days).
   const user = await host.server.server.services.db.selectFrom('users').select('id').where('username', '=', 'sora').executeTakeFirstOrThrow();
   const confirmedAt = host.server.clock.now().getTime() - 181 * DAY;
@@ -112,6 +118,10 @@ test('R6: when reconfirmation is due, the app asks and one click confirms the me
   await expect(app.getByText('Are these still correct?')).toBeVisible();
   await shot(app, 'home-reconfirm');
   await app.getByRole('button', { name: 'Yes, they are current' }).click();
+  // R26: reconfirming is a change of methods: this sign-in proves the authenticator first.
+  await app.locator('[data-step-up="needed"] [data-method="authenticatorCode"]').click();
+  host.server.clock.advance(30_000);
+  await app.getByRole('textbox', { name: 'Code' }).fill(totpAt(secret, host.server.clock.now()));
   await expect(app.getByText('Thank you. Your security info is confirmed.')).toBeVisible();
   await expect(app.locator('[data-banner="nudge"]')).toHaveCount(0);
   const signIn = await host.server.api('POST', '/auth/sign-in', { body: { username: 'sora', password: INITIAL_PASSWORD } });

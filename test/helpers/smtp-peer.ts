@@ -66,6 +66,11 @@ function addressesOf(m: ParsedMail): string[] {
   return to.flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
 }
 
+/** True for a mail that carries a code (not a notice of a change, R32). */
+export function hasCode(m: ParsedMail): boolean {
+  return /\b\d{6}\b/.test(m.text ?? '');
+}
+
 /** The first 6-digit code in a mail's text. */
 export function codeIn(text: string | undefined): string {
   const m = /\b(\d{6})\b/.exec(text ?? '');

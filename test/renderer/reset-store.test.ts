@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IpcChannel } from '../../shared/ipc/contract.js';
 import { createResetStore, type ResetStore } from '../../src-renderer/stores/reset-store.js';
 import { nodeBridge, startHostMain, type HostMain } from '../e2e-host/main-process.js';
-import { codeIn } from '../helpers/smtp-peer.js';
+import { codeIn, hasCode } from '../helpers/smtp-peer.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const PASSWORD = 'Initial-Passw0rd!';
@@ -28,6 +28,9 @@ beforeEach(async () => {
   await server.addUser({ username: 'mika', displayName: 'Mika Ono', email: 'mika@example.com', password: PASSWORD });
   await server.api('PUT', '/admin/users/mika/methods', { token: server.adminToken, body: { email: 'mika.home@example.net' } });
   const signIn = await server.api('POST', '/auth/sign-in', { body: { username: 'mika', password: PASSWORD } });
+  // R26: mika holds an email already, so this sign-in steps up (with a pass) before adding questions.
+  const pass = await server.api('POST', '/admin/users/mika/access-pass', { token: server.adminToken, body: {} });
+  expect((await server.api('POST', '/me/step-up/pass', { token: signIn.body.accessToken, body: { pass: pass.body.pass } })).status).toBe(200);
   const registered = await server.api('POST', '/me/methods', {
     token: signIn.body.accessToken,
     body: { type: 'securityQuestions', answers: Object.entries(ANSWERS).map(([questionId, answer]) => ({ questionId, answer })) },
@@ -79,7 +82,7 @@ describe('reset store', () => {
   it('R11a: the fifth wrong code turns to the locked step with the time to come back', async () => {
     await store.getState().start('mika');
     await store.getState().choose(method('email'));
-    const right = codeIn((await server.smtp.waitFor('mika.home@example.net')).text);
+    const right = codeIn((await server.smtp.waitFor('mika.home@example.net', hasCode)).text);
     const wrong = right === '000000' ? '111111' : '000000';
     for (let left = 4; left >= 1; left--) {
       await store.getState().verifyCode(wrong);

@@ -96,6 +96,9 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
   patchUser: { displayName: 'Sample' },
   setUserMethods: { mobilePhone: '+81 9012345678' },
   createGroup: { name: 'sample-group' },
+  completeStepUp: { sessionToken: 'rs_unknown' },
+  stepUpWithPass: { pass: 'AAAA-BBBB-CCCC-DDDD' },
+  issueAccessPass: { lifetimeMinutes: 60, oneTime: true },
 };
 
 describe('hostile input on every route', () => {

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { mailedCode, nextPhoneMessage, oathtool, phoneCode } from './reset-helpers.js';
+import { stepUpByPhone, stepUpWithPass } from './step-up-helpers.js';
 
 let t: TestServer;
 const PW = 'Initial-Passw0rd!';
@@ -64,6 +65,8 @@ describe('method registration (signed in)', () => {
     expect(sms.signatureValid).toBe(true);
     expect((await t.api('POST', `/me/methods/${mobile.body.method.id}/verify`, { token, body: { code: phoneCode(sms) } })).status).toBe(200);
 
+    // R26: a second method needs this sign-in to prove the first.
+    await stepUpByPhone(t, token, '+81 9011112222');
     before = t.gateway.messages.length;
     const office = await t.api('POST', '/me/methods', { token, body: { type: 'officePhone', number: '+81 312345678' } });
     const call = await nextPhoneMessage(t, '+81 312345678', before);
@@ -120,6 +123,8 @@ describe('method registration (signed in)', () => {
     const first = await t.api('POST', '/me/methods', { token, body: { type: 'securityQuestions', answers } });
     expect(first.status).toBe(201);
     expect(first.body.method).toMatchObject({ type: 'securityQuestions', hint: '3 questions', verified: true });
+    // R26: questions cannot prove a step-up; a Temporary Access Pass can.
+    await stepUpWithPass(t, token, 'rin');
     const second = await t.api('POST', '/me/methods', { token, body: { type: 'securityQuestions', answers: [...answers, { questionId: 'p04', answer: 'Ramen' }] } });
     expect(second.body.method.hint).toBe('4 questions');
     const list = (await t.api('GET', '/me/methods', { token })).body.methods;
@@ -154,6 +159,7 @@ describe('method registration (signed in)', () => {
     const fresh = signIn.body.accessToken as string;
     const due = await t.api('GET', '/me/status', { token: fresh });
     expect(due.body.registration.mustReconfirm).toBe(true);
+    await stepUpWithPass(t, fresh, 'nao');
     const confirmed = await t.api('POST', '/me/registration/confirm', { token: fresh });
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.registration).toMatchObject({ mustReconfirm: false, reconfirmDueAt: new Date(t.clock.now().getTime() + 180 * 86_400_000).toISOString() });

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Alert } from '../../components/Alert.js';
+import { StepUpGate } from '../../components/StepUpGate.js';
 import { errorText } from '../../components/error-text.js';
 import { ScreenHeading } from '../../components/ScreenHeading.js';
 import { formatDate } from '../../i18n/index.js';
@@ -19,6 +20,8 @@ export function HomeScreen() {
   const approvals = useAccount((s) => s.approvals);
   const error = useAccount((s) => s.error);
   const [confirmed, setConfirmed] = useState(false);
+  /** R26: the change waiting for this sign-in's step-up. */
+  const [afterStepUp, setAfterStepUp] = useState<{ run: () => Promise<void> } | null>(null);
 
   useEffect(() => {
     void account.getState().refresh();
@@ -29,8 +32,9 @@ export function HomeScreen() {
   const have = new Set((methods ?? []).map((m) => m.type));
   const waiting = (approvals?.approvals ?? []).filter((a) => a.status === 'waiting');
 
-  async function reconfirm() {
+  async function reconfirm(): Promise<void> {
     const result = await call(bridge, 'me:confirmRegistration');
+    if (!result.ok && result.error.code === 'step_up_required') return setAfterStepUp({ run: reconfirm });
     if (result.ok) {
       account.getState().setStatus(result.value);
       app.getState().setBanner('nudge', null);
@@ -38,8 +42,9 @@ export function HomeScreen() {
     }
   }
 
-  async function remove(methodId: string) {
+  async function remove(methodId: string): Promise<void> {
     const result = await call(bridge, 'me:deleteMethod', { methodId });
+    if (!result.ok && result.error.code === 'step_up_required') return setAfterStepUp({ run: () => remove(methodId) });
     if (result.ok) await account.getState().refresh();
   }
 
@@ -89,6 +94,14 @@ export function HomeScreen() {
                 {t.home.reconfirmButton}
               </button>
             </div>
+          ) : null}
+          {afterStepUp ? (
+            <StepUpGate
+              onProven={() => {
+                setAfterStepUp(null);
+                void afterStepUp.run();
+              }}
+            />
           ) : null}
           {confirmed ? <Alert kind="success">{t.home.reconfirmed}</Alert> : null}
           <ul className="method-rows">

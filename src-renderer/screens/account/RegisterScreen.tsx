@@ -8,6 +8,7 @@ import { CodeInput } from '../../components/CodeInput.js';
 import { errorText } from '../../components/error-text.js';
 import { Field } from '../../components/Field.js';
 import { ScreenHeading } from '../../components/ScreenHeading.js';
+import { StepUpGate } from '../../components/StepUpGate.js';
 import { call } from '../../stores/call.js';
 import { useApp, useBranding, useStores, useT } from '../../stores/context.js';
 
@@ -40,7 +41,7 @@ export function RegisterScreen({ method }: { method: MethodType }) {
   return (
     <section className="screen" data-screen={`register-${method}`} aria-labelledby="register-title">
       <ScreenHeading id="register-title">{t.register.title(t.methodNames[method])}</ScreenHeading>
-      {body}
+      {saved ? body : <StepUpGate>{body}</StepUpGate>}
       {saved ? null : (
         <div className="actions actions-secondary">
           <button type="button" className="button button-quiet" onClick={back}>

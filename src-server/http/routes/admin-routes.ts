@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { GroupName } from '../../../shared/api/admin.js';
 import { Username } from '../../../shared/api/common.js';
+import type { AccessPassIssue } from '../../flows/access-pass-issue.js';
 import type { AdminGroups } from '../../flows/admin-groups.js';
 import type { AdminPolicy } from '../../flows/admin-policy.js';
 import type { AdminContext, AdminUsers } from '../../flows/admin-users.js';
@@ -23,7 +24,7 @@ function param<T extends z.ZodType>(schema: T, value: string, name: string): z.o
 }
 
 /** `/admin/*`: policy, built-in directory users and groups, methods on a user's behalf (R4). */
-export function adminRoutes({ policyStore, adminPolicy, adminUsers: users, adminGroups: groups }: { policyStore: PolicyStore; adminPolicy: AdminPolicy; adminUsers: AdminUsers; adminGroups: AdminGroups }): RoutePlugin {
+export function adminRoutes({ policyStore, adminPolicy, adminUsers: users, adminGroups: groups, accessPassIssue }: { policyStore: PolicyStore; adminPolicy: AdminPolicy; adminUsers: AdminUsers; adminGroups: AdminGroups; accessPassIssue: AccessPassIssue }): RoutePlugin {
   return apiRoutes({
     async getAdminPolicy(req) {
       contextOf(req);
@@ -52,6 +53,9 @@ export function adminRoutes({ policyStore, adminPolicy, adminUsers: users, admin
     },
     async setUserMethods(req) {
       return users.setMethods(param(Username, req.params.username, 'username'), req.body, contextOf(req));
+    },
+    async issueAccessPass(req) {
+      return accessPassIssue.issue(param(Username, req.params.username, 'username'), req.body, contextOf(req));
     },
     async listGroups(req) {
       contextOf(req);

@@ -17,7 +17,10 @@ function signedIn(caller: Caller): Extract<Caller, { kind: 'user' }> {
 
 /** The signed-in user's methods (R3–R8) and push approvals. */
 export function methodRoutes({ methodRegistration: registration, approvals, approvalHub, log }: { methodRegistration: MethodRegistration; approvals: Approvals; approvalHub: ApprovalHub; log: Log }): RoutePlugin {
-  const ctx = (req: { caller: Caller; client: string; locale: 'ja' | 'en' }) => ({ subjectId: signedIn(req.caller).subjectId, client: req.client, locale: req.locale });
+  const ctx = (req: { caller: Caller; client: string; locale: 'ja' | 'en' }) => {
+    const caller = signedIn(req.caller);
+    return { subjectId: caller.subjectId, signInId: caller.signInId, client: req.client, locale: req.locale };
+  };
   const handlers = apiRoutes({
     async listMyMethods(req) {
       return { methods: await registration.list(signedIn(req.caller).subjectId) };

@@ -1,4 +1,5 @@
 import type { AdminSignIn } from '../../auth/admin-sign-in.js';
+import type { StepUp } from '../../auth/step-up.js';
 import type { ResetFlow } from '../../flows/reset-flow.js';
 import { apiRoutes } from '../api-router.js';
 import type { Caller, RoutePlugin } from '../context.js';
@@ -10,7 +11,7 @@ function sessionToken(caller: Caller): string {
 }
 
 /** The public reset flow: identify, verify, set the password (no sign-in). */
-export function resetRoutes({ resetFlow: flow, adminSignIn }: { resetFlow: ResetFlow; adminSignIn: AdminSignIn }): RoutePlugin {
+export function resetRoutes({ resetFlow: flow, adminSignIn, stepUp }: { resetFlow: ResetFlow; adminSignIn: AdminSignIn; stepUp: StepUp }): RoutePlugin {
   return apiRoutes({
     async createResetSession(req) {
       return flow.createSession(req.body.username, { client: req.client, locale: req.locale });
@@ -29,6 +30,8 @@ export function resetRoutes({ resetFlow: flow, adminSignIn }: { resetFlow: Reset
     async setResetPassword(req) {
       // An administrator sign-in proves who is at the console; it never sets a password.
       if (await adminSignIn.isAdminSession(sessionToken(req.caller))) throw new ProblemError('forbidden', 'This session signs an administrator in; it cannot set a password.');
+      // Nor does a step-up (R26): it proves a method to the sign-in that started it, nothing more.
+      if (await stepUp.isStepUpSession(sessionToken(req.caller))) throw new ProblemError('forbidden', 'This session proves a method before a change of methods; it cannot set a password.');
       return flow.setPassword(sessionToken(req.caller), req.body, { client: req.client, locale: req.locale });
     },
     async cancelResetSession(req) {
