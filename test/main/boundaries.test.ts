@@ -34,7 +34,7 @@ describe('layer boundaries (lint)', () => {
     ['src-main/common/zz-fixture.ts', 'export const x = () => process.env.HOME;\n'],
     ['src-main/preload/zz-fixture.cts', "import { IPC_CHANNELS } from '../../shared/ipc/contract.js';\nexport const x = IPC_CHANNELS;\n"],
     ['src-main/preload/zz-fixture.cts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n"],
-    ['test/app-main/zz-fixture.ts', "import { ipcMain } from 'electron';\nexport const x = ipcMain;\n"],
+    ['test/main/zz-fixture.ts', "import { ipcMain } from 'electron';\nexport const x = ipcMain;\n"],
   ])('%s: a crossing is an error — %s', async (file, code) => {
     expect(await boundaryErrors(file, code)).not.toEqual([]);
   });

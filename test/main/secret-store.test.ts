@@ -12,7 +12,7 @@ import { KeychainUnavailableError, loadKeytar, napiKeyringBinding, openSecretSto
 /**
  * The real keychain: on Linux, gnome-keyring's Secret Service. `npm test` runs vitest inside a
  * D-Bus session with an unlocked gnome-keyring (scripts/test.sh). By hand:
- *   HOME=$(mktemp -d) dbus-run-session -- sh -c 'echo -n pass | gnome-keyring-daemon --unlock --components=secrets; npx vitest run test/app-main/secret-store.test.ts'
+ *   HOME=$(mktemp -d) dbus-run-session -- sh -c 'echo -n pass | gnome-keyring-daemon --unlock --components=secrets; npx vitest run test/main/secret-store.test.ts'
  */
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const service = `org.sspr.companion.test-${randomBytes(4).toString('hex')}`;
@@ -22,7 +22,7 @@ describe('SecretStore on the real keychain (gnome-keyring Secret Service)', () =
   beforeAll(async () => {
     store = await openSecretStore(service);
     if (!store.available) {
-      throw new Error(`No Secret Service here (${store.unavailableReason}). Run under npm test, or: HOME=$(mktemp -d) dbus-run-session -- sh -c 'echo -n pass | gnome-keyring-daemon --unlock --components=secrets; npx vitest run test/app-main/secret-store.test.ts'`);
+      throw new Error(`No Secret Service here (${store.unavailableReason}). Run under npm test, or: HOME=$(mktemp -d) dbus-run-session -- sh -c 'echo -n pass | gnome-keyring-daemon --unlock --components=secrets; npx vitest run test/main/secret-store.test.ts'`);
     }
   });
 
