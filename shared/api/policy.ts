@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BANNED_TERM_MAX_LENGTH, BANNED_TERM_MIN_LENGTH, BANNED_TERMS_MAX } from '../rules/banned-words.js';
 import { Locale, LOCALES, METHOD_TYPES, MethodType } from './common.js';
 
 /** R1 / R14: who may use SSPR. */
@@ -33,6 +34,8 @@ export const PasswordPolicy = z.strictObject({
   expiryWarningDays: z.array(z.number().int().min(1).max(365)).max(10),
   /** How many of lower, upper, digit, symbol a password needs (AD complexity is 3). */
   minCharacterClasses: z.number().int().min(1).max(4).default(3),
+  /** R30: the organisation's own banned words (its name, products, places), on top of the common list. */
+  bannedTerms: z.array(z.string().trim().min(BANNED_TERM_MIN_LENGTH).max(BANNED_TERM_MAX_LENGTH)).max(BANNED_TERMS_MAX).default([]),
 });
 
 export const Branding = z.strictObject({
@@ -95,15 +98,25 @@ export const DEFAULT_POLICY: PolicyDocument = {
     historyCount: 5,
     expiryWarningDays: [14, 7, 3, 1],
     minCharacterClasses: 3,
+    bannedTerms: [],
   },
   branding: { organizationName: '', logoUrl: null, contactAdmin: null },
 };
+
+/** R30: the banned words as a client sees them (shared/rules/banned-words.ts says why). */
+export const BannedTermDigest = z.object({
+  salt: z.string().max(64),
+  lengths: z.array(z.number().int().min(1).max(BANNED_TERM_MAX_LENGTH)).max(BANNED_TERM_MAX_LENGTH),
+  hashes: z.array(z.string().regex(/^[0-9a-f]{16}$/)).max(BANNED_TERMS_MAX),
+});
 
 /** `GET /policy`: what a client needs before anyone signs in. */
 export const PublicPolicy = z.object({
   methods: z.array(MethodType),
   methodsRequired: z.number().int(),
-  password: PasswordPolicy,
+  /** The banned words themselves stay on the server; `bannedTermDigest` stands for them. */
+  password: PasswordPolicy.omit({ bannedTerms: true }),
+  bannedTermDigest: BannedTermDigest.optional(),
   securityQuestions: z.object({
     requiredToRegister: z.number().int(),
     requiredToReset: z.number().int(),

@@ -15,16 +15,18 @@ const METHOD_LABELS: Record<MethodType, string> = {
 const idOf = (path: string) => `policy-${path.replace(/\./g, '-')}`;
 const numberOf = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
 const listOf = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const linesOf = (text: string) => text.split('\n').map((s) => s.trim()).filter(Boolean);
 
 /** The text boxes that hold lists, kept as typed until they parse. */
 interface ListTexts {
   groups: string;
   warningDays: string;
   custom: string;
+  banned: string;
 }
 
 function textsOf(p: PolicyDocument): ListTexts {
-  return { groups: p.sspr.scope.groups.join(', '), warningDays: p.password.expiryWarningDays.join(', '), custom: p.sspr.securityQuestions.custom.join('\n') };
+  return { groups: p.sspr.scope.groups.join(', '), warningDays: p.password.expiryWarningDays.join(', '), custom: p.sspr.securityQuestions.custom.join('\n'), banned: p.password.bannedTerms.join('\n') };
 }
 
 /** The document the form stands for: the loaded one (unknown fields kept) with the form's values. */
@@ -34,9 +36,9 @@ function compose(draft: PolicyDocument, texts: ListTexts): unknown {
     sspr: {
       ...draft.sspr,
       scope: { ...draft.sspr.scope, groups: listOf(texts.groups) },
-      securityQuestions: { ...draft.sspr.securityQuestions, custom: texts.custom.split('\n').map((s) => s.trim()).filter(Boolean) },
+      securityQuestions: { ...draft.sspr.securityQuestions, custom: linesOf(texts.custom) },
     },
-    password: { ...draft.password, expiryWarningDays: listOf(texts.warningDays).map(Number) },
+    password: { ...draft.password, expiryWarningDays: listOf(texts.warningDays).map(Number), bannedTerms: linesOf(texts.banned) },
   };
 }
 
@@ -64,7 +66,7 @@ function Field(props: { path: string; label: string; error?: string; help?: stri
 /** R1–R10, R16, R20, R22, R25: the one policy document, edited as a form and checked with the shared schema. */
 export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: PolicyDocument) => void }) {
   const [draft, setDraft] = useState<PolicyDocument | null>(null);
-  const [texts, setTexts] = useState<ListTexts>({ groups: '', warningDays: '', custom: '' });
+  const [texts, setTexts] = useState<ListTexts>({ groups: '', warningDays: '', custom: '', banned: '' });
   const [showErrors, setShowErrors] = useState(false);
   const [status, setStatus] = useState('');
   const [serverError, setServerError] = useState<string | null>(null);
@@ -229,6 +231,16 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
           <Field path="password.expiryWarningDays" label="Warn this many days before expiry (comma separated)" error={err('password.expiryWarningDays') ?? err('password.expiryWarningDays.0')}>
             {({ id, invalid, describedBy }) => (
               <input id={id} value={texts.warningDays} aria-invalid={invalid || undefined} aria-describedby={describedBy} onChange={(e) => (setTexts({ ...texts, warningDays: e.target.value }), setShowErrors(true))} />
+            )}
+          </Field>
+          <Field
+            path="password.bannedTerms"
+            label="Banned words (one per line, up to 1,000)"
+            error={err('password.bannedTerms') ?? Object.entries(errors).find(([k]) => showErrors && k.startsWith('password.bannedTerms.'))?.[1]}
+            help="Passwords containing one are refused, also written with look-alikes (C0nt0$o for Contoso). Each 4–64 characters."
+          >
+            {({ id, invalid, describedBy }) => (
+              <textarea id={id} rows={4} value={texts.banned} aria-invalid={invalid || undefined} aria-describedby={describedBy} onChange={(e) => (setTexts({ ...texts, banned: e.target.value }), setShowErrors(true))} />
             )}
           </Field>
         </fieldset>
