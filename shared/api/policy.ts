@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { gateOrderProblems } from '../rules/gates.js';
 import { BANNED_TERM_MAX_LENGTH, BANNED_TERM_MIN_LENGTH, BANNED_TERMS_MAX } from '../rules/banned-words.js';
 import { Locale, LOCALES, METHOD_TYPES, MethodType } from './common.js';
 
@@ -59,6 +60,10 @@ export const PolicyDocument = z
       scope: Scope,
       methodsRequired: z.union([z.literal(1), z.literal(2)]),
       methods: z.array(MethodType).max(METHOD_TYPES.length),
+      /** R31: the methods that may open the first gate; absent or empty means any enabled one. */
+      firstGate: z.array(MethodType).max(METHOD_TYPES.length).optional(),
+      /** R31: the methods that may open the second gate; absent or empty means any enabled one. */
+      secondGate: z.array(MethodType).max(METHOD_TYPES.length).optional(),
       requireRegistrationAtSignIn: z.boolean(),
       reconfirmAfterDays: z.number().int().min(0).max(730),
       notifyUserOnReset: z.boolean(),
@@ -77,6 +82,11 @@ export const PolicyDocument = z
   .refine((p) => p.sspr.methods.length >= p.sspr.methodsRequired, {
     message: 'enable at least as many methods as are required',
     path: ['sspr', 'methods'],
+  })
+  .superRefine((p, ctx) => {
+    // R31: refused with every case that would leave a registered user stranded, by name.
+    const problems = gateOrderProblems(p.sspr);
+    if (problems.length > 0) ctx.addIssue({ code: 'custom', message: problems.join('; '), path: ['sspr', 'firstGate'] });
   });
 export type PolicyDocument = z.infer<typeof PolicyDocument>;
 
@@ -114,6 +124,9 @@ export const BannedTermDigest = z.object({
 export const PublicPolicy = z.object({
   methods: z.array(MethodType),
   methodsRequired: z.number().int(),
+  /** R31: absent when any enabled method opens either gate. */
+  firstGate: z.array(MethodType).optional(),
+  secondGate: z.array(MethodType).optional(),
   /** The banned words themselves stay on the server; `bannedTermDigest` stands for them. */
   password: PasswordPolicy.omit({ bannedTerms: true }),
   bannedTermDigest: BannedTermDigest.optional(),

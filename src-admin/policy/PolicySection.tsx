@@ -12,6 +12,12 @@ const METHOD_LABELS: Record<MethodType, string> = {
   securityQuestions: 'Security questions',
 };
 
+/** A method turned off leaves the gate lists too, so they never name a method the policy lacks. */
+function setMethod(p: PolicyDocument, m: MethodType, on: boolean): void {
+  p.sspr.methods = on ? METHOD_TYPES.filter((t) => t === m || p.sspr.methods.includes(t)) : p.sspr.methods.filter((t) => t !== m);
+  if (!on) for (const gate of ['firstGate', 'secondGate'] as const) if (p.sspr[gate]) p.sspr[gate] = p.sspr[gate].filter((t) => t !== m);
+}
+
 const idOf = (path: string) => `policy-${path.replace(/\./g, '-')}`;
 const numberOf = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
 const listOf = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
@@ -193,7 +199,7 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
                   id={i === 0 ? idOf('sspr.methods') : `${idOf('sspr.methods')}-${m}`}
                   type="checkbox"
                   checked={draft.sspr.methods.includes(m)}
-                  onChange={(e) => change((p) => (p.sspr.methods = e.target.checked ? METHOD_TYPES.filter((t) => t === m || p.sspr.methods.includes(t)) : p.sspr.methods.filter((t) => t !== m)))}
+                  onChange={(e) => change((p) => setMethod(p, m, e.target.checked))}
                 />
                 <label htmlFor={i === 0 ? idOf('sspr.methods') : `${idOf('sspr.methods')}-${m}`}>{METHOD_LABELS[m]}</label>
               </div>
@@ -204,6 +210,29 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
               </p>
             )}
           </div>
+          {(['firstGate', 'secondGate'] as const).map((gate) => (
+            <div key={gate} className={`field${err(`sspr.${gate}`) ? ' invalid' : ''}`} role="group" aria-labelledby={`${idOf(`sspr.${gate}`)}-legend`}>
+              <span id={`${idOf(`sspr.${gate}`)}-legend`} className="group-label">
+                {gate === 'firstGate' ? 'Methods that may open the first gate (none ticked: any)' : 'Methods that may open the second gate (none ticked: any)'}
+              </span>
+              {draft.sspr.methods.map((m) => (
+                <div className="check" key={m}>
+                  <input
+                    id={`${idOf(`sspr.${gate}`)}-${m}`}
+                    type="checkbox"
+                    checked={draft.sspr[gate]?.includes(m) ?? false}
+                    onChange={(e) => change((p) => (p.sspr[gate] = draft.sspr.methods.filter((t) => (t === m ? e.target.checked : (p.sspr[gate] ?? []).includes(t)))))}
+                  />
+                  <label htmlFor={`${idOf(`sspr.${gate}`)}-${m}`}>{METHOD_LABELS[m]}</label>
+                </div>
+              ))}
+              {err(`sspr.${gate}`) && (
+                <p id={`${idOf(`sspr.${gate}`)}-error`} className="field-error" role="alert">
+                  {err(`sspr.${gate}`)}
+                </p>
+              )}
+            </div>
+          ))}
           {num('sspr.securityQuestions.requiredToRegister', 'Security questions needed to register (3–5)', (p) => p.sspr.securityQuestions.requiredToRegister, (p, v) => (p.sspr.securityQuestions.requiredToRegister = v))}
           {num('sspr.securityQuestions.requiredToReset', 'Security questions needed to reset (3–5)', (p) => p.sspr.securityQuestions.requiredToReset, (p, v) => (p.sspr.securityQuestions.requiredToReset = v))}
           <Field path="sspr.securityQuestions.custom" label="Custom security questions (one per line, up to 20)" error={err('sspr.securityQuestions.custom')}>

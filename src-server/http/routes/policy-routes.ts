@@ -12,6 +12,8 @@ export function policyRoutes({ policyStore }: { policyStore: PolicyStore }): Rou
       return {
         methods: p.sspr.methods,
         methodsRequired: p.sspr.methodsRequired,
+        firstGate: p.sspr.firstGate,
+        secondGate: p.sspr.secondGate,
         ...publicPasswordPolicy(p),
         securityQuestions: {
           requiredToRegister: p.sspr.securityQuestions.requiredToRegister,
