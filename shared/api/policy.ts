@@ -53,6 +53,11 @@ export const AdminDigest = z.strictObject({
   hourUtc: z.number().int().min(0).max(23),
 });
 
+/** R32: expiry reminders by email, at the thresholds of `password.expiryWarningDays`. */
+export const ExpiryReminders = z.strictObject({
+  enabled: z.boolean(),
+});
+
 /** The whole policy document: `GET|PUT /admin/policy`. R25: one policy for everything. */
 export const PolicyDocument = z
   .strictObject({
@@ -74,6 +79,8 @@ export const PolicyDocument = z
     branding: Branding,
     /** A daily activity summary emailed to administrators. Absent means off (older documents stay valid). */
     adminDigest: AdminDigest.optional(),
+    /** R32: reminder emails before a password expires. Absent means off. */
+    expiryReminders: ExpiryReminders.optional(),
   })
   .refine((p) => new Set(p.sspr.methods).size === p.sspr.methods.length, {
     message: 'methods must be distinct',

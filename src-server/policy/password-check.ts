@@ -1,32 +1,22 @@
 import type { Locale } from '../../shared/api/common.js';
 import type { Violation } from '../../shared/api/errors.js';
-<<<<<<< HEAD
-import type { PolicyDocument } from '../../shared/api/policy.js';
-import { checkPassword, type PasswordOwner } from '../../shared/rules/password.js';
-=======
 import type { PolicyDocument, PublicPolicy } from '../../shared/api/policy.js';
-import { checkPassword, nameParts, type PasswordOwner } from '../../shared/rules/password.js';
->>>>>>> b610854 (Custom banned passwords (R30): up to 1,000 policy terms matched after case, NFKC and look-alike folding, on top of the common list; the app's live checklist checks a salted-hash digest from GET /policy, so the list stays on the server; console edits it)
+import { checkPassword, type PasswordOwner } from '../../shared/rules/password.js';
 import { PasswordStrength } from '../../shared/rules/password-strength.js';
 import { BannedTerms } from './banned-terms.js';
 
 const strength = new PasswordStrength();
 const banned = new BannedTerms();
 
-<<<<<<< HEAD
 /**
- * R18b: the product's own policy, applied before the directory's. Every violation, localised.
+ * R18b, R30: the product's own policy, applied before the directory's. Every violation, localised.
  * The name parts are not given to zxcvbn as user input: a password holding one already fails
  * the `nameParts` rule, and they nearly double zxcvbn's cost (issue 12).
  */
 export function productPasswordViolations(password: string, policy: PolicyDocument, owner: PasswordOwner, locale: Locale): Violation[] {
-  return checkPassword(password, policy.password, owner, { locale, isCommon: (p) => strength.isCommon(p) });
-=======
-/** R18b, R30: the product's own policy, applied before the directory's. Every violation, localised. */
-export function productPasswordViolations(password: string, policy: PolicyDocument, owner: PasswordOwner, locale: Locale): Violation[] {
   return checkPassword(password, policy.password, owner, {
     locale,
-    isCommon: (p) => strength.isCommon(p, nameParts(owner)),
+    isCommon: (p) => strength.isCommon(p),
     isBanned: (p) => banned.matches(policy.password.bannedTerms, p),
   });
 }
@@ -35,5 +25,4 @@ export function productPasswordViolations(password: string, policy: PolicyDocume
 export function publicPasswordPolicy(policy: PolicyDocument): Pick<PublicPolicy, 'password' | 'bannedTermDigest'> {
   const { bannedTerms, ...password } = policy.password;
   return { password, bannedTermDigest: bannedTerms.length > 0 ? banned.digest(bannedTerms) : undefined };
->>>>>>> b610854 (Custom banned passwords (R30): up to 1,000 policy terms matched after case, NFKC and look-alike folding, on top of the common list; the app's live checklist checks a salted-hash digest from GET /policy, so the list stays on the server; console edits it)
 }

@@ -74,6 +74,13 @@ export interface Database {
     session_id: string;
     created_at: number;
   };
+  /** R32: one row per expiry reminder sent (claimed before sending, so instances send once). */
+  expiry_reminders: {
+    subject_id: string;
+    expires_at: number;
+    threshold: number;
+    claimed_at: number;
+  };
   challenges: {
     id: string;
     session_id: string;
