@@ -9,6 +9,7 @@ import type { Mailer } from './mailer.js';
 const DAY_MS = 86_400_000;
 /** Accounts per directory page: bounded memory whatever the directory's size. */
 export const REMINDER_PAGE_SIZE = 500;
+const SEND_CONCURRENCY = 8;
 
 export interface ExpiryReminderDeps {
   policy: () => Promise<PolicyDocument>;
@@ -68,6 +69,21 @@ export function composeReminder(account: Pick<ExpiringAccount, 'displayName' | '
   return { subject, text: [...lines, '', org].join('\n') };
 }
 
+async function remind(deps: ExpiryReminderDeps, account: ExpiringAccount, now: Date, thresholds: readonly number[], branding: PolicyDocument['branding']): Promise<boolean> {
+  const days = daysLeft(account.expiresAt, now);
+  const threshold = warningStep(days, thresholds);
+  if (!account.email || threshold === null) return false;
+  if (!(await deps.claims.claim(account.id, account.expiresAt, threshold, now))) return false;
+  try {
+    await deps.mailer.send({ to: account.email, ...composeReminder(account, days, branding, deps.locale) });
+    return true;
+  } catch (e) {
+    await deps.claims.release(account.id, account.expiresAt, threshold);
+    deps.log.warn({ err: (e as Error).message }, 'expiry reminder not sent');
+    return false;
+  }
+}
+
 /**
  * R32: one email per account per threshold (the policy's expiryWarningDays, R16): each due
  * reminder is claimed in the store before it is sent, so several instances send it once, and
@@ -82,18 +98,10 @@ export async function sendExpiryReminders(deps: ExpiryReminderDeps): Promise<Rem
   const window = { from: now, to: new Date(now.getTime() + Math.max(...thresholds) * DAY_MS), maxAgeDays: policy.password.maxAgeDays };
   await deps.directory.forEachExpiring(window, REMINDER_PAGE_SIZE, async (accounts) => {
     run.scanned += accounts.length;
-    for (const account of accounts) {
-      const days = daysLeft(account.expiresAt, now);
-      const threshold = warningStep(days, thresholds);
-      if (!account.email || threshold === null) continue;
-      if (!(await deps.claims.claim(account.id, account.expiresAt, threshold, now))) continue;
-      try {
-        await deps.mailer.send({ to: account.email, ...composeReminder(account, days, policy.branding, deps.locale) });
-        run.sent++;
-      } catch (e) {
-        await deps.claims.release(account.id, account.expiresAt, threshold);
-        deps.log.warn({ err: (e as Error).message }, 'expiry reminder not sent');
-      }
+    // A few at once: the relay's pooled connections, not one round trip after another.
+    for (let i = 0; i < accounts.length; i += SEND_CONCURRENCY) {
+      const sent = await Promise.all(accounts.slice(i, i + SEND_CONCURRENCY).map((a) => remind(deps, a, now, thresholds, policy.branding)));
+      run.sent += sent.filter(Boolean).length;
     }
   });
   await deps.claims.prune(new Date(now.getTime() - 30 * DAY_MS));
