@@ -18,6 +18,16 @@ function setMethod(p: PolicyDocument, m: MethodType, on: boolean): void {
   if (!on) for (const gate of ['firstGate', 'secondGate'] as const) if (p.sspr[gate]) p.sspr[gate] = p.sspr[gate].filter((t) => t !== m);
 }
 
+/** Short names inside the gate groups, whose legend says which gate. */
+const GATE_LABELS: Record<MethodType, string> = {
+  email: 'Email',
+  mobilePhone: 'Mobile phone',
+  officePhone: 'Office phone',
+  authenticatorCode: 'Authenticator code',
+  authenticatorPush: 'Authenticator push',
+  securityQuestions: 'Questions',
+};
+
 const idOf = (path: string) => `policy-${path.replace(/\./g, '-')}`;
 const numberOf = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
 const listOf = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
@@ -223,11 +233,11 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
                     checked={draft.sspr[gate]?.includes(m) ?? false}
                     onChange={(e) => change((p) => (p.sspr[gate] = draft.sspr.methods.filter((t) => (t === m ? e.target.checked : (p.sspr[gate] ?? []).includes(t)))))}
                   />
-                  <label htmlFor={`${idOf(`sspr.${gate}`)}-${m}`}>{METHOD_LABELS[m]}</label>
+                  <label htmlFor={`${idOf(`sspr.${gate}`)}-${m}`}>{GATE_LABELS[m]}</label>
                 </div>
               ))}
               {err(`sspr.${gate}`) && (
-                <p id={`${idOf(`sspr.${gate}`)}-error`} className="field-error" role="alert">
+                <p id={`${idOf(`sspr.${gate}`)}-error`} className="field-error">
                   {err(`sspr.${gate}`)}
                 </p>
               )}
@@ -248,6 +258,7 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
           {check('sspr.notifyUserOnReset', 'Email users when their password is reset', (p) => p.sspr.notifyUserOnReset, (p, v) => (p.sspr.notifyUserOnReset = v))}
           {check('sspr.notifyAdminsOnAdminReset', 'Tell all administrators when an administrator resets their password', (p) => p.sspr.notifyAdminsOnAdminReset, (p, v) => (p.sspr.notifyAdminsOnAdminReset = v))}
           {check('adminDigest.enabled', 'Email administrators a daily report (resets, lockouts, failures, coverage)', (p) => p.adminDigest?.enabled ?? false, (p, v) => (p.adminDigest = { hourUtc: p.adminDigest?.hourUtc ?? 7, enabled: v }))}
+          {check('expiryReminders.enabled', 'Email users before their password expires, at the warning days below', (p) => p.expiryReminders?.enabled ?? false, (p, v) => (p.expiryReminders = { enabled: v }))}
           {draft.adminDigest?.enabled &&
             num('adminDigest.hourUtc', 'Send the daily report at this hour (UTC, 0–23)', (p) => p.adminDigest?.hourUtc ?? 7, (p, v) => (p.adminDigest = { enabled: true, hourUtc: v }))}
         </fieldset>
