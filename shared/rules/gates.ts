@@ -18,11 +18,23 @@ export function gateTypes(order: GateOrder, index: number, used: readonly Method
   return order.methods.filter((t) => allowed.includes(t) && !used.includes(t));
 }
 
+/** Whether `held` types, after `used` opened the first gates, get through the rest (each type once). */
+function canFinish(order: GateOrder, held: readonly MethodType[], gates: number, used: readonly MethodType[]): boolean {
+  return used.length >= gates || gateTypes(order, used.length, used).some((t) => held.includes(t) && canFinish(order, held, gates, [...used, t]));
+}
+
 /** Whether `held` types get through `gates` gates in some order (each type once). */
 export function hasWayThrough(order: GateOrder, held: readonly MethodType[], gates: number): boolean {
-  const walk = (index: number, used: MethodType[]): boolean =>
-    index >= gates || gateTypes(order, index, used).some((t) => held.includes(t) && walk(index + 1, [...used, t]));
-  return walk(0, []);
+  return canFinish(order, held, gates, []);
+}
+
+/**
+ * What a reset session offers for its next gate: the held types that gate allows and after
+ * which the remaining gates can still be passed, so nobody is led into a dead end.
+ */
+export function openableTypes(order: GateOrder, held: readonly MethodType[], gates: number, used: readonly MethodType[]): MethodType[] {
+  if (used.length >= gates) return [];
+  return gateTypes(order, used.length, used).filter((t) => held.includes(t) && canFinish(order, held, gates, [...used, t]));
 }
 
 function combinations<T>(items: readonly T[], size: number): T[][] {
