@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './clock.js';
 import { databaseUrlOf, type ServerConfig } from './config.js';
 import type { Directory } from './directory/directory.js';
 import { openDirectory } from './directory/open-directory.js';
+import { AccountUnlock } from './flows/account-unlock.js';
 import { AdminGroups } from './flows/admin-groups.js';
 import { AdminPolicy } from './flows/admin-policy.js';
 import { AdminUsers } from './flows/admin-users.js';
@@ -187,7 +188,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       : undefined,
     routes: [
       policyRoutes({ policyStore }),
-      resetRoutes({ resetFlow, adminSignIn }),
+      resetRoutes({ resetFlow, adminSignIn, accountUnlock: new AccountUnlock({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, passwordNotifier, log }) }),
       methodRoutes({
         methodRegistration: new MethodRegistration({ auditLog, clock, codeKey, db, directory, log, methodStore, policyStore, throttles, methodKinds, meStatus }),
         approvals,

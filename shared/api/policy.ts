@@ -73,6 +73,8 @@ export const PolicyDocument = z
       reconfirmAfterDays: z.number().int().min(0).max(730),
       notifyUserOnReset: z.boolean(),
       notifyAdminsOnAdminReset: z.boolean(),
+      /** R33: a verified reset session may end with "unlock my account" and no new password. Absent means off. */
+      unlockOnly: z.boolean().optional(),
       securityQuestions: SecurityQuestionsPolicy,
     }),
     password: PasswordPolicy,

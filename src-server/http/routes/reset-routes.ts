@@ -1,4 +1,5 @@
 import type { AdminSignIn } from '../../auth/admin-sign-in.js';
+import type { AccountUnlock } from '../../flows/account-unlock.js';
 import type { ResetFlow } from '../../flows/reset-flow.js';
 import { apiRoutes } from '../api-router.js';
 import type { Caller, RoutePlugin } from '../context.js';
@@ -10,13 +11,16 @@ function sessionToken(caller: Caller): string {
 }
 
 /** The public reset flow: identify, verify, set the password (no sign-in). */
-export function resetRoutes({ resetFlow: flow, adminSignIn }: { resetFlow: ResetFlow; adminSignIn: AdminSignIn }): RoutePlugin {
+export function resetRoutes({ resetFlow: flow, adminSignIn, accountUnlock }: { resetFlow: ResetFlow; adminSignIn: AdminSignIn; accountUnlock: AccountUnlock }): RoutePlugin {
   return apiRoutes({
     async createResetSession(req) {
       return flow.createSession(req.body.username, { client: req.client, locale: req.locale });
     },
     async getResetSession(req) {
-      return flow.state(sessionToken(req.caller));
+      const token = sessionToken(req.caller);
+      const state = await flow.state(token);
+      const accountLocked = state.state === 'ready' ? await accountUnlock.offer(token) : null;
+      return accountLocked === null ? state : { ...state, accountLocked };
     },
     async createChallenge(req) {
       return flow.createChallenge(sessionToken(req.caller), req.body, { client: req.client, locale: req.body.locale ?? req.locale });
@@ -30,6 +34,10 @@ export function resetRoutes({ resetFlow: flow, adminSignIn }: { resetFlow: Reset
       // An administrator sign-in proves who is at the console; it never sets a password.
       if (await adminSignIn.isAdminSession(sessionToken(req.caller))) throw new ProblemError('forbidden', 'This session signs an administrator in; it cannot set a password.');
       return flow.setPassword(sessionToken(req.caller), req.body, { client: req.client, locale: req.locale });
+    },
+    async unlockAccount(req) {
+      if (await adminSignIn.isAdminSession(sessionToken(req.caller))) throw new ProblemError('forbidden', 'This session signs an administrator in; it cannot unlock an account.');
+      return accountUnlock.unlock(sessionToken(req.caller), { client: req.client, locale: req.locale });
     },
     async cancelResetSession(req) {
       await flow.cancel(sessionToken(req.caller), { client: req.client, locale: req.locale });
