@@ -13,6 +13,7 @@ import { systemClock, type Clock } from './clock.js';
 import { databaseUrlOf, type ServerConfig } from './config.js';
 import type { Directory } from './directory/directory.js';
 import { openDirectory } from './directory/open-directory.js';
+import { AccountUnlock } from './flows/account-unlock.js';
 import { AdminGroups } from './flows/admin-groups.js';
 import { AdminPolicy } from './flows/admin-policy.js';
 import { AdminUsers } from './flows/admin-users.js';
@@ -66,6 +67,8 @@ import { RateLimitStore } from './store/rate-limit-store.js';
 import { ProofOfWork } from './security/proof-of-work.js';
 import { DEFAULT_DOOR_BUDGETS, RATE_LIMITED_DOORS, RATE_WINDOW_MS } from './throttle/rate-limit-rules.js';
 import { startPeriodic } from './reports/periodic.js';
+import { sendExpiryReminders, type ReminderRun } from './notify/expiry-reminders.js';
+import { ReminderClaims } from './store/reminder-claims.js';
 
 /** What tests and benchmarks may swap: time, peers, cost parameters. */
 export interface ServerOverrides {
@@ -107,6 +110,8 @@ export interface SsprServer {
   adminDigest: AdminDigestTimer;
   /** Prometheus registry of the HTTP app (for a separate metrics listener). */
   metrics: Registry;
+  /** R36: expiry reminders by email (policy `expiryReminders`), checked hourly; tests call `runOnce()`. */
+  expiryReminders: PeriodicJob<ReminderRun>;
   /** The hourly purge of expired sessions, challenges, approvals and tokens (once across instances). */
   expiredPurge: ExpiredPurge;
   /** The count of real users' answers that decoys are drawn from (R13b); tests call `runOnce()`. */
@@ -191,7 +196,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       : undefined,
     routes: [
       policyRoutes({ policyStore }),
-      resetRoutes({ resetFlow, adminSignIn, stepUp }),
+      resetRoutes({ resetFlow, adminSignIn, stepUp, accountUnlock: new AccountUnlock({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, passwordNotifier, log }) }),
       methodRoutes({
         methodRegistration: new MethodRegistration({ auditLog, clock, codeKey, db, directory, log, methodStore, policyStore, throttles, methodKinds, meStatus, stepUp, refreshTokens, accountNotifier }),
         approvals,
@@ -221,15 +226,20 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const adminDigest = startAdminDigest({ clock, db, directory, log, mailer, policyStore, activitySummary, coverage, locale: config.defaultLocale });
   const expiredPurge = startExpiredPurge({ db, clock, log });
   const decoyPopulationCount = startDecoyPopulation({ directory, methodStore, policyStore, populationStore: decoyPopulation, clock, log });
+  // Hourly, so a reminder is at most an hour late; the claims make each email go once.
+  const reminderDeps = { policy: () => policyStore.get(), directory, claims: new ReminderClaims(db), mailer, clock, locale: config.defaultLocale, log };
+  const expiryReminders = startPeriodic(() => sendExpiryReminders(reminderDeps), { firstRunMs: 90_000, intervalMs: 3_600_000 }, log, 'expiry reminders', (r) => r.sent > 0 && log.info(r, 'expiry reminders sent'));
   return {
     app,
     services: { config, clock, store, db, directory, policy: policyStore, methods: methodStore, audit: auditLog, outbox, mailer, accessTokens, adminToken, codeKey, log },
     auditRetention,
     adminDigest,
+    expiryReminders,
     expiredPurge,
     decoyPopulation: decoyPopulationCount,
     metrics,
     async close() {
+      await expiryReminders.stop();
       await expiredPurge.stop();
       await decoyPopulationCount.stop();
       await auditRetention.stop();

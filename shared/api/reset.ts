@@ -42,6 +42,8 @@ export const ResetSessionView = z.object({
    * an unknown user never passes a gate, so this reveals nothing to a stranger (R13b).
    */
   passwordOwner: z.object({ username: z.string(), displayName: z.string(), email: z.string().nullable() }).optional(),
+  /** R37: once every gate is passed and the policy allows unlock-only: whether the account is locked. */
+  accountLocked: z.boolean().optional(),
 });
 export type ResetSessionView = z.infer<typeof ResetSessionView>;
 
@@ -86,3 +88,7 @@ export const SetResetPasswordResponse = z.object({
   changedAt: IsoDateTime,
 });
 export type SetResetPasswordResponse = z.infer<typeof SetResetPasswordResponse>;
+
+/** R37: `POST /reset/session/unlock`: the account unlocked, the password unchanged. */
+export const UnlockAccountResponse = z.object({ unlockedAt: IsoDateTime });
+export type UnlockAccountResponse = z.infer<typeof UnlockAccountResponse>;

@@ -10,6 +10,7 @@ type Catalogue = {
   characterClasses: (n: number) => string;
   nameParts: string;
   common: string;
+  banned: string;
   history: (n: number) => string;
   sameAsCurrent: string;
   whitespace: string;
@@ -32,6 +33,7 @@ export const PASSWORD_MESSAGES: Record<Locale, Catalogue> = {
     characterClasses: (n) => `Use at least ${n} of: lowercase, uppercase, digits, symbols.`,
     nameParts: 'Do not use your user name or parts of your name.',
     common: 'This password is too common. Choose one that is harder to guess.',
+    banned: 'It contains a word your organisation does not allow.',
     history: (n) => `You used this password recently. Choose one different from your last ${n}.`,
     sameAsCurrent: 'The new password must differ from the current one.',
     whitespace: 'The password cannot start or end with a space.',
@@ -51,6 +53,7 @@ export const PASSWORD_MESSAGES: Record<Locale, Catalogue> = {
     characterClasses: (n) => `英小文字・英大文字・数字・記号のうち ${n} 種類以上を使ってください。`,
     nameParts: 'ユーザー名や氏名の一部は使えません。',
     common: 'よく使われているパスワードです。推測されにくいものにしてください。',
+    banned: '組織で使用が禁止されている語が含まれています。',
     history: (n) => `最近使ったパスワードです。過去 ${n} 回とは違うものにしてください。`,
     sameAsCurrent: '新しいパスワードは現在のものと違うものにしてください。',
     whitespace: '先頭と末尾に空白は使えません。',

@@ -15,7 +15,12 @@ export interface PasswordCheckOptions {
   locale?: Locale;
   /** Server side: a banned/common password list. Left out where it is not loaded (renderer). */
   isCommon?: (password: string) => boolean;
+  /** R34: contains one of the organisation's banned words (server: the list; main: its digest). */
+  isBanned?: (password: string) => boolean;
 }
+
+/** The rules checked here; the banned words reach clients only as a digest (banned-words.ts). */
+export type ProductPasswordRules = Omit<PolicyDocument['password'], 'bannedTerms'>;
 
 const CLASSES: RegExp[] = [/\p{Ll}/u, /\p{Lu}/u, /\p{Nd}/u, /[^\p{L}\p{Nd}\s]/u];
 
@@ -43,7 +48,7 @@ export function nameParts(owner: PasswordOwner): string[] {
  */
 export function checkPassword(
   password: string,
-  policy: PolicyDocument['password'],
+  policy: ProductPasswordRules,
   owner: PasswordOwner,
   options: PasswordCheckOptions = {},
 ): Violation[] {
@@ -58,5 +63,6 @@ export function checkPassword(
   const lower = password.toLowerCase();
   if (nameParts(owner).some((p) => lower.includes(p))) violations.push({ rule: 'nameParts', message: m.nameParts });
   if (options.isCommon?.(password)) violations.push({ rule: 'common', message: m.common });
+  if (options.isBanned?.(password)) violations.push({ rule: 'banned', message: m.banned });
   return violations;
 }

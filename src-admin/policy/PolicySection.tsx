@@ -12,19 +12,37 @@ const METHOD_LABELS: Record<MethodType, string> = {
   securityQuestions: 'Security questions',
 };
 
+/** A method turned off leaves the gate lists too, so they never name a method the policy lacks. */
+function setMethod(p: PolicyDocument, m: MethodType, on: boolean): void {
+  p.sspr.methods = on ? METHOD_TYPES.filter((t) => t === m || p.sspr.methods.includes(t)) : p.sspr.methods.filter((t) => t !== m);
+  if (!on) for (const gate of ['firstGate', 'secondGate'] as const) if (p.sspr[gate]) p.sspr[gate] = p.sspr[gate].filter((t) => t !== m);
+}
+
+/** Short names inside the gate groups, whose legend says which gate. */
+const GATE_LABELS: Record<MethodType, string> = {
+  email: 'Email',
+  mobilePhone: 'Mobile phone',
+  officePhone: 'Office phone',
+  authenticatorCode: 'Authenticator code',
+  authenticatorPush: 'Authenticator push',
+  securityQuestions: 'Questions',
+};
+
 const idOf = (path: string) => `policy-${path.replace(/\./g, '-')}`;
 const numberOf = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
 const listOf = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const linesOf = (text: string) => text.split('\n').map((s) => s.trim()).filter(Boolean);
 
 /** The text boxes that hold lists, kept as typed until they parse. */
 interface ListTexts {
   groups: string;
   warningDays: string;
   custom: string;
+  banned: string;
 }
 
 function textsOf(p: PolicyDocument): ListTexts {
-  return { groups: p.sspr.scope.groups.join(', '), warningDays: p.password.expiryWarningDays.join(', '), custom: p.sspr.securityQuestions.custom.join('\n') };
+  return { groups: p.sspr.scope.groups.join(', '), warningDays: p.password.expiryWarningDays.join(', '), custom: p.sspr.securityQuestions.custom.join('\n'), banned: p.password.bannedTerms.join('\n') };
 }
 
 /** The document the form stands for: the loaded one (unknown fields kept) with the form's values. */
@@ -34,9 +52,9 @@ function compose(draft: PolicyDocument, texts: ListTexts): unknown {
     sspr: {
       ...draft.sspr,
       scope: { ...draft.sspr.scope, groups: listOf(texts.groups) },
-      securityQuestions: { ...draft.sspr.securityQuestions, custom: texts.custom.split('\n').map((s) => s.trim()).filter(Boolean) },
+      securityQuestions: { ...draft.sspr.securityQuestions, custom: linesOf(texts.custom) },
     },
-    password: { ...draft.password, expiryWarningDays: listOf(texts.warningDays).map(Number) },
+    password: { ...draft.password, expiryWarningDays: listOf(texts.warningDays).map(Number), bannedTerms: linesOf(texts.banned) },
   };
 }
 
@@ -64,7 +82,7 @@ function Field(props: { path: string; label: string; error?: string; help?: stri
 /** R1–R10, R16, R20, R22, R25: the one policy document, edited as a form and checked with the shared schema. */
 export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: PolicyDocument) => void }) {
   const [draft, setDraft] = useState<PolicyDocument | null>(null);
-  const [texts, setTexts] = useState<ListTexts>({ groups: '', warningDays: '', custom: '' });
+  const [texts, setTexts] = useState<ListTexts>({ groups: '', warningDays: '', custom: '', banned: '' });
   const [showErrors, setShowErrors] = useState(false);
   const [status, setStatus] = useState('');
   const [serverError, setServerError] = useState<string | null>(null);
@@ -191,7 +209,7 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
                   id={i === 0 ? idOf('sspr.methods') : `${idOf('sspr.methods')}-${m}`}
                   type="checkbox"
                   checked={draft.sspr.methods.includes(m)}
-                  onChange={(e) => change((p) => (p.sspr.methods = e.target.checked ? METHOD_TYPES.filter((t) => t === m || p.sspr.methods.includes(t)) : p.sspr.methods.filter((t) => t !== m)))}
+                  onChange={(e) => change((p) => setMethod(p, m, e.target.checked))}
                 />
                 <label htmlFor={i === 0 ? idOf('sspr.methods') : `${idOf('sspr.methods')}-${m}`}>{METHOD_LABELS[m]}</label>
               </div>
@@ -202,6 +220,29 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
               </p>
             )}
           </div>
+          {(['firstGate', 'secondGate'] as const).map((gate) => (
+            <div key={gate} className={`field${err(`sspr.${gate}`) ? ' invalid' : ''}`} role="group" aria-labelledby={`${idOf(`sspr.${gate}`)}-legend`}>
+              <span id={`${idOf(`sspr.${gate}`)}-legend`} className="group-label">
+                {gate === 'firstGate' ? 'Methods that may open the first gate (none ticked: any)' : 'Methods that may open the second gate (none ticked: any)'}
+              </span>
+              {draft.sspr.methods.map((m) => (
+                <div className="check" key={m}>
+                  <input
+                    id={`${idOf(`sspr.${gate}`)}-${m}`}
+                    type="checkbox"
+                    checked={draft.sspr[gate]?.includes(m) ?? false}
+                    onChange={(e) => change((p) => (p.sspr[gate] = draft.sspr.methods.filter((t) => (t === m ? e.target.checked : (p.sspr[gate] ?? []).includes(t)))))}
+                  />
+                  <label htmlFor={`${idOf(`sspr.${gate}`)}-${m}`}>{GATE_LABELS[m]}</label>
+                </div>
+              ))}
+              {err(`sspr.${gate}`) && (
+                <p id={`${idOf(`sspr.${gate}`)}-error`} className="field-error">
+                  {err(`sspr.${gate}`)}
+                </p>
+              )}
+            </div>
+          ))}
           {num('sspr.securityQuestions.requiredToRegister', 'Security questions needed to register (3–5)', (p) => p.sspr.securityQuestions.requiredToRegister, (p, v) => (p.sspr.securityQuestions.requiredToRegister = v))}
           {num('sspr.securityQuestions.requiredToReset', 'Security questions needed to reset (3–5)', (p) => p.sspr.securityQuestions.requiredToReset, (p, v) => (p.sspr.securityQuestions.requiredToReset = v))}
           <Field path="sspr.securityQuestions.custom" label="Custom security questions (one per line, up to 20)" error={err('sspr.securityQuestions.custom')}>
@@ -217,6 +258,8 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
           {check('sspr.notifyUserOnReset', 'Email users when their password is reset', (p) => p.sspr.notifyUserOnReset, (p, v) => (p.sspr.notifyUserOnReset = v))}
           {check('sspr.notifyAdminsOnAdminReset', 'Tell all administrators when an administrator resets their password', (p) => p.sspr.notifyAdminsOnAdminReset, (p, v) => (p.sspr.notifyAdminsOnAdminReset = v))}
           {check('adminDigest.enabled', 'Email administrators a daily report (resets, lockouts, failures, coverage)', (p) => p.adminDigest?.enabled ?? false, (p, v) => (p.adminDigest = { hourUtc: p.adminDigest?.hourUtc ?? 7, enabled: v }))}
+          {check('sspr.unlockOnly', 'Let a verified user whose account is locked unlock it without a new password', (p) => p.sspr.unlockOnly ?? false, (p, v) => (p.sspr.unlockOnly = v))}
+          {check('expiryReminders.enabled', 'Email users before their password expires, at the warning days below', (p) => p.expiryReminders?.enabled ?? false, (p, v) => (p.expiryReminders = { enabled: v }))}
           {draft.adminDigest?.enabled &&
             num('adminDigest.hourUtc', 'Send the daily report at this hour (UTC, 0–23)', (p) => p.adminDigest?.hourUtc ?? 7, (p, v) => (p.adminDigest = { enabled: true, hourUtc: v }))}
         </fieldset>
@@ -229,6 +272,16 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
           <Field path="password.expiryWarningDays" label="Warn this many days before expiry (comma separated)" error={err('password.expiryWarningDays') ?? err('password.expiryWarningDays.0')}>
             {({ id, invalid, describedBy }) => (
               <input id={id} value={texts.warningDays} aria-invalid={invalid || undefined} aria-describedby={describedBy} onChange={(e) => (setTexts({ ...texts, warningDays: e.target.value }), setShowErrors(true))} />
+            )}
+          </Field>
+          <Field
+            path="password.bannedTerms"
+            label="Banned words (one per line, up to 1,000)"
+            error={err('password.bannedTerms') ?? Object.entries(errors).find(([k]) => showErrors && k.startsWith('password.bannedTerms.'))?.[1]}
+            help="Passwords containing one are refused, also written with look-alikes (C0nt0$o for Contoso). Each 4–64 characters."
+          >
+            {({ id, invalid, describedBy }) => (
+              <textarea id={id} rows={4} value={texts.banned} aria-invalid={invalid || undefined} aria-describedby={describedBy} onChange={(e) => (setTexts({ ...texts, banned: e.target.value }), setShowErrors(true))} />
             )}
           </Field>
         </fieldset>

@@ -274,7 +274,7 @@ export class Companion {
         const policy = await this.publicPolicy();
         if (!policy.ok) return policy;
         const owner = purpose === 'reset' ? (this.reset.passwordOwner ?? { username: '' }) : { username: this.session.username ?? '', displayName: this.session.user?.displayName ?? null };
-        return ok(this.advisor.check(password, policy.value.password, owner, config.get().locale));
+        return ok(this.advisor.check(password, policy.value.password, owner, config.get().locale, policy.value.bannedTermDigest));
       },
 
       'auth:signIn': async ({ username, password }) => {

@@ -7,7 +7,7 @@ import { hashSecret, verifySecret, type HashParams } from '../security/password-
 import { newId } from '../security/tokens.js';
 import { ReusableQuery, type Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
-import type { Directory, DirectoryAccount, DirectoryUser, PasswordWriteResult, VerifyResult } from './directory.js';
+import type { Directory, DirectoryAccount, DirectoryUser, ExpiringAccount, ExpiryWindow, PasswordWriteResult, VerifyResult } from './directory.js';
 
 /** Case-folded lookup key: `Alice`, `ALICE` and full-width `ＡＬＩＣＥ` are one account. */
 export function usernameKey(username: string): string {
@@ -237,6 +237,37 @@ export class BuiltinDirectory implements Directory {
 
   async unlock(user: DirectoryUser): Promise<void> {
     await this.db.updateTable('users').set({ failed_signins: 0, locked_at: null }).where('id', '=', user.id).execute();
+  }
+
+  /** R36: keyset pages over the (password_changed_at, id) index; expiry is change + the policy's max age. */
+  async forEachExpiring(window: ExpiryWindow, pageSize: number, onPage: (accounts: ExpiringAccount[]) => Promise<void>): Promise<void> {
+    if (window.maxAgeDays <= 0) return;
+    const maxAgeMs = window.maxAgeDays * 86_400_000;
+    const [low, high] = [window.from.getTime() - maxAgeMs, window.to.getTime() - maxAgeMs];
+    let after: { changedAt: number; id: string } | null = null;
+    for (;;) {
+      let q = this.db
+        .selectFrom('users')
+        .select(['id', 'username', 'display_name', 'email', 'password_changed_at'])
+        .where('password_changed_at', '>', low)
+        .where('password_changed_at', '<=', high)
+        .where('disabled', '=', 0)
+        .where('never_expires', '=', 0)
+        .where('must_change', '=', 0)
+        .orderBy('password_changed_at')
+        .orderBy('id')
+        .limit(pageSize);
+      if (after) {
+        const { changedAt, id } = after;
+        q = q.where((eb) => eb.or([eb('password_changed_at', '>', changedAt), eb.and([eb('password_changed_at', '=', changedAt), eb('id', '>', id)])]));
+      }
+      const rows = await q.execute();
+      if (rows.length === 0) return;
+      await onPage(rows.map((r) => ({ id: r.id, username: r.username, displayName: r.display_name, email: r.email, expiresAt: new Date(Number(r.password_changed_at) + maxAgeMs) })));
+      if (rows.length < pageSize) return;
+      const last = rows.at(-1)!;
+      after = { changedAt: Number(last.password_changed_at), id: last.id };
+    }
   }
 
   async listAdmins(): Promise<DirectoryUser[]> {

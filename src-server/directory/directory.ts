@@ -38,6 +38,25 @@ export type VerifyResult =
   | { ok: true; user: DirectoryUser }
   | { ok: false; reason: 'invalid' | 'locked' | 'disabled' | 'expired'; user?: DirectoryUser };
 
+/** R36: an account whose password is about to expire, with what a reminder email needs. */
+export interface ExpiringAccount {
+  id: string;
+  username: string;
+  displayName: string;
+  email: string | null;
+  expiresAt: Date;
+}
+
+/**
+ * R36: the window to look in. `maxAgeDays` is the product policy's, used only by a directory
+ * that leaves expiry to the product (the built-in one); LDAP and AD apply their own.
+ */
+export interface ExpiryWindow {
+  from: Date;
+  to: Date;
+  maxAgeDays: number;
+}
+
 /** Thrown when the directory cannot be reached; the HTTP layer answers `directory_unavailable`. */
 export class DirectoryUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -70,6 +89,11 @@ export interface Directory {
    */
   changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult>;
   unlock(user: DirectoryUser): Promise<void>;
+  /**
+   * R36: enabled accounts whose password expires in (from, to], handed to `onPage` a page of
+   * at most `pageSize` at a time, so the directory is never read into memory whole.
+   */
+  forEachExpiring(window: ExpiryWindow, pageSize: number, onPage: (accounts: ExpiringAccount[]) => Promise<void>): Promise<void>;
   /** Administrators, for R22's "tell every other administrator". */
   listAdmins(): Promise<DirectoryUser[]>;
   /** `/readyz`. */

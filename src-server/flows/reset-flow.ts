@@ -26,7 +26,8 @@ import type { OfferedMethod, ResetSessionStore, StoredResetSession } from '../st
 import type { Database } from '../store/schema.js';
 import { resetThrottleKey } from '../throttle/keys.js';
 import type { ThrottleStore } from '../throttle/throttle-store.js';
-import { directoryContact, lockedOut, passGate, pendingChallenge, resetEligibility, SESSION_TTL_MS, sessionIsActive, type RequestContext } from './reset-rules.js';
+import type { PolicyDocument } from '../../shared/api/policy.js';
+import { directoryContact, lockedOut, methodsForGate, passGate, pendingChallenge, resetEligibility, SESSION_TTL_MS, sessionIsActive, type RequestContext } from './reset-rules.js';
 
 const sessionExpired = () => new ProblemError('session_expired', 'This reset session has ended. Start again.');
 const publicView = (m: OfferedMethod) => ({ id: m.id, type: m.type, hint: m.hint });
@@ -122,7 +123,8 @@ export class ResetFlow {
       return lock;
     });
     if (lock) throw lockedOut(lock.until, now);
-    return { sessionToken: token, expiresAt: new Date(now + SESSION_TTL_MS).toISOString(), requiredMethods: publicRequirement.required, methods: offered.map(publicView) };
+    const firstGate = methodsForGate({ offered, passedMethodIds: [], requiredMethods: requirement.required }, policy);
+    return { sessionToken: token, expiresAt: new Date(now + SESSION_TTL_MS).toISOString(), requiredMethods: publicRequirement.required, methods: firstGate.map(publicView) };
   }
 
   private async load(token: string): Promise<StoredResetSession> {
@@ -158,11 +160,12 @@ export class ResetFlow {
       : session.gatesPassed >= session.requiredMethods ? 'ready'
       : 'verifying';
     const latest = await this.deps.resetSessions.latestChallenge(session.id);
+    const policy = await this.deps.policyStore.get();
     return {
       state,
       gatesPassed: session.gatesPassed,
-      requiredMethods: shownRequiredMethods(session, effectiveRequirement({ isAdmin: false }, await this.deps.policyStore.get()).required),
-      methods: session.offered.map(publicView),
+      requiredMethods: shownRequiredMethods(session, effectiveRequirement({ isAdmin: false }, policy).required),
+      methods: methodsForGate(session, policy).map(publicView),
       passedMethodIds: session.passedMethodIds,
       expiresAt: new Date(session.expiresAt).toISOString(),
       ...(state === 'verifying' || state === 'ready' ? pendingChallenge(latest, now) : {}),
@@ -183,11 +186,12 @@ export class ResetFlow {
     return user ? { passwordOwner: { username: user.username, displayName: user.displayName, email: user.email } } : {};
   }
 
-  /** R2 / R10: a gate still to pass, with a type not used for an earlier gate. */
-  private assertGateOpen(session: StoredResetSession, m: OfferedMethod): void {
+  /** R2 / R10 / R35: a gate still to pass, with a type not used for an earlier gate, that this gate allows. */
+  private assertGateOpen(session: StoredResetSession, m: OfferedMethod, policy: PolicyDocument): void {
     if (session.gatesPassed >= session.requiredMethods) throw new ProblemError('conflict', 'Every verification is done: set the new password.');
     const passedTypes = session.passedMethodIds.map((id) => session.offered.find((o) => o.id === id)?.type);
     if (passedTypes.includes(m.type)) throw new ProblemError('conflict', 'Use a different kind of method for the next verification.');
+    if (!methodsForGate(session, policy).some((o) => o.id === m.id)) throw new ProblemError('conflict', 'This method cannot be used for this verification step. Choose one of the methods offered.');
   }
 
   async createChallenge(token: string, body: { methodId: string; channel?: PhoneChannel }, ctx: RequestContext): Promise<Challenge> {
@@ -196,9 +200,9 @@ export class ResetFlow {
     if (!m) throw new ProblemError('not_found', 'This session offers no such method.');
     const kind = this.deps.methodKinds[m.type];
     kind.validateStart(m.type, body.channel);
-    this.assertGateOpen(session, m);
-    const target = await this.target(session, m);
     const policy = await this.deps.policyStore.get();
+    this.assertGateOpen(session, m, policy);
+    const target = await this.target(session, m);
     const now = this.now();
     const challengeId = newId();
     const expiresAt = Math.min(now + CODE_TTL_MS, session.expiresAt);
@@ -240,7 +244,7 @@ export class ResetFlow {
     if (c.status !== 'pending' || now >= c.expiresAt) throw new ProblemError('challenge_expired', 'This code or question set is no longer valid. Ask for a new one.');
     const m = session.offered.find((o) => o.id === c.methodId);
     if (!m) throw new ProblemError('not_found', 'This session offers no such method.');
-    this.assertGateOpen(session, m);
+    this.assertGateOpen(session, m, await this.deps.policyStore.get());
     const target = await this.target(session, m);
     const audit = (trx: Transaction<Database>, result: AuditEntry['result'], detail?: AuditEntry['detail']) => this.audit(trx, session, { type: 'reset.verify', method: m.type, result, client: ctx.client, detail });
     const lockout = (trx: Transaction<Database>, rule: string) => this.audit(trx, session, { type: 'reset.lockout', method: m.type, result: 'locked', client: ctx.client, detail: { rule } });

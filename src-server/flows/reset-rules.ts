@@ -7,6 +7,7 @@ import type { MethodData, MethodRecord } from '../methods/method-store.js';
 import { effectiveRequirement, usableMethods, type UsableMethod } from '../methods/registration-status.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import { isInScope } from '../policy/scope.js';
+import { hasWayThrough, openableTypes } from '../../shared/rules/gates.js';
 import type { ResetSessionStore, StoredChallenge, StoredResetSession } from '../store/reset-session-store.js';
 import type { Database } from '../store/schema.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
@@ -75,8 +76,20 @@ export async function resetEligibility(
     return q !== undefined && (q.data as MethodData['securityQuestions']).questions.length < policy.sspr.securityQuestions.requiredToReset;
   };
   const usable = inScope ? usableMethods(user, stored, policy).filter((m) => !tooFewQuestions(m.id)) : [];
-  const enoughTypes = new Set(usable.map((m) => m.type)).size >= effectiveRequirement(user, policy).required;
+  // R35: enough types, and in an order the policy's gates accept.
+  const enoughTypes = hasWayThrough(policy.sspr, [...new Set(usable.map((m) => m.type))], effectiveRequirement(user, policy).required);
   return { usable, reason: !inScope ? 'out_of_scope' : enoughTypes ? null : 'no_methods' };
+}
+
+/**
+ * R35: the offered methods the next gate accepts (after which the rest can still be passed),
+ * plus those already passed, in offer order. Decoy sessions go through the same rule (R13b).
+ */
+export function methodsForGate(session: Pick<StoredResetSession, 'offered' | 'passedMethodIds' | 'requiredMethods'>, policy: PolicyDocument): StoredResetSession['offered'] {
+  const typeOf = (id: string) => session.offered.find((o) => o.id === id)?.type;
+  const used = session.passedMethodIds.map(typeOf).filter((t): t is MethodType => t !== undefined);
+  const open = openableTypes(policy.sspr, [...new Set(session.offered.map((o) => o.type))], session.requiredMethods, used);
+  return session.offered.filter((o) => session.passedMethodIds.includes(o.id) || open.includes(o.type));
 }
 
 /** The challenge in progress; a push shows waiting / approved / denied until it expires. */

@@ -21,9 +21,27 @@ function contactLine(b: Branding, locale: Locale): string {
 }
 
 /** R20, R22: the localised, branded notice that a password was reset or changed. */
-export function passwordNotice(user: DirectoryAccount, how: 'reset' | 'change', when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
+export function passwordNotice(user: DirectoryAccount, how: 'reset' | 'change' | 'unlock', when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
   const o = org(branding, locale);
   const at = when.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  // R37: an unlock leaves the password as it was; the notice says so.
+  if (how === 'unlock') {
+    return locale === 'ja'
+      ? { subject: `[${o}] アカウントのロックが解除されました`, text: `${user.displayName} 様
+
+アカウント「${user.username}」のロックが ${at} に解除されました（接続元: ${client}）。パスワードは変わっていません。
+
+${contactLine(branding, locale)}
+
+${o}` }
+      : { subject: `[${o}] Your account was unlocked`, text: `Hello ${user.displayName},
+
+Your account "${user.username}" was unlocked at ${at} (from ${client}). Your password did not change.
+
+${contactLine(branding, locale)}
+
+${o}` };
+  }
   if (locale === 'ja') {
     const verb = how === 'reset' ? 'リセット' : '変更';
     return {
@@ -63,7 +81,7 @@ export class PasswordNotifier {
   constructor(private readonly deps: PasswordNotifierDependencies) {}
 
   // A change needs no administrator flag (only a reset tells the other administrators).
-  async passwordChanged(user: DirectoryAccount & Partial<Pick<DirectoryUser, 'isAdmin'>>, ctx: { how: 'reset' | 'change'; client: string; locale: Locale }): Promise<void> {
+  async passwordChanged(user: DirectoryAccount & Partial<Pick<DirectoryUser, 'isAdmin'>>, ctx: { how: 'reset' | 'change' | 'unlock'; client: string; locale: Locale }): Promise<void> {
     const { clock, directory, policyStore, mailer, log } = this.deps;
     const policy = await policyStore.get();
     const when = clock.now();

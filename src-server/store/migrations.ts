@@ -233,10 +233,29 @@ const m006RateLimits: Migration = {
   },
 };
 
+/**
+ * R36: expiry reminders. One row claims one email (user, the expiry it is about, threshold),
+ * so several instances send it once; the index lets the built-in directory page through the
+ * accounts that expire soon instead of reading them all.
+ */
+const m007ExpiryReminders: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createTable('expiry_reminders')
+      .addColumn('subject_id', 'varchar(128)', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('threshold', 'integer', (c) => c.notNull())
+      .addColumn('claimed_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('expiry_reminders_pk', ['subject_id', 'expires_at', 'threshold'])
+      .execute();
+    await db.schema.createIndex('expiry_reminders_expires').on('expiry_reminders').column('expires_at').execute();
+    await db.schema.createIndex('users_password_changed').on('users').columns(['password_changed_at', 'id']).execute();
+  },
+};
+
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits };
+      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders };
     },
   };
 }

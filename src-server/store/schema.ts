@@ -89,6 +89,13 @@ export interface Database {
     expires_at: number;
     used_at: number | null;
   };
+  /** R36: one row per expiry reminder sent (claimed before sending, so instances send once). */
+  expiry_reminders: {
+    subject_id: string;
+    expires_at: number;
+    threshold: number;
+    claimed_at: number;
+  };
   challenges: {
     id: string;
     session_id: string;

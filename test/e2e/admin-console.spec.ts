@@ -222,3 +222,34 @@ test('R4/R17b: imported phones reset a password; it shows in the chart and table
   await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-dashboard.png'), fullPage: true });
   console.log(`reset visible in the console ${seenAfter} ms after it committed`);
 });
+
+test('R34/R35/R36: banned words, the methods each gate allows and expiry reminders are set in the editor', async ({ page }) => {
+  await signIn(page);
+  const policy = page.locator('#policy');
+  await policy.getByLabel(/Banned words/).fill('Contoso\nShinjuku\nabc');
+  await expect(policy.locator('#policy-password-bannedTerms-error')).toBeVisible();
+  await policy.getByLabel(/Banned words/).fill('Contoso\nShinjuku');
+  await policy.getByLabel('Methods required to reset').selectOption('2');
+  const first = policy.getByRole('group', { name: /first gate/ });
+  await first.getByLabel('Authenticator code').check();
+  // Email, mobile and office phone are still on: someone holding two of them would be stuck.
+  await expect(policy.locator('#policy-sspr-firstGate-error')).toContainText('a user registered with only email and mobilePhone would have no way through the gates');
+  await policy.getByRole('button', { name: 'Save policy' }).click();
+  await expect(policy.getByRole('alert')).toHaveText('Fix 1 field(s) before saving.');
+  await policy.getByLabel(/Mobile phone \(SMS/).uncheck();
+  await policy.getByLabel(/Office phone \(voice/).uncheck();
+  await expect(policy.locator('#policy-sspr-firstGate-error')).toHaveCount(0);
+  await policy.getByLabel(/Email users before their password expires/).check();
+  await policy.getByRole('button', { name: 'Save policy' }).click();
+  await expect(policy.getByRole('status')).toHaveText('Policy saved.');
+  const saved = (await api('GET', '/admin/policy')).body;
+  expect(saved.password.bannedTerms).toEqual(['Contoso', 'Shinjuku']);
+  expect(saved.sspr).toMatchObject({ methodsRequired: 2, methods: ['email', 'authenticatorCode'], firstGate: ['authenticatorCode'] });
+  expect(saved.expiryReminders).toEqual({ enabled: true });
+  // The public policy has the gates and a digest, never the words.
+  const pub = await (await fetch(`${base}/api/v1/policy`)).text();
+  expect(pub).toContain('"firstGate":["authenticatorCode"]');
+  expect(pub).not.toMatch(/contoso|shinjuku/i);
+  await axe(page, 'policy editor with the new fields');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-policy-features.png'), fullPage: true });
+});

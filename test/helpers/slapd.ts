@@ -166,6 +166,8 @@ overlay ppolicy
 ppolicy_default "${policyDn}"
 ppolicy_hash_cleartext
 ppolicy_use_lockout
+# The service account pages through the accounts expiring soon (R36): no cap on a paged search's total.
+limits dn.exact="${serviceDn}" size.prtotal=unlimited
 access to attrs=userPassword
   by dn.exact="${serviceDn}" write
   by self write

@@ -276,6 +276,7 @@ describe('admin routes and other directories', () => {
             changePassword: (u, c, n) => inner.changePassword(u, c, n),
             unlock: (u) => inner.unlock(u),
             listAdmins: () => inner.listAdmins(),
+            forEachExpiring: (w, n, f) => inner.forEachExpiring(w, n, f),
             ping: () => inner.ping(),
             close: () => inner.close(),
             seed: (input: Parameters<BuiltinDirectory['createUser']>[0]) => inner.createUser(input),

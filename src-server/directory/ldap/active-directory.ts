@@ -1,6 +1,6 @@
 import { AndFilter, Attribute, Change, EqualityFilter, FilterParser, InsufficientAccessError, InvalidCredentialsError, UnavailableCriticalExtensionError, type Client, type Filter } from 'ldapts';
 import { PASSWORD_MESSAGES } from '../../../shared/i18n/messages.js';
-import { DirectoryUnavailableError, type DirectoryAccount, type PasswordWriteResult, type VerifyResult } from '../directory.js';
+import { DirectoryUnavailableError, type DirectoryAccount, type ExpiryWindow, type PasswordWriteResult, type VerifyResult } from '../directory.js';
 import { adBindReason, adWriteViolations, type AdDomainPolicy } from './ad-errors.js';
 import { isVerdict } from './connection.js';
 import { PolicyHintsControl } from './controls.js';
@@ -12,6 +12,8 @@ const m = PASSWORD_MESSAGES.en;
 
 /** LDAP_MATCHING_RULE_IN_CHAIN: membership through nested groups. */
 const IN_CHAIN = '1.2.840.113556.1.4.1941';
+/** LDAP_MATCHING_RULE_BIT_AND: a flag set in a bit field. */
+const BIT_AND = '1.2.840.113556.1.4.803';
 const UF_ACCOUNTDISABLE = 0x2;
 const UF_LOCKOUT = 0x10;
 const UF_DONT_EXPIRE_PASSWD = 0x10000;
@@ -74,6 +76,19 @@ export class ActiveDirectory extends LdapDirectory {
 
   protected async adminEntries(groupDn: string): Promise<Attrs[]> {
     return this.search(this.settings.baseDn, and(this.userClass, extensible('memberOf', IN_CHAIN, groupDn)), this.userAttributes, { buffers: this.bufferAttributes });
+  }
+
+  /**
+   * R36: pwdLastSet between (from − maxPwdAge) and (to − maxPwdAge) as FILETIME, enabled and
+   * not "password never expires" (both bits tested on the DC, LDAP_MATCHING_RULE_BIT_AND).
+   * Fine-grained password policies with another max age are found only inside that range.
+   */
+  protected async expiringFilter(window: ExpiryWindow): Promise<string | null> {
+    const maxAgeMs = (await this.policy())?.maxPwdAgeMs ?? 0;
+    if (maxAgeMs <= 0) return null;
+    const filetime = (ms: number) => String((BigInt(ms) + 11_644_473_600_000n) * 10_000n);
+    const bit = (flag: number) => `(!${extensible('userAccountControl', BIT_AND, String(flag))})`;
+    return and(`(pwdLastSet>=${filetime(window.from.getTime() - maxAgeMs)})`, `(pwdLastSet<=${filetime(window.to.getTime() - maxAgeMs)})`, bit(UF_ACCOUNTDISABLE), bit(UF_DONT_EXPIRE_PASSWD));
   }
 
   private async policy(): Promise<AdDomainPolicy | null> {

@@ -1,6 +1,6 @@
 import type { Client, Filter } from 'ldapts';
 import type { Clock } from '../../clock.js';
-import type { Directory, DirectoryAccount, DirectoryUser, PasswordWriteResult, VerifyResult } from '../directory.js';
+import type { Directory, DirectoryAccount, DirectoryUser, ExpiringAccount, ExpiryWindow, PasswordWriteResult, VerifyResult } from '../directory.js';
 import { ClientPool, isVerdict, type LdapConnector } from './connection.js';
 import { and, eq } from './escape.js';
 import type { RootDse } from './root-dse.js';
@@ -102,6 +102,8 @@ export abstract class LdapDirectory implements Directory {
   abstract changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult>;
   abstract unlock(user: DirectoryAccount): Promise<void>;
   protected abstract adminEntries(groupDn: string): Promise<Attrs[]>;
+  /** R36: the filter for passwords that may expire in the window (by change time), or null when none can. */
+  protected abstract expiringFilter(window: ExpiryWindow): Promise<string | null>;
 
   protected async search(
     base: string,
@@ -255,6 +257,27 @@ export abstract class LdapDirectory implements Directory {
     if (!dn) return [];
     const users = await Promise.all((await this.adminEntries(dn)).map((e) => this.materialize(e)));
     return users.filter((u) => !u.disabled);
+  }
+
+  /**
+   * R36: a paged search (RFC 2696) narrowed by change time, one page in memory at a time;
+   * each entry's own expiry, lock and "must change" decide whether a reminder is due.
+   */
+  async forEachExpiring(window: ExpiryWindow, pageSize: number, onPage: (accounts: ExpiringAccount[]) => Promise<void>): Promise<void> {
+    const filter = await this.expiringFilter(window);
+    if (!filter) return;
+    const options = { scope: 'sub' as const, filter: and(this.userClass, filter), attributes: this.userAttributes, explicitBufferAttributes: this.bufferAttributes, paged: { pageSize } };
+    await this.service.use(async (c) => {
+      for await (const page of c.searchPaginated(this.settings.baseDn, options)) {
+        const users = await Promise.all(page.searchEntries.map((e) => this.toAccount(new Attrs(e))));
+        const accounts = users.flatMap((u): ExpiringAccount[] => {
+          const at = u.password.expiresAt;
+          const due = at !== null && !u.disabled && !u.password.neverExpires && !u.password.mustChange && at > window.from && at <= window.to;
+          return due ? [{ id: u.id, username: u.username, displayName: u.displayName, email: u.email, expiresAt: at }] : [];
+        });
+        if (accounts.length > 0) await onPage(accounts);
+      }
+    });
   }
 
   async ping(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Attribute, Change, InsufficientAccessError, InvalidCredentialsError, NoSuchAttributeError, type Client, type ResultCodeError } from 'ldapts';
 import { PASSWORD_MESSAGES } from '../../../shared/i18n/messages.js';
-import { DirectoryUnavailableError, type DirectoryAccount, type PasswordWriteResult, type VerifyResult } from '../directory.js';
+import { DirectoryUnavailableError, type DirectoryAccount, type ExpiryWindow, type PasswordWriteResult, type VerifyResult } from '../directory.js';
 import { isVerdict } from './connection.js';
 import { PASSWORD_MODIFY_OID, PasswordPolicyControl, passwordModifyValue } from './controls.js';
 import { and, eq, or } from './escape.js';
@@ -70,7 +70,10 @@ export class OpenLdapDirectory extends LdapDirectory {
   /** The policy that governs this entry: its own pwdPolicySubentry, else the default. */
   private async policyFor(entry: Attrs): Promise<PasswordPolicy | null> {
     const dn = entry.first('pwdPolicySubentry') ?? (await this.findDefaultPolicy());
-    if (!dn) return null;
+    return dn ? this.policyAt(dn) : null;
+  }
+
+  private async policyAt(dn: string): Promise<PasswordPolicy | null> {
     const cached = this.policies.get(dn);
     const now = performance.now();
     if (cached && now - cached.at < this.settings.policyCacheMs) return cached.policy;
@@ -102,6 +105,19 @@ export class OpenLdapDirectory extends LdapDirectory {
     const base = this.settings.baseDn.toLowerCase();
     const suffix = this.ctx.rootDse.namingContexts.find((nc) => base.endsWith(nc.toLowerCase()));
     return suffix ?? this.settings.baseDn;
+  }
+
+  /**
+   * R36: changed between (from − pwdMaxAge) and (to − pwdMaxAge) under the default policy.
+   * Entries under another pwdPolicySubentry with a different max age are found only when
+   * their change time falls in that range too.
+   */
+  protected async expiringFilter(window: ExpiryWindow): Promise<string | null> {
+    const dn = await this.findDefaultPolicy();
+    const maxAgeMs = ((dn ? await this.policyAt(dn) : null)?.maxAgeSeconds ?? 0) * 1000;
+    if (maxAgeMs <= 0) return null;
+    const at = (ms: number) => new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+    return and(`(pwdChangedTime>=${at(window.from.getTime() - maxAgeMs)})`, `(pwdChangedTime<=${at(window.to.getTime() - maxAgeMs)})`, `(!${eq('pwdAccountLockedTime', ADMIN_LOCK)})`);
   }
 
   // ---- the user as the flows see it ----

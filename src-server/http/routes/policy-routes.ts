@@ -1,4 +1,5 @@
 import { LOCALES } from '../../../shared/api/common.js';
+import { publicPasswordPolicy } from '../../policy/password-check.js';
 import type { PolicyStore } from '../../policy/policy-store.js';
 import { apiRoutes } from '../api-router.js';
 import type { RoutePlugin } from '../context.js';
@@ -11,7 +12,9 @@ export function policyRoutes({ policyStore }: { policyStore: PolicyStore }): Rou
       return {
         methods: p.sspr.methods,
         methodsRequired: p.sspr.methodsRequired,
-        password: p.password,
+        firstGate: p.sspr.firstGate,
+        secondGate: p.sspr.secondGate,
+        ...publicPasswordPolicy(p),
         securityQuestions: {
           requiredToRegister: p.sspr.securityQuestions.requiredToRegister,
           requiredToReset: p.sspr.securityQuestions.requiredToReset,

@@ -1,5 +1,6 @@
 import type { AdminSignIn } from '../../auth/admin-sign-in.js';
 import type { StepUp } from '../../auth/step-up.js';
+import type { AccountUnlock } from '../../flows/account-unlock.js';
 import type { ResetFlow } from '../../flows/reset-flow.js';
 import { apiRoutes } from '../api-router.js';
 import type { Caller, RoutePlugin } from '../context.js';
@@ -11,13 +12,16 @@ function sessionToken(caller: Caller): string {
 }
 
 /** The public reset flow: identify, verify, set the password (no sign-in). */
-export function resetRoutes({ resetFlow: flow, adminSignIn, stepUp }: { resetFlow: ResetFlow; adminSignIn: AdminSignIn; stepUp: StepUp }): RoutePlugin {
+export function resetRoutes({ resetFlow: flow, adminSignIn, stepUp, accountUnlock }: { resetFlow: ResetFlow; adminSignIn: AdminSignIn; stepUp: StepUp; accountUnlock: AccountUnlock }): RoutePlugin {
   return apiRoutes({
     async createResetSession(req) {
       return flow.createSession(req.body.username, { client: req.client, locale: req.locale });
     },
     async getResetSession(req) {
-      return flow.state(sessionToken(req.caller));
+      const token = sessionToken(req.caller);
+      const state = await flow.state(token);
+      const accountLocked = state.state === 'ready' ? await accountUnlock.offer(token) : null;
+      return accountLocked === null ? state : { ...state, accountLocked };
     },
     async createChallenge(req) {
       return flow.createChallenge(sessionToken(req.caller), req.body, { client: req.client, locale: req.body.locale ?? req.locale });
@@ -33,6 +37,10 @@ export function resetRoutes({ resetFlow: flow, adminSignIn, stepUp }: { resetFlo
       // Nor does a step-up (R26): it proves a method to the sign-in that started it, nothing more.
       if (await stepUp.isStepUpSession(sessionToken(req.caller))) throw new ProblemError('forbidden', 'This session proves a method before a change of methods; it cannot set a password.');
       return flow.setPassword(sessionToken(req.caller), req.body, { client: req.client, locale: req.locale });
+    },
+    async unlockAccount(req) {
+      if (await adminSignIn.isAdminSession(sessionToken(req.caller))) throw new ProblemError('forbidden', 'This session signs an administrator in; it cannot unlock an account.');
+      return accountUnlock.unlock(sessionToken(req.caller), { client: req.client, locale: req.locale });
     },
     async cancelResetSession(req) {
       await flow.cancel(sessionToken(req.caller), { client: req.client, locale: req.locale });

@@ -1,0 +1,82 @@
+import type { UnlockAccountResponse } from '../../shared/api/reset.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import type { Directory } from '../directory/directory.js';
+import { ProblemError } from '../errors.js';
+import type { Log } from '../log.js';
+import type { PasswordNotifier } from '../notify/notifications.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+import { hashToken } from '../security/tokens.js';
+import type { Db } from '../store/db.js';
+import type { ResetSessionStore } from '../store/reset-session-store.js';
+import type { ThrottleStore } from '../throttle/throttle-store.js';
+import { sessionIsActive, type RequestContext } from './reset-rules.js';
+
+export interface AccountUnlockDependencies {
+  db: Db;
+  clock: Clock;
+  directory: Directory;
+  policyStore: PolicyStore;
+  resetSessions: ResetSessionStore;
+  throttles: ThrottleStore;
+  auditLog: AuditLog;
+  passwordNotifier: PasswordNotifier;
+  log: Log;
+}
+
+/**
+ * R37: "unlock my account" at the end of a verified reset session, with no new password —
+ * for the lockout that comes from an old password saved on a phone. Same gates and
+ * throttles as a reset (the session passed them), the same audit and notice; offered only
+ * when the policy allows it and the account is locked in the directory.
+ */
+export class AccountUnlock {
+  constructor(private readonly deps: AccountUnlockDependencies) {}
+
+  /**
+   * For a session past every gate: null when the policy does not offer unlock-only, else
+   * whether the account is locked (the app offers the choice only then). Only a real user
+   * gets this far, so it tells nothing about who exists (R13b).
+   */
+  async offer(token: string): Promise<boolean | null> {
+    if (!(await this.deps.policyStore.get()).sspr.unlockOnly) return null;
+    const session = await this.deps.resetSessions.byTokenHash(hashToken(token));
+    if (!session?.subjectId || session.gatesPassed < session.requiredMethods) return null;
+    return (await this.deps.directory.findUserById(session.subjectId))?.locked ?? false;
+  }
+
+  async unlock(token: string, ctx: RequestContext): Promise<UnlockAccountResponse> {
+    const { db, clock, directory, policyStore, resetSessions, throttles, auditLog } = this.deps;
+    const session = await resetSessions.byTokenHash(hashToken(token));
+    const now = clock.now().getTime();
+    if (!session || !sessionIsActive(session, now)) throw new ProblemError('session_expired', 'This reset session has ended. Start again.');
+    if (session.gatesPassed < session.requiredMethods || !session.subjectId) {
+      throw new ProblemError('gates_incomplete', `Verify ${session.requiredMethods - session.gatesPassed} more method(s) first.`);
+    }
+    const audit = (result: 'success' | 'denied', detail: Record<string, unknown> | null) =>
+      db.transaction().execute((trx) => auditLog.write(trx, { type: 'reset.unlock', user: session.username, result, client: ctx.client, detail: { unlockOnly: true, ...detail } }));
+    if (!(await policyStore.get()).sspr.unlockOnly) {
+      await audit('denied', { reason: 'policy' });
+      throw new ProblemError('forbidden', 'Unlocking without a new password is not allowed here. Choose a new password instead.');
+    }
+    const user = await directory.findUserById(session.subjectId);
+    if (!user || user.disabled) {
+      await audit('denied', { reason: user ? 'disabled' : 'gone' });
+      throw new ProblemError('forbidden', 'This account cannot be unlocked here. Contact your administrator.');
+    }
+    if (!user.locked) throw new ProblemError('conflict', 'The account is not locked. Sign in with your password, or choose a new one.');
+    if (!(await resetSessions.moveStatus(db, session.id, ['verifying', 'ready'], 'setting'))) throw new ProblemError('conflict', 'The account is already being unlocked.');
+    await directory.unlock(user).catch(async (err: unknown) => {
+      await resetSessions.moveStatus(db, session.id, ['setting'], 'ready');
+      throw err;
+    });
+    await db.transaction().execute(async (trx) => {
+      await resetSessions.moveStatus(trx, session.id, 'any', 'completed', { completedAt: now });
+      // R11d: a session that ends well clears the counters, as a reset does.
+      await throttles.clear(trx, session.throttleKey);
+      await auditLog.write(trx, { type: 'reset.unlock', user: session.username, result: 'success', client: ctx.client, detail: { unlockOnly: true, wasLocked: true } });
+    });
+    this.deps.passwordNotifier.passwordChanged(user, { how: 'unlock', client: ctx.client, locale: ctx.locale }).catch((err: Error) => this.deps.log.warn({ err: err.message }, 'unlock notification failed'));
+    return { unlockedAt: new Date(now).toISOString() };
+  }
+}

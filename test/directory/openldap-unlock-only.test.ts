@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSlapd, type Slapd } from '../helpers/slapd.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { methodOf, passEmailGate, startReset } from '../server/reset-helpers.js';
+
+/** R37 on a real slapd: the unlock removes pwdAccountLockedTime and leaves the password alone. */
+let slapd: Slapd;
+let t: TestServer;
+const PW = 'Sato-First-Passw0rd';
+
+beforeAll(async () => {
+  slapd = await startSlapd();
+  await slapd.addUser({ uid: 'sato', cn: 'Hanako Sato', password: PW, mail: 'sato@corp.example', otherMailbox: 'sato.home@mail.example' });
+  t = await startTestServer({
+    startAt: new Date().toISOString(),
+    env: { SSPR_DIRECTORY_URL: slapd.url, SSPR_LDAP_BIND_DN: slapd.serviceDn, SSPR_LDAP_BIND_PASSWORD: slapd.servicePassword, SSPR_LDAP_BASE_DN: slapd.baseDn, SSPR_LDAP_TIMEOUT_MS: '1500' },
+  });
+  await t.setPolicy((p) => (p.sspr.unlockOnly = true));
+}, 60_000);
+
+afterAll(async () => {
+  await t?.close();
+  await slapd?.close();
+});
+
+describe('OpenLDAP: unlock without a new password (R37)', () => {
+  it('R37: a ppolicy lockout (pwdAccountLockedTime) is lifted; the same password binds again', async () => {
+    for (let i = 0; i < 6; i++) await slapd.canBind(slapd.userDn('sato'), `wrong-${i}`);
+    expect((await slapd.read(slapd.userDn('sato'), ['pwdAccountLockedTime'])).pwdAccountLockedTime).toHaveLength(1);
+    expect(await slapd.canBind(slapd.userDn('sato'), PW)).toBe(false);
+
+    const s = await startReset(t, 'sato');
+    await passEmailGate(t, s.sessionToken, methodOf(s, 'email'), 'sato.home@mail.example');
+    expect((await t.api('GET', '/reset/session', { token: s.sessionToken })).body).toMatchObject({ state: 'ready', accountLocked: true });
+    const r = await t.api('POST', '/reset/session/unlock', { token: s.sessionToken });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+
+    expect((await slapd.read(slapd.userDn('sato'), ['pwdAccountLockedTime'])).pwdAccountLockedTime ?? []).toEqual([]);
+    expect(await slapd.canBind(slapd.userDn('sato'), PW)).toBe(true);
+  });
+});

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { methodOf, passEmailGate, startReset, userWithEmail } from './reset-helpers.js';
+
+const PW = 'Initial-Passw0rd!';
+let t: TestServer;
+
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function lockOut(username: string) {
+  for (let i = 0; i < 10; i++) await t.api('POST', '/auth/sign-in', { body: { username, password: `wrong-${i}` } });
+  expect((await t.api('GET', `/admin/users/${username}`, { token: t.adminToken })).body.locked).toBe(true);
+}
+
+/** A reset session with its one gate (email) passed. */
+async function verified(username: string, address: string): Promise<string> {
+  const s = await startReset(t, username);
+  expect((await passEmailGate(t, s.sessionToken, methodOf(s, 'email'), address)).body).toMatchObject({ complete: true });
+  return s.sessionToken;
+}
+
+const unlock = (token: string) => t.api('POST', '/reset/session/unlock', { token });
+
+describe('unlock without a new password (R37)', () => {
+  it('R37: off by default — the session does not offer it and the call is refused', async () => {
+    const { address } = await userWithEmail(t, 'ulk0');
+    await lockOut('ulk0');
+    const token = await verified('ulk0', address);
+    const state = await t.api('GET', '/reset/session', { token });
+    expect(state.body.state).toBe('ready');
+    expect(state.body.accountLocked).toBeUndefined();
+    const r = await unlock(token);
+    expect(r.status).toBe(403);
+    expect(r.body.code).toBe('forbidden');
+  });
+
+  it('R37, R17a, R22: when on, a locked user verifies, unlocks, keeps the password, and is told; audited', async () => {
+    await t.setPolicy((p) => (p.sspr.unlockOnly = true));
+    t.server.services.policy.invalidate();
+    const { address } = await userWithEmail(t, 'ulk1');
+    await lockOut('ulk1');
+    const s = await startReset(t, 'ulk1');
+    // Not before the gates: nothing about the account shows yet.
+    expect((await t.api('GET', '/reset/session', { token: s.sessionToken })).body.accountLocked).toBeUndefined();
+    expect((await unlock(s.sessionToken)).body.code).toBe('gates_incomplete');
+    await passEmailGate(t, s.sessionToken, methodOf(s, 'email'), address);
+    expect((await t.api('GET', '/reset/session', { token: s.sessionToken })).body).toMatchObject({ state: 'ready', accountLocked: true });
+
+    const r = await unlock(s.sessionToken);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.unlockedAt).toBe(t.clock.now().toISOString());
+    expect((await t.api('GET', '/admin/users/ulk1', { token: t.adminToken })).body.locked).toBe(false);
+    expect((await t.api('POST', '/auth/sign-in', { body: { username: 'ulk1', password: PW } })).status).toBe(200);
+    // The session is finished: it cannot unlock again or set a password.
+    expect((await unlock(s.sessionToken)).body.code).toBe('session_expired');
+    const ev = await t.server.services.db.selectFrom('audit_events').selectAll().where('type', '=', 'reset.unlock').where('username', '=', 'ulk1').executeTakeFirstOrThrow();
+    expect(ev.result).toBe('success');
+    expect(JSON.parse(ev.detail!)).toMatchObject({ unlockOnly: true });
+    const mail = await t.smtp.waitFor('ulk1@corp.example', (m) => /unlocked/.test(m.subject ?? ''));
+    expect(mail.text).toContain('Your password did not change.');
+  });
+
+  it('R37: an account that is not locked is told to sign in or choose a new password', async () => {
+    const { address } = await userWithEmail(t, 'ulk2');
+    const token = await verified('ulk2', address);
+    expect((await t.api('GET', '/reset/session', { token })).body.accountLocked).toBe(false);
+    const r = await unlock(token);
+    expect(r.status).toBe(409);
+    expect(r.body.code).toBe('conflict');
+  });
+});
