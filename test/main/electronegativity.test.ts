@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = path.join(root, 'node_modules/@doyensec/electronegativity/dist/index.js');
+const OFFLINE_GOT = fileURLToPath(new URL('./fixtures/offline-got.cjs', import.meta.url));
 const electronVersion = (JSON.parse(readFileSync(path.join(root, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version;
 const work = mkdtempSync(path.join(tmpdir(), 'sspr-electronegativity-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -26,7 +27,7 @@ interface Finding {
 
 async function scan(input: string, name: string): Promise<Finding[]> {
   const out = path.join(work, `${name}.sarif`);
-  await promisify(execFile)(process.execPath, [cli, '-i', input, '-r', '-x', 'AvailableSecurityFixesGlobalCheck', '-e', electronVersion, '-o', out], { cwd: root, timeout: 120_000 });
+  await promisify(execFile)(process.execPath, ['--require', OFFLINE_GOT, cli, '-i', input, '-r', '-x', 'AvailableSecurityFixesGlobalCheck', '-e', electronVersion, '-o', out], { cwd: root, timeout: 120_000 });
   const sarif = JSON.parse(readFileSync(out, 'utf8')) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] };
   return sarif.runs[0]!.results.map((r) => {
     const loc = r.locations[0]!.physicalLocation;
