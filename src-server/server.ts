@@ -37,6 +37,7 @@ import { ApprovalHub, createPushMethod } from './methods/push.js';
 import { createSecurityQuestionsMethod } from './methods/security-questions.js';
 import { createTotpMethod } from './methods/totp.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from './notify/mailer.js';
+import { NoticeOutbox } from './notify/notice-outbox.js';
 import { PasswordNotifier } from './notify/notifications.js';
 import { Outbox } from './notify/outbox.js';
 import { OutboxPhoneGateway, WebhookPhoneGateway, type PhoneGateway } from './notify/sms-gateway.js';
@@ -154,8 +155,9 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const coverage = new CoverageTracker({ clock, db, directory, methodStore, policyStore });
   const approvals = new Approvals({ db, clock, methodStore, resetSessions, throttles, auditLog });
   const adminSignIn = new AdminSignIn({ db, clock, directory, policyStore, methodStore, resetSessions, throttles, accessTokens, auditLog, secretBox });
+  const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log });
   const resetFlow = new ResetFlow({
-    db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, passwordNotifier, codeKey, log,
+    db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, passwordNotifier, notices, claimMs: config.resetClaimMs, codeKey, log,
   });
 
   const metrics = new Registry();
@@ -204,6 +206,11 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const auditRetention = startAuditRetention({ db, clock, log, retentionDays: config.auditRetentionDays });
   const adminDigest = startAdminDigest({ clock, db, directory, log, mailer, policyStore, activitySummary, coverage, locale: config.defaultLocale });
   const expiredPurge = startExpiredPurge({ db, clock, log });
+  // What a crash left: notices queued and not sent, directory writes not reconciled.
+  notices.start();
+  const intents = startPeriodic(() => resetFlow.reconcileOpenIntents(), { firstRunMs: 0, intervalMs: 30_000 }, log, 'password intent reconciliation', (c) => {
+    if (c.completed || c.notApplied) log.info(c, 'password intents reconciled');
+  });
   return {
     app,
     services: { config, clock, store, db, directory, policy: policyStore, methods: methodStore, audit: auditLog, outbox, mailer, accessTokens, adminToken, codeKey, log },
@@ -213,6 +220,8 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     metrics,
     async close() {
       await expiredPurge.stop();
+      await intents.stop();
+      await notices.stop();
       await auditRetention.stop();
       await rateLimitPurge.stop();
       await adminDigest.stop();

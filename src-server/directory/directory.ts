@@ -1,4 +1,6 @@
+import type { Transaction } from 'kysely';
 import type { Violation } from '../../shared/api/errors.js';
+import type { Database } from '../store/schema.js';
 
 /**
  * A directory account as the flows need it. `id` is the directory's stable id (built-in:
@@ -56,6 +58,16 @@ export interface Directory {
   verifyPassword(username: string, password: string): Promise<VerifyResult>;
   /** Reset by the service (after SSPR verification); optionally unlock (R18c). */
   resetPassword(user: DirectoryUser, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult>;
+  /**
+   * Only a directory kept in the server's own store: the write and `complete` (the reset's
+   * completion) commit in one transaction, so a crash leaves both or neither.
+   */
+  resetPasswordWith?(
+    user: DirectoryUser,
+    newPassword: string,
+    options: { unlock: boolean },
+    complete: (trx: Transaction<Database>, changedAt: Date) => Promise<void>,
+  ): Promise<PasswordWriteResult>;
   /** Change by the user (current + new), as the user. */
   changePassword(user: DirectoryUser, currentPassword: string, newPassword: string): Promise<PasswordWriteResult>;
   unlock(user: DirectoryUser): Promise<void>;

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Directory, DirectoryUser } from '../directory/directory.js';
 import type { Log } from '../log.js';
 import type { PolicyStore } from '../policy/policy-store.js';
-import type { Mailer } from './mailer.js';
+import type { MailMessage, Mailer } from './mailer.js';
 
 type Branding = PolicyDocument['branding'];
 
@@ -18,7 +18,7 @@ function contactLine(b: Branding, locale: Locale): string {
 }
 
 /** R20, R22: the localised, branded notice that a password was reset or changed. */
-export function passwordNotice(user: DirectoryUser, how: 'reset' | 'change', when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
+export function passwordNotice(user: Pick<DirectoryUser, 'username' | 'displayName'>, how: 'reset' | 'change', when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
   const o = org(branding, locale);
   const at = when.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   if (locale === 'ja') {
@@ -35,7 +35,7 @@ export function passwordNotice(user: DirectoryUser, how: 'reset' | 'change', whe
   };
 }
 
-function adminNotice(admin: DirectoryUser, when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
+function adminNotice(admin: Pick<DirectoryUser, 'username' | 'displayName'>, when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
   const o = org(branding, locale);
   const at = when.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   return locale === 'ja'
@@ -51,6 +51,9 @@ export interface PasswordNotifierDependencies {
   log: Log;
 }
 
+/** Who a notice is about: what the messages need, nothing that changes with the directory. */
+export type NoticeSubject = Pick<DirectoryUser, 'id' | 'username' | 'displayName' | 'email' | 'isAdmin'>;
+
 /**
  * R22: after a password reset or change, tell the user by email; when an administrator
  * resets their own password, tell every other administrator. Each switch is in the policy.
@@ -59,22 +62,25 @@ export interface PasswordNotifierDependencies {
 export class PasswordNotifier {
   constructor(private readonly deps: PasswordNotifierDependencies) {}
 
-  async passwordChanged(user: DirectoryUser, ctx: { how: 'reset' | 'change'; client: string; locale: Locale }): Promise<void> {
-    const { clock, directory, policyStore, mailer, log } = this.deps;
+  /** The messages R22 asks for, rendered now (a reset queues them in its own transaction). */
+  async messages(user: NoticeSubject, ctx: { how: 'reset' | 'change'; client: string; locale: Locale; when?: Date }): Promise<MailMessage[]> {
+    const { clock, directory, policyStore } = this.deps;
     const policy = await policyStore.get();
-    const when = clock.now();
-    const sends: Array<Promise<void>> = [];
-    if (policy.sspr.notifyUserOnReset && user.email) {
-      const { subject, text } = passwordNotice(user, ctx.how, when, ctx.client, policy.branding, ctx.locale);
-      sends.push(mailer.send({ to: user.email, subject, text }));
-    }
+    const when = ctx.when ?? clock.now();
+    const messages: MailMessage[] = [];
+    if (policy.sspr.notifyUserOnReset && user.email) messages.push({ to: user.email, ...passwordNotice(user, ctx.how, when, ctx.client, policy.branding, ctx.locale) });
     if (ctx.how === 'reset' && user.isAdmin && policy.sspr.notifyAdminsOnAdminReset) {
       for (const admin of await directory.listAdmins()) {
         if (admin.id === user.id || !admin.email) continue;
-        const { subject, text } = adminNotice(user, when, ctx.client, policy.branding, ctx.locale);
-        sends.push(mailer.send({ to: admin.email, subject, text }));
+        messages.push({ to: admin.email, ...adminNotice(user, when, ctx.client, policy.branding, ctx.locale) });
       }
     }
+    return messages;
+  }
+
+  async passwordChanged(user: NoticeSubject, ctx: { how: 'reset' | 'change'; client: string; locale: Locale }): Promise<void> {
+    const { mailer, log } = this.deps;
+    const sends = (await this.messages(user, ctx)).map((m) => mailer.send(m));
     for (const r of await Promise.allSettled(sends)) {
       if (r.status === 'rejected') log.warn({ err: (r.reason as Error).message }, 'password notification not sent');
     }
