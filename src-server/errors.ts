@@ -20,6 +20,7 @@ export const PROBLEM_TITLES: Record<ErrorCode, string> = {
   conflict: 'Conflict',
   store_unavailable: 'The service is temporarily unavailable',
   internal: 'Internal error',
+  delivery_failed: 'The code could not be sent',
 };
 
 /** The problem's extra fields (retry time, attempts left, violations…), as the shared contract names them. */

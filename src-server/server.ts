@@ -37,6 +37,7 @@ import { ApprovalHub, createPushMethod } from './methods/push.js';
 import { createSecurityQuestionsMethod } from './methods/security-questions.js';
 import { createTotpMethod } from './methods/totp.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from './notify/mailer.js';
+import { HandoverTimes } from './notify/handover-times.js';
 import { NoticeOutbox } from './notify/notice-outbox.js';
 import { PasswordNotifier } from './notify/notifications.js';
 import { Outbox } from './notify/outbox.js';
@@ -157,7 +158,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const adminSignIn = new AdminSignIn({ db, clock, directory, policyStore, methodStore, resetSessions, throttles, accessTokens, auditLog, secretBox });
   const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log });
   const resetFlow = new ResetFlow({
-    db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, passwordNotifier, notices, claimMs: config.resetClaimMs, codeKey, log,
+    db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, passwordNotifier, notices, claimMs: config.resetClaimMs, handovers: new HandoverTimes(), deliveryTimeoutMs: config.deliveryTimeoutMs, codeKey, log,
   });
 
   const metrics = new Registry();

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import type { PhoneChannel } from '../../shared/api/common.js';
+import type { MethodType, PhoneChannel } from '../../shared/api/common.js';
 import type { Challenge, CreateResetSessionResponse, ResetSessionView, SetResetPasswordResponse, VerifyChallengeRequest, VerifyChallengeResponse } from '../../shared/api/reset.js';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
 import { revokeUserSessions } from '../auth/revocation.js';
@@ -13,6 +13,7 @@ import { decoyMethods, decoySeed, decoyThrottleKey } from '../methods/decoy.js';
 import type { MethodKinds, ResetTarget } from '../methods/method-kind.js';
 import type { MethodStore } from '../methods/method-store.js';
 import { effectiveRequirement } from '../methods/registration-status.js';
+import type { HandoverChannel, HandoverTimes } from '../notify/handover-times.js';
 import type { MailMessage } from '../notify/mailer.js';
 import type { NoticeOutbox } from '../notify/notice-outbox.js';
 import type { PasswordNotifier } from '../notify/notifications.js';
@@ -35,6 +36,20 @@ interface Completion {
   notices: MailMessage[];
 }
 
+/** The relay a method's code goes through, if any. */
+function handoverChannel(type: MethodType): HandoverChannel | null {
+  return type === 'email' ? 'email' : type === 'mobilePhone' || type === 'officePhone' ? 'phone' : null;
+}
+
+/** `work`, or a rejection once `ms` have passed (the work itself is not cancelled). */
+function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not handed over within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
 const sessionExpired = () => new ProblemError('session_expired', 'This reset session has ended. Start again.');
 const publicView = (m: OfferedMethod) => ({ id: m.id, type: m.type, hint: m.hint });
 
@@ -54,6 +69,10 @@ export interface ResetFlowDependencies {
   notices: NoticeOutbox;
   /** How long a `setting` claim holds (SSPR_RESET_CLAIM_MS). */
   claimMs: number;
+  /** Recent real hand-overs, which decoys take after (R13b). */
+  handovers: HandoverTimes;
+  /** How long a code's hand-over to the relay may take (SSPR_DELIVERY_TIMEOUT_MS). */
+  deliveryTimeoutMs: number;
   /** HMAC key for offered-method ids and decoy seeds. */
   codeKey: Buffer;
   log: Log;
@@ -213,9 +232,46 @@ export class ResetFlow {
       return admission;
     });
     if (!admitted.allowed) throw lockedOut(admitted.lockedUntil, now);
-    // Handed over at once, never awaited here: delivery time must not show (R12, R13b).
-    if (started.deliver) started.deliver().catch((err: Error) => this.deps.log.warn({ err: err.message, method: m.type }, 'verification code not handed over'));
+    const channel = handoverChannel(m.type);
+    if (channel) await this.handOver(channel, started.deliver, { session, method: m.type, challengeId, recorded: admitted.recorded, client: ctx.client });
     return { challengeId, type: m.type, expiresAt: new Date(expiresAt).toISOString(), ...started.reply };
+  }
+
+  /**
+   * R12: the code is with the relay / gateway before the challenge answers, within the
+   * delivery deadline. A hand-over refused or too slow answers `delivery_failed` and is not
+   * counted (R11b/R11c). A decoy (nothing to send) takes as long as a recent real hand-over
+   * and ends as it did (R13b), so an unknown name answers alike even while the relay is down.
+   */
+  private async handOver(
+    channel: HandoverChannel,
+    deliver: (() => Promise<void>) | null,
+    c: { session: StoredResetSession; method: MethodType; challengeId: string; recorded: number[]; client: string },
+  ): Promise<void> {
+    const { handovers, deliveryTimeoutMs, log } = this.deps;
+    const begun = performance.now();
+    let ok: boolean;
+    if (deliver) {
+      ok = await withDeadline(deliver(), deliveryTimeoutMs).then(
+        () => true,
+        (err: Error) => {
+          log.warn({ err: err.message, method: c.method }, 'verification code not handed over');
+          return false;
+        },
+      );
+      handovers.record(channel, { ms: performance.now() - begun, ok, at: this.now() });
+    } else {
+      const like = handovers.draw(channel, this.now(), Math.random());
+      if (like) await new Promise((r) => setTimeout(r, like.ms));
+      ok = like?.ok ?? true;
+    }
+    if (ok) return;
+    await this.deps.db.transaction().execute(async (trx) => {
+      await this.deps.throttles.release(trx, c.session.throttleKey, c.recorded);
+      await this.deps.resetSessions.settleChallenge(trx, c.challengeId, 'denied', this.now());
+      await this.audit(trx, c.session, { type: 'reset.challenge', method: c.method, result: 'failure', client: c.client, detail: { reason: 'delivery_failed' } });
+    });
+    throw new ProblemError('delivery_failed', 'The code could not be sent just now. Try again in a moment, or choose another method.', { retryAfterSeconds: 30, method: c.method });
   }
 
   async verify(token: string, challengeId: string, input: VerifyChallengeRequest, ctx: RequestContext): Promise<Omit<VerifyChallengeResponse, 'session'>> {
