@@ -237,7 +237,7 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
   expect(counts.inEffect).toBe(counts.auditFound);
 }
 
-describe('SIGKILL of the server in the middle of parallel resets (R11d, R17a, R22)', () => {
+describe('R18d: SIGKILL of the server in the middle of parallel resets (R11d, R17a, R22)', () => {
   it('SQLite: every password answered 200 is in effect with its audit event, revocation and notice; interrupted sessions resume', { timeout: 600_000 }, async () => {
     await crashRounds('sqlite');
   });

@@ -81,7 +81,7 @@ async function underFault(t: TestServer, name: string, kind: 'email' | 'mobilePh
   expect(c.other5xx).toBe(0);
 }
 
-describe('delivery faults (R11b, R11c, R12, R13b)', () => {
+describe('R11f: delivery faults (R11b, R11c, R12, R13b)', () => {
   it('SMTP relay refusing, SMS gateway refusing (500) and slow: delivery_failed, not counted, then the reset goes through', { timeout: 240_000 }, async () => {
     const t = await startTestServer({ env: { SSPR_DELIVERY_TIMEOUT_MS: String(DEADLINE_MS) } });
     servers.push(t);
