@@ -158,7 +158,10 @@ export class ResetFlow {
   }
 
   async state(token: string): Promise<ResetSessionView> {
-    const session = await this.load(token);
+    let session = await this.load(token);
+    // A write a crash or an outage left unsettled: ask the directory, then tell the truth.
+    const open = session.status === 'setting' ? await this.deps.resetSessions.intentFor(session.id) : null;
+    if (open && (await this.reconcile(open).catch(() => 'open')) !== 'open') session = await this.load(token);
     const now = this.now();
     const lock = await this.deps.throttles.activeLock(this.deps.db, session.throttleKey);
     const state: ResetSessionView['state'] =
@@ -367,7 +370,8 @@ export class ResetFlow {
         ? await directory.resetPasswordWith(user, body.newPassword, { unlock: body.unlockAccount }, async (trx) => void (await this.complete(trx, session, user.id, completion)))
         : await this.writeWithIntent(session, user, body.newPassword, completion);
     } catch (err) {
-      await release();
+      // An external write whose outcome is unknown keeps its claim until reconciled or lapsed.
+      if (!(await resetSessions.intentFor(session.id))) await release();
       throw err;
     }
     if (!written.ok) {
@@ -410,7 +414,7 @@ export class ResetFlow {
       written = await directory.resetPassword(user, newPassword, { unlock: c.unlock });
     } catch (err) {
       // The write may still have landed: ask the directory before telling the user it failed.
-      const outcome = await this.reconcile(intent).catch(() => 'open' as const);
+      const outcome = await this.reconcile(intent, { inFlight: true }).catch(() => 'open' as const);
       if (outcome === 'completed') return { ok: true, changedAt: new Date(now) };
       throw err;
     }
@@ -430,13 +434,15 @@ export class ResetFlow {
    * intent was recorded completes the reset; otherwise the session is `ready` again. A directory
    * that cannot be reached leaves it open (an intent past its session's end is dropped).
    */
-  private async reconcile(intent: PasswordIntent): Promise<'completed' | 'not-applied' | 'open'> {
+  private async reconcile(intent: PasswordIntent, o: { inFlight?: boolean } = {}): Promise<'completed' | 'not-applied' | 'open'> {
     const { db, directory, resetSessions } = this.deps;
     const session = await resetSessions.byId(intent.sessionId);
     if (!session || session.status === 'completed') {
       await resetSessions.dropIntent(db, intent.sessionId);
       return session ? 'completed' : 'not-applied';
     }
+    // A write still in flight elsewhere is its request's to settle, until its claim lapses.
+    if (!o.inFlight && session.status === 'setting' && (session.claimUntil ?? 0) > this.now()) return 'open';
     const user = await directory.findUserById(intent.userId).catch((err: unknown) => {
       if (err instanceof DirectoryUnavailableError) return undefined;
       throw err;

@@ -38,6 +38,8 @@ export interface StoredResetSession {
   client: string | null;
   createdAt: number;
   expiresAt: number;
+  /** While `setting`: when the write's claim lapses. */
+  claimUntil: number | null;
 }
 
 /** A password write to an external directory whose outcome is not known yet. */
@@ -81,6 +83,7 @@ function toSession(row: SessionRow): StoredResetSession {
     client: row.client,
     createdAt: Number(row.created_at),
     expiresAt: Number(row.expires_at),
+    claimUntil: row.claim_until === null ? null : Number(row.claim_until),
   };
 }
 
@@ -179,7 +182,7 @@ export class ResetSessionStore {
 
   // ---- sessions ----
 
-  async create(trx: Trx, session: StoredResetSession & { tokenHash: string }, options: { adminSignIn?: boolean } = {}): Promise<void> {
+  async create(trx: Trx, session: Omit<StoredResetSession, 'claimUntil'> & { tokenHash: string }, options: { adminSignIn?: boolean } = {}): Promise<void> {
     await Q.insertSession.run(trx, {
       id: session.id,
       token_hash: session.tokenHash,
@@ -268,6 +271,11 @@ export class ResetSessionStore {
       .values({ session_id: intent.sessionId, user_id: intent.userId, detail: intent.sealed, created_at: intent.createdAt, expires_at: intent.expiresAt })
       .onConflict((oc) => oc.column('session_id').doUpdateSet({ user_id: intent.userId, detail: intent.sealed, created_at: intent.createdAt, expires_at: intent.expiresAt }))
       .execute();
+  }
+
+  async intentFor(sessionId: string): Promise<PasswordIntent | null> {
+    const r = await this.db.selectFrom('password_intents').selectAll().where('session_id', '=', sessionId).executeTakeFirst();
+    return r ? { sessionId: r.session_id, userId: r.user_id, sealed: r.detail, createdAt: Number(r.created_at), expiresAt: Number(r.expires_at) } : null;
   }
 
   /** Intents still open, oldest first (a crash, or a directory that stopped answering). */
