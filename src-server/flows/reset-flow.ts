@@ -34,6 +34,8 @@ interface Completion {
   wasLocked: boolean;
   client: string;
   notices: MailMessage[];
+  /** The directory's password-changed time before the write: a later one means it landed. */
+  changedBefore: number | null;
 }
 
 /** The relay a method's code goes through, if any. */
@@ -363,7 +365,7 @@ export class ResetFlow {
     try {
       // R22: rendered now, queued in the transaction that completes the reset.
       const notices = await this.deps.passwordNotifier.messages(user, { how: 'reset', client: ctx.client, locale: ctx.locale, when: new Date(now) });
-      const completion: Completion = { unlock: body.unlockAccount, wasLocked: user.locked, client: ctx.client, notices };
+      const completion: Completion = { unlock: body.unlockAccount, wasLocked: user.locked, client: ctx.client, notices, changedBefore: user.password.lastChangedAt?.getTime() ?? null };
       // The directory's verdict is the user's to see (R18a); if it cannot be reached the
       // error propagates (directory_unavailable) and the session stays usable for a retry.
       written = directory.resetPasswordWith
@@ -452,10 +454,11 @@ export class ResetFlow {
       await resetSessions.dropIntent(db, intent.sessionId);
       return 'not-applied';
     }
-    // Directories keep whole seconds (pwdChangedTime, pwdLastSet rounded here).
-    const changed = user?.password.lastChangedAt?.getTime() ?? -Infinity;
-    if (user && changed >= Math.floor(intent.createdAt / 1000) * 1000) {
-      const c = this.deps.secretBox.openJson<Completion>(intent.sealed);
+    // Compared with the directory's own earlier stamp, not our clock: no skew, and whole
+    // seconds (pwdChangedTime) cannot make an older change look like this one.
+    const c = this.deps.secretBox.openJson<Completion>(intent.sealed);
+    const changed = user?.password.lastChangedAt?.getTime() ?? null;
+    if (user && changed !== null && (c.changedBefore === null || changed > c.changedBefore)) {
       await db.transaction().execute(async (trx) => {
         if (await resetSessions.dropIntent(trx, intent.sessionId)) await this.complete(trx, session, intent.userId, c, { reconciled: true });
       });
