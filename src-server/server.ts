@@ -156,7 +156,8 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const coverage = new CoverageTracker({ clock, db, directory, methodStore, policyStore });
   const approvals = new Approvals({ db, clock, methodStore, resetSessions, throttles, auditLog });
   const adminSignIn = new AdminSignIn({ db, clock, directory, policyStore, methodStore, resetSessions, throttles, accessTokens, auditLog, secretBox });
-  const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log });
+  // A claim outlives any one hand-over (its SMTP deadline) a few times over.
+  const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
   const resetFlow = new ResetFlow({
     db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, passwordNotifier, notices, claimMs: config.resetClaimMs, handovers: new HandoverTimes(), deliveryTimeoutMs: config.deliveryTimeoutMs, codeKey, log,
   });

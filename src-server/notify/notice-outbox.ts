@@ -7,8 +7,6 @@ import type { Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 import type { MailMessage, Mailer } from './mailer.js';
 
-/** How long one instance holds a claimed notice: longer than a hand-over's deadline. */
-const CLAIM_MS = 60_000;
 /** A notice still unsent after this is given up (logged): no row lives forever. */
 const KEEP_MS = 24 * 3_600_000;
 const BATCH = 20;
@@ -25,6 +23,11 @@ export interface NoticeOutboxDependencies {
   secretBox: SecretBox;
   mailer: Mailer;
   log: Log;
+  /**
+   * How long one instance holds a claimed notice: longer than a hand-over's deadline, short
+   * enough that a crashed instance's claims are taken over soon (default 60 s).
+   */
+  claimMs?: number;
 }
 
 export interface OutboxRun {
@@ -127,7 +130,7 @@ export class NoticeOutbox {
     if (!due.length) return [];
     await db
       .updateTable('notices')
-      .set({ claimed_by: token, claimed_until: now + CLAIM_MS })
+      .set({ claimed_by: token, claimed_until: now + (this.deps.claimMs ?? 60_000) })
       .where('id', 'in', due.map((r) => r.id))
       .where('sent_at', 'is', null)
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))

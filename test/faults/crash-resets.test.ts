@@ -117,6 +117,8 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
     SSPR_LOG_LEVEL: 'warn',
     SSPR_RATE_LIMITS: 'off',
     SSPR_RESET_CLAIM_MS: String(CLAIM_MS),
+    // Notices a killed process had claimed are taken over after 3 × this.
+    SSPR_SMTP_TIMEOUT_MS: '2000',
     ...(pg ? { SSPR_DATABASE_URL: pg.url } : {}),
   };
   const counts: Counts = { rounds: 0, resets: 0, answered200: 0, inEffect: 0, auditFound: 0, revoked: 0, noticed: 0, resumed: 0, failedCleanly: 0, fiveXx: 0 };
@@ -215,7 +217,7 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
           const refresh = await call(after, 'POST', '/auth/refresh', { refreshToken: u.refreshToken });
           expect(refresh.status, `${u.name}: the refresh token from before the reset is revoked`).toBe(401);
           counts.revoked++;
-          await smtp.waitFor(u.email, (m) => /reset/i.test(m.subject ?? ''), 20_000);
+          await smtp.waitFor(u.email, (m) => /reset/i.test(m.subject ?? ''), 30_000);
           counts.noticed++;
           const state = await call(after, 'GET', '/reset/session', undefined, u.token);
           expect(state.body.state).toBe('completed');
