@@ -184,7 +184,11 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
       counts.rounds++;
       counts.resets += ready.length;
       counts.answered200 += settled.filter((a) => a?.status === 200).length;
-      counts.fiveXx += settled.filter((a) => a && a.status >= 500).length;
+      for (const a of settled) {
+        if (!a || a.status < 500) continue;
+        counts.fiveXx++;
+        console.log(`[faults] ${store} round ${round}: a write answered ${a.status} ${JSON.stringify(a.body)}`);
+      }
 
       proc = await startProcess(env);
       const after: string = proc.base;
@@ -199,7 +203,10 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
             const state = await call(after, 'GET', '/reset/session', undefined, u.token);
             expect(state.body.state, `${u.name} after the crash`).toBe('ready');
             const retry = await call(after, 'POST', '/reset/session/password', { newPassword: newPassword(u), unlockAccount: false }, u.token);
-            if (retry.status >= 500) counts.fiveXx++;
+            if (retry.status >= 500) {
+              counts.fiveXx++;
+              console.log(`[faults] ${store} round ${round}: a resumed write answered ${retry.status} ${JSON.stringify(retry.body)}`);
+            }
             if (retry.status === 200) counts.resumed++;
             else {
               counts.failedCleanly++;
