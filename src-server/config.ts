@@ -63,6 +63,10 @@ export const ServerConfig = z.strictObject({
   smtpTimeoutMs: Ms(100, 120_000, 5_000),
   /** One POST to the SMS/voice gateway. */
   smsTimeoutMs: Ms(100, 120_000, 5_000),
+  /** A verification code must be with the SMTP relay / SMS gateway within this, or `delivery_failed`. */
+  deliveryTimeoutMs: Ms(100, 60_000, 4_000),
+  /** A reset session's `setting` claim lapses after this, so a crash never holds it (issue 10). */
+  resetClaimMs: Ms(1000, 600_000, 15_000),
   /**
    * Which peer addresses are proxies whose `X-Forwarded-For` names the client: `true` (all),
    * a hop count, or a comma-separated list of addresses and CIDRs. Unset: the socket's peer.
@@ -154,6 +158,8 @@ const ENV: Array<[string, string[]]> = [
   ['SSPR_STORE_TIMEOUT_MS', ['storeTimeoutMs']],
   ['SSPR_SMTP_TIMEOUT_MS', ['smtpTimeoutMs']],
   ['SSPR_SMS_TIMEOUT_MS', ['smsTimeoutMs']],
+  ['SSPR_RESET_CLAIM_MS', ['resetClaimMs']],
+  ['SSPR_DELIVERY_TIMEOUT_MS', ['deliveryTimeoutMs']],
   ['SSPR_TRUST_PROXY', ['trustProxy']],
   ['SSPR_RATE_LIMITS', ['rateLimits', 'enabled']],
   ['SSPR_PROOF_OF_WORK', ['rateLimits', 'proofOfWork']],

@@ -21,6 +21,7 @@ export const PROBLEM_TITLES: Record<ErrorCode, string> = {
   step_up_required: 'Prove it is you first',
   store_unavailable: 'The service is temporarily unavailable',
   internal: 'Internal error',
+  delivery_failed: 'The code could not be sent',
 };
 
 /** The problem's extra fields (retry time, attempts left, violations…), as the shared contract names them. */

@@ -43,6 +43,8 @@ import { ApprovalHub, createPushMethod } from './methods/push.js';
 import { createSecurityQuestionsMethod } from './methods/security-questions.js';
 import { createTotpMethod } from './methods/totp.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from './notify/mailer.js';
+import { HandoverTimes } from './notify/handover-times.js';
+import { NoticeOutbox } from './notify/notice-outbox.js';
 import { AccountNotifier, PasswordNotifier } from './notify/notifications.js';
 import { Outbox } from './notify/outbox.js';
 import { OutboxPhoneGateway, WebhookPhoneGateway, type PhoneGateway } from './notify/sms-gateway.js';
@@ -174,8 +176,11 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const accessPasses = new AccessPasses(clock);
   const accountNotifier = new AccountNotifier({ clock, policyStore, mailer, methodStore, auditLog, db, log });
   const stepUp = new StepUp({ db, clock, policyStore, methodStore, resetSessions, throttles, secretBox, auditLog, accessPasses });
+  // A claim outlives any one hand-over (its SMTP deadline) a few times over.
+  const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
   const resetFlow = new ResetFlow({
-    db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, passwordNotifier, decoyPopulation, codeKey, log,
+    db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, passwordNotifier, decoyPopulation, notices,
+    claimMs: config.resetClaimMs, handovers: new HandoverTimes(), deliveryTimeoutMs: config.deliveryTimeoutMs, codeKey, log,
   });
 
   const metrics = new Registry();
@@ -229,6 +234,11 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   // Hourly, so a reminder is at most an hour late; the claims make each email go once.
   const reminderDeps = { policy: () => policyStore.get(), directory, claims: new ReminderClaims(db), mailer, clock, locale: config.defaultLocale, log };
   const expiryReminders = startPeriodic(() => sendExpiryReminders(reminderDeps), { firstRunMs: 90_000, intervalMs: 3_600_000 }, log, 'expiry reminders', (r) => r.sent > 0 && log.info(r, 'expiry reminders sent'));
+  // What a crash left: notices queued and not sent, directory writes not reconciled.
+  notices.start();
+  const intents = startPeriodic(() => resetFlow.reconcileOpenIntents(), { firstRunMs: 0, intervalMs: 30_000 }, log, 'password intent reconciliation', (c) => {
+    if (c.completed || c.notApplied) log.info(c, 'password intents reconciled');
+  });
   return {
     app,
     services: { config, clock, store, db, directory, policy: policyStore, methods: methodStore, audit: auditLog, outbox, mailer, accessTokens, adminToken, codeKey, log },
@@ -242,6 +252,8 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       await expiryReminders.stop();
       await expiredPurge.stop();
       await decoyPopulationCount.stop();
+      await intents.stop();
+      await notices.stop();
       await auditRetention.stop();
       await rateLimitPurge.stop();
       await adminDigest.stop();

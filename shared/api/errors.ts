@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MethodType } from './common.js';
 import { ProofOfWorkChallenge } from './proof-of-work.js';
 
 /** Every `code` a problem+json answer may carry. Clients switch on these; never rename one. */
@@ -25,6 +26,11 @@ export const ERROR_CODES = [
   'store_unavailable',
   /** An unexpected server fault; `correlationId` names its log line. */
   'internal',
+  /**
+   * The code could not be handed to the SMTP relay / SMS gateway in time: nothing was counted
+   * (R11b/R11c); retry after `Retry-After`, or choose another method than `method`.
+   */
+  'delivery_failed',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -51,6 +57,8 @@ export const Problem = z.object({
   correlationId: z.string().optional(),
   /** With `proof_of_work_required`: the challenge to solve before asking again. */
   proofOfWork: ProofOfWorkChallenge.optional(),
+  /** With `delivery_failed`: the method whose code could not be handed over. */
+  method: MethodType.optional(),
   /** With `invalid_request`: where the input was wrong. */
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
@@ -77,4 +85,5 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   step_up_required: 403,
   store_unavailable: 503,
   internal: 500,
+  delivery_failed: 503,
 };

@@ -89,6 +89,8 @@ export const IpcError = z.object({
   retryAfterSeconds: z.number().int().optional(),
   attemptsRemaining: z.number().int().optional(),
   violations: z.array(Violation).optional(),
+  /** delivery_failed: the method whose code could not be sent (offer another). */
+  method: MethodType.optional(),
   /** invalid_request / invalid_input: which field. */
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });

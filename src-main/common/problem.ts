@@ -33,5 +33,6 @@ export function problemToIpcError(status: number, body: unknown, retryAfterHeade
     ...(p.attemptsRemaining !== undefined ? { attemptsRemaining: p.attemptsRemaining } : {}),
     ...(p.violations ? { violations: p.violations } : {}),
     ...(p.issues ? { issues: p.issues } : {}),
+    ...(p.method ? { method: p.method } : {}),
   };
 }

@@ -10,6 +10,8 @@ export function errorText(t: Catalogue, error: IpcError, contact: string): strin
       return t.reset.answersWrong(error.attemptsRemaining ?? null);
     case 'challenge_expired':
       return t.reset.codeExpired;
+    case 'delivery_failed':
+      return t.reset.deliveryFailed(error.method ? t.methodNames[error.method] : null);
     case 'rate_limited':
       return t.errors.rateLimited(error.retryAfterSeconds ?? 60);
     case 'network':

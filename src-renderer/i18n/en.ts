@@ -75,6 +75,7 @@ export const en = {
     codeWrong: (remaining: number | null) =>
       remaining === null ? 'That code is not right. Check it and try again.' : remaining === 1 ? 'That code is not right. 1 attempt left.' : `That code is not right. ${remaining} attempts left.`,
     codeExpired: 'This code has expired. Send a new one.',
+    deliveryFailed: (method: string | null) => `The code could not be sent${method ? ` by ${method}` : ''} just now. Try again in a moment, or try another method.`,
     noCodeHint: (contact: string) =>
       `Didn't get a code within a minute? Check your spam folder or send a new one. If it still does not arrive, you may not be registered or enabled for self-service — contact ${contact}.`,
     pushTitle: 'Approve the request on your other device',

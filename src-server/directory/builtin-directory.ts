@@ -191,7 +191,12 @@ export class BuiltinDirectory implements Directory {
     return [];
   }
 
-  private async writePassword(row: UserRow, newPassword: string, opts: { unlock: boolean; mustChange: boolean }): Promise<PasswordWriteResult> {
+  private async writePassword(
+    row: UserRow,
+    newPassword: string,
+    opts: { unlock: boolean; mustChange: boolean },
+    complete?: (trx: Transaction<Database>, changedAt: Date) => Promise<void>,
+  ): Promise<PasswordWriteResult> {
     const policy = await this.policy();
     const violations = await this.historyViolations(row.id, row.password_hash, newPassword, policy);
     if (violations.length) return { ok: false, violations };
@@ -212,6 +217,7 @@ export class BuiltinDirectory implements Directory {
       // Keep only what the history rule can need.
       const keep = await trx.selectFrom('password_history').select('id').where('user_id', '=', row.id).orderBy('id', 'desc').limit(24).execute();
       if (keep.length === 24) await trx.deleteFrom('password_history').where('user_id', '=', row.id).where('id', '<', keep[keep.length - 1]!.id).execute();
+      await complete?.(trx, new Date(now));
     });
     return { ok: true, changedAt: new Date(now) };
   }
@@ -220,6 +226,17 @@ export class BuiltinDirectory implements Directory {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', user.id).executeTakeFirst();
     if (!row) return { ok: false, violations: [{ rule: 'directory', message: 'The account no longer exists.' }] };
     return this.writePassword(row, newPassword, { unlock: options.unlock, mustChange: options.mustChange ?? false });
+  }
+
+  async resetPasswordWith(
+    user: DirectoryAccount,
+    newPassword: string,
+    options: { unlock: boolean },
+    complete: (trx: Transaction<Database>, changedAt: Date) => Promise<void>,
+  ): Promise<PasswordWriteResult> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', user.id).executeTakeFirst();
+    if (!row) return { ok: false, violations: [{ rule: 'directory', message: 'The account no longer exists.' }] };
+    return this.writePassword(row, newPassword, { unlock: options.unlock, mustChange: false }, complete);
   }
 
   async changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {

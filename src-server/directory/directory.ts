@@ -1,4 +1,6 @@
+import type { Transaction } from 'kysely';
 import type { Violation } from '../../shared/api/errors.js';
+import type { Database } from '../store/schema.js';
 
 /**
  * A directory account without its group membership: what a flow that needs neither scope
@@ -82,6 +84,16 @@ export interface Directory {
   verifyPassword(username: string, password: string): Promise<VerifyResult>;
   /** Reset by the service (after SSPR verification); optionally unlock (R18c). */
   resetPassword(user: DirectoryAccount, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult>;
+  /**
+   * Only a directory kept in the server's own store: the write and `complete` (the reset's
+   * completion) commit in one transaction, so a crash leaves both or neither.
+   */
+  resetPasswordWith?(
+    user: DirectoryAccount,
+    newPassword: string,
+    options: { unlock: boolean },
+    complete: (trx: Transaction<Database>, changedAt: Date) => Promise<void>,
+  ): Promise<PasswordWriteResult>;
   /**
    * Change by the user (current + new), as the user. The current password is checked as a
    * sign-in checks it (a wrong one counts towards the lockout); refusals name the rule

@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import type { PhoneChannel } from '../../shared/api/common.js';
+import type { MethodType, PhoneChannel } from '../../shared/api/common.js';
 import type { Challenge, CreateResetSessionResponse, ResetSessionView, SetResetPasswordResponse, VerifyChallengeRequest, VerifyChallengeResponse } from '../../shared/api/reset.js';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
 import { revokeUserSessions } from '../auth/revocation.js';
 import type { Clock } from '../clock.js';
-import { canonicalLogin, DirectoryUnavailableError, type Directory } from '../directory/directory.js';
+import { canonicalLogin, DirectoryUnavailableError, type Directory, type DirectoryUser, type PasswordWriteResult } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
 import type { Log } from '../log.js';
 import { CODE_TTL_MS } from '../methods/codes.js';
@@ -16,18 +16,45 @@ import type { MethodKinds, ResetTarget } from '../methods/method-kind.js';
 import type { MethodStore } from '../methods/method-store.js';
 import { effectiveRequirement } from '../methods/registration-status.js';
 import { shownRequiredMethods } from './required-methods.js';
+import type { HandoverChannel, HandoverTimes } from '../notify/handover-times.js';
+import type { MailMessage } from '../notify/mailer.js';
+import type { NoticeOutbox } from '../notify/notice-outbox.js';
 import type { PasswordNotifier } from '../notify/notifications.js';
 import { productPasswordViolations } from '../policy/password-check.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { hashToken, newId, newToken } from '../security/tokens.js';
 import type { Db } from '../store/db.js';
-import type { OfferedMethod, ResetSessionStore, StoredResetSession } from '../store/reset-session-store.js';
+import type { OfferedMethod, PasswordIntent, ResetSessionStore, StoredResetSession } from '../store/reset-session-store.js';
 import type { Database } from '../store/schema.js';
 import { resetThrottleKey } from '../throttle/keys.js';
 import type { ThrottleStore } from '../throttle/throttle-store.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import { directoryContact, lockedOut, methodsForGate, passGate, pendingChallenge, resetEligibility, SESSION_TTL_MS, sessionIsActive, type RequestContext } from './reset-rules.js';
+
+/** What completing a reset needs besides the session; kept sealed in an intent. */
+interface Completion {
+  unlock: boolean;
+  wasLocked: boolean;
+  client: string;
+  notices: MailMessage[];
+  /** The directory's password-changed time before the write: a later one means it landed. */
+  changedBefore: number | null;
+}
+
+/** The relay a method's code goes through, if any. */
+function handoverChannel(type: MethodType): HandoverChannel | null {
+  return type === 'email' ? 'email' : type === 'mobilePhone' || type === 'officePhone' ? 'phone' : null;
+}
+
+/** `work`, or a rejection once `ms` have passed (the work itself is not cancelled). */
+function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not handed over within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
 
 const sessionExpired = () => new ProblemError('session_expired', 'This reset session has ended. Start again.');
 const publicView = (m: OfferedMethod) => ({ id: m.id, type: m.type, hint: m.hint });
@@ -46,6 +73,14 @@ export interface ResetFlowDependencies {
   passwordNotifier: PasswordNotifier;
   /** What real users' answers look like, for decoys drawn from it (R13b). */
   decoyPopulation: DecoyPopulationStore;
+  /** The durable outbox the completion queues its notices in. */
+  notices: NoticeOutbox;
+  /** How long a `setting` claim holds (SSPR_RESET_CLAIM_MS). */
+  claimMs: number;
+  /** Recent real hand-overs, which decoys take after (R13b). */
+  handovers: HandoverTimes;
+  /** How long a code's hand-over to the relay may take (SSPR_DELIVERY_TIMEOUT_MS). */
+  deliveryTimeoutMs: number;
   /** HMAC key for offered-method ids and decoy seeds. */
   codeKey: Buffer;
   log: Log;
@@ -150,7 +185,10 @@ export class ResetFlow {
   }
 
   async state(token: string): Promise<ResetSessionView> {
-    const session = await this.load(token);
+    let session = await this.load(token);
+    // A write a crash or an outage left unsettled: ask the directory, then tell the truth.
+    const open = session.status === 'setting' ? await this.deps.resetSessions.intentFor(session.id) : null;
+    if (open && (await this.reconcile(open).catch(() => 'open')) !== 'open') session = await this.load(token);
     const now = this.now();
     const lock = await this.deps.throttles.activeLock(this.deps.db, session.throttleKey);
     const state: ResetSessionView['state'] =
@@ -226,9 +264,46 @@ export class ResetFlow {
       return admission;
     });
     if (!admitted.allowed) throw lockedOut(admitted.lockedUntil, now);
-    // Handed over at once, never awaited here: delivery time must not show (R12, R13b).
-    if (started.deliver) started.deliver().catch((err: Error) => this.deps.log.warn({ err: err.message, method: m.type }, 'verification code not handed over'));
+    const channel = handoverChannel(m.type);
+    if (channel) await this.handOver(channel, started.deliver, { session, method: m.type, challengeId, recorded: admitted.recorded, client: ctx.client });
     return { challengeId, type: m.type, expiresAt: new Date(expiresAt).toISOString(), ...started.reply };
+  }
+
+  /**
+   * R12: the code is with the relay / gateway before the challenge answers, within the
+   * delivery deadline. A hand-over refused or too slow answers `delivery_failed` and is not
+   * counted (R11b/R11c). A decoy (nothing to send) takes as long as a recent real hand-over
+   * and ends as it did (R13b), so an unknown name answers alike even while the relay is down.
+   */
+  private async handOver(
+    channel: HandoverChannel,
+    deliver: (() => Promise<void>) | null,
+    c: { session: StoredResetSession; method: MethodType; challengeId: string; recorded: number[]; client: string },
+  ): Promise<void> {
+    const { handovers, deliveryTimeoutMs, log } = this.deps;
+    const begun = performance.now();
+    let ok: boolean;
+    if (deliver) {
+      ok = await withDeadline(deliver(), deliveryTimeoutMs).then(
+        () => true,
+        (err: Error) => {
+          log.warn({ err: err.message, method: c.method }, 'verification code not handed over');
+          return false;
+        },
+      );
+      handovers.record(channel, { ms: performance.now() - begun, ok, at: this.now() });
+    } else {
+      const like = handovers.draw(channel, this.now(), Math.random());
+      if (like) await new Promise((r) => setTimeout(r, like.ms));
+      ok = like?.ok ?? true;
+    }
+    if (ok) return;
+    await this.deps.db.transaction().execute(async (trx) => {
+      await this.deps.throttles.release(trx, c.session.throttleKey, c.recorded);
+      await this.deps.resetSessions.settleChallenge(trx, c.challengeId, 'denied', this.now());
+      await this.audit(trx, c.session, { type: 'reset.challenge', method: c.method, result: 'failure', client: c.client, detail: { reason: 'delivery_failed' } });
+    });
+    throw new ProblemError('delivery_failed', 'The code could not be sent just now. Try again in a moment, or choose another method.', { retryAfterSeconds: 30, method: c.method });
   }
 
   async verify(token: string, challengeId: string, input: VerifyChallengeRequest, ctx: RequestContext): Promise<Omit<VerifyChallengeResponse, 'session'>> {
@@ -285,7 +360,7 @@ export class ResetFlow {
   }
 
   async setPassword(token: string, body: { newPassword: string; unlockAccount: boolean }, ctx: RequestContext): Promise<SetResetPasswordResponse> {
-    const { db, directory, resetSessions, throttles } = this.deps;
+    const { db, directory, resetSessions } = this.deps;
     const session = await this.active(token);
     if (session.gatesPassed < session.requiredMethods || !session.subjectId) {
       throw new ProblemError('gates_incomplete', `Verify ${session.requiredMethods - session.gatesPassed} more method(s) first.`);
@@ -309,30 +384,131 @@ export class ResetFlow {
       throw new ProblemError('password_policy', 'The new password does not meet the policy.', { violations });
     }
     // One write at a time per session: a double submit must not race the first one into
-    // the directory's history check.
-    if (!(await resetSessions.moveStatus(db, session.id, ['verifying', 'ready'], 'setting'))) throw new ProblemError('conflict', 'The new password is already being set.');
+    // the directory's history check. The claim lapses, so a crash never holds the session.
+    const now = this.now();
+    if (!(await resetSessions.claimForWrite(db, session.id, now, now + this.deps.claimMs))) throw new ProblemError('conflict', 'The new password is already being set.');
     const release = () => resetSessions.moveStatus(db, session.id, ['setting'], 'ready');
-    // The directory's verdict is the user's to see (R18a); if it cannot be reached the
-    // error propagates (directory_unavailable) and the session stays usable for a retry.
-    const written = await directory.resetPassword(user, body.newPassword, { unlock: body.unlockAccount }).catch(async (err: unknown) => {
-      await release();
+    let written: PasswordWriteResult;
+    try {
+      // R22: rendered now, queued in the transaction that completes the reset.
+      const notices = await this.deps.passwordNotifier.messages(user, { how: 'reset', client: ctx.client, locale: ctx.locale, when: new Date(now) });
+      const completion: Completion = { unlock: body.unlockAccount, wasLocked: user.locked, client: ctx.client, notices, changedBefore: user.password.lastChangedAt?.getTime() ?? null };
+      // The directory's verdict is the user's to see (R18a); if it cannot be reached the
+      // error propagates (directory_unavailable) and the session stays usable for a retry.
+      written = directory.resetPasswordWith
+        ? await directory.resetPasswordWith(user, body.newPassword, { unlock: body.unlockAccount }, async (trx) => void (await this.complete(trx, session, user.id, completion)))
+        : await this.writeWithIntent(session, user, body.newPassword, completion);
+    } catch (err) {
+      // An external write whose outcome is unknown keeps its claim until reconciled or lapsed.
+      if (!(await resetSessions.intentFor(session.id))) await release();
       throw err;
-    });
+    }
     if (!written.ok) {
       await release();
       await audit('failure', { reason: 'directoryPolicy', rules: written.violations.map((v) => v.rule) });
       throw new ProblemError('password_policy', 'The directory refused the new password.', { violations: written.violations });
     }
-    await db.transaction().execute(async (trx) => {
-      await resetSessions.moveStatus(trx, session.id, 'any', 'completed', { completedAt: this.now() });
-      await revokeUserSessions(trx, this.deps.clock, user.id, session.id);
-      // R11d: a successful reset clears every counter.
-      await throttles.clear(trx, session.throttleKey);
-      await this.audit(trx, session, { type: 'reset.password', result: 'success', client: ctx.client });
-      if (body.unlockAccount) await this.audit(trx, session, { type: 'reset.unlock', result: 'success', client: ctx.client, detail: { wasLocked: user.locked } });
-    });
-    this.deps.passwordNotifier.passwordChanged(user, { how: 'reset', client: ctx.client, locale: ctx.locale }).catch((err: Error) => this.deps.log.warn({ err: err.message }, 'reset notification failed'));
+    this.deps.notices.kick();
     return { unlocked: body.unlockAccount, changedAt: written.changedAt.toISOString() };
+  }
+
+  /**
+   * Everything a reset means besides the password itself, in the caller's transaction: the
+   * session completed, sessions and refresh tokens revoked, R11d's counters cleared, the audit
+   * event and the queued notices. False when the session was completed already.
+   */
+  private async complete(trx: Transaction<Database>, session: StoredResetSession, userId: string, c: Completion, how?: { reconciled: true }): Promise<boolean> {
+    if (!(await this.deps.resetSessions.moveStatus(trx, session.id, ['verifying', 'ready', 'setting'], 'completed', { completedAt: this.now() }))) return false;
+    await revokeUserSessions(trx, this.deps.clock, userId, session.id);
+    // R11d: a successful reset clears every counter.
+    await this.deps.throttles.clear(trx, session.throttleKey);
+    await this.audit(trx, session, { type: 'reset.password', result: 'success', client: c.client, detail: how ?? null });
+    if (c.unlock) await this.audit(trx, session, { type: 'reset.unlock', result: 'success', client: c.client, detail: { wasLocked: c.wasLocked } });
+    await this.deps.notices.enqueue(trx, c.notices);
+    return true;
+  }
+
+  /**
+   * An external directory cannot join the store's transaction: an intent is recorded before
+   * the write and closed with the completion after it; one a crash or an outage left open is
+   * reconciled against the directory (at once, and by `reconcileOpenIntents`).
+   */
+  private async writeWithIntent(session: StoredResetSession, user: DirectoryUser, newPassword: string, c: Completion): Promise<PasswordWriteResult> {
+    const { db, directory, resetSessions, secretBox } = this.deps;
+    const now = this.now();
+    const intent: PasswordIntent = { sessionId: session.id, userId: user.id, sealed: secretBox.sealJson(c), createdAt: now, expiresAt: session.expiresAt };
+    await resetSessions.recordIntent(db, intent);
+    let written: PasswordWriteResult;
+    try {
+      written = await directory.resetPassword(user, newPassword, { unlock: c.unlock });
+    } catch (err) {
+      // The write may still have landed: ask the directory before telling the user it failed.
+      const outcome = await this.reconcile(intent, { inFlight: true }).catch(() => 'open' as const);
+      if (outcome === 'completed') return { ok: true, changedAt: new Date(now) };
+      throw err;
+    }
+    if (!written.ok) {
+      await resetSessions.dropIntent(db, session.id);
+      return written;
+    }
+    await db.transaction().execute(async (trx) => {
+      await this.complete(trx, session, user.id, c);
+      await resetSessions.dropIntent(trx, session.id);
+    });
+    return written;
+  }
+
+  /**
+   * Settles one open intent from the directory's own record: a password changed since the
+   * intent was recorded completes the reset; otherwise the session is `ready` again. A directory
+   * that cannot be reached leaves it open (an intent past its session's end is dropped).
+   */
+  private async reconcile(intent: PasswordIntent, o: { inFlight?: boolean } = {}): Promise<'completed' | 'not-applied' | 'open'> {
+    const { db, directory, resetSessions } = this.deps;
+    const session = await resetSessions.byId(intent.sessionId);
+    if (!session || session.status === 'completed') {
+      await resetSessions.dropIntent(db, intent.sessionId);
+      return session ? 'completed' : 'not-applied';
+    }
+    // A write still in flight elsewhere is its request's to settle, until its claim lapses.
+    if (!o.inFlight && session.status === 'setting' && (session.claimUntil ?? 0) > this.now()) return 'open';
+    const user = await directory.findUserById(intent.userId).catch((err: unknown) => {
+      if (err instanceof DirectoryUnavailableError) return undefined;
+      throw err;
+    });
+    if (user === undefined) {
+      if (this.now() < intent.expiresAt) return 'open';
+      await resetSessions.dropIntent(db, intent.sessionId);
+      return 'not-applied';
+    }
+    // Compared with the directory's own earlier stamp, not our clock: no skew, and whole
+    // seconds (pwdChangedTime) cannot make an older change look like this one.
+    const c = this.deps.secretBox.openJson<Completion>(intent.sealed);
+    const changed = user?.password.lastChangedAt?.getTime() ?? null;
+    if (user && changed !== null && (c.changedBefore === null || changed > c.changedBefore)) {
+      await db.transaction().execute(async (trx) => {
+        if (await resetSessions.dropIntent(trx, intent.sessionId)) await this.complete(trx, session, intent.userId, c, { reconciled: true });
+      });
+      this.deps.notices.kick();
+      return 'completed';
+    }
+    await db.transaction().execute(async (trx) => {
+      await resetSessions.dropIntent(trx, intent.sessionId);
+      await resetSessions.moveStatus(trx, session.id, ['setting'], 'ready');
+    });
+    return 'not-applied';
+  }
+
+  /** Intents a crash or an outage left open (start-up, then periodically). */
+  async reconcileOpenIntents(): Promise<{ completed: number; notApplied: number; open: number }> {
+    const counts = { completed: 0, notApplied: 0, open: 0 };
+    for (const intent of await this.deps.resetSessions.openIntents(500)) {
+      const outcome = await this.reconcile(intent);
+      if (outcome === 'completed') counts.completed++;
+      else if (outcome === 'not-applied') counts.notApplied++;
+      else counts.open++;
+    }
+    return counts;
   }
 
   async cancel(token: string, ctx: RequestContext): Promise<void> {

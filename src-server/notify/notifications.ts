@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Directory, DirectoryAccount, DirectoryUser } from '../directory/directory.js';
 import type { Log } from '../log.js';
 import type { PolicyStore } from '../policy/policy-store.js';
-import type { Mailer } from './mailer.js';
+import type { MailMessage, Mailer } from './mailer.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { MethodStore } from '../methods/method-store.js';
 import type { Db } from '../store/db.js';
@@ -72,6 +72,9 @@ export interface PasswordNotifierDependencies {
   log: Log;
 }
 
+/** Who a notice is about. A change needs no administrator flag (only a reset tells the other administrators). */
+export type NoticeSubject = DirectoryAccount & Partial<Pick<DirectoryUser, 'isAdmin'>>;
+
 /**
  * R22: after a password reset or change, tell the user by email; when an administrator
  * resets their own password, tell every other administrator. Each switch is in the policy.
@@ -80,23 +83,25 @@ export interface PasswordNotifierDependencies {
 export class PasswordNotifier {
   constructor(private readonly deps: PasswordNotifierDependencies) {}
 
-  // A change needs no administrator flag (only a reset tells the other administrators).
-  async passwordChanged(user: DirectoryAccount & Partial<Pick<DirectoryUser, 'isAdmin'>>, ctx: { how: 'reset' | 'change' | 'unlock'; client: string; locale: Locale }): Promise<void> {
-    const { clock, directory, policyStore, mailer, log } = this.deps;
+  /** The messages R22 asks for, rendered now (a reset queues them in its own transaction). */
+  async messages(user: NoticeSubject, ctx: { how: 'reset' | 'change' | 'unlock'; client: string; locale: Locale; when?: Date }): Promise<MailMessage[]> {
+    const { clock, directory, policyStore } = this.deps;
     const policy = await policyStore.get();
-    const when = clock.now();
-    const sends: Array<Promise<void>> = [];
-    if (policy.sspr.notifyUserOnReset && user.email) {
-      const { subject, text } = passwordNotice(user, ctx.how, when, ctx.client, policy.branding, ctx.locale);
-      sends.push(mailer.send({ to: user.email, subject, text }));
-    }
+    const when = ctx.when ?? clock.now();
+    const messages: MailMessage[] = [];
+    if (policy.sspr.notifyUserOnReset && user.email) messages.push({ to: user.email, ...passwordNotice(user, ctx.how, when, ctx.client, policy.branding, ctx.locale) });
     if (ctx.how === 'reset' && user.isAdmin && policy.sspr.notifyAdminsOnAdminReset) {
       for (const admin of await directory.listAdmins()) {
         if (admin.id === user.id || !admin.email) continue;
-        const { subject, text } = adminNotice(user, when, ctx.client, policy.branding, ctx.locale);
-        sends.push(mailer.send({ to: admin.email, subject, text }));
+        messages.push({ to: admin.email, ...adminNotice(user, when, ctx.client, policy.branding, ctx.locale) });
       }
     }
+    return messages;
+  }
+
+  async passwordChanged(user: NoticeSubject, ctx: { how: 'reset' | 'change' | 'unlock'; client: string; locale: Locale }): Promise<void> {
+    const { mailer, log } = this.deps;
+    const sends = (await this.messages(user, ctx)).map((m) => mailer.send(m));
     for (const r of await Promise.allSettled(sends)) {
       if (r.status === 'rejected') log.warn({ err: (r.reason as Error).message }, 'password notification not sent');
     }

@@ -252,10 +252,40 @@ const m007ExpiryReminders: Migration = {
   },
 };
 
+/**
+ * One outcome per reset (issue 10): a `setting` claim that lapses, the durable outbox of
+ * notices written with the reset, and the intents recorded before an external directory write.
+ */
+const m008AtomicResets: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('reset_sessions').addColumn('claim_until', 'bigint').execute();
+    await db.schema.createTable('notices')
+      .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('kind', 'varchar(40)', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('claimed_by', 'varchar(64)')
+      .addColumn('claimed_until', 'bigint')
+      .addColumn('sent_at', 'bigint')
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('notices_due').on('notices').columns(['sent_at', 'next_attempt_at']).execute();
+    await db.schema.createTable('password_intents')
+      .addColumn('session_id', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
+      .addColumn('detail', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders };
+      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders, '008_atomic_resets': m008AtomicResets };
     },
   };
 }

@@ -38,6 +38,18 @@ export interface StoredResetSession {
   client: string | null;
   createdAt: number;
   expiresAt: number;
+  /** While `setting`: when the write's claim lapses. */
+  claimUntil: number | null;
+}
+
+/** A password write to an external directory whose outcome is not known yet. */
+export interface PasswordIntent {
+  sessionId: string;
+  userId: string;
+  /** What the completion needs, sealed (it carries the notices' addresses). */
+  sealed: string;
+  createdAt: number;
+  expiresAt: number;
 }
 
 export type ChallengeStatus = 'pending' | 'used' | 'spent' | 'denied' | 'superseded';
@@ -71,6 +83,7 @@ function toSession(row: SessionRow): StoredResetSession {
     client: row.client,
     createdAt: Number(row.created_at),
     expiresAt: Number(row.expires_at),
+    claimUntil: row.claim_until === null ? null : Number(row.claim_until),
   };
 }
 
@@ -112,6 +125,7 @@ const Q = {
       created_at: v.created_at,
       expires_at: v.expires_at,
       completed_at: v.completed_at,
+      claim_until: v.claim_until,
     }),
   ),
   gates: new ReusableQuery<{ id: string }, GateColumns>((db, v) =>
@@ -169,7 +183,7 @@ export class ResetSessionStore {
   // ---- sessions ----
 
   /** `stepUp`: a signed-in user's proof of a method before a change of methods (R26), bound to their sign-in. */
-  async create(trx: Trx, session: StoredResetSession & { tokenHash: string }, options: { adminSignIn?: boolean; stepUp?: { signInId: string } } = {}): Promise<void> {
+  async create(trx: Trx, session: Omit<StoredResetSession, 'claimUntil'> & { tokenHash: string }, options: { adminSignIn?: boolean; stepUp?: { signInId: string } } = {}): Promise<void> {
     await Q.insertSession.run(trx, {
       id: session.id,
       token_hash: session.tokenHash,
@@ -186,6 +200,7 @@ export class ResetSessionStore {
       created_at: session.createdAt,
       expires_at: session.expiresAt,
       completed_at: null,
+      claim_until: null,
     });
     if (options.adminSignIn) await trx.insertInto('admin_sign_in_sessions').values({ session_id: session.id, created_at: session.createdAt }).execute();
     if (options.stepUp && session.subjectId) await trx.insertInto('step_up_sessions').values({ session_id: session.id, subject_id: session.subjectId, sign_in_id: options.stepUp.signInId, created_at: session.createdAt }).execute();
@@ -245,6 +260,48 @@ export class ResetSessionStore {
     if (from !== 'any') update = update.where('state', 'in', from);
     const moved = await update.executeTakeFirst();
     return Number(moved.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Claims the session for one password write until `until`: from `verifying`/`ready`, or from
+   * a `setting` claim that lapsed (its holder crashed or gave up). False when another holds it.
+   */
+  async claimForWrite(conn: Db | Trx, id: string, now: number, until: number): Promise<boolean> {
+    const moved = await conn
+      .updateTable('reset_sessions')
+      .set({ state: 'setting', claim_until: until })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('state', 'in', ['verifying', 'ready']), eb.and([eb('state', '=', 'setting'), eb('claim_until', '<', now)])]))
+      .executeTakeFirst();
+    return Number(moved.numUpdatedRows) === 1;
+  }
+
+  // ---- password intents (external directories) ----
+
+  /** Records, before the directory write, that a password is on its way for this session. */
+  async recordIntent(conn: Db | Trx, intent: PasswordIntent): Promise<void> {
+    await conn
+      .insertInto('password_intents')
+      .values({ session_id: intent.sessionId, user_id: intent.userId, detail: intent.sealed, created_at: intent.createdAt, expires_at: intent.expiresAt })
+      .onConflict((oc) => oc.column('session_id').doUpdateSet({ user_id: intent.userId, detail: intent.sealed, created_at: intent.createdAt, expires_at: intent.expiresAt }))
+      .execute();
+  }
+
+  async intentFor(sessionId: string): Promise<PasswordIntent | null> {
+    const r = await this.db.selectFrom('password_intents').selectAll().where('session_id', '=', sessionId).executeTakeFirst();
+    return r ? { sessionId: r.session_id, userId: r.user_id, sealed: r.detail, createdAt: Number(r.created_at), expiresAt: Number(r.expires_at) } : null;
+  }
+
+  /** Intents still open, oldest first (a crash, or a directory that stopped answering). */
+  async openIntents(limit: number): Promise<PasswordIntent[]> {
+    const rows = await this.db.selectFrom('password_intents').selectAll().orderBy('created_at').limit(limit).execute();
+    return rows.map((r) => ({ sessionId: r.session_id, userId: r.user_id, sealed: r.detail, createdAt: Number(r.created_at), expiresAt: Number(r.expires_at) }));
+  }
+
+  /** Closes an intent; false when another instance (or request) closed it first. */
+  async dropIntent(conn: Db | Trx, sessionId: string): Promise<boolean> {
+    const r = await conn.deleteFrom('password_intents').where('session_id', '=', sessionId).executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
   }
 
   // ---- challenges ----

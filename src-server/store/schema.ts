@@ -65,6 +65,34 @@ export interface Database {
     created_at: number;
     expires_at: number;
     completed_at: number | null;
+    /** While `setting`: when the claim lapses (a crash must not hold the session). */
+    claim_until: number | null;
+  };
+  /**
+   * The durable outbox (R22 notices): written in the reset's transaction, sent after commit,
+   * claimed by one instance at a time, retried with backoff until `expires_at`.
+   */
+  notices: {
+    id: string;
+    kind: string;
+    /** JSON, sealed: who is told what. */
+    payload: string;
+    created_at: number;
+    next_attempt_at: number;
+    attempts: number;
+    claimed_by: string | null;
+    claimed_until: number | null;
+    sent_at: number | null;
+    expires_at: number;
+  };
+  /** A password write to an external directory whose outcome is not yet known (reconciled). */
+  password_intents: {
+    session_id: string;
+    user_id: string;
+    /** JSON: what the completion needs (client, locale, unlock). */
+    detail: string;
+    created_at: number;
+    expires_at: number;
   };
   /**
    * Reset sessions started by the administrator sign-in: they verify like a reset, end in an

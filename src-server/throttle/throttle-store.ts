@@ -13,7 +13,11 @@ const LOCK_KIND = 'reset';
 const MUTEX_KIND = 'mutex';
 
 export type AttemptResult =
-  | { allowed: true; /** The provisional failure to release when the attempt succeeds. */ failureId: number | null }
+  | {
+      allowed: true;
+      /** The provisional failure to release when the attempt succeeds. */ failureId: number | null;
+      /** Every event this attempt recorded (a send that never left is released). */ recorded: number[];
+    }
   | { allowed: false; lockedUntil: number; rule: ThrottleRule['rule']; /** This attempt started the lock. */ tripped: boolean };
 
 export interface FailureResult {
@@ -109,17 +113,24 @@ export class ThrottleStore {
       return decision;
     }
     let failureId: number | null = null;
+    const recorded: number[] = [];
     for (const kind of kinds) {
       const row = await this.q.record.first(trx, { key, kind, at: now });
+      recorded.push(Number(row!.id));
       if (kind === 'failure') failureId = Number(row!.id);
     }
     await this.q.forget.run(trx, { key, before: now - MAX_WINDOW_MS });
-    return { allowed: true, failureId };
+    return { allowed: true, failureId, recorded };
   }
 
   /** The attempt succeeded: its provisional failure no longer counts. */
   async releaseFailure(trx: Trx, key: string, failureId: number): Promise<void> {
     await this.q.release.run(trx, { key, id: failureId });
+  }
+
+  /** Events that must not count after all (a code the relay never took: R11b/R11c). */
+  async release(trx: Trx, key: string, ids: number[]): Promise<void> {
+    for (const id of ids) await this.q.release.run(trx, { key, id });
   }
 
   /** The attempt failed (its failure is already recorded): R11a locks at the limit. */

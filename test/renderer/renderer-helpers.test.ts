@@ -57,3 +57,16 @@ describe('catalogues', () => {
     expect(formatWhen(new Date('2026-11-24T09:00:00'), 'ja', now)).toMatch(/11月24日/);
   });
 });
+
+describe('delivery_failed (issue 10 item 3)', () => {
+  it('names the method the code could not go through and offers another, in ja and en', async () => {
+    const { errorText } = await import('../../src-renderer/components/error-text.js');
+    const { problemToIpcError } = await import('../../src-main/common/problem.js');
+    const error = problemToIpcError(503, { type: 'x', title: 'The code could not be sent', status: 503, code: 'delivery_failed', method: 'mobilePhone', retryAfterSeconds: 30 }, '30', new Date());
+    expect(error).toMatchObject({ code: 'delivery_failed', method: 'mobilePhone', retryAfterSeconds: 30 });
+    expect(errorText(en, error, 'IT')).toContain(en.methodNames.mobilePhone);
+    expect(errorText(en, error, 'IT')).toContain('try another method');
+    expect(errorText(ja, error, 'IT')).toContain(ja.methodNames.mobilePhone);
+    expect(errorText(ja, error, 'IT')).toContain('別の方法');
+  });
+});

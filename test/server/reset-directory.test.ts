@@ -25,6 +25,10 @@ class SwitchableDirectory extends BuiltinDirectory {
     if (this.down) throw new DirectoryUnavailableError('connect ECONNREFUSED 127.0.0.1:389');
     return super.resetPassword(user, pw, o);
   }
+  override async resetPasswordWith(user: DirectoryUser, pw: string, o: { unlock: boolean }, complete: Parameters<BuiltinDirectory['resetPasswordWith']>[3]): Promise<PasswordWriteResult> {
+    if (this.down) throw new DirectoryUnavailableError('connect ECONNREFUSED 127.0.0.1:389');
+    return super.resetPasswordWith(user, pw, o, complete);
+  }
 }
 
 let t: TestServer;

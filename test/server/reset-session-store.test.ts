@@ -22,7 +22,7 @@ function session(over: Partial<StoredResetSession & { tokenHash: string }> = {})
       { id: 'pub-totp', type: 'authenticatorCode', hint: 'Phone', ref: 'm-totp' },
       { id: 'pub-email-2', type: 'email', hint: 'x•••@example.com', ref: 'm-email-2' },
     ],
-    client: '127.0.0.1', createdAt: T0, expiresAt: T0 + 15 * 60_000,
+    client: '127.0.0.1', createdAt: T0, expiresAt: T0 + 15 * 60_000, claimUntil: null,
     ...over,
   };
 }

@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { NoticeOutbox, noticeBackoffMs } from '../../src-server/notify/notice-outbox.js';
+import { SmtpMailer } from '../../src-server/notify/mailer.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { SecretBox } from '../../src-server/security/secret-box.js';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * The durable outbox of R22 notices (issue 10 item 1): queued in a transaction, sent after
+ * commit, retried with backoff while the relay refuses, sent once by several instances sharing
+ * the store, and never kept forever.
+ */
+
+let t: TestServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+const silentLog = { info: () => undefined, warn: () => undefined };
+
+describe('notice outbox (R22)', () => {
+  it('backoff doubles from 5 s and stops growing at 15 min', () => {
+    expect([0, 1, 2, 3].map(noticeBackoffMs)).toEqual([5000, 10_000, 20_000, 40_000]);
+    expect(noticeBackoffMs(30)).toBe(15 * 60_000);
+  });
+
+  it('a notice queued while the relay refuses is retried after its backoff and sent once, though four instances run at once', async () => {
+    t = await startTestServer();
+    const { db } = t.server.services;
+    const secretBox = new SecretBox(randomBytes(32));
+    const instances = Array.from({ length: 4 }, () => new NoticeOutbox({ db, clock: t!.clock, secretBox, mailer: new SmtpMailer(t!.smtp.url, 'sspr@corp.example', 2000), log: silentLog }));
+    const messages = Array.from({ length: 10 }, (_, i) => ({ to: `n${i}@corp.example`, subject: `notice ${i}`, text: 'Your password was reset.' }));
+    await db.transaction().execute((trx) => instances[0]!.enqueue(trx, messages));
+
+    t.smtp.refuse = true;
+    const refused = await instances[0]!.deliverDue();
+    expect(refused).toMatchObject({ sent: 0, failed: 10 });
+    // Not due again before its backoff.
+    t.smtp.refuse = false;
+    expect(await instances[1]!.deliverDue()).toMatchObject({ sent: 0, failed: 0 });
+
+    t.clock.advance(noticeBackoffMs(0) + 1);
+    const runs = await Promise.all(instances.map((o) => o.deliverDue()));
+    expect(runs.reduce((n, r) => n + r.sent, 0)).toBe(10);
+    const subjects = t.smtp.mails.map((m) => m.subject).sort();
+    expect(subjects).toEqual(messages.map((m) => m.subject).sort());
+    for (const o of instances) await o.stop();
+  });
+
+  it('nothing stays forever: a notice unsent for a day is given up and removed', async () => {
+    t = await startTestServer();
+    const { db } = t.server.services;
+    const outbox = new NoticeOutbox({ db, clock: t.clock, secretBox: new SecretBox(randomBytes(32)), mailer: new SmtpMailer(t.smtp.url, 'sspr@corp.example', 2000), log: silentLog });
+    await db.transaction().execute((trx) => outbox.enqueue(trx, [{ to: 'a@corp.example', subject: 'a', text: 'a' }]));
+    t.smtp.refuse = true;
+    await outbox.deliverDue();
+    t.clock.advance(24 * 3_600_000 + 1);
+    expect(await outbox.deliverDue()).toMatchObject({ givenUp: 1 });
+    expect(await db.selectFrom('notices').select('id').execute()).toEqual([]);
+  });
+});
