@@ -31,7 +31,11 @@ const LABELS: Record<MethodType, string> = {
 
 export function choiceLabel({ method, channel }: Choice): string {
   if (method.type === 'mobilePhone' && channel === 'voice') return `Call ${method.hint}`;
-  if (method.type === 'authenticatorCode') return method.hint ? `${LABELS.authenticatorCode} (${method.hint})` : LABELS.authenticatorCode;
+  if (method.type === 'authenticatorCode') {
+    // The hint is the app's label, often just "Authenticator app": not said twice.
+    const named = method.hint && !/^authenticator( app)?$/i.test(method.hint.trim());
+    return named ? `${LABELS.authenticatorCode} (${method.hint})` : LABELS.authenticatorCode;
+  }
   return `${LABELS[method.type]} ${method.hint}`;
 }
 

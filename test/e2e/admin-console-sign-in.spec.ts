@@ -155,6 +155,7 @@ test('R10/R33: an administrator signs in with password, an emailed code and an a
   await expect(emailChoice).toBeChecked();
   await expect(page.getByRole('radio', { name: /Authenticator app code/ })).toBeVisible();
   await axe(page, 'method choice');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-sign-in-methods.png') });
   const before = outboxLines();
   await emailChoice.focus();
   await page.keyboard.press('Enter');
