@@ -8,6 +8,8 @@ export class ApiFailure extends Error {
     readonly code: ErrorCode,
     detail: string,
     readonly issues: NonNullable<Problem['issues']> = [],
+    readonly attemptsRemaining?: number,
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
   }
@@ -15,7 +17,7 @@ export class ApiFailure extends Error {
 
 const TOKEN_KEY = 'sspr-admin-token';
 
-/** The bootstrap (or an administrator's) token lives in this tab's sessionStorage only. */
+/** The administrator's token (or the set-up token) lives in this tab's sessionStorage only. */
 export const tokenStore = {
   get: () => sessionStorage.getItem(TOKEN_KEY),
   set: (token: string) => sessionStorage.setItem(TOKEN_KEY, token),
@@ -36,7 +38,7 @@ async function failure(res: Response): Promise<ApiFailure> {
   const parsed = Problem.safeParse(await res.json().catch(() => null));
   if (!parsed.success) return new ApiFailure(res.status, 'invalid_request', `HTTP ${res.status}`);
   const problem = parsed.data;
-  return new ApiFailure(res.status, problem.code, problem.detail ?? problem.title, problem.issues ?? []);
+  return new ApiFailure(res.status, problem.code, problem.detail ?? problem.title, problem.issues ?? [], problem.attemptsRemaining, problem.retryAfterSeconds);
 }
 
 export interface AdminApi {
@@ -48,9 +50,12 @@ export interface AdminApi {
   downloadCsv(name: 'activityReport' | 'registrationReport' | 'adminAudit', query: QueryValues): Promise<{ fileName: string; bytes: number }>;
 }
 
-/** Calls the API table's routes with the token; answers are checked with the shared zod schemas. */
-export function createApi(token: string): AdminApi {
-  const headers = { authorization: `Bearer ${token}` };
+/**
+ * Calls the API table's routes with the token (an admin token, or a sign-in session's; none
+ * before the password is checked); answers are checked with the shared zod schemas.
+ */
+export function createApi(token: string | null): AdminApi {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   return {
     async call(name, input = {}) {
       const def = API_ROUTES[name];

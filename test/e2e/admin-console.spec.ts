@@ -79,8 +79,9 @@ async function axe(page: Page, where: string) {
 
 async function signIn(page: Page) {
   await page.goto(`${base}/admin/`);
+  await page.getByText('Use a set-up token').click();
   await page.getByLabel('Administrator token').fill(TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in with the token' }).click();
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
 }
 
@@ -128,8 +129,9 @@ test('R25/R17b: the console is served with a strict CSP and asks for the admin t
   expect(csp).toContain("script-src 'self'");
   expect(csp).toContain("frame-ancestors 'none'");
   expect(res!.headers()['x-frame-options']).toBe('DENY');
+  await page.getByText('Use a set-up token').click();
   await page.getByLabel('Administrator token').fill('not-the-token-000000000000000');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in with the token' }).click();
   await expect(page.getByRole('alert')).toHaveText('This token is not accepted.');
   await axe(page, 'sign-in');
   expect(await page.evaluate(() => (globalThis as any).sessionStorage.length)).toBe(0);

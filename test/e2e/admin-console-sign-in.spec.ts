@@ -1,0 +1,199 @@
+import { AxeBuilder } from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { Secret, TOTP } from 'otpauth';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+
+/**
+ * The console's own sign-in against the real server process: an administrator with an emailed
+ * code and an authenticator app signs in with user name, password and both methods (R10),
+ * keyboard only, and reaches the policy editor; the set-up token is refused from then on (R33).
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ARTIFACTS = path.join(ROOT, 'artifacts');
+const TOKEN = 'adm_e2e_console_signin_0123456789abcdef';
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+const ADMIN = { username: 'chief', displayName: 'Chief Admin', password: 'Initial-Passw0rd!x', email: 'chief@corp.example' };
+/** The reset address (R3: not the account's own). */
+const RESET_EMAIL = 'chief.private@mail.example';
+
+let dataDir: string;
+let server: ChildProcess;
+let base: string;
+let totp: TOTP;
+/** The TOTP time step last used: the server takes one code per step, so the next use waits for a new one. */
+let lastStep = 0;
+
+async function api(method: string, p: string, body?: unknown, token = TOKEN): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${base}/api/v1${p}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+async function freshTotp(): Promise<string> {
+  while (Math.floor(Date.now() / 30_000) <= lastStep) await new Promise((r) => setTimeout(r, 250));
+  lastStep = Math.floor(Date.now() / 30_000);
+  return totp.generate();
+}
+
+const outboxFile = () => path.join(dataDir, 'outbox', 'outbox.jsonl');
+const outboxLines = () => (existsSync(outboxFile()) ? readFileSync(outboxFile(), 'utf8').trim().split('\n').length : 0);
+
+/** The code the server handed to the local outbox for `to` after `after` lines (no SMTP configured). */
+async function outboxCode(to: string, after: number): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const lines = existsSync(outboxFile()) ? readFileSync(outboxFile(), 'utf8').trim().split('\n').slice(after) : [];
+    // The last line may be caught half written: it is read again on the next turn.
+    const parsed = lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l) as { to: string; text: string }];
+      } catch {
+        return [];
+      }
+    });
+    const hit = parsed.find((m) => m.to === to && /\b\d{6}\b/.test(m.text));
+    if (hit) return /\b(\d{6})\b/.exec(hit.text)![1]!;
+    if (Date.now() > deadline) throw new Error(`no outbox message to ${to}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function axe(page: Page, where: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(
+    results.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    `axe violations on ${where}`,
+  ).toEqual([]);
+  expect(results.passes.length).toBeGreaterThan(10);
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000);
+  // The console under test is the one in src-admin now, not a stale build.
+  await build({ configFile: path.join(ROOT, 'vite.admin.config.ts'), logLevel: 'silent' });
+  dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-console-signin-'));
+  server = spawn(TSX, ['src-server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, SSPR_PORT: '0', SSPR_DATA_DIR: dataDir, SSPR_ADMIN_TOKEN: TOKEN, SSPR_LOG_LEVEL: 'warn' },
+  });
+  base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.:]+)\/api\/v1/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    server.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  // The first-run path: the set-up token makes the administrator and their Temporary Access
+  // Pass; the administrator steps up with it and registers an authenticator app (R31).
+  const created = await api('POST', '/admin/users', { ...ADMIN, isAdmin: true });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const email = await api('PUT', `/admin/users/${ADMIN.username}/methods`, { email: RESET_EMAIL });
+  expect(email.status, JSON.stringify(email.body)).toBe(200);
+  const pass = await api('POST', `/admin/users/${ADMIN.username}/access-pass`, {});
+  expect(pass.status, JSON.stringify(pass.body)).toBe(201);
+  const signedIn = await api('POST', '/auth/sign-in', { username: ADMIN.username, password: ADMIN.password }, '');
+  expect(signedIn.status, JSON.stringify(signedIn.body)).toBe(200);
+  const access = signedIn.body.accessToken as string;
+  const stepUp = await api('POST', '/me/step-up/pass', { pass: pass.body.pass }, access);
+  expect(stepUp.status, JSON.stringify(stepUp.body)).toBe(200);
+  const registered = await api('POST', '/me/methods', { type: 'authenticatorCode', label: 'Authenticator app' }, access);
+  expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+  totp = new TOTP({ secret: Secret.fromBase32(registered.body.secret), algorithm: 'SHA1', digits: 6, period: 30 });
+  const verified = await api('POST', `/me/methods/${registered.body.method.id}/verify`, { code: await freshTotp() }, access);
+  expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+test.afterAll(async () => {
+  server?.kill('SIGTERM');
+  await new Promise((r) => server?.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('R10/R33: an administrator signs in with password, an emailed code and an authenticator code, keyboard only, and reaches the policy editor', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto(`${base}/admin/`);
+  // R33: with an administrator holding two methods, the set-up token is refused, with the server's words.
+  await page.getByText('Use a set-up token').click();
+  await page.getByLabel('Administrator token').fill(TOKEN);
+  await page.getByRole('button', { name: 'Sign in with the token' }).click();
+  await expect(page.getByRole('alert')).toHaveText('This token is not accepted.');
+  await expect(page.locator('#token-reason')).toContainText('The server says: An administrator token is required.');
+  await page.getByText('Use a set-up token').click();
+
+  // A wrong password says so, without telling whether the name is an administrator's.
+  await page.getByLabel('User name').focus();
+  await page.keyboard.type(ADMIN.username);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Not-the-Passw0rd!');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('alert')).toHaveText('The user name or password is not correct, or the account is not an administrator.');
+  await axe(page, 'sign-in with an error');
+  await page.getByLabel('Password', { exact: true }).fill('');
+  await page.getByLabel('Password', { exact: true }).focus();
+  await page.keyboard.type(ADMIN.password);
+  await page.keyboard.press('Enter');
+
+  // First gate: the emailed code; a wrong code first tells how many attempts are left.
+  const first = page.getByRole('heading', { name: 'Verify it is you' });
+  await expect(first).toBeFocused();
+  await expect(page.getByText('Step 1 of 2')).toBeVisible();
+  const emailChoice = page.getByRole('radio', { name: /^Email a code to/ });
+  await expect(emailChoice).toBeChecked();
+  await expect(page.getByRole('radio', { name: /Authenticator app code/ })).toBeVisible();
+  await axe(page, 'method choice');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-sign-in-methods.png') });
+  const before = outboxLines();
+  await emailChoice.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Enter the code' })).toBeFocused();
+  const code = await outboxCode(RESET_EMAIL, before);
+  const wrong = code === '000000' ? '111111' : '000000';
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Code')).toBeFocused();
+  await page.keyboard.type(wrong);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('alert')).toHaveText(/^That code is not correct\.( \d+ attempts? left\.)?$/);
+  await axe(page, 'code with an error');
+  await page.getByLabel('Code').fill('');
+  await page.getByLabel('Code').focus();
+  await page.keyboard.type(code);
+  await page.keyboard.press('Enter');
+
+  // R10: the second gate is asked once the first passed, and the email is no longer offered.
+  await expect(page.getByRole('heading', { name: 'Verify a second method' })).toBeFocused();
+  await expect(page.getByText('Step 2 of 2')).toBeVisible();
+  await expect(page.getByRole('radio', { name: /^Email a code to/ })).toHaveCount(0);
+  await page.getByRole('radio', { name: /Authenticator app code/ }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Enter the code' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(await freshTotp());
+  await page.keyboard.press('Enter');
+
+  // The admin token (15 min) is kept in this tab; the console opens on the administrator's token.
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  const policy = page.locator('#policy');
+  await expect(policy.getByRole('button', { name: 'Save policy' })).toBeVisible();
+  const stored = await page.evaluate(() => (globalThis as any).sessionStorage.getItem('sspr-admin-token') as string | null);
+  expect(stored).toBeTruthy();
+  expect(stored).not.toBe(TOKEN);
+  expect((await api('GET', '/admin/policy', undefined, stored!)).status).toBe(200);
+  await axe(page, 'console after sign-in');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-sign-in.png'), fullPage: true });
+  const signins = (await api('GET', '/admin/audit?type=admin.signin', undefined, stored!)).body.events as Array<{ result: string; actor?: string }>;
+  expect(signins.some((e) => e.result === 'success' && e.actor === ADMIN.username)).toBe(true);
+});
