@@ -1,3 +1,4 @@
+import { codeIn, hasCode } from '../helpers/smtp-peer.js';
 import { startE2eHost, type E2eHost } from '../e2e-host/host.js';
 import { addResetUser, expect, INITIAL_PASSWORD, screen, shot, test } from './fixtures.js';
 
@@ -25,6 +26,11 @@ test('R3: a reset on another computer shows a number; this device approves by ty
   await app.keyboard.press('Enter');
   await expect(screen(app, 'home')).toBeVisible();
   await app.locator('[data-add="authenticatorPush"]').click();
+  // R26: Ken holds an email, so this sign-in first proves it, inline.
+  await app.locator('[data-step-up="needed"] [data-method="email"]').click();
+  const stepUpMail = await host.server.smtp.waitFor('ken.home@example.net', hasCode);
+  await app.getByRole('textbox', { name: 'Code' }).fill(codeIn(stepUpMail.text));
+  await expect(app.getByText('Confirmed. You can change your methods for the next 10 minutes.')).toBeVisible();
   await expect(app.getByLabel('Name of this device')).toHaveValue('SSPR Companion (linux)');
   await shot(app, 'register-push');
   await app.getByRole('button', { name: 'Use this device' }).click();

@@ -129,7 +129,8 @@ export async function startSambaAd(): Promise<SambaAd> {
     const why = child.exitCode !== null ? `samba exited (${child.exitCode})` : Date.now() > deadline ? 'samba did not answer on LDAPS within 60 s' : null;
     if (why) {
       await stop();
-      rmSync(dir, { recursive: true, force: true });
+      // Samba's last writes can land while the folder is removed: retry rather than fail the suite.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
       throw new Error(why);
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -181,7 +182,8 @@ export async function startSambaAd(): Promise<SambaAd> {
     },
     async close() {
       await stop();
-      rmSync(dir, { recursive: true, force: true });
+      // Samba's last writes can land while the folder is removed: retry rather than fail the suite.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
 
