@@ -54,6 +54,9 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
         .catch(callback);
     },
   });
+  // A client that vanishes mid-session (a server killed by the fault suite) resets its socket:
+  // that is the client's fault, not the relay's, and must not crash the test process.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   peer.url = `smtp://127.0.0.1:${port}`;
