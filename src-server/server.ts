@@ -21,7 +21,9 @@ import { Approvals } from './flows/approvals.js';
 import { MeStatusFlow } from './flows/me-status.js';
 import { MethodRegistration } from './flows/method-registration.js';
 import { PasswordChange } from './flows/password-change.js';
+import { CodeHandover } from './flows/code-handover.js';
 import { ResetFlow } from './flows/reset-flow.js';
+import { ResetPassword } from './flows/reset-password.js';
 import { adminConsoleRoutes } from './http/admin-console.js';
 import { buildHttpApp, LOG_REDACT } from './http/app.js';
 import { adminRoutes } from './http/routes/admin-routes.js';
@@ -178,10 +180,9 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const stepUp = new StepUp({ db, clock, policyStore, methodStore, resetSessions, throttles, secretBox, auditLog, accessPasses });
   // A claim outlives any one hand-over (its SMTP deadline) a few times over.
   const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
-  const resetFlow = new ResetFlow({
-    db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, passwordNotifier, decoyPopulation, notices,
-    claimMs: config.resetClaimMs, handovers: new HandoverTimes(), deliveryTimeoutMs: config.deliveryTimeoutMs, codeKey, log,
-  });
+  const resetPassword = new ResetPassword({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, secretBox, passwordNotifier, notices, claimMs: config.resetClaimMs });
+  const codeHandover = new CodeHandover({ clock, handovers: new HandoverTimes(), deliveryTimeoutMs: config.deliveryTimeoutMs, log });
+  const resetFlow = new ResetFlow({ db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, decoyPopulation, codeHandover, resetPassword, codeKey });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
@@ -201,7 +202,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       : undefined,
     routes: [
       policyRoutes({ policyStore }),
-      resetRoutes({ resetFlow, adminSignIn, stepUp, accountUnlock: new AccountUnlock({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, passwordNotifier, log }) }),
+      resetRoutes({ resetFlow, resetPassword, adminSignIn, stepUp, accountUnlock: new AccountUnlock({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, passwordNotifier, log }) }),
       methodRoutes({
         methodRegistration: new MethodRegistration({ auditLog, clock, codeKey, db, directory, log, methodStore, policyStore, throttles, methodKinds, meStatus, stepUp, refreshTokens, accountNotifier }),
         approvals,
@@ -236,7 +237,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const expiryReminders = startPeriodic(() => sendExpiryReminders(reminderDeps), { firstRunMs: 90_000, intervalMs: 3_600_000 }, log, 'expiry reminders', (r) => r.sent > 0 && log.info(r, 'expiry reminders sent'));
   // What a crash left: notices queued and not sent, directory writes not reconciled.
   notices.start();
-  const intents = startPeriodic(() => resetFlow.reconcileOpenIntents(), { firstRunMs: 0, intervalMs: 30_000 }, log, 'password intent reconciliation', (c) => {
+  const intents = startPeriodic(() => resetPassword.reconcileOpenIntents(), { firstRunMs: 0, intervalMs: 30_000 }, log, 'password intent reconciliation', (c) => {
     if (c.completed || c.notApplied) log.info(c, 'password intents reconciled');
   });
   return {

@@ -10,7 +10,7 @@ import { hashToken } from '../security/tokens.js';
 import type { Db } from '../store/db.js';
 import type { ResetSessionStore } from '../store/reset-session-store.js';
 import type { ThrottleStore } from '../throttle/throttle-store.js';
-import { sessionIsActive, type RequestContext } from './reset-rules.js';
+import { activeResetSession, verifiedSubject, type RequestContext } from './reset-rules.js';
 
 export interface AccountUnlockDependencies {
   db: Db;
@@ -47,19 +47,16 @@ export class AccountUnlock {
 
   async unlock(token: string, ctx: RequestContext): Promise<UnlockAccountResponse> {
     const { db, clock, directory, policyStore, resetSessions, throttles, auditLog } = this.deps;
-    const session = await resetSessions.byTokenHash(hashToken(token));
     const now = clock.now().getTime();
-    if (!session || !sessionIsActive(session, now)) throw new ProblemError('session_expired', 'This reset session has ended. Start again.');
-    if (session.gatesPassed < session.requiredMethods || !session.subjectId) {
-      throw new ProblemError('gates_incomplete', `Verify ${session.requiredMethods - session.gatesPassed} more method(s) first.`);
-    }
+    const session = await activeResetSession(resetSessions, token, now);
+    const subjectId = verifiedSubject(session);
     const audit = (result: 'success' | 'denied', detail: Record<string, unknown> | null) =>
       db.transaction().execute((trx) => auditLog.write(trx, { type: 'reset.unlock', user: session.username, result, client: ctx.client, detail: { unlockOnly: true, ...detail } }));
     if (!(await policyStore.get()).sspr.unlockOnly) {
       await audit('denied', { reason: 'policy' });
       throw new ProblemError('forbidden', 'Unlocking without a new password is not allowed here. Choose a new password instead.');
     }
-    const user = await directory.findUserById(session.subjectId);
+    const user = await directory.findUserById(subjectId);
     if (!user || user.disabled) {
       await audit('denied', { reason: user ? 'disabled' : 'gone' });
       throw new ProblemError('forbidden', 'This account cannot be unlocked here. Contact your administrator.');

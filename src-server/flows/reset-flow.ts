@@ -1,63 +1,29 @@
-import { createHmac } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import type { MethodType, PhoneChannel } from '../../shared/api/common.js';
-import type { Challenge, CreateResetSessionResponse, ResetSessionView, SetResetPasswordResponse, VerifyChallengeRequest, VerifyChallengeResponse } from '../../shared/api/reset.js';
+import type { PhoneChannel } from '../../shared/api/common.js';
+import type { Challenge, CreateResetSessionResponse, ResetSessionView, VerifyChallengeRequest, VerifyChallengeResponse } from '../../shared/api/reset.js';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
-import { revokeUserSessions } from '../auth/revocation.js';
 import type { Clock } from '../clock.js';
-import { canonicalLogin, DirectoryUnavailableError, type Directory, type DirectoryUser, type PasswordWriteResult } from '../directory/directory.js';
+import type { Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
-import type { Log } from '../log.js';
 import { CODE_TTL_MS } from '../methods/codes.js';
-import { decoyMethods, decoySeed, decoyThrottleKey } from '../methods/decoy.js';
-import { populationDecoy } from '../methods/decoy-population.js';
-import type { DecoyPopulationStore } from '../store/decoy-population-store.js';
 import type { MethodKinds, ResetTarget } from '../methods/method-kind.js';
 import type { MethodStore } from '../methods/method-store.js';
 import { effectiveRequirement } from '../methods/registration-status.js';
-import { shownRequiredMethods } from './required-methods.js';
-import type { HandoverChannel, HandoverTimes } from '../notify/handover-times.js';
-import type { MailMessage } from '../notify/mailer.js';
-import type { NoticeOutbox } from '../notify/notice-outbox.js';
-import type { PasswordNotifier } from '../notify/notifications.js';
-import { productPasswordViolations } from '../policy/password-check.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { hashToken, newId, newToken } from '../security/tokens.js';
 import type { Db } from '../store/db.js';
-import type { OfferedMethod, PasswordIntent, ResetSessionStore, StoredResetSession } from '../store/reset-session-store.js';
+import type { DecoyPopulationStore } from '../store/decoy-population-store.js';
+import type { OfferedMethod, ResetSessionStore, StoredResetSession } from '../store/reset-session-store.js';
 import type { Database } from '../store/schema.js';
-import { resetThrottleKey } from '../throttle/keys.js';
 import type { ThrottleStore } from '../throttle/throttle-store.js';
-import type { PolicyDocument } from '../../shared/api/policy.js';
-import { directoryContact, lockedOut, methodsForGate, passGate, pendingChallenge, resetEligibility, SESSION_TTL_MS, sessionIsActive, type RequestContext } from './reset-rules.js';
-
-/** What completing a reset needs besides the session; kept sealed in an intent. */
-interface Completion {
-  unlock: boolean;
-  wasLocked: boolean;
-  client: string;
-  notices: MailMessage[];
-  /** The directory's password-changed time before the write: a later one means it landed. */
-  changedBefore: number | null;
-}
-
-/** The relay a method's code goes through, if any. */
-function handoverChannel(type: MethodType): HandoverChannel | null {
-  return type === 'email' ? 'email' : type === 'mobilePhone' || type === 'officePhone' ? 'phone' : null;
-}
-
-/** `work`, or a rejection once `ms` have passed (the work itself is not cancelled). */
-function withDeadline(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not handed over within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-const sessionExpired = () => new ProblemError('session_expired', 'This reset session has ended. Start again.');
-const publicView = (m: OfferedMethod) => ({ id: m.id, type: m.type, hint: m.hint });
+import { handoverChannel, type CodeHandover } from './code-handover.js';
+import { shownRequiredMethods } from './required-methods.js';
+import { auditReset } from './reset-audit.js';
+import { offeredMethods, publicView, seedFor, throttleKeyFor } from './reset-offer.js';
+import type { ResetPassword } from './reset-password.js';
+import { passwordOwner } from './password-owner.js';
+import { activeResetSession, assertGateOpen, lockedOut, methodsForGate, offeredMethod, passGate, pendingChallenge, resetEligibility, resetSessionOf, SESSION_TTL_MS, sessionIsActive, type RequestContext } from './reset-rules.js';
 
 export interface ResetFlowDependencies {
   db: Db;
@@ -70,25 +36,19 @@ export interface ResetFlowDependencies {
   throttles: ThrottleStore;
   auditLog: AuditLog;
   secretBox: SecretBox;
-  passwordNotifier: PasswordNotifier;
   /** What real users' answers look like, for decoys drawn from it (R13b). */
   decoyPopulation: DecoyPopulationStore;
-  /** The durable outbox the completion queues its notices in. */
-  notices: NoticeOutbox;
-  /** How long a `setting` claim holds (SSPR_RESET_CLAIM_MS). */
-  claimMs: number;
-  /** Recent real hand-overs, which decoys take after (R13b). */
-  handovers: HandoverTimes;
-  /** How long a code's hand-over to the relay may take (SSPR_DELIVERY_TIMEOUT_MS). */
-  deliveryTimeoutMs: number;
+  /** Hands codes to the relay, and times decoys after real hand-overs (R12, R13b). */
+  codeHandover: CodeHandover;
+  /** The password step, which also settles a write a crash left open. */
+  resetPassword: ResetPassword;
   /** HMAC key for offered-method ids and decoy seeds. */
   codeKey: Buffer;
-  log: Log;
 }
 
 /**
- * The reset flow (R2, R9d, R10–R13b, R18, R19): identify → one or two verified methods →
- * new password. Everything a caller learns before the password is set looks the same for
+ * The reset flow (R2, R9d, R10–R13b): identify → one or two verified methods; the new
+ * password is `ResetPassword`'s step. Everything a caller learns before the password is set looks the same for
  * real users and decoys (R13b): same shapes, same status codes, the same work.
  */
 export class ResetFlow {
@@ -99,18 +59,11 @@ export class ResetFlow {
   }
 
   private audit(conn: Db | Transaction<Database>, session: Pick<StoredResetSession, 'username' | 'decoy'>, entry: Omit<AuditEntry, 'user'>): Promise<void> {
-    const detail = session.decoy ? { ...entry.detail, decoy: true } : entry.detail;
-    return this.deps.auditLog.write(conn, { ...entry, user: session.username, detail: detail ?? null });
+    return auditReset(this.deps.auditLog, conn, session, entry);
   }
 
-  /** A name's decoy randomness, under the name its directory would resolve it to (alias-proof). */
   private seedFor(username: string): Buffer {
-    return decoySeed(this.deps.codeKey, canonicalLogin(username));
-  }
-
-  /** The id a method has in one session: opaque, so real and decoy ids look alike. */
-  private publicId(sessionId: string, ref: string): string {
-    return createHmac('sha256', this.deps.codeKey).update(`offer:${sessionId}:${ref}`).digest('base64url').slice(0, 16);
+    return seedFor(this.deps.codeKey, username);
   }
 
   async createSession(username: string, ctx: RequestContext): Promise<CreateResetSessionResponse> {
@@ -128,23 +81,9 @@ export class ResetFlow {
     const publicRequirement = effectiveRequirement({ isAdmin: false }, policy);
     const requirement = real ? effectiveRequirement(real, policy) : publicRequirement;
     const id = newId();
-    const offered: OfferedMethod[] = real
-      ? usable.map((m) => {
-          const contact = directoryContact(real, m.id);
-          return { id: this.publicId(id, m.id), type: m.type, hint: m.hint, ref: m.id, ...(contact ? { sealed: secretBox.sealJson(contact) } : {}) };
-        })
-      : (populationDecoy(population, seed, publicRequirement.types, publicRequirement.required)?.map((m, i) => ({ ref: `decoy-${i}-${m.type}`, ...m })) ?? decoyMethods(seed, publicRequirement, policy)).map((m) => ({
-          id: this.publicId(id, m.ref),
-          type: m.type,
-          hint: m.hint,
-          ref: m.ref,
-        }));
+    const offered = offeredMethods({ codeKey: this.deps.codeKey, secretBox, sessionId: id, real: real && { user: real, usable }, seed, population, requirement: publicRequirement, policy });
 
-    // An alias the directory does not resolve (`alice@other.example`) is locked with the account
-    // its canonical name resolves to, as an unknown name's aliases share its lock (R11, R13b).
-    const canonical = canonicalLogin(username);
-    const aliased = !user && canonical !== username.normalize('NFKC').trim().toLowerCase() ? await directory.findUser(canonical) : null;
-    const throttleKey = real ? resetThrottleKey(real.id) : aliased ? resetThrottleKey(aliased.id) : decoyThrottleKey(seed);
+    const throttleKey = await throttleKeyFor(directory, username, { user, real, seed });
     const token = newToken('rs');
     const now = this.now();
     const session = { username: real?.username ?? username, decoy: !real };
@@ -162,17 +101,8 @@ export class ResetFlow {
     return { sessionToken: token, expiresAt: new Date(now + SESSION_TTL_MS).toISOString(), requiredMethods: publicRequirement.required, methods: firstGate.map(publicView) };
   }
 
-  private async load(token: string): Promise<StoredResetSession> {
-    const session = await this.deps.resetSessions.byTokenHash(hashToken(token));
-    if (!session) throw sessionExpired();
-    return session;
-  }
-
-  /** A session that can still verify or set the password. */
-  private async active(token: string): Promise<StoredResetSession> {
-    const session = await this.load(token);
-    if (!sessionIsActive(session, this.now())) throw sessionExpired();
-    return session;
+  private active(token: string): Promise<StoredResetSession> {
+    return activeResetSession(this.deps.resetSessions, token, this.now());
   }
 
   /** The real method behind an offered one (null for decoys), after the same lookup either way. */
@@ -185,10 +115,9 @@ export class ResetFlow {
   }
 
   async state(token: string): Promise<ResetSessionView> {
-    let session = await this.load(token);
+    let session = await resetSessionOf(this.deps.resetSessions, token);
     // A write a crash or an outage left unsettled: ask the directory, then tell the truth.
-    const open = session.status === 'setting' ? await this.deps.resetSessions.intentFor(session.id) : null;
-    if (open && (await this.reconcile(open).catch(() => 'open')) !== 'open') session = await this.load(token);
+    if (await this.deps.resetPassword.settle(session)) session = await resetSessionOf(this.deps.resetSessions, token);
     const now = this.now();
     const lock = await this.deps.throttles.activeLock(this.deps.db, session.throttleKey);
     const state: ResetSessionView['state'] =
@@ -207,39 +136,17 @@ export class ResetFlow {
       passedMethodIds: session.passedMethodIds,
       expiresAt: new Date(session.expiresAt).toISOString(),
       ...(state === 'verifying' || state === 'ready' ? pendingChallenge(latest, now) : {}),
-      ...(state === 'ready' ? await this.passwordOwner(session) : {}),
+      ...(state === 'ready' ? await passwordOwner(this.deps.directory, session.subjectId) : {}),
     };
-  }
-
-  /**
-   * The inputs of the name rule (R18b), for the app's live checklist; only once every gate is
-   * passed. Advice only: a directory that is down leaves it out rather than fail the state.
-   */
-  private async passwordOwner(session: StoredResetSession): Promise<Pick<ResetSessionView, 'passwordOwner'>> {
-    const unavailable = (err: unknown) => {
-      if (err instanceof DirectoryUnavailableError) return null;
-      throw err;
-    };
-    const user = session.subjectId ? await this.deps.directory.findUserById(session.subjectId).catch(unavailable) : null;
-    return user ? { passwordOwner: { username: user.username, displayName: user.displayName, email: user.email } } : {};
-  }
-
-  /** R2 / R10 / R35: a gate still to pass, with a type not used for an earlier gate, that this gate allows. */
-  private assertGateOpen(session: StoredResetSession, m: OfferedMethod, policy: PolicyDocument): void {
-    if (session.gatesPassed >= session.requiredMethods) throw new ProblemError('conflict', 'Every verification is done: set the new password.');
-    const passedTypes = session.passedMethodIds.map((id) => session.offered.find((o) => o.id === id)?.type);
-    if (passedTypes.includes(m.type)) throw new ProblemError('conflict', 'Use a different kind of method for the next verification.');
-    if (!methodsForGate(session, policy).some((o) => o.id === m.id)) throw new ProblemError('conflict', 'This method cannot be used for this verification step. Choose one of the methods offered.');
   }
 
   async createChallenge(token: string, body: { methodId: string; channel?: PhoneChannel }, ctx: RequestContext): Promise<Challenge> {
     const session = await this.active(token);
-    const m = session.offered.find((o) => o.id === body.methodId);
-    if (!m) throw new ProblemError('not_found', 'This session offers no such method.');
+    const m = offeredMethod(session, body.methodId);
     const kind = this.deps.methodKinds[m.type];
     kind.validateStart(m.type, body.channel);
     const policy = await this.deps.policyStore.get();
-    this.assertGateOpen(session, m, policy);
+    assertGateOpen(session, m, policy);
     const target = await this.target(session, m);
     const now = this.now();
     const challengeId = newId();
@@ -264,46 +171,17 @@ export class ResetFlow {
       return admission;
     });
     if (!admitted.allowed) throw lockedOut(admitted.lockedUntil, now);
+    // R12: the code is with the relay before the challenge answers; a failed hand-over is not counted (R11b/R11c).
     const channel = handoverChannel(m.type);
-    if (channel) await this.handOver(channel, started.deliver, { session, method: m.type, challengeId, recorded: admitted.recorded, client: ctx.client });
-    return { challengeId, type: m.type, expiresAt: new Date(expiresAt).toISOString(), ...started.reply };
-  }
-
-  /**
-   * R12: the code is with the relay / gateway before the challenge answers, within the
-   * delivery deadline. A hand-over refused or too slow answers `delivery_failed` and is not
-   * counted (R11b/R11c). A decoy (nothing to send) takes as long as a recent real hand-over
-   * and ends as it did (R13b), so an unknown name answers alike even while the relay is down.
-   */
-  private async handOver(
-    channel: HandoverChannel,
-    deliver: (() => Promise<void>) | null,
-    c: { session: StoredResetSession; method: MethodType; challengeId: string; recorded: number[]; client: string },
-  ): Promise<void> {
-    const { handovers, deliveryTimeoutMs, log } = this.deps;
-    const begun = performance.now();
-    let ok: boolean;
-    if (deliver) {
-      ok = await withDeadline(deliver(), deliveryTimeoutMs).then(
-        () => true,
-        (err: Error) => {
-          log.warn({ err: err.message, method: c.method }, 'verification code not handed over');
-          return false;
-        },
-      );
-      handovers.record(channel, { ms: performance.now() - begun, ok, at: this.now() });
-    } else {
-      const like = handovers.draw(channel, this.now(), Math.random());
-      if (like) await new Promise((r) => setTimeout(r, like.ms));
-      ok = like?.ok ?? true;
+    if (channel && !(await this.deps.codeHandover.handOver(channel, started.deliver, m.type))) {
+      await this.deps.db.transaction().execute(async (trx) => {
+        await this.deps.throttles.release(trx, session.throttleKey, admitted.recorded);
+        await this.deps.resetSessions.settleChallenge(trx, challengeId, 'denied', this.now());
+        await this.audit(trx, session, { type: 'reset.challenge', method: m.type, result: 'failure', client: ctx.client, detail: { reason: 'delivery_failed' } });
+      });
+      throw new ProblemError('delivery_failed', 'The code could not be sent just now. Try again in a moment, or choose another method.', { retryAfterSeconds: 30, method: m.type });
     }
-    if (ok) return;
-    await this.deps.db.transaction().execute(async (trx) => {
-      await this.deps.throttles.release(trx, c.session.throttleKey, c.recorded);
-      await this.deps.resetSessions.settleChallenge(trx, c.challengeId, 'denied', this.now());
-      await this.audit(trx, c.session, { type: 'reset.challenge', method: c.method, result: 'failure', client: c.client, detail: { reason: 'delivery_failed' } });
-    });
-    throw new ProblemError('delivery_failed', 'The code could not be sent just now. Try again in a moment, or choose another method.', { retryAfterSeconds: 30, method: c.method });
+    return { challengeId, type: m.type, expiresAt: new Date(expiresAt).toISOString(), ...started.reply };
   }
 
   async verify(token: string, challengeId: string, input: VerifyChallengeRequest, ctx: RequestContext): Promise<Omit<VerifyChallengeResponse, 'session'>> {
@@ -317,9 +195,8 @@ export class ResetFlow {
     kind.validateAnswer?.(c.data, input);
     const now = this.now();
     if (c.status !== 'pending' || now >= c.expiresAt) throw new ProblemError('challenge_expired', 'This code or question set is no longer valid. Ask for a new one.');
-    const m = session.offered.find((o) => o.id === c.methodId);
-    if (!m) throw new ProblemError('not_found', 'This session offers no such method.');
-    this.assertGateOpen(session, m, await this.deps.policyStore.get());
+    const m = offeredMethod(session, c.methodId);
+    assertGateOpen(session, m, await this.deps.policyStore.get());
     const target = await this.target(session, m);
     const audit = (trx: Transaction<Database>, result: AuditEntry['result'], detail?: AuditEntry['detail']) => this.audit(trx, session, { type: 'reset.verify', method: m.type, result, client: ctx.client, detail });
     const lockout = (trx: Transaction<Database>, rule: string) => this.audit(trx, session, { type: 'reset.lockout', method: m.type, result: 'locked', client: ctx.client, detail: { rule } });
@@ -357,158 +234,6 @@ export class ResetFlow {
     const extras = { attemptsRemaining: outcome.attemptsRemaining };
     if (kind.answeredWith === 'answers') throw new ProblemError('invalid_answers', 'At least one answer is not correct. New questions are drawn for the next try.', extras);
     throw new ProblemError('invalid_code', 'The code is not correct.', extras);
-  }
-
-  async setPassword(token: string, body: { newPassword: string; unlockAccount: boolean }, ctx: RequestContext): Promise<SetResetPasswordResponse> {
-    const { db, directory, resetSessions } = this.deps;
-    const session = await this.active(token);
-    if (session.gatesPassed < session.requiredMethods || !session.subjectId) {
-      throw new ProblemError('gates_incomplete', `Verify ${session.requiredMethods - session.gatesPassed} more method(s) first.`);
-    }
-    const user = await directory.findUserById(session.subjectId);
-    const audit = (result: AuditEntry['result'], detail: Record<string, unknown> | null) =>
-      db.transaction().execute((trx) => this.audit(trx, session, { type: 'reset.password', result, client: ctx.client, detail }));
-    if (!user) {
-      await audit('denied', { reason: 'gone' });
-      throw new ProblemError('forbidden', 'This account no longer exists.');
-    }
-    // R19: a disabled account verifies like any other, and is refused here.
-    if (user.disabled) {
-      await audit('denied', { reason: 'disabled' });
-      throw new ProblemError('forbidden', 'This account is disabled, so its password cannot be reset. Contact your administrator.');
-    }
-    const policy = await this.deps.policyStore.get();
-    const violations = productPasswordViolations(body.newPassword, policy, user, ctx.locale);
-    if (violations.length) {
-      await audit('failure', { reason: 'productPolicy', rules: violations.map((v) => v.rule) });
-      throw new ProblemError('password_policy', 'The new password does not meet the policy.', { violations });
-    }
-    // One write at a time per session: a double submit must not race the first one into
-    // the directory's history check. The claim lapses, so a crash never holds the session.
-    const now = this.now();
-    if (!(await resetSessions.claimForWrite(db, session.id, now, now + this.deps.claimMs))) throw new ProblemError('conflict', 'The new password is already being set.');
-    const release = () => resetSessions.moveStatus(db, session.id, ['setting'], 'ready');
-    let written: PasswordWriteResult;
-    try {
-      // R22: rendered now, queued in the transaction that completes the reset.
-      const notices = await this.deps.passwordNotifier.messages(user, { how: 'reset', client: ctx.client, locale: ctx.locale, when: new Date(now) });
-      const completion: Completion = { unlock: body.unlockAccount, wasLocked: user.locked, client: ctx.client, notices, changedBefore: user.password.lastChangedAt?.getTime() ?? null };
-      // The directory's verdict is the user's to see (R18a); if it cannot be reached the
-      // error propagates (directory_unavailable) and the session stays usable for a retry.
-      written = directory.resetPasswordWith
-        ? await directory.resetPasswordWith(user, body.newPassword, { unlock: body.unlockAccount }, async (trx) => void (await this.complete(trx, session, user.id, completion)))
-        : await this.writeWithIntent(session, user, body.newPassword, completion);
-    } catch (err) {
-      // An external write whose outcome is unknown keeps its claim until reconciled or lapsed.
-      if (!(await resetSessions.intentFor(session.id))) await release();
-      throw err;
-    }
-    if (!written.ok) {
-      await release();
-      await audit('failure', { reason: 'directoryPolicy', rules: written.violations.map((v) => v.rule) });
-      throw new ProblemError('password_policy', 'The directory refused the new password.', { violations: written.violations });
-    }
-    this.deps.notices.kick();
-    return { unlocked: body.unlockAccount, changedAt: written.changedAt.toISOString() };
-  }
-
-  /**
-   * Everything a reset means besides the password itself, in the caller's transaction: the
-   * session completed, sessions and refresh tokens revoked, R11d's counters cleared, the audit
-   * event and the queued notices. False when the session was completed already.
-   */
-  private async complete(trx: Transaction<Database>, session: StoredResetSession, userId: string, c: Completion, how?: { reconciled: true }): Promise<boolean> {
-    if (!(await this.deps.resetSessions.moveStatus(trx, session.id, ['verifying', 'ready', 'setting'], 'completed', { completedAt: this.now() }))) return false;
-    await revokeUserSessions(trx, this.deps.clock, userId, session.id);
-    // R11d: a successful reset clears every counter.
-    await this.deps.throttles.clear(trx, session.throttleKey);
-    await this.audit(trx, session, { type: 'reset.password', result: 'success', client: c.client, detail: how ?? null });
-    if (c.unlock) await this.audit(trx, session, { type: 'reset.unlock', result: 'success', client: c.client, detail: { wasLocked: c.wasLocked } });
-    await this.deps.notices.enqueue(trx, c.notices);
-    return true;
-  }
-
-  /**
-   * An external directory cannot join the store's transaction: an intent is recorded before
-   * the write and closed with the completion after it; one a crash or an outage left open is
-   * reconciled against the directory (at once, and by `reconcileOpenIntents`).
-   */
-  private async writeWithIntent(session: StoredResetSession, user: DirectoryUser, newPassword: string, c: Completion): Promise<PasswordWriteResult> {
-    const { db, directory, resetSessions, secretBox } = this.deps;
-    const now = this.now();
-    const intent: PasswordIntent = { sessionId: session.id, userId: user.id, sealed: secretBox.sealJson(c), createdAt: now, expiresAt: session.expiresAt };
-    await resetSessions.recordIntent(db, intent);
-    let written: PasswordWriteResult;
-    try {
-      written = await directory.resetPassword(user, newPassword, { unlock: c.unlock });
-    } catch (err) {
-      // The write may still have landed: ask the directory before telling the user it failed.
-      const outcome = await this.reconcile(intent, { inFlight: true }).catch(() => 'open' as const);
-      if (outcome === 'completed') return { ok: true, changedAt: new Date(now) };
-      throw err;
-    }
-    if (!written.ok) {
-      await resetSessions.dropIntent(db, session.id);
-      return written;
-    }
-    await db.transaction().execute(async (trx) => {
-      await this.complete(trx, session, user.id, c);
-      await resetSessions.dropIntent(trx, session.id);
-    });
-    return written;
-  }
-
-  /**
-   * Settles one open intent from the directory's own record: a password changed since the
-   * intent was recorded completes the reset; otherwise the session is `ready` again. A directory
-   * that cannot be reached leaves it open (an intent past its session's end is dropped).
-   */
-  private async reconcile(intent: PasswordIntent, o: { inFlight?: boolean } = {}): Promise<'completed' | 'not-applied' | 'open'> {
-    const { db, directory, resetSessions } = this.deps;
-    const session = await resetSessions.byId(intent.sessionId);
-    if (!session || session.status === 'completed') {
-      await resetSessions.dropIntent(db, intent.sessionId);
-      return session ? 'completed' : 'not-applied';
-    }
-    // A write still in flight elsewhere is its request's to settle, until its claim lapses.
-    if (!o.inFlight && session.status === 'setting' && (session.claimUntil ?? 0) > this.now()) return 'open';
-    const user = await directory.findUserById(intent.userId).catch((err: unknown) => {
-      if (err instanceof DirectoryUnavailableError) return undefined;
-      throw err;
-    });
-    if (user === undefined) {
-      if (this.now() < intent.expiresAt) return 'open';
-      await resetSessions.dropIntent(db, intent.sessionId);
-      return 'not-applied';
-    }
-    // Compared with the directory's own earlier stamp, not our clock: no skew, and whole
-    // seconds (pwdChangedTime) cannot make an older change look like this one.
-    const c = this.deps.secretBox.openJson<Completion>(intent.sealed);
-    const changed = user?.password.lastChangedAt?.getTime() ?? null;
-    if (user && changed !== null && (c.changedBefore === null || changed > c.changedBefore)) {
-      await db.transaction().execute(async (trx) => {
-        if (await resetSessions.dropIntent(trx, intent.sessionId)) await this.complete(trx, session, intent.userId, c, { reconciled: true });
-      });
-      this.deps.notices.kick();
-      return 'completed';
-    }
-    await db.transaction().execute(async (trx) => {
-      await resetSessions.dropIntent(trx, intent.sessionId);
-      await resetSessions.moveStatus(trx, session.id, ['setting'], 'ready');
-    });
-    return 'not-applied';
-  }
-
-  /** Intents a crash or an outage left open (start-up, then periodically). */
-  async reconcileOpenIntents(): Promise<{ completed: number; notApplied: number; open: number }> {
-    const counts = { completed: 0, notApplied: 0, open: 0 };
-    for (const intent of await this.deps.resetSessions.openIntents(500)) {
-      const outcome = await this.reconcile(intent);
-      if (outcome === 'completed') counts.completed++;
-      else if (outcome === 'not-applied') counts.notApplied++;
-      else counts.open++;
-    }
-    return counts;
   }
 
   async cancel(token: string, ctx: RequestContext): Promise<void> {

@@ -8,8 +8,9 @@ import { effectiveRequirement, usableMethods, type UsableMethod } from '../metho
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import { isInScope } from '../policy/scope.js';
 import { hasWayThrough, openableTypes } from '../../shared/rules/gates.js';
-import type { ResetSessionStore, StoredChallenge, StoredResetSession } from '../store/reset-session-store.js';
+import type { OfferedMethod, ResetSessionStore, StoredChallenge, StoredResetSession } from '../store/reset-session-store.js';
 import type { Database } from '../store/schema.js';
+import { hashToken } from '../security/tokens.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
 
 /** R13: a reset session lives 15 minutes from its start. */
@@ -41,6 +42,45 @@ export function lockedOut(lockedUntil: number, now: number, extras: { attemptsRe
 /** A session that can still verify: not finished, cancelled or past its 15 minutes. */
 export function sessionIsActive(session: Pick<StoredResetSession, 'status' | 'expiresAt'>, now: number): boolean {
   return (session.status === 'verifying' || session.status === 'ready' || session.status === 'setting') && now < session.expiresAt;
+}
+
+/** The session behind a reset token, in any state. */
+export async function resetSessionOf(sessions: ResetSessionStore, token: string): Promise<StoredResetSession> {
+  const session = await sessions.byTokenHash(hashToken(token));
+  if (!session) throw sessionExpired();
+  return session;
+}
+
+/** The session behind a reset token, while it can still verify or set the password. */
+export async function activeResetSession(sessions: ResetSessionStore, token: string, now: number): Promise<StoredResetSession> {
+  const session = await resetSessionOf(sessions, token);
+  if (!sessionIsActive(session, now)) throw sessionExpired();
+  return session;
+}
+
+/** Every gate passed by a real user (R2): the user's directory id; else `gates_incomplete`. */
+export function verifiedSubject(session: Pick<StoredResetSession, 'gatesPassed' | 'requiredMethods' | 'subjectId'>): string {
+  if (session.gatesPassed < session.requiredMethods || !session.subjectId) {
+    throw new ProblemError('gates_incomplete', `Verify ${session.requiredMethods - session.gatesPassed} more method(s) first.`);
+  }
+  return session.subjectId;
+}
+
+const sessionExpired = () => new ProblemError('session_expired', 'This reset session has ended. Start again.');
+
+/** The method a session offers under `methodId`; `not_found` for any other id. */
+export function offeredMethod(session: Pick<StoredResetSession, 'offered'>, methodId: string): OfferedMethod {
+  const m = session.offered.find((o) => o.id === methodId);
+  if (!m) throw new ProblemError('not_found', 'This session offers no such method.');
+  return m;
+}
+
+/** R2 / R10 / R35: a gate still to pass, with a type not used for an earlier gate, that this gate allows. */
+export function assertGateOpen(session: Pick<StoredResetSession, 'offered' | 'passedMethodIds' | 'requiredMethods' | 'gatesPassed'>, m: OfferedMethod, policy: PolicyDocument): void {
+  if (session.gatesPassed >= session.requiredMethods) throw new ProblemError('conflict', 'Every verification is done: set the new password.');
+  const passedTypes = session.passedMethodIds.map((id) => session.offered.find((o) => o.id === id)?.type);
+  if (passedTypes.includes(m.type)) throw new ProblemError('conflict', 'Use a different kind of method for the next verification.');
+  if (!methodsForGate(session, policy).some((o) => o.id === m.id)) throw new ProblemError('conflict', 'This method cannot be used for this verification step. Choose one of the methods offered.');
 }
 
 /**

@@ -2,6 +2,7 @@ import type { AdminSignIn } from '../../auth/admin-sign-in.js';
 import type { StepUp } from '../../auth/step-up.js';
 import type { AccountUnlock } from '../../flows/account-unlock.js';
 import type { ResetFlow } from '../../flows/reset-flow.js';
+import type { ResetPassword } from '../../flows/reset-password.js';
 import { apiRoutes } from '../api-router.js';
 import type { Caller, RoutePlugin } from '../context.js';
 import { ProblemError } from '../../errors.js';
@@ -12,7 +13,8 @@ function sessionToken(caller: Caller): string {
 }
 
 /** The public reset flow: identify, verify, set the password (no sign-in). */
-export function resetRoutes({ resetFlow: flow, adminSignIn, stepUp, accountUnlock }: { resetFlow: ResetFlow; adminSignIn: AdminSignIn; stepUp: StepUp; accountUnlock: AccountUnlock }): RoutePlugin {
+export function resetRoutes(deps: { resetFlow: ResetFlow; resetPassword: ResetPassword; adminSignIn: AdminSignIn; stepUp: StepUp; accountUnlock: AccountUnlock }): RoutePlugin {
+  const { resetFlow: flow, resetPassword, adminSignIn, stepUp, accountUnlock } = deps;
   return apiRoutes({
     async createResetSession(req) {
       return flow.createSession(req.body.username, { client: req.client, locale: req.locale });
@@ -36,7 +38,7 @@ export function resetRoutes({ resetFlow: flow, adminSignIn, stepUp, accountUnloc
       if (await adminSignIn.isAdminSession(sessionToken(req.caller))) throw new ProblemError('forbidden', 'This session signs an administrator in; it cannot set a password.');
       // Nor does a step-up (R26): it proves a method to the sign-in that started it, nothing more.
       if (await stepUp.isStepUpSession(sessionToken(req.caller))) throw new ProblemError('forbidden', 'This session proves a method before a change of methods; it cannot set a password.');
-      return flow.setPassword(sessionToken(req.caller), req.body, { client: req.client, locale: req.locale });
+      return resetPassword.setPassword(sessionToken(req.caller), req.body, { client: req.client, locale: req.locale });
     },
     async unlockAccount(req) {
       if (await adminSignIn.isAdminSession(sessionToken(req.caller))) throw new ProblemError('forbidden', 'This session signs an administrator in; it cannot unlock an account.');

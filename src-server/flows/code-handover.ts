@@ -1,0 +1,56 @@
+import type { MethodType } from '../../shared/api/common.js';
+import type { Clock } from '../clock.js';
+import type { Log } from '../log.js';
+import type { HandoverChannel, HandoverTimes } from '../notify/handover-times.js';
+
+/** The relay a method's code goes through, if any. */
+export function handoverChannel(type: MethodType): HandoverChannel | null {
+  return type === 'email' ? 'email' : type === 'mobilePhone' || type === 'officePhone' ? 'phone' : null;
+}
+
+/** `work`, or a rejection once `ms` have passed (the work itself is not cancelled). */
+function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not handed over within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+export interface CodeHandoverDependencies {
+  clock: Clock;
+  /** Recent real hand-overs, which decoys take after (R13b). */
+  handovers: HandoverTimes;
+  /** How long a code's hand-over to the relay may take (SSPR_DELIVERY_TIMEOUT_MS). */
+  deliveryTimeoutMs: number;
+  log: Log;
+}
+
+/**
+ * R12: a code is with the relay / gateway before its challenge answers, within the delivery
+ * deadline. A decoy (nothing to send) takes as long as a recent real hand-over and ends as it
+ * did (R13b), so an unknown name answers alike even while the relay is down.
+ */
+export class CodeHandover {
+  constructor(private readonly deps: CodeHandoverDependencies) {}
+
+  /** True when the code was handed over (or, for a decoy, when the one it mimics was). */
+  async handOver(channel: HandoverChannel, deliver: (() => Promise<void>) | null, method: MethodType): Promise<boolean> {
+    const { clock, handovers, deliveryTimeoutMs, log } = this.deps;
+    if (!deliver) {
+      const like = handovers.draw(channel, clock.now().getTime(), Math.random());
+      if (like) await new Promise((r) => setTimeout(r, like.ms));
+      return like?.ok ?? true;
+    }
+    const begun = performance.now();
+    const ok = await withDeadline(deliver(), deliveryTimeoutMs).then(
+      () => true,
+      (err: Error) => {
+        log.warn({ err: err.message, method }, 'verification code not handed over');
+        return false;
+      },
+    );
+    handovers.record(channel, { ms: performance.now() - begun, ok, at: clock.now().getTime() });
+    return ok;
+  }
+}
