@@ -148,6 +148,9 @@ async function startOurs(slapd: Slapd, counter: LdapCounter, dataDir: string): P
       SSPR_HOST: '127.0.0.1',
       SSPR_DATA_DIR: dataDir,
       SSPR_LOG_LEVEL: 'warn',
+      // LTB runs with its rate limit off ($use_ratelimit): ours too, or the adaptive
+      // proof-of-work at the sign-in door answers 428 to a bench's burst from one address.
+      SSPR_RATE_LIMITS: 'off',
       SSPR_DIRECTORY_URL: counter.url,
       SSPR_LDAP_BIND_DN: slapd.serviceDn,
       SSPR_LDAP_BIND_PASSWORD: slapd.servicePassword,

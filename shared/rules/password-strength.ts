@@ -21,10 +21,13 @@ const CHAR_LOG10 = 1;
 /** Longest dictionary word looked for in the tail. */
 const MAX_WORD = 20;
 
+/** log10 of the guesses from which the score is 2 ("too guessable" ends there). */
+const SCORE_2_LOG10 = 6;
+
 /** log10 guesses → zxcvbn's 0–4 score, with its thresholds (1e3, 1e6, 1e8, 1e10). */
 function scoreOf(log10: number): number {
   if (log10 < 3) return 0;
-  if (log10 < 6) return 1;
+  if (log10 < SCORE_2_LOG10) return 1;
   if (log10 < 8) return 2;
   if (log10 < 10) return 3;
   return 4;
@@ -49,17 +52,34 @@ export class PasswordStrength {
    */
   score(password: string, userInputs: string[] = []): number {
     if (!password) return 0;
+    // Beyond the cap the password is refused anyway (maxLength); the score reads no further.
+    const chars = [...password].slice(0, PASSWORD_MAX_LENGTH);
+    if (chars.length <= SCORED_HEAD) return this.head(chars, userInputs).score;
+    return scoreOf(this.head(chars, userInputs).guessesLog10 + this.tailLog10(chars, userInputs));
+  }
+
+  /**
+   * score(password) ≤ 1, with zxcvbn only when the tail leaves it open: zxcvbn's guesses for
+   * the head are at least 1 (log10 ≥ 0), so a tail worth 10^6 guesses decides alone — the
+   * same verdict at a fraction of the cost (zxcvbn is most of a change's CPU, issue 12).
+   */
+  private tooGuessable(password: string, userInputs: string[]): boolean {
+    if (!password) return true;
+    const chars = [...password].slice(0, PASSWORD_MAX_LENGTH);
+    if (chars.length <= SCORED_HEAD) return this.head(chars, userInputs).score <= 1;
+    const tail = this.tailLog10(chars, userInputs);
+    if (tail >= SCORE_2_LOG10) return false;
+    return scoreOf(this.head(chars, userInputs).guessesLog10 + tail) <= 1;
+  }
+
+  private head(chars: string[], userInputs: string[]) {
     this.estimator ??= new ZxcvbnFactory({
       dictionary: { ...common.dictionary, ...en.dictionary },
       graphs: common.adjacencyGraphs,
       translations: en.translations,
       l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS,
     });
-    // Beyond the cap the password is refused anyway (maxLength); the score reads no further.
-    const chars = [...password].slice(0, PASSWORD_MAX_LENGTH);
-    const head = this.estimator.check(chars.slice(0, SCORED_HEAD).join(''), userInputs);
-    if (chars.length <= SCORED_HEAD) return head.score;
-    return scoreOf(head.guessesLog10 + this.tailLog10(chars, userInputs));
+    return this.estimator.check(chars.slice(0, SCORED_HEAD).join(''), userInputs);
   }
 
   /** log10 of the guesses the characters after the head add. Linear in the length. */
@@ -101,7 +121,8 @@ export class PasswordStrength {
    */
   isCommon(password: string, userInputs: string[] = [], score?: number): boolean {
     this.commonSet ??= new Set((common.dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
-    return this.commonSet.has(password.toLowerCase()) || (score ?? this.score(password, userInputs)) <= 1;
+    if (this.commonSet.has(password.toLowerCase())) return true;
+    return score === undefined ? this.tooGuessable(password, userInputs) : score <= 1;
   }
 }
 

@@ -13,7 +13,14 @@ export class Outbox {
   }
 
   async append(entry: { channel: 'email' | PhoneChannel; to: string; subject?: string; text: string; at: Date }): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    await appendFile(this.file, JSON.stringify({ ...entry, at: entry.at.toISOString() }) + '\n', { mode: 0o600 });
+    const line = JSON.stringify({ ...entry, at: entry.at.toISOString() }) + '\n';
+    try {
+      await appendFile(this.file, line, { mode: 0o600 });
+    } catch (error) {
+      // The folder is made when first needed (and again if removed), not before every message.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      await appendFile(this.file, line, { mode: 0o600 });
+    }
   }
 }

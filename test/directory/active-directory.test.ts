@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src-server/clock.js';
 import { createLdapDirectory } from '../../src-server/directory/ldap/create-ldap-directory.js';
 import type { LdapDirectory, LdapSettings } from '../../src-server/directory/ldap/ldap-directory.js';
+import { startLdapCounter } from '../helpers/ldap-counter.js';
 import { sambaAdUnavailableReason, startSambaAd, type SambaAd } from '../helpers/samba-ad.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { mailedCode, methodOf, startReset } from '../server/reset-helpers.js';
@@ -254,5 +255,32 @@ describe.sequential('SSPR on Active Directory through the HTTP API', () => {
     expect((await api.api('GET', '/me/status', { token: outsider.body.accessToken })).body.inScope).toBe(false);
     const admin = await api.api('POST', '/auth/sign-in', { body: { username: 'Administrator', password: s.adminPassword } });
     expect(admin.body.user).toMatchObject({ username: 'Administrator', isAdmin: true });
+  }));
+
+  it('issue 12: round trips on the DC, counted by a proxy that ends TLS: sign-in 1 search for the user + 1 for its nested groups + 1 bind; a signed-in change 1 search + 1 bind + 1 modify', withAd(async (s) => {
+    await s.addUser({ name: 'kenji', password: 'Amber-First-Passw0rd-3' });
+    await s.setDomainPolicy({ minPwdAge: '0' });
+    const counter = await startLdapCounter({ port: 636, tls: { certFile: s.certFile, keyFile: s.keyFile, caFile: s.caFile } });
+    const api = await startTestServer({
+      startAt: new Date().toISOString(),
+      env: { SSPR_DIRECTORY_URL: counter.url, SSPR_LDAP_BIND_DN: s.serviceDn, SSPR_LDAP_BIND_PASSWORD: s.servicePassword, SSPR_LDAP_BASE_DN: s.baseDn, SSPR_LDAP_CA_FILE: s.caFile },
+    });
+    try {
+      const signIn = () => api.api('POST', '/auth/sign-in', { body: { username: 'kenji', password: 'Amber-First-Passw0rd-3' } });
+      // The first sign-in opens the pools and reads the root DSE and the admin group's DN (once per process).
+      expect((await signIn()).status).toBe(200);
+      counter.take();
+      const signedIn = await signIn();
+      expect(signedIn.status).toBe(200);
+      expect(counter.take()).toMatchObject({ search: 2, bind: 1, modify: 0, extended: 0 });
+      const changed = await api.api('POST', '/me/password', { token: signedIn.body.accessToken, body: { currentPassword: 'Amber-First-Passw0rd-3', newPassword: 'Granite-Harbor-Lantern-47' } });
+      expect(changed.status).toBe(200);
+      expect(counter.take()).toMatchObject({ search: 1, bind: 1, modify: 1, extended: 0 });
+      expect(await s.canBind(s.userDn('kenji'), 'Granite-Harbor-Lantern-47')).toBe(true);
+    } finally {
+      await api.close();
+      await counter.close();
+      await s.setDomainPolicy({ minPwdAge: DAY });
+    }
   }));
 });

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 
 /** LDAP operations a client sent, by kind (RFC 4511 protocolOp application tags). */
 export interface LdapOpCounts {
@@ -53,19 +55,29 @@ function searchBase(buf: Buffer, at: number): string {
   return buf.subarray(start, start + base[1]).toString('utf8');
 }
 
+/** The certificate the proxy shows its clients (for 127.0.0.1) and the CA the target's certificate is checked against. */
+export interface CounterTls {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+}
+
 /**
  * A counting TCP proxy on loopback in front of an LDAP server (slapd, Samba AD): it parses
  * the client's LDAPMessage envelopes and counts operations by kind, so a test can hold a
- * flow to its round-trip budget on the real server. Clear LDAP only (StartTLS or ldaps://
- * would hide the messages).
+ * flow to its round-trip budget on the real server. StartTLS would hide the messages; for an
+ * ldaps:// target (Samba AD writes passwords over TLS only) give `tls`: the proxy ends TLS
+ * with the client, reads the messages, and speaks TLS again to the target.
  */
-export async function startLdapCounter(target: { host?: string; port: number }): Promise<LdapCounter> {
+export async function startLdapCounter(target: { host?: string; port: number; tls?: CounterTls }): Promise<LdapCounter> {
   let counts = zero();
   let bases: string[] = [];
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
+  const host = target.host ?? '127.0.0.1';
+  const secure = target.tls ? { cert: readFileSync(target.tls.certFile), key: readFileSync(target.tls.keyFile), ca: readFileSync(target.tls.caFile) } : null;
+  const onClient = (client: net.Socket) => {
     counts.connections++;
-    const upstream = net.connect(target.port, target.host ?? '127.0.0.1');
+    const upstream = secure ? tls.connect({ port: target.port, host, ca: secure.ca, servername: 'localhost' }) : net.connect(target.port, host);
     sockets.add(client).add(upstream);
     let pending = Buffer.alloc(0);
     client.on('data', (chunk: Buffer) => {
@@ -96,11 +108,12 @@ export async function startLdapCounter(target: { host?: string; port: number }):
     };
     client.on('close', end).on('error', end);
     upstream.on('close', end).on('error', end);
-  });
+  };
+  const server = secure ? tls.createServer({ cert: secure.cert, key: secure.key }, onClient) : net.createServer(onClient);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
   return {
-    url: `ldap://127.0.0.1:${port}`,
+    url: `${secure ? 'ldaps' : 'ldap'}://127.0.0.1:${port}`,
     counts: () => ({ ...counts }),
     searchBases: () => [...bases],
     take() {

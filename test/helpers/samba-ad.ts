@@ -20,6 +20,9 @@ const run = promisify(execFile);
 export interface SambaAd {
   url: string;
   caFile: string;
+  /** The DC's certificate and key (for 127.0.0.1 and localhost): a counting proxy shows the same. */
+  certFile: string;
+  keyFile: string;
   baseDn: string;
   adminDn: string;
   adminPassword: string;
@@ -139,6 +142,8 @@ export async function startSambaAd(): Promise<SambaAd> {
   const ad: SambaAd = {
     url,
     caFile,
+    certFile,
+    keyFile,
     baseDn,
     adminDn,
     adminPassword,

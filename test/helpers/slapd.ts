@@ -162,6 +162,12 @@ suffix "${baseDn}"
 rootdn "${rootDn}"
 rootpw ${rootPassword}
 directory ${dir}/db
+# The attributes the server searches by (docs/operations.md, "Directory indexes"): without
+# them every sign-in and change scans all entries (issue 12).
+index objectClass eq
+index uid,mail,cn eq
+index entryUUID eq
+index member,uniqueMember,memberUid eq
 overlay ppolicy
 ppolicy_default "${policyDn}"
 ppolicy_hash_cleartext
