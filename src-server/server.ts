@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AuditLog } from './audit/audit-log.js';
 import { AccessTokens } from './auth/access-tokens.js';
+import { ApiTokens } from './auth/api-tokens.js';
 import { AdminSignIn } from './auth/admin-sign-in.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { BootstrapGate } from './auth/bootstrap-gate.js';
@@ -17,6 +18,7 @@ import { AccountUnlock } from './flows/account-unlock.js';
 import { AdminGroups } from './flows/admin-groups.js';
 import { AdminPolicy } from './flows/admin-policy.js';
 import { AdminUsers } from './flows/admin-users.js';
+import { ApiTokenAdmin } from './flows/api-token-admin.js';
 import { Approvals } from './flows/approvals.js';
 import { MeStatusFlow } from './flows/me-status.js';
 import { MethodRegistration } from './flows/method-registration.js';
@@ -27,6 +29,7 @@ import { ResetPassword } from './flows/reset-password.js';
 import { adminConsoleRoutes } from './http/admin-console.js';
 import { buildHttpApp, LOG_REDACT } from './http/app.js';
 import { adminRoutes } from './http/routes/admin-routes.js';
+import { apiTokenRoutes } from './http/routes/api-token-routes.js';
 import { authRoutes } from './http/routes/auth-routes.js';
 import { meRoutes } from './http/routes/me-routes.js';
 import { methodRoutes } from './http/routes/method-routes.js';
@@ -60,6 +63,7 @@ import { SecretBox } from './security/secret-box.js';
 import { serverSecrets } from './security/server-secrets.js';
 import { openStore, type Db, type Store } from './store/db.js';
 import { ResetSessionStore } from './store/reset-session-store.js';
+import { ApiTokenStore } from './store/api-token-store.js';
 import { ThrottleStore } from './throttle/throttle-store.js';
 import { startExpiredPurge, type ExpiredPurge } from './store/expired-purge.js';
 import { DecoyPopulationStore } from './store/decoy-population-store.js';
@@ -99,6 +103,8 @@ export interface ServerParts {
   outbox: Outbox;
   mailer: Mailer;
   accessTokens: AccessTokens;
+  /** R38: API tokens for automation. */
+  apiTokens: ApiTokens;
   adminToken: string;
   /** HMAC key for one-time codes and token signing, derived from the secret key. */
   codeKey: Buffer;
@@ -148,6 +154,8 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const resetSessions = new ResetSessionStore({ store });
   const accessTokens = new AccessTokens(db, clock, codeKey);
   const refreshTokens = new RefreshTokens(db, clock);
+  const apiTokenStore = new ApiTokenStore(db);
+  const apiTokens = new ApiTokens({ db, clock, apiTokenStore, auditLog });
   const mailer: Mailer = overrides.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeoutMs) : new OutboxMailer(outbox, clock));
   const phoneGateway =
     overrides.phone ?? (config.smsWebhookUrl ? new WebhookPhoneGateway(config.smsWebhookUrl, config.smsWebhookSecret!, clock, config.smsTimeoutMs) : new OutboxPhoneGateway(outbox, clock));
@@ -213,10 +221,11 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       authRoutes({ signIn: new SignInFlow({ auditLog, clock, db, directory, policyStore, accessTokens, refreshTokens }), adminSignIn }),
       meRoutes({ meStatus, passwordChange: new PasswordChange({ auditLog, clock, db, directory, policyStore, passwordNotifier }) }),
       adminRoutes({ policyStore, adminPolicy: new AdminPolicy({ auditLog, db, policyStore }), adminUsers, adminGroups: new AdminGroups({ auditLog, db, policyStore, adminUsers }), accessPassIssue: new AccessPassIssue({ db, directory, auditLog, accessPasses, accountNotifier, log }) }),
+      apiTokenRoutes({ apiTokenAdmin: new ApiTokenAdmin({ db, clock, apiTokens, apiTokenStore, auditLog }) }),
       reportRoutes({ store, clock, activitySummary, coverage }),
       adminConsoleRoutes(),
     ],
-    authenticator: createAuthenticator({ accessTokens, adminToken, bootstrapGate: new BootstrapGate({ directory, methodStore, policyStore }) }),
+    authenticator: createAuthenticator({ accessTokens, adminToken, apiTokens, bootstrapGate: new BootstrapGate({ directory, methodStore, policyStore }) }),
     readiness: {
       store: async () => {
         await db.selectFrom('settings').select('key').limit(1).execute();
@@ -242,7 +251,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   });
   return {
     app,
-    services: { config, clock, store, db, directory, policy: policyStore, methods: methodStore, audit: auditLog, outbox, mailer, accessTokens, adminToken, codeKey, log },
+    services: { config, clock, store, db, directory, policy: policyStore, methods: methodStore, audit: auditLog, outbox, mailer, accessTokens, apiTokens, adminToken, codeKey, log },
     auditRetention,
     adminDigest,
     expiryReminders,

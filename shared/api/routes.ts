@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import * as admin from './admin.js';
+import * as apiTokens from './api-tokens.js';
+import type { ApiTokenScope } from './api-tokens.js';
 import * as audit from './audit.js';
 import * as auth from './auth.js';
 import type { ErrorCode } from './errors.js';
@@ -16,10 +18,9 @@ import * as trust from './trust.js';
 /** Who may call: nobody special, a reset session, a signed-in user, a change token, an admin. */
 export type RouteAuth = 'none' | 'resetSession' | 'user' | 'userOrChangeToken' | 'admin';
 
-export interface RouteDef {
+interface RouteDefBase {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
-  auth: RouteAuth;
   summary: string;
   body?: z.ZodType;
   query?: z.ZodType;
@@ -32,6 +33,12 @@ export interface RouteDef {
   status: number;
   response: z.ZodType | null;
 }
+
+/**
+ * R38: every admin route names the API token scope that reaches it; `null`: a signed-in
+ * administrator only (no token of any scope, not the bootstrap token).
+ */
+export type RouteDef = (RouteDefBase & { auth: Exclude<RouteAuth, 'admin'> }) | (RouteDefBase & { auth: 'admin'; scope: ApiTokenScope | null });
 
 const Empty = null;
 const Ok = z.object({ ok: z.literal(true) });
@@ -68,24 +75,28 @@ export const API_ROUTES = {
   listApprovals: { method: 'GET', path: '/me/approvals', auth: 'user', summary: 'Pending push approvals', problems: [], status: 200, response: z.object({ approvals: z.array(me.Approval) }) },
   decideApproval: { method: 'POST', path: '/me/approvals/{approvalId}', auth: 'user', summary: 'Approve or deny a push', body: me.DecideApprovalRequest, problems: ['not_found', 'forbidden', 'conflict', 'challenge_expired', 'locked_out'], status: 200, response: me.Approval },
 
-  getAdminPolicy: { method: 'GET', path: '/admin/policy', auth: 'admin', summary: 'The policy document', problems: [], status: 200, response: PolicyDocument },
-  putAdminPolicy: { method: 'PUT', path: '/admin/policy', auth: 'admin', summary: 'Replace the policy document', body: PolicyDocument, problems: [], status: 200, response: PolicyDocument },
-  createUser: { method: 'POST', path: '/admin/users', auth: 'admin', summary: 'Create a built-in directory user', body: admin.CreateUserRequest, problems: ['conflict', 'password_policy', 'directory_unavailable'], status: 201, response: admin.AdminUser },
-  listUsers: { method: 'GET', path: '/admin/users', auth: 'admin', summary: 'List users', query: z.strictObject({ cursor: z.string().max(256).optional(), limit: z.coerce.number().int().min(1).max(500).default(100), q: z.string().max(256).optional() }), problems: ['conflict', 'directory_unavailable'], status: 200, response: admin.AdminUserList },
-  getUser: { method: 'GET', path: '/admin/users/{username}', auth: 'admin', summary: 'One user', problems: ['not_found', 'directory_unavailable'], status: 200, response: admin.AdminUser },
-  patchUser: { method: 'PATCH', path: '/admin/users/{username}', auth: 'admin', summary: 'Change a user', body: admin.PatchUserRequest, problems: ['not_found', 'conflict', 'password_policy', 'directory_unavailable'], status: 200, response: admin.AdminUser },
-  deleteUser: { method: 'DELETE', path: '/admin/users/{username}', auth: 'admin', summary: 'Delete a user', problems: ['not_found', 'conflict', 'directory_unavailable'], status: 204, response: Empty },
-  setUserMethods: { method: 'PUT', path: '/admin/users/{username}/methods', auth: 'admin', summary: 'Set phone/email on the user\'s behalf (R4)', body: admin.SetUserMethodsRequest, problems: ['not_found', 'directory_unavailable'], status: 200, response: admin.AdminUser },
-  issueAccessPass: { method: 'POST', path: '/admin/users/{username}/access-pass', auth: 'admin', summary: 'Issue a Temporary Access Pass, shown once (R31)', body: trust.IssueAccessPassRequest, problems: ['not_found', 'conflict', 'directory_unavailable'], status: 201, response: trust.IssuedAccessPass },
-  listGroups: { method: 'GET', path: '/admin/groups', auth: 'admin', summary: 'Groups', problems: ['conflict', 'directory_unavailable'], status: 200, response: admin.GroupList },
-  createGroup: { method: 'POST', path: '/admin/groups', auth: 'admin', summary: 'Create a group', body: admin.CreateGroupRequest, problems: ['not_found', 'conflict', 'directory_unavailable'], status: 201, response: admin.Group },
-  deleteGroup: { method: 'DELETE', path: '/admin/groups/{group}', auth: 'admin', summary: 'Delete a group', problems: ['not_found', 'conflict', 'directory_unavailable'], status: 204, response: Empty },
-  addGroupMember: { method: 'PUT', path: '/admin/groups/{group}/members/{username}', auth: 'admin', summary: 'Add a member', problems: ['not_found', 'conflict', 'directory_unavailable'], status: 200, response: admin.Group },
-  removeGroupMember: { method: 'DELETE', path: '/admin/groups/{group}/members/{username}', auth: 'admin', summary: 'Remove a member', problems: ['not_found', 'conflict', 'directory_unavailable'], status: 200, response: admin.Group },
-  activityReport: { method: 'GET', path: '/admin/reports/activity', auth: 'admin', summary: 'Resets, unlocks, changes, verifications, lockouts', query: audit.ReportQuery, problems: [], status: 200, response: audit.ReportPage },
-  registrationReport: { method: 'GET', path: '/admin/reports/registration', auth: 'admin', summary: 'Registrations, reconfirmations, removals', query: audit.ReportQuery, problems: [], status: 200, response: audit.ReportPage },
-  adminAudit: { method: 'GET', path: '/admin/audit', auth: 'admin', summary: 'Administrator actions', query: audit.ReportQuery, problems: [], status: 200, response: audit.ReportPage },
-  reportSummary: { method: 'GET', path: '/admin/reports/summary', auth: 'admin', summary: 'Dashboard figures: resets per day, success rate, methods, lockouts, coverage', query: audit.ReportSummaryQuery, problems: ['directory_unavailable'], status: 200, response: audit.ReportSummary },
+  getAdminPolicy: { method: 'GET', path: '/admin/policy', auth: 'admin', scope: 'policy:manage', summary: 'The policy document', problems: [], status: 200, response: PolicyDocument },
+  putAdminPolicy: { method: 'PUT', path: '/admin/policy', auth: 'admin', scope: 'policy:manage', summary: 'Replace the policy document', body: PolicyDocument, problems: [], status: 200, response: PolicyDocument },
+  createUser: { method: 'POST', path: '/admin/users', auth: 'admin', scope: 'users:manage', summary: 'Create a built-in directory user', body: admin.CreateUserRequest, problems: ['conflict', 'password_policy', 'directory_unavailable'], status: 201, response: admin.AdminUser },
+  listUsers: { method: 'GET', path: '/admin/users', auth: 'admin', scope: 'users:manage', summary: 'List users', query: z.strictObject({ cursor: z.string().max(256).optional(), limit: z.coerce.number().int().min(1).max(500).default(100), q: z.string().max(256).optional() }), problems: ['conflict', 'directory_unavailable'], status: 200, response: admin.AdminUserList },
+  getUser: { method: 'GET', path: '/admin/users/{username}', auth: 'admin', scope: 'users:manage', summary: 'One user', problems: ['not_found', 'directory_unavailable'], status: 200, response: admin.AdminUser },
+  patchUser: { method: 'PATCH', path: '/admin/users/{username}', auth: 'admin', scope: 'users:manage', summary: 'Change a user', body: admin.PatchUserRequest, problems: ['not_found', 'conflict', 'password_policy', 'directory_unavailable'], status: 200, response: admin.AdminUser },
+  deleteUser: { method: 'DELETE', path: '/admin/users/{username}', auth: 'admin', scope: 'users:manage', summary: 'Delete a user', problems: ['not_found', 'conflict', 'directory_unavailable'], status: 204, response: Empty },
+  setUserMethods: { method: 'PUT', path: '/admin/users/{username}/methods', auth: 'admin', scope: 'users:manage', summary: 'Set phone/email on the user\'s behalf (R4)', body: admin.SetUserMethodsRequest, problems: ['not_found', 'directory_unavailable'], status: 200, response: admin.AdminUser },
+  issueAccessPass: { method: 'POST', path: '/admin/users/{username}/access-pass', auth: 'admin', scope: 'users:manage', summary: 'Issue a Temporary Access Pass, shown once (R31)', body: trust.IssueAccessPassRequest, problems: ['not_found', 'conflict', 'directory_unavailable'], status: 201, response: trust.IssuedAccessPass },
+  listGroups: { method: 'GET', path: '/admin/groups', auth: 'admin', scope: 'users:manage', summary: 'Groups', problems: ['conflict', 'directory_unavailable'], status: 200, response: admin.GroupList },
+  createGroup: { method: 'POST', path: '/admin/groups', auth: 'admin', scope: 'users:manage', summary: 'Create a group', body: admin.CreateGroupRequest, problems: ['not_found', 'conflict', 'directory_unavailable'], status: 201, response: admin.Group },
+  deleteGroup: { method: 'DELETE', path: '/admin/groups/{group}', auth: 'admin', scope: 'users:manage', summary: 'Delete a group', problems: ['not_found', 'conflict', 'directory_unavailable'], status: 204, response: Empty },
+  addGroupMember: { method: 'PUT', path: '/admin/groups/{group}/members/{username}', auth: 'admin', scope: 'users:manage', summary: 'Add a member', problems: ['not_found', 'conflict', 'directory_unavailable'], status: 200, response: admin.Group },
+  removeGroupMember: { method: 'DELETE', path: '/admin/groups/{group}/members/{username}', auth: 'admin', scope: 'users:manage', summary: 'Remove a member', problems: ['not_found', 'conflict', 'directory_unavailable'], status: 200, response: admin.Group },
+  activityReport: { method: 'GET', path: '/admin/reports/activity', auth: 'admin', scope: 'reports:read', summary: 'Resets, unlocks, changes, verifications, lockouts', query: audit.ReportQuery, problems: [], status: 200, response: audit.ReportPage },
+  registrationReport: { method: 'GET', path: '/admin/reports/registration', auth: 'admin', scope: 'reports:read', summary: 'Registrations, reconfirmations, removals', query: audit.ReportQuery, problems: [], status: 200, response: audit.ReportPage },
+  adminAudit: { method: 'GET', path: '/admin/audit', auth: 'admin', scope: 'reports:read', summary: 'Administrator actions', query: audit.ReportQuery, problems: [], status: 200, response: audit.ReportPage },
+  reportSummary: { method: 'GET', path: '/admin/reports/summary', auth: 'admin', scope: 'reports:read', summary: 'Dashboard figures: resets per day, success rate, methods, lockouts, coverage', query: audit.ReportSummaryQuery, problems: ['directory_unavailable'], status: 200, response: audit.ReportSummary },
+
+  listApiTokens: { method: 'GET', path: '/admin/api-tokens', auth: 'admin', scope: null, summary: 'API tokens: name, scopes, dates, last use; never the secret (R38)', problems: [], status: 200, response: apiTokens.ApiTokenList },
+  createApiToken: { method: 'POST', path: '/admin/api-tokens', auth: 'admin', scope: null, summary: 'Create an API token for automation, shown once (R38)', body: apiTokens.CreateApiTokenRequest, problems: ['conflict'], status: 201, response: apiTokens.CreatedApiToken },
+  revokeApiToken: { method: 'DELETE', path: '/admin/api-tokens/{tokenId}', auth: 'admin', scope: null, summary: 'Revoke an API token (R38)', problems: ['not_found'], status: 204, response: Empty },
 } as const satisfies Record<string, RouteDef>;
 
 export type ApiRoutes = typeof API_ROUTES;

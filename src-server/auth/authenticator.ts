@@ -1,11 +1,15 @@
 import { safeEqual } from '../security/tokens.js';
 import type { AccessTokens } from './access-tokens.js';
+import { apiTokenActor, type ApiTokenHolder, type ApiTokens } from './api-tokens.js';
 import { isLoopback, type BootstrapGate } from './bootstrap-gate.js';
 
 /** `signInId`: the refresh-token family of an access token (R26 step-ups are bound to it). */
 export interface SignedInUser { kind: 'user'; subjectId: string; username: string; isAdmin: boolean; tokenKind: 'access' | 'change'; signInId: string | null }
-/** `actor` is the administrator's user name, or `bootstrap` for the configured token. */
-export interface SignedInAdmin { kind: 'admin'; actor: string; subjectId: string | null }
+/**
+ * `actor` is the administrator's user name, `bootstrap` for the configured token, or
+ * `token:<name>` for an API token (R38), whose scopes then bound what it reaches.
+ */
+export interface SignedInAdmin { kind: 'admin'; actor: string; subjectId: string | null; apiToken?: ApiTokenHolder }
 
 /** Resolves bearer tokens for the route kinds that need more than the token itself. */
 export interface Authenticator {
@@ -16,16 +20,18 @@ export interface Authenticator {
    * request's address; over HTTP the bootstrap token is taken from loopback only (R33).
    */
   admin(token: string, from?: { ip: string }): Promise<SignedInAdmin | null>;
+  /** R38: audits one use of an API token (refused ones too) and notes its last use. */
+  apiTokenUsed(holder: ApiTokenHolder, use: { route: string; client: string; allowed: boolean }): Promise<void>;
 }
 
 /**
  * Bearer tokens → callers. User routes take access tokens (and, where the route allows it,
  * change tokens); admin routes take the bootstrap token, compared in constant time, or an
- * administrator's `admin` token from the administrator sign-in (two methods). A plain user
+ * administrator's `admin` token from the administrator sign-in (two methods), or an API token (R38). A plain user
  * access token never opens an admin route, even for an administrator: one password is not
  * enough for administration.
  */
-export function createAuthenticator({ accessTokens: tokens, adminToken, bootstrapGate }: { accessTokens: AccessTokens; adminToken: string; bootstrapGate?: BootstrapGate }): Authenticator {
+export function createAuthenticator({ accessTokens: tokens, adminToken, bootstrapGate, apiTokens }: { accessTokens: AccessTokens; adminToken: string; bootstrapGate?: BootstrapGate; apiTokens?: ApiTokens }): Authenticator {
   return {
     async user(token, allowChangeToken) {
       const claims = await tokens.verify(token, allowChangeToken ? ['access', 'change'] : ['access']);
@@ -38,9 +44,16 @@ export function createAuthenticator({ accessTokens: tokens, adminToken, bootstra
         if (from && (!isLoopback(from.ip) || (bootstrapGate && !(await bootstrapGate.open())))) return null;
         return { kind: 'admin', actor: 'bootstrap', subjectId: null };
       }
+      if (apiTokens?.looksLikeToken(token)) {
+        const holder = await apiTokens.verify(token);
+        return holder && { kind: 'admin', actor: apiTokenActor(holder.name), subjectId: null, apiToken: holder };
+      }
       const claims = await tokens.verify(token, ['admin']);
       if (!claims || !claims.adm) return null;
       return { kind: 'admin', actor: claims.usr, subjectId: claims.sub };
+    },
+    async apiTokenUsed(holder, use) {
+      await apiTokens?.recordUse(holder, use);
     },
   };
 }

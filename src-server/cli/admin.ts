@@ -29,6 +29,11 @@ Temporary Access Pass (R31)
   access-pass <username> [--lifetime minutes] [--reusable]
                                           issue a pass (10–480 minutes, default 60; one use unless
                                           --reusable), printed once; the user is told by email
+API tokens for scripts (R38)
+  token create <name> --scopes reports:read,users:manage,policy:manage [--days n]
+                                          create a token (1–365 days, default 90), printed once
+  token list                              name, scopes, created, expires, last use (never the secret)
+  token revoke <name>
 reports (R17b)
   report activity|registration|audit [--from 2026-01-01] [--to 2026-02-01] [--user u] [--type reset.]
          [--method m] [--result success|failure|denied|locked] [--client ip] [--sort asc|desc]
@@ -48,6 +53,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   methods: async () => (await import('./directory-commands.js')).methodsCommand,
   import: async () => (await import('./directory-commands.js')).importCommand,
   'access-pass': async () => (await import('./access-pass-command.js')).accessPassCommand,
+  token: async () => (await import('./token-commands.js')).tokenCommand,
   report: async () => (await import('./report-commands.js')).reportCommand,
   coverage: async () => (await import('./report-commands.js')).coverageCommand,
 };

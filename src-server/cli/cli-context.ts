@@ -5,7 +5,10 @@ import { systemClock, type Clock } from '../clock.js';
 import { databaseUrlOf, type ServerConfig } from '../config.js';
 import type { Directory } from '../directory/directory.js';
 import type { ProblemError } from '../errors.js';
+import { ApiTokens } from '../auth/api-tokens.js';
 import { AdminPolicy } from '../flows/admin-policy.js';
+import { ApiTokenAdmin } from '../flows/api-token-admin.js';
+import { ApiTokenStore } from '../store/api-token-store.js';
 import type { AccessPassIssue } from '../flows/access-pass-issue.js';
 import type { AdminGroups } from '../flows/admin-groups.js';
 import type { AdminContext, AdminUsers } from '../flows/admin-users.js';
@@ -25,6 +28,8 @@ export interface Cli {
   store: Store;
   policyStore: PolicyStore;
   adminPolicy: AdminPolicy;
+  /** R38: API tokens for scripts. */
+  apiTokenAdmin: ApiTokenAdmin;
   /** Opens the directory (built-in or LDAP) and builds the admin flows on it, once. */
   directoryTools(): Promise<DirectoryTools>;
   /** Audit actor `cli:<os user>`, client `cli@<host>` (R17a). */
@@ -53,11 +58,14 @@ export async function openCli(config: ServerConfig, out: (text: string) => void)
   const db = store.db;
   const policyStore = new PolicyStore(db, clock);
   const auditLog = new AuditLog(clock);
+  const apiTokenStore = new ApiTokenStore(db);
+  const apiTokens = new ApiTokens({ db, clock, apiTokenStore, auditLog });
   let tools: Promise<DirectoryTools & { close(): Promise<void> }> | null = null;
   const cli: Cli = {
     store,
     policyStore,
     adminPolicy: new AdminPolicy({ auditLog, db, policyStore }),
+    apiTokenAdmin: new ApiTokenAdmin({ db, clock, apiTokens, apiTokenStore, auditLog }),
     directoryTools: () => (tools ??= import('./directory-tools.js').then((m) => m.openDirectoryTools(config, { store, clock, policyStore, auditLog }))),
     ctx: { actor: `cli:${safeUser()}`, client: `cli@${hostname()}`, locale: config.defaultLocale },
     out,

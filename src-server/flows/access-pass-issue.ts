@@ -6,7 +6,7 @@ import { ProblemError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { AccountNotifier } from '../notify/notifications.js';
 import type { Db } from '../store/db.js';
-import type { AdminContext } from './admin-users.js';
+import { refuseAdministratorsToTokens, type AdminContext } from './admin-users.js';
 
 export interface AccessPassIssueDependencies {
   db: Db;
@@ -29,6 +29,7 @@ export class AccessPassIssue {
     const { db, directory, auditLog, accessPasses, accountNotifier, log } = this.deps;
     const user = await directory.findUser(username);
     if (!user) throw new ProblemError('not_found', 'No such user.');
+    refuseAdministratorsToTokens(ctx, user.isAdmin);
     if (user.disabled) throw new ProblemError('conflict', 'The account is disabled.');
     const issued = await db.transaction().execute(async (trx) => {
       await accessPasses.revokeLive(trx, user.id);

@@ -37,6 +37,13 @@ export interface AdminContext {
   actor: string;
   client: string;
   locale: Locale;
+  /** R38: an API token's call: it never creates, changes or reaches an administrator account. */
+  viaApiToken?: boolean;
+}
+
+/** R38: a token of `users:manage` could otherwise mint itself an administrator (password, TAP, methods). */
+export function refuseAdministratorsToTokens(ctx: AdminContext, touchesAdministrator: boolean): void {
+  if (ctx.viaApiToken && touchesAdministrator) throw new ProblemError('forbidden', 'API tokens never create, change or act for administrator accounts; an administrator signed in with two methods may.');
 }
 
 const CONTACT_TYPES = ['email', 'mobilePhone', 'officePhone'] as const;
@@ -110,6 +117,7 @@ export class AdminUsers {
   async create(input: CreateUserRequest, ctx: AdminContext): Promise<AdminUser> {
     const deps = this.deps;
     const dir = this.builtin();
+    refuseAdministratorsToTokens(ctx, input.isAdmin === true);
     if (await dir.findUser(input.username)) throw new ProblemError('conflict', 'A user with this name already exists.');
     await this.passwordViolations(input.password, input, ctx.locale);
     let created: DirectoryUser;
@@ -143,6 +151,7 @@ export class AdminUsers {
   async patch(username: string, patch: PatchUserRequest, ctx: AdminContext): Promise<AdminUser> {
     const deps = this.deps;
     const user = await this.find(username);
+    refuseAdministratorsToTokens(ctx, user.isAdmin || patch.isAdmin === true);
     const { password, unlock, mustChangePassword, ...fields } = patch;
     const editsAccount = Object.keys(fields).length > 0 || (mustChangePassword !== undefined && password === undefined);
     const dir = editsAccount ? this.builtin() : null;
@@ -190,6 +199,7 @@ export class AdminUsers {
     const deps = this.deps;
     const dir = this.builtin();
     const user = await this.find(username);
+    refuseAdministratorsToTokens(ctx, user.isAdmin);
     await deps.db.transaction().execute(async (trx) => {
       await dir.deleteUser(user.id, trx);
       // Registration data goes with the account (R7): nothing of it stays readable.
@@ -204,6 +214,7 @@ export class AdminUsers {
   /** R4: phone numbers and an email set on the user's behalf count as registered, unproved. null removes. */
   async setMethods(username: string, input: SetUserMethodsRequest, ctx: AdminContext): Promise<AdminUser> {
     const user = await this.find(username);
+    refuseAdministratorsToTokens(ctx, user.isAdmin);
     await this.deps.db.transaction().execute((trx) => this.writeMethods(trx, user, input, ctx));
     return this.view(user);
   }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Authenticator } from '../auth/authenticator.js';
+import type { ApiTokenScope } from '../../shared/api/api-tokens.js';
+import type { Authenticator, SignedInAdmin } from '../auth/authenticator.js';
 import { ZodError, type z } from 'zod';
 import type { ErrorCode } from '../../shared/api/errors.js';
 import { API_BASE, API_ROUTES, routeProblems, type RouteDef, type RouteName } from '../../shared/api/routes.js';
@@ -38,7 +39,21 @@ export function invalidRequest(error: ZodError, where: string): ProblemError {
   return new ProblemError('invalid_request', `${issues[0]?.path}: ${issues[0]?.message}`, { issues });
 }
 
-async function authenticate(def: RouteDef, req: FastifyRequest, auth: Authenticator): Promise<Caller> {
+/**
+ * R38: an API token reaches only the routes its scopes cover, and every use of one is
+ * audited; routes without a scope (token management) take a signed-in administrator only.
+ */
+async function authorizeAdmin(scope: ApiTokenScope | null, name: RouteName, admin: SignedInAdmin, req: FastifyRequest, auth: Authenticator): Promise<SignedInAdmin> {
+  const allowed = scope === null ? admin.subjectId !== null && !admin.apiToken : !admin.apiToken || admin.apiToken.scopes.includes(scope);
+  if (admin.apiToken) await auth.apiTokenUsed(admin.apiToken, { route: name, client: clientOf(req), allowed });
+  if (allowed) return admin;
+  throw new ProblemError(
+    'forbidden',
+    scope === null ? 'Only an administrator signed in with two methods may do this; API tokens and the set-up token may not.' : `This API token's scopes do not cover this request: it needs ${scope}.`,
+  );
+}
+
+async function authenticate(name: RouteName, def: RouteDef, req: FastifyRequest, auth: Authenticator): Promise<Caller> {
   if (def.auth === 'none') return { kind: 'anonymous' };
   const token = bearerToken(req);
   if (!token) throw new ProblemError(def.auth === 'resetSession' ? 'session_expired' : 'unauthorized', 'A bearer token is required.');
@@ -54,7 +69,7 @@ async function authenticate(def: RouteDef, req: FastifyRequest, auth: Authentica
     case 'admin': {
       const admin = await auth.admin(token, { ip: req.ip });
       if (!admin) throw new ProblemError('forbidden', 'An administrator token is required.');
-      return admin;
+      return authorizeAdmin(def.scope, name, admin, req, auth);
     }
   }
 }
@@ -74,7 +89,7 @@ function registerApi(app: FastifyInstance, handlers: HandlerTable, auth: Authent
       url: API_BASE + def.path.replace(/\{(\w+)\}/g, ':$1'),
       config: { routeName: name },
       handler: async (req, reply) => {
-        const caller = await authenticate(def, req, auth);
+        const caller = await authenticate(name, def, req, auth);
         const locale: Locale = pickLocale(req.headers['accept-language']);
         const apiReq = {
           body: def.body ? parseOrThrow(def.body, req.body, 'body') : undefined,

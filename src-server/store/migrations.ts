@@ -282,10 +282,27 @@ const m008AtomicResets: Migration = {
   },
 };
 
+/** R38: API tokens for automation, stored as a public lookup id and the hash of the whole token. */
+const m009ApiTokens: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createTable('api_tokens')
+      .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
+      .addColumn('name', 'varchar(64)', (c) => c.notNull().unique())
+      .addColumn('token_hash', 'varchar(128)', (c) => c.notNull())
+      .addColumn('scopes', 'varchar(200)', (c) => c.notNull())
+      .addColumn('created_by', 'varchar(256)', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_used_at', 'bigint')
+      .addColumn('revoked_at', 'bigint')
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders, '008_atomic_resets': m008AtomicResets };
+      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders, '008_atomic_resets': m008AtomicResets, '009_api_tokens': m009ApiTokens };
     },
   };
 }

@@ -117,6 +117,19 @@ export interface Database {
     expires_at: number;
     used_at: number | null;
   };
+  /** R38: API tokens; `id` is the token's public lookup part, `token_hash` the SHA-256 of the whole token. */
+  api_tokens: {
+    id: string;
+    name: string;
+    token_hash: string;
+    /** Space-separated scopes. */
+    scopes: string;
+    created_by: string;
+    created_at: number;
+    expires_at: number;
+    last_used_at: number | null;
+    revoked_at: number | null;
+  };
   /** R36: one row per expiry reminder sent (claimed before sending, so instances send once). */
   expiry_reminders: {
     subject_id: string;

@@ -11,9 +11,10 @@ import type { ApiRequest, RoutePlugin } from '../context.js';
 import type { RouteName } from '../../../shared/api/routes.js';
 import { ProblemError } from '../../errors.js';
 
-function contextOf(req: ApiRequest<RouteName>): AdminContext {
+/** The administrator behind an admin route's call, as the flows audit it. */
+export function contextOf(req: ApiRequest<RouteName>): AdminContext {
   if (req.caller.kind !== 'admin') throw new ProblemError('forbidden', 'An administrator token is required.');
-  return { actor: req.caller.actor, client: req.client, locale: req.locale };
+  return { actor: req.caller.actor, client: req.client, locale: req.locale, ...(req.caller.apiToken ? { viaApiToken: true } : {}) };
 }
 
 /** Path parameters get the same validation as body fields (control/bidi characters, length). */
