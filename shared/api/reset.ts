@@ -44,6 +44,12 @@ export const ResetSessionView = z.object({
   passwordOwner: z.object({ username: z.string(), displayName: z.string(), email: z.string().nullable() }).optional(),
   /** R37: once every gate is passed and the policy allows unlock-only: whether the account is locked. */
   accountLocked: z.boolean().optional(),
+  /**
+   * Once every gate is passed: when the directory last recorded a wrong password for the
+   * account (null: none recorded), so the done screen can say a device with the old password
+   * saved is still trying. Read with the lock state; absent before the gates (R13b).
+   */
+  lastFailedSignInAt: IsoDateTime.nullable().optional(),
 });
 export type ResetSessionView = z.infer<typeof ResetSessionView>;
 

@@ -36,6 +36,7 @@ import {
   ResetSessionView,
   SetResetPasswordRequest,
   SetResetPasswordResponse,
+  UnlockAccountResponse,
   VerifyChallengeResponse,
   VerifyWithAnswers,
   VerifyWithCode,
@@ -233,6 +234,8 @@ export const IPC_CHANNELS = {
     kiosk: true, calls: ['setResetPassword'],
     summary: 'Set the new password (and unlock)',
   },
+  /** R37: offered only when the session says `accountLocked: true`; on success main forgets the reset session. */
+  'reset:unlock': { input: NoInput, result: UnlockAccountResponse, kiosk: true, calls: ['unlockAccount'], summary: 'Unlock the account, keeping the password' },
   'reset:cancel': { input: NoInput, result: Null, kiosk: true, calls: ['cancelResetSession'], summary: 'Cancel the reset; main forgets the session token' },
 
   /** `reset`: checked against the reset's user name; `change`: against the signed-in user. */

@@ -10,7 +10,7 @@ export const LOGON_FLAG = '--logon';
 
 /** The documented exit codes (stable: native components switch on them). */
 export const LOGON_EXIT_CODES = {
-  /** The password was reset (and the account unlocked): sign in with the new one. */
+  /** The password was reset (and the account unlocked), or only unlocked (R37): sign in. */
   resetDone: 0,
   /** The app could not run (bad install, no display, an internal error). */
   failed: 1,
@@ -28,15 +28,15 @@ export function isLogonLaunch(argv: readonly string[]): boolean {
 }
 
 /**
- * Follows the handler table's answers in logon mode: a successful `reset:setPassword` is a
- * reset done; otherwise the last failure that explains leaving (unreachable, locked out).
+ * Follows the handler table's answers in logon mode: a successful `reset:setPassword` or
+ * `reset:unlock` is a reset done (the person can sign in); otherwise the last failure that explains leaving (unreachable, locked out).
  */
 export class LogonOutcomeTracker {
   private done = false;
   private lastProblem: 'serverUnreachable' | 'lockedOut' | null = null;
 
   observe(channel: IpcChannel, result: IpcResult<unknown>): void {
-    if (channel === 'reset:setPassword' && result.ok) this.done = true;
+    if ((channel === 'reset:setPassword' || channel === 'reset:unlock') && result.ok) this.done = true;
     if (result.ok) {
       // The server answered: an earlier network failure no longer explains anything.
       if (this.lastProblem === 'serverUnreachable') this.lastProblem = null;

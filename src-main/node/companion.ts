@@ -265,6 +265,7 @@ export class Companion {
       'reset:challenge': ({ methodId, channel }) => this.reset.challenge(methodId, channel),
       'reset:verify': (input) => this.reset.verify(input),
       'reset:setPassword': (input) => this.reset.setPassword(input),
+      'reset:unlock': () => this.reset.unlock(),
       'reset:cancel': async () => {
         await this.reset.cancel();
         return ok(null);

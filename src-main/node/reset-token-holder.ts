@@ -75,6 +75,12 @@ export class ResetTokenHolder {
     return r;
   }
 
+  async unlock() {
+    const r = await this.call('unlockAccount', {});
+    if (r.ok) this.forget();
+    return r;
+  }
+
   /** Cancels on the server (best effort) and forgets the token. */
   async cancel(): Promise<void> {
     const held = this.held;

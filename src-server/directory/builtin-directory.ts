@@ -100,6 +100,7 @@ export class BuiltinDirectory implements Directory {
       isAdmin: row.is_admin === 1,
       disabled: row.disabled === 1,
       locked: this.isLocked(row),
+      lastFailedSignInAt: row.last_failed_signin_at === null ? null : new Date(Number(row.last_failed_signin_at)),
       groups,
       contact: { mobilePhone: null, officePhone: null, alternateEmail: null },
       password: {
@@ -153,7 +154,7 @@ export class BuiltinDirectory implements Directory {
       const now = this.clock.now().getTime();
       await this.db
         .updateTable('users')
-        .set((eb) => ({ failed_signins: eb('failed_signins', '+', 1) }))
+        .set((eb) => ({ failed_signins: eb('failed_signins', '+', 1), last_failed_signin_at: now }))
         .where('id', '=', row.id)
         .execute();
       await this.db
@@ -319,6 +320,7 @@ export class BuiltinDirectory implements Directory {
         never_expires: 0,
         failed_signins: 0,
         locked_at: null,
+        last_failed_signin_at: null,
         created_at: now,
       })
       .execute();

@@ -16,6 +16,12 @@ export interface DirectoryAccount {
   disabled: boolean;
   /** Locked in the directory (too many wrong sign-ins). */
   locked: boolean;
+  /**
+   * When the directory last recorded a wrong password for the account (OpenLDAP
+   * `pwdFailureTime`, AD `badPasswordTime`, built-in: its own), null when it records none:
+   * after a reset, the devices that still hold the old password show up here.
+   */
+  lastFailedSignInAt: Date | null;
   /** Contact data the directory holds, counted as registered methods (R4). */
   contact: { mobilePhone: string | null; officePhone: string | null; alternateEmail: string | null };
   password: {

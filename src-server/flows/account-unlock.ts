@@ -1,4 +1,4 @@
-import type { UnlockAccountResponse } from '../../shared/api/reset.js';
+import type { ResetSessionView, UnlockAccountResponse } from '../../shared/api/reset.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Directory } from '../directory/directory.js';
@@ -34,15 +34,19 @@ export class AccountUnlock {
   constructor(private readonly deps: AccountUnlockDependencies) {}
 
   /**
-   * For a session past every gate: null when the policy does not offer unlock-only, else
-   * whether the account is locked (the app offers the choice only then). Only a real user
-   * gets this far, so it tells nothing about who exists (R13b).
+   * For a session past every gate, from one directory read: whether the account is locked
+   * (only when the policy offers unlock-only: the app offers the choice only then) and when
+   * it last saw a wrong password. Nothing before the gates, and a decoy never passes one, so
+   * it tells nothing about who exists (R13b).
    */
-  async offer(token: string): Promise<boolean | null> {
-    if (!(await this.deps.policyStore.get()).sspr.unlockOnly) return null;
+  async pastGates(token: string): Promise<Pick<ResetSessionView, 'accountLocked' | 'lastFailedSignInAt'>> {
     const session = await this.deps.resetSessions.byTokenHash(hashToken(token));
-    if (!session?.subjectId || session.gatesPassed < session.requiredMethods) return null;
-    return (await this.deps.directory.findUserById(session.subjectId))?.locked ?? false;
+    if (!session?.subjectId || session.gatesPassed < session.requiredMethods) return {};
+    const [account, policy] = await Promise.all([this.deps.directory.findAccountById(session.subjectId), this.deps.policyStore.get()]);
+    return {
+      ...(policy.sspr.unlockOnly ? { accountLocked: account?.locked ?? false } : {}),
+      lastFailedSignInAt: account?.lastFailedSignInAt?.toISOString() ?? null,
+    };
   }
 
   async unlock(token: string, ctx: RequestContext): Promise<UnlockAccountResponse> {

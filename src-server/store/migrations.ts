@@ -299,10 +299,17 @@ const m009ApiTokens: Migration = {
   },
 };
 
+/** The built-in directory records its last wrong password, as LDAP's pwdFailureTime does (issue 13). */
+const m010LastFailedSignin: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('users').addColumn('last_failed_signin_at', 'bigint').execute();
+  },
+};
+
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders, '008_atomic_resets': m008AtomicResets, '009_api_tokens': m009ApiTokens };
+      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders, '008_atomic_resets': m008AtomicResets, '009_api_tokens': m009ApiTokens, '010_last_failed_signin': m010LastFailedSignin };
     },
   };
 }

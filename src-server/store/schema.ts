@@ -25,6 +25,8 @@ export interface Database {
     never_expires: number;
     failed_signins: number;
     locked_at: number | null;
+    /** The last wrong password (epoch ms): shown after a reset, for devices still holding the old one. */
+    last_failed_signin_at: number | null;
     created_at: number;
   };
   password_history: { id: Generated<number>; user_id: string; password_hash: string; created_at: number };

@@ -5,7 +5,7 @@ import { PasswordPolicyControl, PolicyHintsControl, passwordModifyValue } from '
 import { and, eq, escapeDnValue, escapeFilterValue, extensible, or } from '../../src-server/directory/ldap/escape.js';
 import { ppolicyViolations } from '../../src-server/directory/ldap/ppolicy.js';
 import { flavourOf } from '../../src-server/directory/ldap/root-dse.js';
-import { Attrs, firstRdnValue, guidToBytes, guidToString, looksLikeDn, parseFiletime, parseGeneralizedTime, parseInterval, toE164 } from '../../src-server/directory/ldap/values.js';
+import { Attrs, firstRdnValue, guidToBytes, guidToString, latest, looksLikeDn, parseFiletime, parseGeneralizedTime, parseInterval, toE164 } from '../../src-server/directory/ldap/values.js';
 
 describe('LDAP escaping', () => {
   it('RFC 4515: filter metacharacters, NUL and controls become \\XX; UTF-8 stays', () => {
@@ -65,6 +65,13 @@ describe('directory values', () => {
     expect(parseFiletime('9223372036854775807')).toBeNull();
     expect(parseInterval('-864000000000')).toBe(86_400_000);
     expect(parseInterval('-9223372036854775808')).toBeNull();
+  });
+
+  it('the newest of pwdFailureTime values (unparsable ones ignored), null for none', () => {
+    const values = ['20261130101500.000123Z', '20261130103000.250000Z', 'bogus', '20261130102000Z'].map(parseGeneralizedTime);
+    expect(latest(values)?.toISOString()).toBe('2026-11-30T10:30:00.250Z');
+    expect(latest([])).toBeNull();
+    expect(latest([null])).toBeNull();
   });
 
   it('objectGUID bytes ↔ string (little-endian first three groups)', () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseGeneralizedTime } from '../../src-server/directory/ldap/values.js';
 import { startSlapd, type Slapd } from '../helpers/slapd.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { methodOf, passEmailGate, startReset } from '../server/reset-helpers.js';
@@ -29,13 +30,27 @@ describe('OpenLDAP: unlock without a new password (R37)', () => {
     expect((await slapd.read(slapd.userDn('sato'), ['pwdAccountLockedTime'])).pwdAccountLockedTime).toHaveLength(1);
     expect(await slapd.canBind(slapd.userDn('sato'), PW)).toBe(false);
 
+    // ppolicy keeps a pwdFailureTime per wrong bind: the newest is the one the done screen names.
+    const failures = (await slapd.read(slapd.userDn('sato'), ['pwdFailureTime'])).pwdFailureTime ?? [];
+    expect(failures.length).toBeGreaterThan(0);
+    const newest = parseGeneralizedTime([...failures].sort().at(-1)!)!.toISOString();
+
     const s = await startReset(t, 'sato');
-    await passEmailGate(t, s.sessionToken, methodOf(s, 'email'), 'sato.home@mail.example');
-    expect((await t.api('GET', '/reset/session', { token: s.sessionToken })).body).toMatchObject({ state: 'ready', accountLocked: true });
+    expect((await t.api('GET', '/reset/session', { token: s.sessionToken })).body).not.toHaveProperty('lastFailedSignInAt');
+    const gate = await passEmailGate(t, s.sessionToken, methodOf(s, 'email'), 'sato.home@mail.example');
+    expect(gate.body.session).toMatchObject({ state: 'ready', accountLocked: true, lastFailedSignInAt: newest });
+    expect((await t.api('GET', '/reset/session', { token: s.sessionToken })).body).toMatchObject({ state: 'ready', accountLocked: true, lastFailedSignInAt: newest });
     const r = await t.api('POST', '/reset/session/unlock', { token: s.sessionToken });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
 
     expect((await slapd.read(slapd.userDn('sato'), ['pwdAccountLockedTime'])).pwdAccountLockedTime ?? []).toEqual([]);
     expect(await slapd.canBind(slapd.userDn('sato'), PW)).toBe(true);
+  });
+
+  it('R37: an account without wrong binds is not locked and has no last failed sign-in', async () => {
+    await slapd.addUser({ uid: 'kato', cn: 'Jun Kato', password: PW, mail: 'kato@corp.example', otherMailbox: 'kato.home@mail.example' });
+    const s = await startReset(t, 'kato');
+    const gate = await passEmailGate(t, s.sessionToken, methodOf(s, 'email'), 'kato.home@mail.example');
+    expect(gate.body.session).toMatchObject({ state: 'ready', accountLocked: false, lastFailedSignInAt: null });
   });
 });

@@ -29,6 +29,14 @@ describe('logon mode: launch flag and exit codes', () => {
     expect(t.exitCode()).toBe(LOGON_EXIT_CODES.resetDone);
   });
 
+  it('R37: an unlock without a new password is a done too (the person signs in with the password they have)', () => {
+    const t = new LogonOutcomeTracker();
+    t.observe('reset:unlock', failure('conflict'));
+    expect(t.outcome()).toBe('cancelled');
+    t.observe('reset:unlock', success);
+    expect(t.exitCode()).toBe(LOGON_EXIT_CODES.resetDone);
+  });
+
   it('unreachable while the server does not answer; forgotten once it does', () => {
     const t = new LogonOutcomeTracker();
     t.observe('policy:get', failure('network'));

@@ -133,3 +133,27 @@ describe('the reset as the server tells it', () => {
     expect((refused.violations as { rule: string }[]).map((v) => v.rule)).toContain('nameParts');
   });
 });
+
+describe('unlock without a new password in the app (R37)', () => {
+  it('R37: reset:unlock calls only the unlock route, after a verify that said the account is locked; main then forgets the session', async () => {
+    await t.setPolicy((p) => (p.sspr.unlockOnly = true));
+    try {
+      const address = await userNamed('rin', 'Rin Ito');
+      for (let i = 0; i < 10; i++) await t.api('POST', '/auth/sign-in', { body: { username: 'rin', password: `wrong-${i}` } });
+      const r = await recordingHarness();
+      const started = await r.invoke('reset:start', { username: 'rin' });
+      expect(started.accountLocked).toBeUndefined();
+      const before = t.smtp.mails.length;
+      await r.invoke('reset:challenge', { methodId: started.methods[0]!.id });
+      const verified = await r.invoke('reset:verify', { code: await mailedCode(t, address, before) });
+      expect(verified.session).toMatchObject({ state: 'ready', accountLocked: true, lastFailedSignInAt: t.clock.now().toISOString() });
+      const done = await r.invoke('reset:unlock');
+      expect(done.unlockedAt).toBe(t.clock.now().toISOString());
+      expect([...r.byChannel.get('reset:unlock')!]).toEqual([...IPC_CHANNELS['reset:unlock'].calls]);
+      expect((await r.h.invokeError('reset:state')).code).toBe('no_reset_session');
+      expect((await t.server.services.directory.findUser('rin'))?.locked).toBe(false);
+    } finally {
+      await t.setPolicy((p) => delete p.sspr.unlockOnly);
+    }
+  });
+});

@@ -65,10 +65,27 @@ describe('unlock without a new password (R37)', () => {
     expect(mail.text).toContain('Your password did not change.');
   });
 
+  it('R37, R13b: past the last gate the verify answer itself says locked and when the last wrong password came; nothing before', async () => {
+    const { address } = await userWithEmail(t, 'ulk3');
+    await lockOut('ulk3');
+    const wrongAt = t.clock.now().toISOString();
+    t.clock.advance(5 * 60_000);
+    const s = await startReset(t, 'ulk3');
+    const before = (await t.api('GET', '/reset/session', { token: s.sessionToken })).body;
+    expect(before.lastFailedSignInAt).toBeUndefined();
+    expect(before.accountLocked).toBeUndefined();
+    const gate = await passEmailGate(t, s.sessionToken, methodOf(s, 'email'), address);
+    expect(gate.body.session).toMatchObject({ state: 'ready', accountLocked: true, lastFailedSignInAt: wrongAt });
+    // A decoy never gets that far: an unknown name's session says neither.
+    const decoy = await startReset(t, 'ulk-nobody');
+    expect((await t.api('GET', '/reset/session', { token: decoy.sessionToken })).body).not.toHaveProperty('lastFailedSignInAt');
+  });
+
   it('R37: an account that is not locked is told to sign in or choose a new password', async () => {
     const { address } = await userWithEmail(t, 'ulk2');
     const token = await verified('ulk2', address);
     expect((await t.api('GET', '/reset/session', { token })).body.accountLocked).toBe(false);
+    expect((await t.api('GET', '/reset/session', { token })).body.lastFailedSignInAt).toBeNull();
     const r = await unlock(token);
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('conflict');

@@ -45,7 +45,7 @@ export class ActiveDirectory extends LdapDirectory {
     super(ctx);
     this.userAttributes = [
       'sAMAccountName', 'userPrincipalName', 'displayName', 'cn', 'mail', 'mobile', 'telephoneNumber', ctx.settings.alternateEmailAttribute,
-      'objectGUID', 'userAccountControl', 'msDS-User-Account-Control-Computed', 'pwdLastSet', 'msDS-UserPasswordExpiryTimeComputed', 'lockoutTime',
+      'objectGUID', 'userAccountControl', 'msDS-User-Account-Control-Computed', 'pwdLastSet', 'msDS-UserPasswordExpiryTimeComputed', 'lockoutTime', 'badPasswordTime',
     ];
     const listed = ctx.rootDse.supportedControls;
     if (listed.includes(PolicyHintsControl.OID)) this.hintsOid = PolicyHintsControl.OID;
@@ -127,6 +127,8 @@ export class ActiveDirectory extends LdapDirectory {
       disabled: (uac & UF_ACCOUNTDISABLE) !== 0,
       // The DC computes the lockout with its own clock and lockout duration; older DCs only have lockoutTime.
       locked: computed !== null ? (Number(computed) & UF_LOCKOUT) !== 0 : lockoutTime !== null && lockoutTime !== '0',
+      // Not replicated: the DC this server reads from tells what it saw (the PDC sees every failure).
+      lastFailedSignInAt: parseFiletime(entry.first('badPasswordTime')),
       contact: {
         mobilePhone: toE164(entry.first('mobile')),
         officePhone: toE164(entry.first('telephoneNumber')),

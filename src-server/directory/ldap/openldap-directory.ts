@@ -6,7 +6,7 @@ import { PASSWORD_MODIFY_OID, PasswordPolicyControl, passwordModifyValue } from 
 import { and, eq, or } from './escape.js';
 import { LdapDirectory, type GroupRef, type LdapContext } from './ldap-directory.js';
 import { ADMIN_LOCK, parsePolicy, PPOLICY_ATTRIBUTES, ppolicyViolations, type PasswordPolicy } from './ppolicy.js';
-import { Attrs, isUuid, parseGeneralizedTime, toE164 } from './values.js';
+import { Attrs, isUuid, latest, parseGeneralizedTime, toE164 } from './values.js';
 
 const m = PASSWORD_MESSAGES.en;
 
@@ -29,7 +29,7 @@ export class OpenLdapDirectory extends LdapDirectory {
     super(ctx);
     this.userAttributes = [
       'uid', 'cn', 'displayName', 'mail', 'mobile', 'telephoneNumber', ctx.settings.alternateEmailAttribute,
-      'entryUUID', 'pwdChangedTime', 'pwdAccountLockedTime', 'pwdReset', 'pwdPolicySubentry',
+      'entryUUID', 'pwdChangedTime', 'pwdAccountLockedTime', 'pwdReset', 'pwdPolicySubentry', 'pwdFailureTime',
     ];
   }
 
@@ -138,6 +138,8 @@ export class OpenLdapDirectory extends LdapDirectory {
       // ppolicy's administrative lock is the closest OpenLDAP has to a disabled account (R19).
       disabled: lockedRaw === ADMIN_LOCK,
       locked,
+      // ppolicy keeps one value per recent failure (up to pwdMaxFailure); the newest counts.
+      lastFailedSignInAt: latest(entry.all('pwdFailureTime').map(parseGeneralizedTime)),
       contact: {
         mobilePhone: toE164(entry.first('mobile')),
         officePhone: toE164(entry.first('telephoneNumber')),

@@ -48,6 +48,11 @@ export function parseGeneralizedTime(value: string | null): Date | null {
   return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5] ?? 0), Number(m[6] ?? 0), ms));
 }
 
+/** The newest of some times, null when none parses. */
+export function latest(times: Array<Date | null>): Date | null {
+  return times.reduce<Date | null>((max, t) => (t !== null && (max === null || t > max) ? t : max), null);
+}
+
 const FILETIME_EPOCH_OFFSET_MS = 11_644_473_600_000n;
 /** AD's "never": 0x7FFFFFFFFFFFFFFF (and the unsigned all-ones some tools write). */
 export const FILETIME_NEVER = 0x7fffffffffffffffn;

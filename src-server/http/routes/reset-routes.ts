@@ -15,15 +15,18 @@ function sessionToken(caller: Caller): string {
 /** The public reset flow: identify, verify, set the password (no sign-in). */
 export function resetRoutes(deps: { resetFlow: ResetFlow; resetPassword: ResetPassword; adminSignIn: AdminSignIn; stepUp: StepUp; accountUnlock: AccountUnlock }): RoutePlugin {
   const { resetFlow: flow, resetPassword, adminSignIn, stepUp, accountUnlock } = deps;
+  /** The session, and past the last gate what the account's directory entry tells (R37, issue 13). */
+  async function sessionView(token: string) {
+    const state = await flow.state(token);
+    return state.state === 'ready' ? { ...state, ...(await accountUnlock.pastGates(token)) } : state;
+  }
+
   return apiRoutes({
     async createResetSession(req) {
       return flow.createSession(req.body.username, { client: req.client, locale: req.locale });
     },
     async getResetSession(req) {
-      const token = sessionToken(req.caller);
-      const state = await flow.state(token);
-      const accountLocked = state.state === 'ready' ? await accountUnlock.offer(token) : null;
-      return accountLocked === null ? state : { ...state, accountLocked };
+      return sessionView(sessionToken(req.caller));
     },
     async createChallenge(req) {
       return flow.createChallenge(sessionToken(req.caller), req.body, { client: req.client, locale: req.body.locale ?? req.locale });
@@ -31,7 +34,7 @@ export function resetRoutes(deps: { resetFlow: ResetFlow; resetPassword: ResetPa
     async verifyChallenge(req) {
       const token = sessionToken(req.caller);
       const gate = await flow.verify(token, req.params.challengeId, req.body, { client: req.client, locale: req.locale });
-      return { ...gate, session: await flow.state(token) };
+      return { ...gate, session: await sessionView(token) };
     },
     async setResetPassword(req) {
       // An administrator sign-in proves who is at the console; it never sets a password.
