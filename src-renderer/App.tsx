@@ -6,6 +6,7 @@ import { ChangePasswordScreen } from './screens/account/ChangePasswordScreen.js'
 import { HomeScreen } from './screens/account/HomeScreen.js';
 import { RegisterScreen } from './screens/account/RegisterScreen.js';
 import { SignInScreen } from './screens/account/SignInScreen.js';
+import { DiagnosisScreen } from './screens/DiagnosisScreen.js';
 import { ResetWizard } from './screens/reset/ResetWizard.js';
 import { useApp, useBranding, useReset, useT } from './stores/context.js';
 
@@ -23,8 +24,8 @@ export function App() {
     document.title = organizationName ? t.app.titleWithOrg(organizationName) : t.app.title;
   }, [locale, organizationName, t]);
 
-  // Kiosk mode shows the reset flow and nothing else, whatever asks for another screen.
-  const shown: Screen = kiosk && screen.name !== 'loading' ? { name: 'reset' } : screen;
+  // Kiosk mode shows the reset flow (and why it may fail here) and nothing else, whatever asks for another screen.
+  const shown: Screen = kiosk && screen.name !== 'loading' && screen.name !== 'diagnosis' ? { name: 'reset' } : screen;
   const announce = shown.name === 'reset' ? `${resetTitle(t, step)}${step === 'verify' ? ` ${gate + 1}` : ''}` : shown.name;
   return <Layout announce={announce}>{render(shown, t.app.loading)}</Layout>;
 }
@@ -62,5 +63,7 @@ function render(screen: Screen, loading: string) {
       return <RegisterScreen key={screen.method} method={screen.method} />;
     case 'approvals':
       return <ApprovalsScreen />;
+    case 'diagnosis':
+      return <DiagnosisScreen back={screen.back} />;
   }
 }

@@ -32,9 +32,13 @@ export function startApp(stores: Stores): () => void {
       if (!s.signedIn && !s.passwordChangeRequired && name !== 'reset' && name !== 'signIn' && name !== 'loading') app.getState().go({ name: 'signIn' });
     }),
     bridge.on('app:navigate', ({ screen }) => {
-      const target: Screen = screen === 'registration' ? { name: 'home' } : { name: screen };
+      const current = app.getState().screen;
+      const target: Screen =
+        screen === 'registration' ? { name: 'home' }
+        : screen === 'diagnosis' ? { name: 'diagnosis', back: current.name === 'diagnosis' ? current.back : current }
+        : { name: screen };
       const signedIn = account.getState().session?.signedIn ?? false;
-      if (target.name === 'reset' || signedIn) app.getState().go(target);
+      if (target.name === 'reset' || target.name === 'diagnosis' || signedIn) app.getState().go(target);
     }),
   ];
 
@@ -64,13 +68,15 @@ export function startApp(stores: Stores): () => void {
     await app.getState().load();
     performance.mark('sspr:config-loaded');
     const kiosk = app.getState().config?.kioskMode ?? false;
-    if (kiosk) return app.getState().go({ name: 'reset' });
+    // `--diagnose`: the diagnosis first, then back to where the app would have started.
+    const first = (screen: Screen) => app.getState().go(app.getState().info?.openDiagnosis ? { name: 'diagnosis', back: screen } : screen);
+    if (kiosk) return first({ name: 'reset' });
     await session;
     performance.mark('sspr:session-loaded');
     const signedIn = account.getState().session;
-    if (signedIn?.passwordChangeRequired) app.getState().go({ name: 'changePassword' });
-    else if (signedIn?.signedIn) app.getState().go({ name: 'home' });
-    else app.getState().go({ name: 'signIn' });
+    if (signedIn?.passwordChangeRequired) first({ name: 'changePassword' });
+    else if (signedIn?.signedIn) first({ name: 'home' });
+    else first({ name: 'signIn' });
   })();
 
   return () => {

@@ -113,6 +113,8 @@ export const AppInfo = z.object({
   logonMode: z.boolean(),
   /** false: no OS keychain, so the app remembers nothing between runs. */
   keychainAvailable: z.boolean(),
+  /** Started with `--diagnose`: the first screen is the diagnosis. */
+  openDiagnosis: z.boolean(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
@@ -124,6 +126,36 @@ export const AfterResetGuidance = z.object({
   steps: z.array(z.enum(AFTER_RESET_STEPS)),
 });
 export type AfterResetGuidance = z.infer<typeof AfterResetGuidance>;
+
+/**
+ * "Why can't I reset here?" (issue 13): each check of this computer's way to the password
+ * service, with a verdict and, in the app's language, what it means and what to do.
+ * `skipped`: not checked, because an earlier check failed or it does not apply here.
+ */
+export const DIAGNOSIS_CHECKS = ['server-url', 'mode', 'managed-config', 'proxy', 'dns', 'tcp', 'tls', 'api-version', 'clock', 'ready', 'keychain', 'account'] as const;
+export type DiagnosisCheckId = (typeof DIAGNOSIS_CHECKS)[number];
+export const DIAGNOSIS_VERDICTS = ['ok', 'warn', 'fail', 'skipped'] as const;
+export type DiagnosisVerdict = (typeof DIAGNOSIS_VERDICTS)[number];
+export const DiagnosisCheck = z.object({
+  id: z.enum(DIAGNOSIS_CHECKS),
+  verdict: z.enum(DIAGNOSIS_VERDICTS),
+  title: z.string(),
+  explanation: z.string(),
+  /** What to do; null when nothing is needed. */
+  action: z.string().nullable(),
+  /** Plain facts for the helpdesk (host, port, error class, skew); never a token, password or code. */
+  facts: z.record(z.string(), z.string()),
+});
+export type DiagnosisCheck = z.infer<typeof DiagnosisCheck>;
+export const Diagnosis = z.object({
+  checkedAt: z.string(),
+  /** The worst verdict of all checks. */
+  overall: z.enum(['ok', 'warn', 'fail']),
+  checks: z.array(DiagnosisCheck),
+  /** The plain-text report "Copy report" puts on the clipboard for the helpdesk. */
+  report: z.string(),
+});
+export type Diagnosis = z.infer<typeof Diagnosis>;
 
 export const SessionInfo = z.object({
   signedIn: z.boolean(),
@@ -210,6 +242,9 @@ export const IPC_CHANNELS = {
   'device:afterResetGuidance': { input: z.strictObject({ username: Username }), result: AfterResetGuidance, kiosk: true, calls: [], summary: 'What this device needs after a reset of that account' },
   /** Logon mode: back to the OS sign-in screen; main exits with the code for what happened. */
   'logon:finish': { input: NoInput, result: Null, kiosk: true, calls: [], summary: 'Logon mode: exit to the sign-in screen with the outcome code' },
+
+  /** Also reads `/readyz` and `/api/v1/openapi.json`, which are outside the route table. */
+  'diagnosis:run': { input: NoInput, result: Diagnosis, kiosk: true, calls: ['getMyStatus'], summary: 'Why can\'t I reset here? Checks this computer\'s way to the password service' },
 
   'config:get': { input: NoInput, result: EffectiveConfig, kiosk: true, calls: [], summary: 'Effective settings; managed keys are read-only' },
   /** Managed keys answer `managed_setting`; in kiosk mode only `locale` may change (not persisted). */
@@ -329,7 +364,7 @@ export const IPC_EVENTS = {
   /** The server asked for a proof-of-work and this computer is solving it (a second or two). */
   'proof:solving': z.object({ active: z.boolean() }),
   /** A notification was clicked (or the tray used): show this screen. */
-  'app:navigate': z.object({ screen: z.enum(['changePassword', 'registration', 'approvals', 'reset', 'home']) }),
+  'app:navigate': z.object({ screen: z.enum(['changePassword', 'registration', 'approvals', 'reset', 'home', 'diagnosis']) }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type IpcEvents = typeof IPC_EVENTS;

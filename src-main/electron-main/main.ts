@@ -29,6 +29,8 @@ import { createTray } from './tray.js';
 
 /** Launched at login: start in the tray, without a window. */
 const START_HIDDEN = '--hidden';
+/** "Why can't I reset here?" first (a helpdesk asks a user to start the app so). */
+const DIAGNOSE = '--diagnose';
 
 /** Held here: a tray that is garbage-collected disappears from the screen. */
 let tray: Tray | null = null;
@@ -105,6 +107,8 @@ async function main(): Promise<void> {
     timers: systemTimers,
     notifier,
     events,
+    proxyEnv: process.env,
+    openDiagnosis: process.argv.includes(DIAGNOSE),
     // Nothing outside the app at the sign-in screen.
     ...(logon ? { logon: { exit: (code: number) => (removeLogonData(), app.exit(code)) } } : { openExternal: (url: string) => shell.openExternal(url) }),
   });
@@ -130,7 +134,10 @@ async function main(): Promise<void> {
     return w;
   }
 
-  app.on('second-instance', showWindow);
+  app.on('second-instance', (_event, argv) => {
+    showWindow();
+    if (argv.includes(DIAGNOSE)) events.emit('app:navigate', { screen: 'diagnosis' });
+  });
   app.on('before-quit', () => {
     quitting = true;
     companion.stop();
@@ -154,7 +161,7 @@ async function main(): Promise<void> {
       app.quit();
     });
   }
-  if (kioskMode || !process.argv.includes(START_HIDDEN)) win = createWindow();
+  if (kioskMode || !process.argv.includes(START_HIDDEN) || process.argv.includes(DIAGNOSE)) win = createWindow();
   await companion.start();
 }
 

@@ -1,4 +1,4 @@
-/** The tray (signed-in mode): open the app, change password, reset, quit. */
+/** The tray (signed-in mode): open the app, change password, reset, why reset fails here, quit. */
 import { Menu, nativeImage, Tray } from 'electron';
 import type { Locale } from '../../shared/api/common.js';
 
@@ -6,11 +6,11 @@ import type { Locale } from '../../shared/api/common.js';
 const TRAY_ICON = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAPUlEQVR4nGOQ9+thoARjE/xPAOM1gJBmDEPI0YxiCLma4YbQ1ABiwmeQG/CfiBgaRAZQnJCokpSpkplIxgADW5J2WoCXZwAAAABJRU5ErkJggg==';
 
 const LABELS = {
-  en: { open: 'Open', change: 'Change password…', reset: 'Reset a password…', quit: 'Quit' },
-  ja: { open: '開く', change: 'パスワードを変更…', reset: 'パスワードをリセット…', quit: '終了' },
+  en: { open: 'Open', change: 'Change password…', reset: 'Reset a password…', diagnose: 'Why can\'t I reset here?', quit: 'Quit' },
+  ja: { open: '開く', change: 'パスワードを変更…', reset: 'パスワードをリセット…', diagnose: 'ここでリセットできないのはなぜ?', quit: '終了' },
 } as const;
 
-export function createTray(locale: Locale, tooltip: string, open: (screen: 'home' | 'changePassword' | 'reset') => void, quit: () => void): Tray {
+export function createTray(locale: Locale, tooltip: string, open: (screen: 'home' | 'changePassword' | 'reset' | 'diagnosis') => void, quit: () => void): Tray {
   const tray = new Tray(nativeImage.createFromDataURL(TRAY_ICON));
   const l = LABELS[locale];
   tray.setToolTip(tooltip);
@@ -19,6 +19,7 @@ export function createTray(locale: Locale, tooltip: string, open: (screen: 'home
       { label: l.open, click: () => open('home') },
       { label: l.change, click: () => open('changePassword') },
       { label: l.reset, click: () => open('reset') },
+      { label: l.diagnose, click: () => open('diagnosis') },
       { type: 'separator' },
       { label: l.quit, click: quit },
     ]),

@@ -34,6 +34,8 @@ import type { ConfigService } from './config-service.js';
 import { PasswordAdvisor } from './password-strength.js';
 import { generateDeviceKey, signApproval } from './push-key.js';
 import { ResetTokenHolder } from './reset-token-holder.js';
+import { runDiagnosis, type RunMode } from './diagnosis.js';
+import { networkProbes, type NetworkProbes } from './network-probes.js';
 import { StepUpSession } from './step-up-session.js';
 import type { SecretStore } from './secret-store.js';
 
@@ -57,6 +59,12 @@ export interface CompanionDeps {
   openExternal?: (url: string) => Promise<void>;
   /** Logon mode (`--logon`): how main ends the process with an exit code. */
   logon?: { exit(code: number): void };
+  /** The diagnosis's way to the network (default: the real DNS, TCP, TLS and HTTP probes). */
+  probes?: NetworkProbes;
+  /** The environment's proxy variables, for the diagnosis (default: none). */
+  proxyEnv?: Readonly<Record<string, string | undefined>>;
+  /** Started with `--diagnose`: the renderer opens the diagnosis first. */
+  openDiagnosis?: boolean;
   /** Test knobs for the API client (timeouts, backoff). */
   api?: Partial<Pick<ApiClientOptions, 'timeoutMs' | 'maxAttempts' | 'delay' | 'fetch'>>;
   statusIntervalMs?: number;
@@ -198,6 +206,32 @@ export class Companion {
     return r;
   }
 
+  /** "Why can't I reset here?" for this computer, in the app's language. */
+  private diagnose() {
+    const { deps } = this;
+    const current = deps.config.get();
+    const mode: RunMode = deps.logon ? 'logon' : current.kioskMode ? 'kiosk' : 'desktop';
+    const info = this.session.info();
+    return runDiagnosis({
+      probes: deps.probes ?? networkProbes(),
+      clock: deps.clock,
+      locale: current.locale,
+      app: deps.app,
+      mode,
+      server: this.api.baseUrl(),
+      config: current,
+      keychain: deps.secrets,
+      proxyEnv: deps.proxyEnv ?? {},
+      account: {
+        state: !info.signedIn ? 'signedOut' : info.offline ? 'offline' : 'signedIn',
+        readStatus: async () => {
+          const r = await this.session.call('getMyStatus', {});
+          return r.ok ? { ok: true, username: this.session.username ?? '', status: r.value } : { ok: false, code: r.error.code };
+        },
+      },
+    });
+  }
+
   private async publicPolicy(): Promise<IpcResult<PublicPolicy>> {
     const server = this.deps.config.get().serverUrl;
     const now = this.deps.clock.now().getTime();
@@ -217,7 +251,7 @@ export class Companion {
     const { config, deps } = { config: this.deps.config, deps: this.deps };
     const table: IpcHandlers = {
       'app:getInfo': async () =>
-        ok({ name: deps.app.name, version: deps.app.version, instanceId: deps.app.instanceId, platform: deps.app.platform, kioskMode: config.get().kioskMode, logonMode: deps.logon !== undefined, keychainAvailable: deps.secrets.available }),
+        ok({ name: deps.app.name, version: deps.app.version, instanceId: deps.app.instanceId, platform: deps.app.platform, kioskMode: config.get().kioskMode, logonMode: deps.logon !== undefined, keychainAvailable: deps.secrets.available, openDiagnosis: deps.openDiagnosis ?? false }),
       'app:activity': async () => {
         this.activity();
         return ok(null);
@@ -240,6 +274,8 @@ export class Companion {
         deps.logon.exit(this.logonOutcome.exitCode());
         return ok(null);
       },
+
+      'diagnosis:run': async () => ok(await this.diagnose()),
 
       'config:get': async () => ok(config.get()),
       'config:set': async (change) => {

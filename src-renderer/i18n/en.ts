@@ -241,6 +241,21 @@ export const en = {
   kiosk: {
     idleWiped: 'The screen was reset because it was idle.',
   },
+  diagnosis: {
+    link: 'Why can\'t I reset here?',
+    title: 'Why can\'t I reset here?',
+    lead: 'This checks, step by step, how this computer reaches the password service. Give the report to your helpdesk if you need help.',
+    checking: 'Checking…',
+    runAgain: 'Check again',
+    copy: 'Copy report',
+    copied: 'The report is copied. Paste it into your message to the helpdesk.',
+    copyFailed: 'The report could not be copied. Select the text below and copy it.',
+    reportLabel: 'Report for the helpdesk',
+    whatToDo: 'What to do:',
+    failed: 'The checks could not run.',
+    summary: { ok: 'Everything checked is in order.', warn: 'Password reset should work here, but something needs attention.', fail: 'Something here stops password reset. See what to do below.' },
+    verdict: { ok: 'OK', warn: 'Warning', fail: 'Problem', skipped: 'Not checked' },
+  },
   deviceCheck: {
     label: 'Checking this computer',
     text: 'The server is busy, so this computer does a short check first. It takes a second or two; there is nothing to do.',

@@ -13,7 +13,9 @@ export type Screen =
   | { name: 'home' }
   | { name: 'changePassword' }
   | { name: 'register'; method: MethodType }
-  | { name: 'approvals' };
+  | { name: 'approvals' }
+  /** "Why can't I reset here?"; `back`: the screen it was opened from. */
+  | { name: 'diagnosis'; back: Screen };
 
 export interface Banners {
   expiry: ExpiryWarning | null;
@@ -67,8 +69,9 @@ export function createAppStore(bridge: CompanionBridge, initialLocale: Locale) {
     async load() {
       // The first screen waits only for the config (kiosk? locale?); the rest follows.
       void call(bridge, 'policy:get').then((r) => set(r.ok ? { policy: r.value, loadError: null } : { loadError: r.error }));
-      void call(bridge, 'app:getInfo').then((r) => r.ok && set({ info: r.value }));
-      const config = await call(bridge, 'config:get');
+      // The info is awaited too: `--diagnose` decides the first screen.
+      const [config, info] = await Promise.all([call(bridge, 'config:get'), call(bridge, 'app:getInfo')]);
+      if (info.ok) set({ info: info.value });
       if (config.ok) set({ config: config.value, locale: config.value.locale });
     },
 

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Alert } from '../../components/Alert.js';
+import { DiagnoseLink } from '../../components/DiagnoseLink.js';
 import { errorText } from '../../components/error-text.js';
 import { Field } from '../../components/Field.js';
 import { ScreenHeading } from '../../components/ScreenHeading.js';
@@ -36,6 +37,7 @@ export function IdentifyScreen() {
       <p className="lead">{t.reset.identifyLead}</p>
       {loadError ? <Alert>{errorText(t, loadError, contact)}</Alert> : null}
       {error ? <Alert>{errorText(t, error, contact)}</Alert> : null}
+      {loadError || error ? <DiagnoseLink /> : null}
       <form onSubmit={submit} noValidate>
         <Field
           label={t.reset.username}

@@ -1,3 +1,4 @@
+import { DiagnoseLink } from '../../components/DiagnoseLink.js';
 import { OutcomeScreen } from '../../components/OutcomeScreen.js';
 import { formatWhen } from '../../i18n/index.js';
 import { useApp, useBranding, useReset, useStores, useT } from '../../stores/context.js';
@@ -57,6 +58,7 @@ export function UnavailableScreen() {
   const busy = useReset((s) => s.busy);
   return (
     <OutcomeScreen screen="reset-unavailable" kind="problem" icon="warning" title={t.reset.unavailableTitle} lead={t.reset.unavailableLead}>
+      <DiagnoseLink />
       <div className="actions">
         <button type="button" className="button button-primary" disabled={busy} onClick={() => void reset.getState().retryLast()}>
           {t.app.tryAgain}
