@@ -21,6 +21,7 @@ import { Approvals } from './flows/approvals.js';
 import { MeStatusFlow } from './flows/me-status.js';
 import { MethodRegistration } from './flows/method-registration.js';
 import { PasswordChange } from './flows/password-change.js';
+import { PasswordWrites } from './flows/password-write.js';
 import { ResetFlow } from './flows/reset-flow.js';
 import { adminConsoleRoutes } from './http/admin-console.js';
 import { buildHttpApp, LOG_REDACT } from './http/app.js';
@@ -58,6 +59,7 @@ import { SecretBox } from './security/secret-box.js';
 import { serverSecrets } from './security/server-secrets.js';
 import { openStore, type Db, type Store } from './store/db.js';
 import { ResetSessionStore } from './store/reset-session-store.js';
+import { PasswordWriteIntents } from './store/password-write-intents.js';
 import { ThrottleStore } from './throttle/throttle-store.js';
 import { startExpiredPurge, type ExpiredPurge } from './store/expired-purge.js';
 import { DecoyPopulationStore } from './store/decoy-population-store.js';
@@ -167,7 +169,10 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
 
   const passwordNotifier = new PasswordNotifier({ clock, directory, policyStore, mailer, log });
   const meStatus = new MeStatusFlow({ clock, db, directory, methodStore, policyStore });
-  const adminUsers = new AdminUsers({ auditLog, clock, db, directory, log, mailer, methodStore, policyStore, throttles });
+  // A claim outlives any one hand-over (its SMTP deadline) a few times over.
+  const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
+  const passwordWrites = new PasswordWrites({ auditLog, clock, db, directory, notices, secretBox, throttles, intents: new PasswordWriteIntents(db), settleMs: config.resetClaimMs });
+  const adminUsers = new AdminUsers({ auditLog, clock, db, directory, methodStore, passwordWrites, policyStore, throttles });
   const activitySummary = new ActivitySummary(store, clock);
   const coverage = new CoverageTracker({ clock, db, directory, methodStore, policyStore });
   const approvals = new Approvals({ db, clock, methodStore, resetSessions, throttles, auditLog });
@@ -176,8 +181,6 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const accessPasses = new AccessPasses(clock);
   const accountNotifier = new AccountNotifier({ clock, policyStore, mailer, methodStore, auditLog, db, log });
   const stepUp = new StepUp({ db, clock, policyStore, methodStore, resetSessions, throttles, secretBox, auditLog, accessPasses });
-  // A claim outlives any one hand-over (its SMTP deadline) a few times over.
-  const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
   const resetFlow = new ResetFlow({
     db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, passwordNotifier, decoyPopulation, notices,
     claimMs: config.resetClaimMs, handovers: new HandoverTimes(), deliveryTimeoutMs: config.deliveryTimeoutMs, codeKey, log,
@@ -210,7 +213,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       }),
       stepUpRoutes({ stepUp, directory }),
       authRoutes({ signIn: new SignInFlow({ auditLog, clock, db, directory, policyStore, accessTokens, refreshTokens }), adminSignIn }),
-      meRoutes({ meStatus, passwordChange: new PasswordChange({ auditLog, clock, db, directory, policyStore, passwordNotifier }) }),
+      meRoutes({ meStatus, passwordChange: new PasswordChange({ auditLog, db, directory, policyStore, passwordNotifier, passwordWrites }) }),
       adminRoutes({ policyStore, adminPolicy: new AdminPolicy({ auditLog, db, policyStore }), adminUsers, adminGroups: new AdminGroups({ auditLog, db, policyStore, adminUsers }), accessPassIssue: new AccessPassIssue({ db, directory, auditLog, accessPasses, accountNotifier, log }) }),
       reportRoutes({ store, clock, activitySummary, coverage }),
       adminConsoleRoutes(),
@@ -239,6 +242,9 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const intents = startPeriodic(() => resetFlow.reconcileOpenIntents(), { firstRunMs: 0, intervalMs: 30_000 }, log, 'password intent reconciliation', (c) => {
     if (c.completed || c.notApplied) log.info(c, 'password intents reconciled');
   });
+  const writeIntents = startPeriodic(() => passwordWrites.reconcileOpenIntents(), { firstRunMs: 0, intervalMs: 30_000 }, log, 'password write intent reconciliation', (c) => {
+    if (c.completed || c.notApplied) log.info(c, 'password write intents reconciled');
+  });
   return {
     app,
     services: { config, clock, store, db, directory, policy: policyStore, methods: methodStore, audit: auditLog, outbox, mailer, accessTokens, adminToken, codeKey, log },
@@ -253,6 +259,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       await expiredPurge.stop();
       await decoyPopulationCount.stop();
       await intents.stop();
+      await writeIntents.stop();
       await notices.stop();
       await auditRetention.stop();
       await rateLimitPurge.stop();
