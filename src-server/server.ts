@@ -24,6 +24,7 @@ import { MeStatusFlow } from './flows/me-status.js';
 import { MethodRegistration } from './flows/method-registration.js';
 import { PasswordChange } from './flows/password-change.js';
 import { CodeHandover } from './flows/code-handover.js';
+import { PasswordWrites } from './flows/password-write.js';
 import { ResetFlow } from './flows/reset-flow.js';
 import { ResetPassword } from './flows/reset-password.js';
 import { adminConsoleRoutes } from './http/admin-console.js';
@@ -64,6 +65,7 @@ import { serverSecrets } from './security/server-secrets.js';
 import { openStore, type Db, type Store } from './store/db.js';
 import { ResetSessionStore } from './store/reset-session-store.js';
 import { ApiTokenStore } from './store/api-token-store.js';
+import { PasswordWriteIntents } from './store/password-write-intents.js';
 import { ThrottleStore } from './throttle/throttle-store.js';
 import { startExpiredPurge, type ExpiredPurge } from './store/expired-purge.js';
 import { DecoyPopulationStore } from './store/decoy-population-store.js';
@@ -177,7 +179,10 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
 
   const passwordNotifier = new PasswordNotifier({ clock, directory, policyStore, mailer, log });
   const meStatus = new MeStatusFlow({ clock, db, directory, methodStore, policyStore });
-  const adminUsers = new AdminUsers({ auditLog, clock, db, directory, log, mailer, methodStore, policyStore, throttles });
+  // A claim outlives any one hand-over (its SMTP deadline) a few times over.
+  const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
+  const passwordWrites = new PasswordWrites({ auditLog, clock, db, directory, notices, secretBox, throttles, intents: new PasswordWriteIntents(db), settleMs: config.resetClaimMs });
+  const adminUsers = new AdminUsers({ auditLog, clock, db, directory, methodStore, passwordWrites, policyStore, throttles });
   const activitySummary = new ActivitySummary(store, clock);
   const coverage = new CoverageTracker({ clock, db, directory, methodStore, policyStore });
   const approvals = new Approvals({ db, clock, methodStore, resetSessions, throttles, auditLog });
@@ -186,8 +191,6 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const accessPasses = new AccessPasses(clock);
   const accountNotifier = new AccountNotifier({ clock, policyStore, mailer, methodStore, auditLog, db, log });
   const stepUp = new StepUp({ db, clock, policyStore, methodStore, resetSessions, throttles, secretBox, auditLog, accessPasses });
-  // A claim outlives any one hand-over (its SMTP deadline) a few times over.
-  const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
   const resetPassword = new ResetPassword({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, secretBox, passwordNotifier, notices, claimMs: config.resetClaimMs });
   const codeHandover = new CodeHandover({ clock, handovers: new HandoverTimes(), deliveryTimeoutMs: config.deliveryTimeoutMs, log });
   const resetFlow = new ResetFlow({ db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, decoyPopulation, codeHandover, resetPassword, codeKey });
@@ -219,7 +222,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       }),
       stepUpRoutes({ stepUp, directory }),
       authRoutes({ signIn: new SignInFlow({ auditLog, clock, db, directory, policyStore, accessTokens, refreshTokens }), adminSignIn }),
-      meRoutes({ meStatus, passwordChange: new PasswordChange({ auditLog, clock, db, directory, policyStore, passwordNotifier }) }),
+      meRoutes({ meStatus, passwordChange: new PasswordChange({ auditLog, db, directory, policyStore, passwordNotifier, passwordWrites }) }),
       adminRoutes({ policyStore, adminPolicy: new AdminPolicy({ auditLog, db, policyStore }), adminUsers, adminGroups: new AdminGroups({ auditLog, db, policyStore, adminUsers }), accessPassIssue: new AccessPassIssue({ db, directory, auditLog, accessPasses, accountNotifier, log }) }),
       apiTokenRoutes({ apiTokenAdmin: new ApiTokenAdmin({ db, clock, apiTokens, apiTokenStore, auditLog }) }),
       reportRoutes({ store, clock, activitySummary, coverage }),
@@ -249,6 +252,9 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const intents = startPeriodic(() => resetPassword.reconcileOpenIntents(), { firstRunMs: 0, intervalMs: 30_000 }, log, 'password intent reconciliation', (c) => {
     if (c.completed || c.notApplied) log.info(c, 'password intents reconciled');
   });
+  const writeIntents = startPeriodic(() => passwordWrites.reconcileOpenIntents(), { firstRunMs: 0, intervalMs: 30_000 }, log, 'password write intent reconciliation', (c) => {
+    if (c.completed || c.notApplied) log.info(c, 'password write intents reconciled');
+  });
   return {
     app,
     services: { config, clock, store, db, directory, policy: policyStore, methods: methodStore, audit: auditLog, outbox, mailer, accessTokens, apiTokens, adminToken, codeKey, log },
@@ -263,6 +269,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       await expiredPurge.stop();
       await decoyPopulationCount.stop();
       await intents.stop();
+      await writeIntents.stop();
       await notices.stop();
       await auditRetention.stop();
       await rateLimitPurge.stop();

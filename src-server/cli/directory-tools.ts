@@ -8,6 +8,9 @@ import { AccessPassIssue } from '../flows/access-pass-issue.js';
 import { AdminGroups } from '../flows/admin-groups.js';
 import { AccountNotifier } from '../notify/notifications.js';
 import { AdminUsers } from '../flows/admin-users.js';
+import { PasswordWrites } from '../flows/password-write.js';
+import { NoticeOutbox } from '../notify/notice-outbox.js';
+import { PasswordWriteIntents } from '../store/password-write-intents.js';
 import { MethodStore } from '../methods/method-store.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from '../notify/mailer.js';
 import { Outbox } from '../notify/outbox.js';
@@ -32,10 +35,16 @@ export async function openDirectoryTools(
   const db = store.db;
   const log = pino({ level: 'silent' });
   const { secretKey } = serverSecrets(config);
-  const methodStore = new MethodStore(db, new SecretBox(secretKey), clock);
+  const secretBox = new SecretBox(secretKey);
+  const methodStore = new MethodStore(db, secretBox, clock);
   const mailer: Mailer = config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new OutboxMailer(new Outbox(config.dataDir), clock);
   const directory = await openDirectory(config, { db, clock, policyStore, hashParams: DEFAULT_HASH_PARAMS, log });
-  const users = new AdminUsers({ auditLog, clock, db, directory, log, mailer, methodStore, policyStore, throttles: new ThrottleStore(clock) });
+  const throttles = new ThrottleStore(clock);
+  // A reset's notice is queued in its transaction and handed over before the command ends;
+  // one the relay refuses stays queued for the server's outbox (and an open intent for its reconciliation).
+  const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
+  const passwordWrites = new PasswordWrites({ auditLog, clock, db, directory, notices, secretBox, throttles, intents: new PasswordWriteIntents(db), settleMs: config.resetClaimMs });
+  const users = new AdminUsers({ auditLog, clock, db, directory, methodStore, passwordWrites, policyStore, throttles });
   return {
     directory,
     methodStore,
@@ -45,6 +54,7 @@ export async function openDirectoryTools(
     groups: new AdminGroups({ auditLog, db, policyStore, adminUsers: users }),
     accessPassIssue: new AccessPassIssue({ db, directory, auditLog, log, accessPasses: new AccessPasses(clock), accountNotifier: new AccountNotifier({ clock, policyStore, mailer, methodStore, auditLog, db, log }) }),
     async close() {
+      await notices.stop();
       await directory.close();
       mailer.close?.();
     },

@@ -232,15 +232,24 @@ export class BuiltinDirectory implements Directory {
   async resetPasswordWith(
     user: DirectoryAccount,
     newPassword: string,
-    options: { unlock: boolean },
+    options: { unlock: boolean; mustChange?: boolean },
     complete: (trx: Transaction<Database>, changedAt: Date) => Promise<void>,
   ): Promise<PasswordWriteResult> {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', user.id).executeTakeFirst();
     if (!row) return { ok: false, violations: [{ rule: 'directory', message: 'The account no longer exists.' }] };
-    return this.writePassword(row, newPassword, { unlock: options.unlock, mustChange: false }, complete);
+    return this.writePassword(row, newPassword, { unlock: options.unlock, mustChange: options.mustChange ?? false }, complete);
   }
 
-  async changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
+  changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
+    return this.changePasswordWith(user, currentPassword, newPassword);
+  }
+
+  async changePasswordWith(
+    user: DirectoryAccount,
+    currentPassword: string,
+    newPassword: string,
+    complete?: (trx: Transaction<Database>, changedAt: Date) => Promise<void>,
+  ): Promise<PasswordWriteResult> {
     const m = PASSWORD_MESSAGES.en;
     // Checked as a sign-in checks it, so wrong current passwords count towards the lockout.
     const current = await this.verifyPassword(user.username, currentPassword);
@@ -250,7 +259,7 @@ export class BuiltinDirectory implements Directory {
     if (currentPassword === newPassword) return { ok: false, violations: [{ rule: 'sameAsCurrent', message: m.sameAsCurrent }] };
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', user.id).executeTakeFirst();
     if (!row) return { ok: false, violations: [{ rule: 'accountGone', message: m.accountGone }] };
-    return this.writePassword(row, newPassword, { unlock: false, mustChange: false });
+    return this.writePassword(row, newPassword, { unlock: false, mustChange: false }, complete);
   }
 
   async unlock(user: DirectoryUser): Promise<void> {

@@ -97,7 +97,7 @@ export interface Directory {
   resetPasswordWith?(
     user: DirectoryAccount,
     newPassword: string,
-    options: { unlock: boolean },
+    options: { unlock: boolean; mustChange?: boolean },
     complete: (trx: Transaction<Database>, changedAt: Date) => Promise<void>,
   ): Promise<PasswordWriteResult>;
   /**
@@ -106,6 +106,8 @@ export interface Directory {
    * `currentPassword`, `accountLocked` or `accountDisabled` when the check fails.
    */
   changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult>;
+  /** `changePassword` with the completion in the write's transaction (only the built-in directory). */
+  changePasswordWith?(user: DirectoryAccount, currentPassword: string, newPassword: string, complete: (trx: Transaction<Database>, changedAt: Date) => Promise<void>): Promise<PasswordWriteResult>;
   unlock(user: DirectoryUser): Promise<void>;
   /**
    * R36: enabled accounts whose password expires in (from, to], handed to `onPage` a page of

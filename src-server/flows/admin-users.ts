@@ -14,20 +14,18 @@ import { resetThrottleKey, userThrottleKeys } from '../throttle/keys.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
-import type { Log } from '../log.js';
-import type { Mailer } from '../notify/mailer.js';
 import type { MethodStore } from '../methods/method-store.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { ThrottleStore } from '../throttle/throttle-store.js';
+import type { PasswordWrites, WriteCompletion } from './password-write.js';
 
 export interface AdminUsersDependencies {
   auditLog: AuditLog;
   clock: Clock;
   db: Db;
   directory: Directory;
-  log: Log;
-  mailer: Mailer;
   methodStore: MethodStore;
+  passwordWrites: PasswordWrites;
   policyStore: PolicyStore;
   throttles: ThrottleStore;
 }
@@ -155,44 +153,57 @@ export class AdminUsers {
     const { password, unlock, mustChangePassword, ...fields } = patch;
     const editsAccount = Object.keys(fields).length > 0 || (mustChangePassword !== undefined && password === undefined);
     const dir = editsAccount ? this.builtin() : null;
-    if (password !== undefined) {
-      await this.passwordViolations(password, { ...user, displayName: fields.displayName ?? user.displayName }, ctx.locale);
-      // An administrator's reset: the user chooses their own password at next sign-in (unless told otherwise).
-      const written = await deps.directory.resetPassword(user, password, { unlock: unlock === true, mustChange: mustChangePassword ?? true });
-      if (!written.ok) throw new ProblemError('password_policy', 'The directory refused the password.', { violations: written.violations });
-    }
-    if (unlock) await deps.directory.unlock(user);
+    if (password !== undefined) await this.passwordViolations(password, { ...user, displayName: fields.displayName ?? user.displayName }, ctx.locale);
     const changes: Record<string, { before: unknown; after: unknown }> = {};
     const before: Record<string, unknown> = { displayName: user.displayName, email: user.email, isAdmin: user.isAdmin, disabled: user.disabled, groups: user.groups };
     for (const [k, v] of Object.entries(fields)) if (JSON.stringify(before[k]) !== JSON.stringify(v)) changes[k] = { before: before[k], after: v };
-    await deps.db.transaction().execute(async (trx) => {
+    const audit: WriteCompletion['audit'] = {
+      type: 'admin.user', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client,
+      detail: {
+        action: 'update',
+        changes,
+        ...(password !== undefined ? { passwordReset: true } : {}),
+        ...(mustChangePassword !== undefined ? { mustChangePassword } : {}),
+        ...(unlock ? { unlocked: true } : {}),
+      },
+    };
+    // R11d-like: an administrator's unlock also lifts the SSPR lockout and its counters.
+    const clearThrottleKeys = unlock ? userThrottleKeys(user.id) : [];
+    const editAccount = async (trx: Transaction<Database>) => {
       if (dir) await dir.updateUser(user.id, { ...fields, mustChange: password === undefined ? mustChangePassword : undefined }, trx);
-      // Tokens carry isAdmin: a promotion or demotion, like a reset or disabling, starts from a fresh sign-in.
-      const adminChanged = fields.isAdmin !== undefined && fields.isAdmin !== user.isAdmin;
-      if (password !== undefined || fields.disabled === true || adminChanged) await revokeUserSessions(trx, deps.clock, user.id);
-      // R11d-like: an administrator's unlock also lifts the SSPR lockout and its counters.
-      if (unlock) for (const key of userThrottleKeys(user.id)) await this.deps.throttles.clear(trx, key);
-      await deps.auditLog.write(trx, {
-        type: 'admin.user', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client,
-        detail: {
-          action: 'update',
-          changes,
-          ...(password !== undefined ? { passwordReset: true } : {}),
-          ...(mustChangePassword !== undefined ? { mustChangePassword } : {}),
-          ...(unlock ? { unlocked: true } : {}),
-        },
+    };
+    if (password !== undefined) {
+      // An administrator's reset: the user chooses their own password at next sign-in (unless told otherwise).
+      // One outcome with its revocation, audit event and notice (R22, issue 10).
+      const written = await deps.passwordWrites.write(
+        user,
+        password,
+        { kind: 'reset', unlock: unlock === true, mustChange: mustChangePassword ?? true },
+        { userId: user.id, audit, notices: await this.resetNotices(user, ctx), clearThrottleKeys },
+        editAccount,
+      );
+      if (!written.ok) throw new ProblemError('password_policy', 'The directory refused the password.', { violations: written.violations });
+      if (unlock && !deps.directory.resetPasswordWith) await deps.directory.unlock(user);
+    } else {
+      if (unlock) await deps.directory.unlock(user);
+      await deps.db.transaction().execute(async (trx) => {
+        await editAccount(trx);
+        // Tokens carry isAdmin: a promotion or demotion, like disabling, starts from a fresh sign-in.
+        const adminChanged = fields.isAdmin !== undefined && fields.isAdmin !== user.isAdmin;
+        if (fields.disabled === true || adminChanged) await revokeUserSessions(trx, deps.clock, user.id);
+        for (const key of clearThrottleKeys) await this.deps.throttles.clear(trx, key);
+        await deps.auditLog.write(trx, audit);
       });
-    });
-    if (password !== undefined) await this.tellUserOfReset(user, ctx);
+    }
     return this.view((await deps.directory.findUserById(user.id)) ?? user);
   }
 
-  /** R22: the user hears of every reset, an administrator's included. A mail failure never undoes it. */
-  private async tellUserOfReset(user: DirectoryUser, ctx: AdminContext): Promise<void> {
+  /** R22: the user hears of every reset, an administrator's included. */
+  private async resetNotices(user: DirectoryUser, ctx: AdminContext): Promise<WriteCompletion['notices']> {
     const policy = await this.deps.policyStore.get();
-    if (!policy.sspr.notifyUserOnReset || !user.email) return;
+    if (!policy.sspr.notifyUserOnReset || !user.email) return [];
     const { subject, text } = passwordNotice(user, 'reset', this.deps.clock.now(), `${ctx.client} (administrator)`, policy.branding, ctx.locale);
-    await this.deps.mailer.send({ to: user.email, subject, text }).catch((e: Error) => this.deps.log.warn({ err: e.message }, 'reset notification not sent'));
+    return [{ to: user.email, subject, text }];
   }
 
   async remove(username: string, ctx: AdminContext): Promise<void> {

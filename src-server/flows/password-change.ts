@@ -1,22 +1,21 @@
 import type { Locale } from '../../shared/api/common.js';
-import { revokeUserSessions } from '../auth/revocation.js';
 import { RESET_HINT } from '../auth/sign-in.js';
 import { ProblemError } from '../errors.js';
 import type { PasswordNotifier } from '../notify/notifications.js';
 import { productPasswordViolations } from '../policy/password-check.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
 import type { Directory } from '../directory/directory.js';
 import type { PolicyStore } from '../policy/policy-store.js';
+import type { PasswordWrites } from './password-write.js';
 
 export interface PasswordChangeDependencies {
   passwordNotifier: PasswordNotifier;
   auditLog: AuditLog;
-  clock: Clock;
   db: Db;
   directory: Directory;
   policyStore: PolicyStore;
+  passwordWrites: PasswordWrites;
 }
 
 const WRONG_CURRENT = 'The current password is not correct.';
@@ -32,6 +31,8 @@ const WRONG_CURRENT = 'The current password is not correct.';
  * (history, minimum age, complexity) is shown as it is. A wrong current
  * password answers `forbidden` (not `unauthorized`: the token is fine, the app must not
  * sign out) with a clear detail; `password_policy` is kept for the new password's problems.
+ * The write and its completion (revocation R28, audit R17a, queued notice R22) are one
+ * outcome (issue 10): see `PasswordWrites`.
  */
 export class PasswordChange {
   constructor(private readonly deps: PasswordChangeDependencies) {}
@@ -50,7 +51,14 @@ export class PasswordChange {
       throw new ProblemError('password_policy', 'The new password does not meet the policy.', { violations });
     }
 
-    const written = await deps.directory.changePassword(user, input.currentPassword, input.newPassword);
+    // R22: rendered now, queued with the write.
+    const notices = await deps.passwordNotifier.messages(user, { how: 'change', client: ctx.client, locale: ctx.locale });
+    const written = await deps.passwordWrites.write(user, input.newPassword, { kind: 'change', currentPassword: input.currentPassword }, {
+      userId: subjectId,
+      audit: { type: 'password.change', user: user.username, result: 'success', client: ctx.client },
+      notices,
+      clearThrottleKeys: [],
+    });
     if (!written.ok) {
       const refused = (rule: string) => written.violations.some((v) => v.rule === rule);
       if (refused('accountLocked')) {
@@ -68,12 +76,6 @@ export class PasswordChange {
       await audit('failure', 'directoryPolicy');
       throw new ProblemError('password_policy', 'The directory refused the new password.', { violations: written.violations });
     }
-
-    await deps.db.transaction().execute(async (trx) => {
-      await revokeUserSessions(trx, deps.clock, subjectId);
-      await deps.auditLog.write(trx, { type: 'password.change', user: user.username, result: 'success', client: ctx.client });
-    });
-    await deps.passwordNotifier.passwordChanged(user, { how: 'change', client: ctx.client, locale: ctx.locale });
     return { changedAt: written.changedAt.toISOString() };
   }
 }

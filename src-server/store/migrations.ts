@@ -306,10 +306,27 @@ const m010LastFailedSignin: Migration = {
   },
 };
 
+/**
+ * Issue 10: a signed-in change or an administrator's reset on LDAP/AD records its intent too;
+ * not tied to a reset session, so a table of its own (`settle_after`: until then its request
+ * settles it).
+ */
+const m011PasswordWriteIntents: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createTable('password_write_intents')
+      .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
+      .addColumn('detail', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('settle_after', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders, '008_atomic_resets': m008AtomicResets, '009_api_tokens': m009ApiTokens, '010_last_failed_signin': m010LastFailedSignin };
+      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders, '008_atomic_resets': m008AtomicResets, '009_api_tokens': m009ApiTokens, '010_last_failed_signin': m010LastFailedSignin, '011_password_write_intents': m011PasswordWriteIntents };
     },
   };
 }

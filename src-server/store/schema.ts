@@ -96,6 +96,15 @@ export interface Database {
     created_at: number;
     expires_at: number;
   };
+  /** A signed-in change or an administrator's reset on an external directory, not yet known to have landed. */
+  password_write_intents: {
+    id: string;
+    user_id: string;
+    /** Sealed JSON: the completion (audit event, notices, revocation). */
+    detail: string;
+    created_at: number;
+    settle_after: number;
+  };
   /**
    * Reset sessions started by the administrator sign-in: they verify like a reset, end in an
    * admin token, and never set a password. A table of its own keeps reset_sessions' shape.

@@ -1,0 +1,163 @@
+import type { Transaction } from 'kysely';
+import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
+import { revokeUserSessions } from '../auth/revocation.js';
+import type { Clock } from '../clock.js';
+import { DirectoryUnavailableError, type Directory, type DirectoryAccount, type PasswordWriteResult } from '../directory/directory.js';
+import type { MailMessage } from '../notify/mailer.js';
+import type { NoticeOutbox } from '../notify/notice-outbox.js';
+import type { SecretBox } from '../security/secret-box.js';
+import type { Db } from '../store/db.js';
+import { newId } from '../security/tokens.js';
+import type { PasswordWriteIntent, PasswordWriteIntents } from '../store/password-write-intents.js';
+import type { Database } from '../store/schema.js';
+import type { ThrottleStore } from '../throttle/throttle-store.js';
+
+/** What a password write means besides the password: sealed in an intent, so it must be plain data. */
+export interface WriteCompletion {
+  userId: string;
+  /** The success event (R17a). */
+  audit: AuditEntry;
+  /** R22's notices, rendered by the caller. */
+  notices: MailMessage[];
+  /** Counters an administrator's unlock lifts. */
+  clearThrottleKeys: string[];
+}
+
+/** A user's change (checked against the current password) or an administrator's reset. */
+export type PasswordWriteKind = { kind: 'change'; currentPassword: string } | { kind: 'reset'; unlock: boolean; mustChange: boolean };
+
+/** An intent the directory never answered for is given up after this (no state without an expiry). */
+const INTENT_KEEP_MS = 24 * 3_600_000;
+
+interface SealedCompletion extends WriteCompletion {
+  /** The directory's password-changed stamp before the write: a later one means it landed. */
+  changedBefore: number | null;
+}
+
+export interface PasswordWriteDependencies {
+  auditLog: AuditLog;
+  clock: Clock;
+  db: Db;
+  directory: Directory;
+  notices: NoticeOutbox;
+  secretBox: SecretBox;
+  throttles: ThrottleStore;
+  intents: PasswordWriteIntents;
+  /** How long a request settles its own intent before reconciliation may (SSPR_RESET_CLAIM_MS). */
+  settleMs: number;
+}
+
+/**
+ * Issue 10 for `POST /me/password` and administrator resets: one outcome per write, whatever
+ * crashes. The built-in directory writes the password and its completion (revocation, R28;
+ * the audit event, R17a; the queued notice, R22) in one transaction; an external directory
+ * gets an intent recorded before the write, closed with the completion after it, and settled
+ * from the directory's own password-changed stamp when a crash or an outage left it open.
+ */
+export class PasswordWrites {
+  constructor(private readonly deps: PasswordWriteDependencies) {}
+
+  private now(): number {
+    return this.deps.clock.now().getTime();
+  }
+
+  /** The directory's verdict as it is; `alsoInTransaction` joins the completion's transaction. */
+  async write(
+    user: DirectoryAccount,
+    newPassword: string,
+    how: PasswordWriteKind,
+    completion: WriteCompletion,
+    alsoInTransaction?: (trx: Transaction<Database>) => Promise<void>,
+  ): Promise<PasswordWriteResult> {
+    const { directory } = this.deps;
+    const complete = async (trx: Transaction<Database>) => {
+      await alsoInTransaction?.(trx);
+      await this.complete(trx, completion);
+    };
+    let written: PasswordWriteResult;
+    if (how.kind === 'change' && directory.changePasswordWith) written = await directory.changePasswordWith(user, how.currentPassword, newPassword, complete);
+    else if (how.kind === 'reset' && directory.resetPasswordWith) written = await directory.resetPasswordWith(user, newPassword, { unlock: how.unlock, mustChange: how.mustChange }, complete);
+    else written = await this.writeWithIntent(user, newPassword, how, completion, alsoInTransaction);
+    if (written.ok) this.deps.notices.kick();
+    return written;
+  }
+
+  private async complete(trx: Transaction<Database>, c: WriteCompletion, how?: { reconciled: true }): Promise<void> {
+    await revokeUserSessions(trx, this.deps.clock, c.userId);
+    for (const key of c.clearThrottleKeys) await this.deps.throttles.clear(trx, key);
+    await this.deps.auditLog.write(trx, how ? { ...c.audit, detail: { ...c.audit.detail, ...how } } : c.audit);
+    await this.deps.notices.enqueue(trx, c.notices);
+  }
+
+  private async writeWithIntent(
+    user: DirectoryAccount,
+    newPassword: string,
+    how: PasswordWriteKind,
+    completion: WriteCompletion,
+    alsoInTransaction?: (trx: Transaction<Database>) => Promise<void>,
+  ): Promise<PasswordWriteResult> {
+    const { db, directory, intents, secretBox } = this.deps;
+    const now = this.now();
+    const sealed: SealedCompletion = { ...completion, changedBefore: user.password.lastChangedAt?.getTime() ?? null };
+    const intent: PasswordWriteIntent = { id: newId(), userId: user.id, sealed: secretBox.sealJson(sealed), createdAt: now, settleAfter: now + this.deps.settleMs };
+    await intents.record(intent);
+    let written: PasswordWriteResult;
+    try {
+      written = how.kind === 'change' ? await directory.changePassword(user, how.currentPassword, newPassword) : await directory.resetPassword(user, newPassword, how);
+    } catch (err) {
+      // The write may still have landed: ask the directory before telling the caller it failed.
+      // Not seen yet, the intent stays open: a write held back can land later (reconciled then).
+      if ((await this.reconcile(intent, { dropIfNotApplied: false }).catch(() => 'open' as const)) === 'completed') return { ok: true, changedAt: new Date(now) };
+      throw err;
+    }
+    if (!written.ok) {
+      await intents.drop(db, intent.id);
+      return written;
+    }
+    await db.transaction().execute(async (trx) => {
+      if (!(await intents.drop(trx, intent.id))) return;
+      await alsoInTransaction?.(trx);
+      await this.complete(trx, completion);
+    });
+    return written;
+  }
+
+  /** One intent against the directory's own record; an unreachable directory leaves it open. */
+  private async reconcile(intent: PasswordWriteIntent, o: { dropIfNotApplied: boolean }): Promise<'completed' | 'not-applied' | 'open'> {
+    const { db, directory, intents, secretBox } = this.deps;
+    const user = await directory.findAccountById(intent.userId).catch((err: unknown) => {
+      if (err instanceof DirectoryUnavailableError) return undefined;
+      throw err;
+    });
+    if (user === undefined) {
+      if (!o.dropIfNotApplied || this.now() < intent.createdAt + INTENT_KEEP_MS) return 'open';
+      await intents.drop(db, intent.id);
+      return 'not-applied';
+    }
+    const c = secretBox.openJson<SealedCompletion>(intent.sealed);
+    // The directory's own stamps compared, not our clock (no skew).
+    const changed = user?.password.lastChangedAt?.getTime() ?? null;
+    if (user && changed !== null && (c.changedBefore === null || changed > c.changedBefore)) {
+      await db.transaction().execute(async (trx) => {
+        if (await intents.drop(trx, intent.id)) await this.complete(trx, c, { reconciled: true });
+      });
+      this.deps.notices.kick();
+      return 'completed';
+    }
+    if (!o.dropIfNotApplied) return 'open';
+    await intents.drop(db, intent.id);
+    return 'not-applied';
+  }
+
+  /** Intents a crash or an outage left open (start-up, then periodically). */
+  async reconcileOpenIntents(): Promise<{ completed: number; notApplied: number; open: number }> {
+    const counts = { completed: 0, notApplied: 0, open: 0 };
+    for (const intent of await this.deps.intents.due(this.now(), 500)) {
+      const outcome = await this.reconcile(intent, { dropIfNotApplied: true });
+      if (outcome === 'completed') counts.completed++;
+      else if (outcome === 'not-applied') counts.notApplied++;
+      else counts.open++;
+    }
+    return counts;
+  }
+}
