@@ -19,7 +19,7 @@ export const DIAGNOSIS_OUTCOMES = {
   tls: ['valid', 'plain', 'untrusted', 'expired', 'notYetValid', 'hostMismatch', 'failed'],
   'api-version': ['compatible', 'incompatible', 'notSspr', 'failed'],
   clock: ['inStep', 'drifting', 'skewed', 'noDate'],
-  ready: ['ready', 'notReady', 'unexpected'],
+  ready: ['ready', 'notReady', 'unexpected', 'failed'],
   keychain: ['available', 'unavailable', 'notAtSignIn'],
   account: ['registered', 'notSignedIn', 'notInScope', 'notRegistered', 'offline', 'sharedMachine', 'failed'],
 } as const satisfies Record<DiagnosisCheckId, readonly string[]>;
@@ -114,6 +114,7 @@ const en: DiagnosisText = {
       ready: () => ['The service says it is ready: its data and the company directory are reachable.', null],
       notReady: (f) => [`The service is running but not ready (${f.parts} not available). Resets cannot finish until it is.`, 'Try again in a few minutes. If it lasts, tell your helpdesk the password service is not ready.'],
       unexpected: (f) => [`The service answered its readiness check with HTTP ${f.status}.`, 'Try again in a few minutes; give your helpdesk this report if it lasts.'],
+      failed: (f) => [`The service's readiness could not be read (${f.error}).`, 'Try again in a few minutes; give your helpdesk this report if it lasts.'],
     },
     keychain: {
       title: 'Keychain on this computer',
@@ -123,7 +124,7 @@ const en: DiagnosisText = {
     },
     account: {
       title: 'Your account',
-      registered: (f) => [`${f.user} can reset their password here: the account is covered and ${f.methods} registered.`, null],
+      registered: (f) => [`${f.user} can reset their password here: the account is covered and its methods are registered (${f.registered} registered, ${f.required} needed).`, null],
       notSignedIn: () => ['Not checked: no one is signed in to the app.', 'Sign in to the app to check your own account.'],
       notInScope: (f) => [`${f.user} is not covered by self-service password reset.`, 'Ask your IT department to include your account, or call the helpdesk to reset it.'],
       notRegistered: (f) => [`${f.user} has registered ${f.registered} of the ${f.required} methods a reset needs.`, 'Register your methods in this app now, before you need them.'],
@@ -209,6 +210,7 @@ const ja: DiagnosisText = {
       ready: () => ['サービスは準備ができています。データと社内ディレクトリに接続できます。', null],
       notReady: (f) => [`サービスは動作していますが準備ができていません (${f.parts} が利用できません)。準備ができるまでリセットは完了しません。`, '数分後にもう一度お試しください。続く場合は、パスワードサービスの準備ができていないことをヘルプデスクに伝えてください。'],
       unexpected: (f) => [`サービスは準備状態の確認に HTTP ${f.status} で応答しました。`, '数分後にもう一度お試しください。続く場合は、このレポートをヘルプデスクに渡してください。'],
+      failed: (f) => [`サービスの準備状態を読み取れませんでした (${f.error})。`, '数分後にもう一度お試しください。続く場合は、このレポートをヘルプデスクに渡してください。'],
     },
     keychain: {
       title: 'このコンピューターのキーチェーン',
@@ -218,7 +220,7 @@ const ja: DiagnosisText = {
     },
     account: {
       title: 'あなたのアカウント',
-      registered: (f) => [`${f.user} はここでパスワードをリセットできます。アカウントは対象で、${f.methods} が登録されています。`, null],
+      registered: (f) => [`${f.user} はここでパスワードをリセットできます。アカウントは対象で、認証方法も登録済みです (登録 ${f.registered} 個、必要 ${f.required} 個)。`, null],
       notSignedIn: () => ['未確認: アプリに誰もサインインしていません。', 'ご自身のアカウントを確認するには、アプリにサインインしてください。'],
       notInScope: (f) => [`${f.user} はセルフサービスのパスワードリセットの対象ではありません。`, 'アカウントを対象に含めるよう IT 部門に依頼するか、ヘルプデスクに連絡してリセットしてください。'],
       notRegistered: (f) => [`${f.user} は、リセットに必要な ${f.required} 個の方法のうち ${f.registered} 個を登録しています。`, '必要になる前に、このアプリで認証方法を登録してください。'],

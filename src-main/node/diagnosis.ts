@@ -198,7 +198,7 @@ export async function runDiagnosis(input: DiagnosisInput): Promise<Diagnosis> {
   }
 
   function readyCheck(answer: HttpAnswer | ProbeFailure): void {
-    if (!answer.ok) return add('ready', 'fail', 'unexpected', { status: answer.code });
+    if (!answer.ok) return add('ready', 'fail', 'failed', { error: answer.code });
     const body = answer.json as { status?: unknown; checks?: Record<string, unknown> } | null;
     if (answer.status === 200 && body?.status === 'ready') return add('ready', 'ok', 'ready');
     if (answer.status === 503 && body?.status === 'not ready') {

@@ -31,6 +31,10 @@ export interface MainOptions {
   serverUrl?: string;
   /** Logon mode as main.ts sets it up: kiosk forced, no keychain, no OS shell, exit codes. */
   logon?: boolean;
+  /** false: this computer has no keychain (main remembers nothing). */
+  keychain?: boolean;
+  /** As if started with `--diagnose`. */
+  openDiagnosis?: boolean;
 }
 
 /** Secrets in memory: the host runs outside a D-Bus session; nothing reaches the disk. */
@@ -73,11 +77,14 @@ export async function startHostMain(server: TestServer, events: IpcEventSink, op
   const companion = new Companion({
     app: { name: 'SSPR Companion', version: '0.0.0-e2e', platform: options.platform ?? 'linux', instanceId: options.instanceId ?? 'e2e-host', ...(options.osUsername ? { osUsername: options.osUsername } : {}) },
     config: ConfigService.plain(options.serverUrl ?? server.url, managed, options.locale ?? 'en'),
-    secrets: options.logon ? new UnavailableSecretStore('logon mode: nothing is kept at the sign-in screen') : new MemorySecretStore(),
+    secrets: options.logon
+      ? new UnavailableSecretStore('logon mode: nothing is kept at the sign-in screen')
+      : options.keychain === false ? new UnavailableSecretStore('no Secret Service on the session bus') : new MemorySecretStore(),
     clock: time,
     timers: time,
     notifier: { show: (n) => notifications.push(n) },
     events,
+    ...(options.openDiagnosis ? { openDiagnosis: true } : {}),
     api: { timeoutMs: 5000, maxAttempts: 1 },
     ...(options.logon ? { logon: { exit: (code: number) => void logonExits.push(code) } } : {}),
   });

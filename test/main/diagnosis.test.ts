@@ -38,7 +38,8 @@ interface PeerOptions {
   /** Seconds added to the Date header (the server's clock is off, or this computer's is). */
   dateOffsetSeconds?: number;
   apiVersion?: string;
-  ready?: { status: number; body: unknown };
+  /** `hangUp`: the connection is dropped without an answer. */
+  ready?: { status: number; body: unknown } | 'hangUp';
 }
 
 /** A stand-in for the SSPR server: `/api/v1/openapi.json` and `/readyz`, over HTTP or HTTPS. */
@@ -48,6 +49,7 @@ async function startPeer(options: PeerOptions & { tls?: { cert: string; key: str
     res.setHeader('content-type', 'application/json');
     if (req.url === '/api/v1/openapi.json') return res.end(JSON.stringify({ openapi: '3.1.0', info: { title: 'SSPR API', version: options.apiVersion ?? '1' } }));
     if (req.url === '/readyz') {
+      if (options.ready === 'hangUp') return req.socket.destroy();
       const ready = options.ready ?? { status: 200, body: { status: 'ready', checks: { store: 'ok', directory: 'ok' } } };
       res.statusCode = ready.status;
       return res.end(JSON.stringify(ready.body));
@@ -187,6 +189,15 @@ describe('diagnosis against stand-in servers', () => {
       expect(check(d, 'api-version')).toMatchObject({ verdict: 'fail', facts: { outcome: 'incompatible', version: '2', expected: '1' } });
     } finally {
       await peer.close();
+    }
+    const hangsUp = await startPeer({ ready: 'hangUp' });
+    try {
+      const d = await runDiagnosis(input(`http://127.0.0.1:${hangsUp.port}`));
+      expect(check(d, 'ready')).toMatchObject({ verdict: 'fail', facts: { outcome: 'failed', error: 'ECONNRESET' } });
+      // The clock is still read from the answer that came.
+      expect(check(d, 'clock').verdict).toBe('ok');
+    } finally {
+      await hangsUp.close();
     }
   });
 
