@@ -1,5 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
+import { AccessPassSection } from './access-pass/AccessPassSection.js';
 import { ActivitySection } from './activity/ActivitySection.js';
+import { ApiTokensSection } from './api-tokens/ApiTokensSection.js';
 import { createApi, tokenStore, type AdminApi } from './api.js';
 import { DashboardSection } from './dashboard/DashboardSection.js';
 import { useLiveVersion } from './live.js';
@@ -19,6 +21,8 @@ function Console({ api, onSignOut }: { api: AdminApi; onSignOut: () => void }) {
           <a href="#dashboard">Dashboard</a>
           <a href="#activity">Activity</a>
           <a href="#policy">Policy</a>
+          <a href="#access-pass">Access pass</a>
+          <a href="#api-tokens">API tokens</a>
         </nav>
         <button type="button" className="secondary" onClick={onSignOut}>
           Sign out
@@ -28,6 +32,8 @@ function Console({ api, onSignOut }: { api: AdminApi; onSignOut: () => void }) {
         <DashboardSection api={api} version={version} />
         <ActivitySection api={api} version={version} />
         <PolicySection api={api} onLoaded={(p) => setOrganization(p.branding.organizationName)} />
+        <AccessPassSection api={api} />
+        <ApiTokensSection api={api} />
       </main>
     </>
   );

@@ -197,3 +197,67 @@ test('R10/R33: an administrator signs in with password, an emailed code and an a
   const signins = (await api('GET', '/admin/audit?type=admin.signin', undefined, stored!)).body.events as Array<{ result: string; actor?: string }>;
   expect(signins.some((e) => e.result === 'success' && e.actor === ADMIN.username)).toBe(true);
 });
+
+/** The administrator's two-method sign-in over the API (password, emailed code, authenticator code) → an admin token. */
+async function adminTokenViaApi(): Promise<string> {
+  const started = await api('POST', '/auth/admin/sessions', { username: ADMIN.username, password: ADMIN.password }, '');
+  expect(started.status, JSON.stringify(started.body)).toBe(201);
+  const session = started.body.sessionToken as string;
+  const methodOf = (type: string) => (started.body.methods as Array<{ id: string; type: string }>).find((m) => m.type === type)!.id;
+  const before = outboxLines();
+  const email = await api('POST', '/reset/session/challenges', { methodId: methodOf('email') }, session);
+  expect((await api('POST', `/reset/session/challenges/${email.body.challengeId}/verify`, { code: await outboxCode(RESET_EMAIL, before) }, session)).status).toBe(200);
+  const app = await api('POST', '/reset/session/challenges', { methodId: methodOf('authenticatorCode') }, session);
+  expect((await api('POST', `/reset/session/challenges/${app.body.challengeId}/verify`, { code: await freshTotp() }, session)).body).toMatchObject({ complete: true });
+  const issued = await api('POST', '/auth/admin/token', undefined, session);
+  expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+  return issued.body.adminToken as string;
+}
+
+test('R38: a signed-in administrator creates an API token in the console, copies it once, a script uses it within its scope, and it is revoked', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const adminToken = await adminTokenViaApi();
+  await page.addInitScript((t) => (globalThis as any).sessionStorage.setItem('sspr-admin-token', t), adminToken);
+  await page.goto(`${base}/admin/`);
+  const section = page.locator('#api-tokens');
+  await expect(section.getByRole('heading', { name: 'API tokens' })).toBeVisible();
+  await expect(section.getByText('No API tokens yet.')).toBeVisible();
+
+  // Nothing ticked: the form says what is missing, and nothing is created.
+  await section.getByLabel('Name').fill('nightly-export');
+  await section.getByRole('button', { name: 'Create token' }).click();
+  await expect(section.getByRole('alert')).toHaveText('Scopes: tick at least one.');
+  await axe(page, 'API token form with an error');
+  await section.getByLabel('Read reports').check();
+  await section.getByLabel('Valid for (days, 1–365)').fill('30');
+  await section.getByRole('button', { name: 'Create token' }).click();
+
+  const shown = section.getByRole('region', { name: /^Token nightly-export created/ });
+  await expect(shown).toBeVisible();
+  const token = await shown.getByLabel('Token').inputValue();
+  expect(token).toMatch(/^sspr_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+  await shown.getByRole('button', { name: 'Copy' }).click();
+  await expect(shown.getByRole('status')).toHaveText('Copied to the clipboard.');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+  await expect(section.getByRole('row', { name: /nightly-export reports:read/ })).toContainText('never');
+  await axe(page, 'API token shown once');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-api-token.png'), fullPage: true });
+
+  // A script: reports yes, the policy no; both uses are in the audit under the token's name.
+  expect((await api('GET', '/admin/reports/activity', undefined, token)).status).toBe(200);
+  expect((await api('GET', '/admin/policy', undefined, token)).status).toBe(403);
+  const uses = (await api('GET', '/admin/audit?type=admin.apitoken', undefined, adminToken)).body.events as Array<{ actor?: string; result: string }>;
+  expect(uses.filter((e) => e.actor === 'token:nightly-export').map((e) => e.result).sort()).toEqual(['denied', 'success']);
+
+  // After a reload the secret is gone for good; the list shows the last use.
+  await page.reload();
+  await expect(section.getByRole('row', { name: /nightly-export/ })).not.toContainText('never');
+  await expect(page.getByText(token)).toHaveCount(0);
+  expect(await page.content()).not.toContain(token);
+  await section.getByRole('button', { name: 'Revoke nightly-export' }).click();
+  await expect(section.getByRole('status').last()).toHaveText('Token nightly-export revoked.');
+  await expect(section.getByRole('row', { name: /nightly-export/ })).toHaveCount(0);
+  expect((await api('GET', '/admin/reports/activity', undefined, token)).status).toBe(403);
+  await axe(page, 'API tokens after revoking');
+});

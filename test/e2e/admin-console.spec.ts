@@ -255,3 +255,48 @@ test('R34/R35/R36: banned words, the methods each gate allows and expiry reminde
   await axe(page, 'policy editor with the new fields');
   await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-policy-features.png'), fullPage: true });
 });
+
+test('R31: the helpdesk issues a Temporary Access Pass in the console: a user, a lifetime, one use; shown once with a copy button, and it steps the user up once', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await signIn(page);
+  const section = page.locator('#access-pass');
+  await expect(section.getByRole('heading', { name: 'Temporary Access Pass' })).toBeVisible();
+  await section.getByRole('button', { name: 'Issue pass' }).click();
+  await expect(section.getByRole('alert')).toHaveText('User: enter the user name.');
+  await expect(section.getByLabel('User')).toBeFocused();
+  await section.getByLabel('User').fill('nobody-at-all');
+  await section.getByRole('button', { name: 'Issue pass' }).click();
+  await expect(section.getByRole('alert')).toHaveText('No user is named nobody-at-all.');
+  await axe(page, 'access pass form with an error');
+
+  // Typing part of a name offers the matching users.
+  await section.getByLabel('User').fill('han');
+  await expect(section.locator('#pass-user-matches option[value="hanako"]')).toHaveCount(1);
+  await section.getByLabel('User').fill('hanako');
+  await section.getByLabel('Valid for').selectOption({ label: '30 minutes' });
+  await expect(section.getByLabel('One use only')).toBeChecked();
+  const before = outboxLines();
+  await section.getByRole('button', { name: 'Issue pass' }).click();
+  const shown = section.getByRole('region', { name: /^Temporary Access Pass for hanako, valid until .* UTC, for one use\./ });
+  await expect(shown).toBeVisible();
+  const pass = await shown.getByLabel('Pass').inputValue();
+  expect(pass).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
+  await shown.getByRole('button', { name: 'Copy' }).click();
+  await expect(shown.getByRole('status')).toHaveText('Copied to the clipboard.');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(pass);
+  await axe(page, 'access pass shown once');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-access-pass.png') });
+
+  // The user is told by email (never the pass), the issue is audited, and the pass works once.
+  await expect.poll(() => outboxLines()).toBeGreaterThan(before);
+  const notice = readFileSync(path.join(dataDir, 'outbox', 'outbox.jsonl'), 'utf8').trim().split('\n').slice(before).map((l) => JSON.parse(l) as { to: string; text: string });
+  expect(notice.some((m) => m.to === 'hanako@corp.example')).toBe(true);
+  for (const m of notice) expect(m.text).not.toContain(pass);
+  const audit = (await api('GET', '/admin/audit?type=admin.accesspass&user=hanako')).body.events as Array<{ actor?: string; detail?: { lifetimeMinutes?: number; oneTime?: boolean } }>;
+  expect(audit[0]).toMatchObject({ actor: 'bootstrap', detail: { lifetimeMinutes: 30, oneTime: true } });
+  const signedIn = await fetch(`${base}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'hanako', password: 'Initial-Passw0rd!x' }) });
+  const access = ((await signedIn.json()) as { accessToken: string }).accessToken;
+  const stepUp = () => fetch(`${base}/api/v1/me/step-up/pass`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${access}` }, body: JSON.stringify({ pass }) });
+  expect((await stepUp()).status).toBe(200);
+  expect((await stepUp()).status).not.toBe(200);
+});
