@@ -215,7 +215,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       policyRoutes({ policyStore }),
       resetRoutes({ resetFlow, resetPassword, adminSignIn, stepUp, accountUnlock: new AccountUnlock({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, passwordNotifier, log }) }),
       methodRoutes({
-        methodRegistration: new MethodRegistration({ auditLog, clock, codeKey, db, directory, log, methodStore, policyStore, throttles, methodKinds, meStatus, stepUp, refreshTokens, accountNotifier }),
+        methodRegistration: new MethodRegistration({ auditLog, clock, codeKey, db, directory, log, methodStore, policyStore, throttles, methodKinds, meStatus, stepUp, refreshTokens, accountNotifier, deliveryTimeoutMs: config.deliveryTimeoutMs }),
         approvals,
         approvalHub,
         log,

@@ -24,6 +24,7 @@ import type { ThrottleStore } from '../throttle/throttle-store.js';
 import type { RefreshTokens } from '../auth/refresh-tokens.js';
 import type { StepUp } from '../auth/step-up.js';
 import type { AccountChange, AccountNotifier } from '../notify/notifications.js';
+import { withDeadline } from '../notify/handover-deadline.js';
 
 export interface MethodRegistrationDependencies {
   methodKinds: MethodKinds;
@@ -40,6 +41,8 @@ export interface MethodRegistrationDependencies {
   stepUp: StepUp;
   refreshTokens: RefreshTokens;
   accountNotifier: AccountNotifier;
+  /** How long a code's hand-over to the relay may take (SSPR_DELIVERY_TIMEOUT_MS). */
+  deliveryTimeoutMs: number;
 }
 
 type Trx = Transaction<Database>;
@@ -122,12 +125,14 @@ export class MethodRegistration {
     const now = deps.clock.now().getTime();
 
     const outcome = await deps.db.transaction().execute(async (trx) => {
+      let recorded: number[] = [];
       if (plan.sendCounts.length) {
         const admission = await this.deps.throttles.attempt(trx, throttleKey(user.id), plan.sendCounts);
         if (!admission.allowed) {
           await deps.auditLog.write(trx, { type: 'registration.add', user: user.username, method: body.type, result: 'locked', client: ctx.client, detail: { rule: admission.rule } });
           return { locked: admission.lockedUntil } as const;
         }
+        recorded = admission.recorded;
       }
       if (plan.replacesAtOnce) await deps.methodStore.removeType(trx, user.id, plan.type, 'user');
       const method = await deps.methodStore.insert(trx, { subjectId: user.id, type: plan.type, source: 'user', verified: plan.verified, hint: plan.hint, data: plan.data });
@@ -139,14 +144,37 @@ export class MethodRegistration {
       }
       await this.touch(trx, user.id, plan.verified);
       await deps.auditLog.write(trx, { type: 'registration.add', user: user.username, method: plan.type, result: 'success', client: ctx.client, detail: { pendingVerification: !plan.verified } });
-      return { method } as const;
+      return { method, recorded } as const;
     });
     if (outcome.locked !== undefined) {
       throw new ProblemError('locked_out', 'Too many codes sent: try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.locked, now) });
     }
-    if (plan.sendCode && code) plan.sendCode(code.code).catch((err: Error) => deps.log.warn({ err: err.message, method: plan.type }, 'registration code not handed over'));
+    if (plan.sendCode && code && proof) await this.handOver(() => plan.sendCode!(code.code), { user, method: outcome.method, challengeId: proof.challengeId, recorded: outcome.recorded, client: ctx.client });
     if (plan.verified) this.notice(user, { kind: 'methodAdded', method: plan.type }, ctx);
     return { method: view(outcome.method), pendingVerification: !plan.verified, ...(plan.reveal ?? {}) };
+  }
+
+  /**
+   * R11f, R45: a new method's code is with the relay / gateway before the answer, within the
+   * delivery deadline. Refused or too slow: not counted, the code voided (a late delivery must
+   * not work: the user was told it was not sent) and the unproved method gone, so adding it
+   * again starts clean; the answer is `delivery_failed`, naming the method.
+   */
+  private async handOver(send: () => Promise<void>, c: { user: DirectoryUser; method: MethodRecord; challengeId: string; recorded: number[]; client: string }): Promise<void> {
+    const deps = this.deps;
+    const err = await withDeadline(send(), deps.deliveryTimeoutMs).then(
+      () => null,
+      (e: Error) => e,
+    );
+    if (!err) return;
+    deps.log.warn({ err: err.message, method: c.method.type }, 'registration code not handed over');
+    await deps.db.transaction().execute(async (trx) => {
+      await deps.throttles.release(trx, throttleKey(c.user.id), c.recorded);
+      await trx.updateTable('challenges').set({ status: 'denied' }).where('id', '=', c.challengeId).where('status', '=', 'pending').execute();
+      if (!c.method.verified) await deps.methodStore.remove(trx, c.user.id, c.method.id);
+      await deps.auditLog.write(trx, { type: 'registration.add', user: c.user.username, method: c.method.type, result: 'failure', client: c.client, detail: { reason: 'delivery_failed' } });
+    });
+    throw new ProblemError('delivery_failed', 'The code could not be sent just now. Try again in a moment, or add another method.', { retryAfterSeconds: 30, method: c.method.type });
   }
 
   async verify(methodId: string, code: string, ctx: UserContext): Promise<{ method: RegisteredMethod }> {

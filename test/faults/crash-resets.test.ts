@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { startGatewayPeer, type GatewayPeer } from '../helpers/gateway-peer.js';
 import { startPostgres, type PostgresPeer } from '../helpers/postgres.js';
 import { codeIn, startSmtpPeer, type SmtpPeer } from '../helpers/smtp-peer.js';
 import { TEST_HASH_PARAMS } from '../helpers/test-server.js';
+import { call, killed, seeded, sleep, startProcess } from '../helpers/fault-process.js';
 
 /**
  * Issue 10 items 1 and 5 (R11d, R17a, R22): the real server process is SIGKILLed at a random
@@ -25,63 +25,6 @@ const RESETS = Math.min(Math.max(Number(process.env.SSPR_FAULT_RESETS ?? 16), 2)
 const BASE_SEED = Number(process.env.SSPR_FAULT_SEED ?? 20261130);
 const CLAIM_MS = 2000;
 const ADMIN_TOKEN = 'adm_fault_bootstrap_token_0123456789abcdef';
-
-/** mulberry32: a small seeded generator, so a failing round replays. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Answer {
-  status: number;
-  body: any;
-}
-
-async function call(base: string, method: string, p: string, body?: unknown, token?: string): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(20_000) });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
-}
-
-/** The server process: `npm run server`'s entry, on loopback, its address read from stdout. */
-async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src-server/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[^\s]+)\/api\/v1/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(`${m[1]}/api/v1`);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
-  });
-  return { child, base };
-}
-
-function killed(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
 
 interface Counts {
   rounds: number;

@@ -10,6 +10,8 @@ export interface SmtpPeer {
   waitFor(to: string, pred?: (m: ParsedMail) => boolean, timeoutMs?: number): Promise<ParsedMail>;
   /** Makes the peer refuse mail (relay down) until set back. */
   refuse: boolean;
+  /** Keeps the mail at once but answers this much later (a slow relay: the code is out, the hand-over late). */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
     url: '',
     mails,
     refuse: false,
+    delayMs: 0,
     async waitFor(to, pred = () => true, timeoutMs = 5000) {
       const match = () => mails.find((m) => addressesOf(m).includes(to.toLowerCase()) && pred(m));
       const deadline = Date.now() + timeoutMs;
@@ -49,7 +52,8 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
         .then((mail) => {
           mails.push(mail);
           waiters.splice(0).forEach((w) => w());
-          callback();
+          if (peer.delayMs > 0) setTimeout(() => callback(), peer.delayMs).unref();
+          else callback();
         })
         .catch(callback);
     },
