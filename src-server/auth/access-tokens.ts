@@ -3,7 +3,7 @@ import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { safeEqual } from '../security/tokens.js';
-import type { Db } from '../store/db.js';
+import { ReusableQuery, type Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 
 /**
@@ -34,6 +34,12 @@ export type TokenClaims = z.infer<typeof Claims>;
 
 const PREFIX = 'sat1';
 
+// Compiled once: every signed-in request runs both (issue 12).
+const tokenVersion = new ReusableQuery<{ subjectId: string }, { version: number }>((db, v) => db.selectFrom('token_versions').select('version').where('subject_id', '=', v.subjectId));
+const liveRefreshOfSignIn = new ReusableQuery<{ family: string; now: number }, { id: string }>((db, v) =>
+  db.selectFrom('refresh_tokens').select('id').where('family', '=', v.family).where('revoked_at', 'is', null).where('expires_at', '>', v.now).limit(1),
+);
+
 type Conn = Db | Transaction<Database>;
 
 export interface IssuedToken {
@@ -59,7 +65,7 @@ export class AccessTokens {
   }
 
   async versionOf(subjectId: string, conn: Conn = this.db): Promise<number> {
-    const row = await conn.selectFrom('token_versions').select('version').where('subject_id', '=', subjectId).executeTakeFirst();
+    const row = await tokenVersion.first(conn, { subjectId });
     return row ? Number(row.version) : 0;
   }
 
@@ -71,8 +77,7 @@ export class AccessTokens {
   }
 
   private async signInAlive(signInId: string): Promise<boolean> {
-    const row = await this.db.selectFrom('refresh_tokens').select('id').where('family', '=', signInId).where('revoked_at', 'is', null).where('expires_at', '>', this.clock.now().getTime()).executeTakeFirst();
-    return row !== undefined;
+    return (await liveRefreshOfSignIn.first(this.db, { family: signInId, now: this.clock.now().getTime() })) !== undefined;
   }
 
   /** The claims of a genuine, unexpired, unrevoked token of one of `kinds`; otherwise null. */

@@ -1,12 +1,18 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import { hashToken, newId, newToken } from '../security/tokens.js';
-import type { Db } from '../store/db.js';
+import { ReusableQuery, type Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 
 export const REFRESH_LIFETIME_MS = 30 * 86_400_000;
 
 type Conn = Db | Transaction<Database>;
+
+type RefreshRow = Database['refresh_tokens'];
+// Compiled once: every sign-in runs it (issue 12).
+const insertRefresh = new ReusableQuery<RefreshRow, never>((db, v) =>
+  db.insertInto('refresh_tokens').values({ id: v.id, subject_id: v.subject_id, token_hash: v.token_hash, family: v.family, client: v.client, created_at: v.created_at, expires_at: v.expires_at, revoked_at: v.revoked_at }),
+);
 
 export type RotateResult =
   | { ok: true; subjectId: string; family: string; token: string; expiresAt: Date }
@@ -25,10 +31,7 @@ export class RefreshTokens {
     const token = newToken('rt');
     const now = this.clock.now().getTime();
     const expiresAt = now + REFRESH_LIFETIME_MS;
-    await conn
-      .insertInto('refresh_tokens')
-      .values({ id: newId(), subject_id: subjectId, token_hash: hashToken(token), family, client, created_at: now, expires_at: expiresAt, revoked_at: null })
-      .execute();
+    await insertRefresh.run(conn, { id: newId(), subject_id: subjectId, token_hash: hashToken(token), family, client, created_at: now, expires_at: expiresAt, revoked_at: null });
     return { token, expiresAt: new Date(expiresAt), family };
   }
 
