@@ -187,7 +187,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const coverage = new CoverageTracker({ clock, db, directory, methodStore, policyStore });
   const approvals = new Approvals({ db, clock, methodStore, resetSessions, throttles, auditLog });
   const adminSignIn = new AdminSignIn({ db, clock, directory, policyStore, methodStore, resetSessions, throttles, accessTokens, auditLog, secretBox });
-  const decoyPopulation = new DecoyPopulationStore(db);
+  const decoyPopulation = new DecoyPopulationStore(db, clock);
   const accessPasses = new AccessPasses(clock);
   const accountNotifier = new AccountNotifier({ clock, policyStore, mailer, methodStore, auditLog, db, log });
   const stepUp = new StepUp({ db, clock, policyStore, methodStore, resetSessions, throttles, secretBox, auditLog, accessPasses });

@@ -37,12 +37,12 @@ export class CodeHandover {
   /** True when the code was handed over (or, for a decoy, when the one it mimics was). */
   async handOver(channel: HandoverChannel, deliver: (() => Promise<void>) | null, method: MethodType): Promise<boolean> {
     const { clock, handovers, deliveryTimeoutMs, log } = this.deps;
+    const begun = performance.now();
     if (!deliver) {
       const like = handovers.draw(channel, clock.now().getTime(), Math.random());
-      if (like) await new Promise((r) => setTimeout(r, like.ms));
+      if (like) await handovers.waitUntil(begun + like.ms);
       return like?.ok ?? true;
     }
-    const begun = performance.now();
     const ok = await withDeadline(deliver(), deliveryTimeoutMs).then(
       () => true,
       (err: Error) => {

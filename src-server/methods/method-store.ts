@@ -50,7 +50,12 @@ export class MethodStore {
     ),
   };
 
-  constructor(private readonly db: Db, private readonly box: SecretBox, private readonly clock: Clock) {}
+  /** Opened on a miss of `get`, so a miss costs what a hit does (a decoy's method, R13b). */
+  private readonly missFiller: string;
+
+  constructor(private readonly db: Db, private readonly box: SecretBox, private readonly clock: Clock) {
+    this.missFiller = box.sealJson({ address: 'nobody.at.all@mail.example' } satisfies MethodData['email']);
+  }
 
   private toRecord(row: Database['methods']): MethodRecord {
     return {
@@ -74,7 +79,9 @@ export class MethodStore {
 
   async get(subjectId: string, id: string, conn: Conn = this.db): Promise<MethodRecord | null> {
     const row = await this.q.get.first(conn, { subjectId, id });
-    return row ? this.toRecord(row) : null;
+    if (row) return this.toRecord(row);
+    this.box.openJson(this.missFiller);
+    return null;
   }
 
   async insert<T extends MethodType>(

@@ -1,5 +1,7 @@
 /** Hand-overs remembered per channel: enough for a distribution, little enough to follow change. */
 const KEEP = 200;
+/** Timer wake-ups remembered, for how late a timer fires here now. */
+const KEEP_LATENESS = 64;
 /** Older hand-overs say nothing about the relay as it is now. */
 const RECENT_MS = 10 * 60_000;
 
@@ -19,6 +21,8 @@ export interface Handover {
  */
 export class HandoverTimes {
   private readonly recent: Record<HandoverChannel, Handover[]> = { email: [], phone: [] };
+  /** How late recent waits' timers fired (ms). */
+  private readonly lateness: number[] = [];
 
   record(channel: HandoverChannel, h: Handover): void {
     const list = this.recent[channel];
@@ -32,4 +36,27 @@ export class HandoverTimes {
     if (!list.length) return null;
     return list[Math.min(list.length - 1, Math.floor(random * list.length))]!;
   }
+
+  /**
+   * Sleeps until `deadline` (a `performance.now()` time), as a decoy imitating a hand-over.
+   * A timer fires late (whole-millisecond ticks, a busy machine), which alone would make the
+   * imitation measurably slower than the real hand-over it copies; so each wait asks for that
+   * much less, by the median lateness of recent waits. Sleeping, not spinning: a spinning
+   * process is also the one a busy scheduler runs last.
+   */
+  async waitUntil(deadline: number): Promise<void> {
+    const ask = deadline - performance.now() - median(this.lateness);
+    if (ask <= 0) return;
+    const set = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, ask));
+    this.lateness.push(performance.now() - set - ask);
+    if (this.lateness.length > KEEP_LATENESS) this.lateness.shift();
+  }
+}
+
+function median(xs: readonly number[]): number {
+  if (!xs.length) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
