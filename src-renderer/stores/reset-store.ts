@@ -1,6 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { PhoneChannel } from '../../shared/api/common.js';
-import type { Challenge, ResetMethod, ResetSessionView, SetResetPasswordResponse } from '../../shared/api/reset.js';
+import type { Challenge, ResetMethod, ResetSessionView, SetResetPasswordResponse, UnlockAccountResponse } from '../../shared/api/reset.js';
 import type { CompanionBridge, IpcError } from '../../shared/ipc/contract.js';
 import { call } from './call.js';
 
@@ -31,6 +31,10 @@ export interface ResetState {
   /** Locked: when reset may be tried again (epoch ms), if the server said. */
   retryAt: number | null;
   result: SetResetPasswordResponse | null;
+  /** R37: the session ended with "unlock my account", the password kept. */
+  unlocked: UnlockAccountResponse | null;
+  /** Kept past the gates for the done screen: when the directory last saw a wrong password. */
+  lastFailedSignInAt: string | null;
   /** Directory down: the action to repeat; the session is kept. */
   retry: (() => Promise<void>) | null;
 
@@ -41,6 +45,8 @@ export interface ResetState {
   /** Push: asks main for the session state; advances when approved. */
   pollPush(): Promise<void>;
   setPassword(newPassword: string, unlockAccount: boolean): Promise<void>;
+  /** R37: unlock the account and keep the password (offered only when the session says locked). */
+  unlock(): Promise<void>;
   /** Back to the method list of this gate (another method). */
   clearChallenge(): void;
   retryLast(): Promise<void>;
@@ -59,6 +65,8 @@ const INITIAL = {
   busy: false,
   retryAt: null,
   result: null,
+  unlocked: null,
+  lastFailedSignInAt: null,
   retry: null,
 };
 
@@ -97,7 +105,7 @@ export function createResetStore(bridge: CompanionBridge, now: () => number = Da
 
     /** After a gate: the password step, or the next gate on the same screen shape (one update, no flash). */
     function afterGate(view: ResetSessionView, complete: boolean): void {
-      set({ view, challenge: null, error: null, step: complete || view.state === 'ready' ? 'password' : 'verify' });
+      set({ view, challenge: null, error: null, step: complete || view.state === 'ready' ? 'password' : 'verify', lastFailedSignInAt: view.lastFailedSignInAt ?? null });
     }
 
     async function challenge(method: ResetMethod, channel?: PhoneChannel): Promise<void> {
@@ -183,6 +191,16 @@ export function createResetStore(bridge: CompanionBridge, now: () => number = Da
             const result = await call(bridge, 'reset:setPassword', { newPassword, unlockAccount });
             if (!result.ok) return fail(result.error, run);
             set({ result: result.value, step: 'done', view: null, challenge: null, retry: null });
+          };
+          await run();
+        }),
+
+      unlock: () =>
+        step(async () => {
+          const run = async (): Promise<void> => {
+            const result = await call(bridge, 'reset:unlock');
+            if (!result.ok) return fail(result.error, run);
+            set({ unlocked: result.value, step: 'done', view: null, challenge: null, retry: null });
           };
           await run();
         }),

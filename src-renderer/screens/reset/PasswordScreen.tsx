@@ -13,6 +13,8 @@ export function PasswordScreen() {
   const username = useReset((s) => s.username);
   const busy = useReset((s) => s.busy);
   const error = useReset((s) => s.error);
+  // R37: the server says this only when the policy allows unlock-only, past every gate.
+  const locked = useReset((s) => s.view?.accountLocked === true);
   const [value, setValue] = useState<NewPasswordValue>({ password: '', confirm: '' });
   const [unlock, setUnlock] = useState(true);
   const [submitted, setSubmitted] = useState(false);
@@ -38,6 +40,17 @@ export function PasswordScreen() {
       </ScreenHeading>
       <p className="lead">{t.reset.passwordLead}</p>
       {shownError ? <Alert>{errorText(t, shownError, contact)}</Alert> : null}
+      {locked ? (
+        <section className="unlock-only" aria-labelledby="unlock-only-heading" data-testid="unlock-only">
+          <h2 id="unlock-only-heading">{t.reset.unlockOnlyHeading}</h2>
+          <p>{t.reset.unlockOnlyLead}</p>
+          <div className="actions">
+            <button type="button" className="button button-secondary" disabled={busy} onClick={() => void reset.getState().unlock()}>
+              {t.reset.unlockOnly}
+            </button>
+          </div>
+        </section>
+      ) : null}
       <form onSubmit={submit} noValidate>
         <NewPassword
           purpose="reset"
