@@ -290,7 +290,8 @@ export class BuiltinDirectory implements Directory {
       }
       const rows = await q.execute();
       if (rows.length === 0) return;
-      await onPage(rows.map((r) => ({ id: r.id, username: r.username, displayName: r.display_name, email: r.email, expiresAt: new Date(Number(r.password_changed_at) + maxAgeMs) })));
+      // The built-in directory records no language: its reminders go in the deployment's.
+      await onPage(rows.map((r) => ({ id: r.id, username: r.username, displayName: r.display_name, email: r.email, expiresAt: new Date(Number(r.password_changed_at) + maxAgeMs), locale: null })));
       if (rows.length < pageSize) return;
       const last = rows.at(-1)!;
       after = { changedAt: Number(last.password_changed_at), id: last.id };

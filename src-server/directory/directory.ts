@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import type { Locale } from '../../shared/api/common.js';
 import type { Violation } from '../../shared/api/errors.js';
 import type { Database } from '../store/schema.js';
 
@@ -53,6 +54,8 @@ export interface ExpiringAccount {
   displayName: string;
   email: string | null;
   expiresAt: Date;
+  /** The user's language where the directory records it (LDAP/AD `preferredLanguage`), else null. */
+  locale: Locale | null;
 }
 
 /**

@@ -17,6 +17,7 @@ export interface ExpiryReminderDeps {
   claims: ReminderClaims;
   mailer: Mailer;
   clock: Clock;
+  /** For users whose language the directory does not record: the deployment's default. */
   locale: Locale;
   log: { warn(details: Record<string, unknown>, message: string): void };
 }
@@ -75,7 +76,7 @@ async function remind(deps: ExpiryReminderDeps, account: ExpiringAccount, now: D
   if (!account.email || threshold === null) return false;
   if (!(await deps.claims.claim(account.id, account.expiresAt, threshold, now))) return false;
   try {
-    await deps.mailer.send({ to: account.email, ...composeReminder(account, days, branding, deps.locale) });
+    await deps.mailer.send({ to: account.email, ...composeReminder(account, days, branding, account.locale ?? deps.locale) });
     return true;
   } catch (e) {
     await deps.claims.release(account.id, account.expiresAt, threshold);

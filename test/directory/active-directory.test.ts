@@ -5,7 +5,8 @@ import type { LdapDirectory, LdapSettings } from '../../src-server/directory/lda
 import { startLdapCounter } from '../helpers/ldap-counter.js';
 import { sambaAdUnavailableReason, startSambaAd, type SambaAd } from '../helpers/samba-ad.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { mailedCode, methodOf, startReset } from '../server/reset-helpers.js';
+import { parseFiletime } from '../../src-server/directory/ldap/values.js';
+import { mailedCode, methodOf, passEmailGate, startReset } from '../server/reset-helpers.js';
 
 /**
  * Active Directory flows against a real Samba AD DC. Samba binds 127.0.0.1:389/636, so this
@@ -246,6 +247,67 @@ describe.sequential('SSPR on Active Directory through the HTTP API', () => {
     const young = await api.api('POST', '/me/password', { token, body: { currentPassword: 'Quiet-Harbor-Lantern-72', newPassword: 'Copper-Meadow-Violin-58' } });
     expect(young.status).toBe(422);
     expect(young.body.violations).toEqual([{ rule: 'tooYoung', message: 'Your password was changed too recently to change it again.' }]);
+  }));
+
+  it('R37: unlock-only clears lockoutTime on the DC; the session named badPasswordTime past the gate; the same password binds again', withAd(async (s) => {
+    const api = await server(s);
+    await api.setPolicy((p) => (p.sspr.unlockOnly = true));
+    try {
+      await s.addUser({ name: 'ivy', password: 'Ivy-First-Passw0rd', mail: 'ivy@example.org', otherMailbox: 'ivy.home@mail.example' });
+      await s.modify(`dn: CN=sspr-inner,CN=Users,${s.baseDn}\nchangetype: modify\nadd: member\nmember: ${s.userDn('ivy')}`);
+      for (let i = 0; i < 3; i++) expect((await api.api('POST', '/auth/sign-in', { body: { username: 'ivy', password: 'old-saved' } })).status).toBe(401);
+      expect((await s.read(s.userDn('ivy'), ['lockoutTime'])).lockoutTime?.[0]).not.toBe('0');
+      const badPasswordTime = parseFiletime((await s.read(s.userDn('ivy'), ['badPasswordTime'])).badPasswordTime![0]!)!.toISOString();
+
+      const session = await startReset(api, 'ivy');
+      const gate = await passEmailGate(api, session.sessionToken, methodOf(session, 'email'), 'ivy.home@mail.example');
+      expect(gate.body.session).toMatchObject({ state: 'ready', accountLocked: true, lastFailedSignInAt: badPasswordTime });
+      const r = await api.api('POST', '/reset/session/unlock', { token: session.sessionToken });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect((await s.read(s.userDn('ivy'), ['lockoutTime'])).lockoutTime).toEqual(['0']);
+      expect(await s.canBind(s.userDn('ivy'), 'Ivy-First-Passw0rd')).toBe(true);
+    } finally {
+      await api.setPolicy((p) => delete p.sspr.unlockOnly);
+    }
+  }));
+
+  it('R36: the reminder job finds the users at each threshold on the DC (pwdLastSet paged query, fine-grained policies for the other ages), once each', withAd(async (s) => {
+    const api = await server(s);
+    const day = 864_000_000_000n;
+    // Max age 14 days in the domain; 7, 3, 1 and 20 days by fine-grained policies (PSOs), so
+    // every user is at a different threshold while the DC computes each expiry itself.
+    await s.setDomainPolicy({ maxPwdAge: String(-14n * day) });
+    try {
+      for (const [name, days] of [['r14', 14], ['r7', 7], ['r3', 3], ['r1', 1], ['r20', 20]] as const) {
+        const dn = await s.addUser({ name, password: `${name}-Reminder-Passw0rd-1`, mail: `${name}@example.org` });
+        if (days === 14) continue;
+        await s.modify([
+          `dn: CN=pso-${name},CN=Password Settings Container,CN=System,${s.baseDn}`, 'changetype: add', 'objectClass: msDS-PasswordSettings',
+          `msDS-PasswordSettingsPrecedence: ${days}`, 'msDS-PasswordReversibleEncryptionEnabled: FALSE', 'msDS-PasswordHistoryLength: 0',
+          'msDS-PasswordComplexityEnabled: FALSE', 'msDS-MinimumPasswordLength: 0', 'msDS-MinimumPasswordAge: 0', `msDS-MaximumPasswordAge: ${-BigInt(days) * day}`,
+          'msDS-LockoutThreshold: 0', 'msDS-LockoutObservationWindow: -18000000000', 'msDS-LockoutDuration: -18000000000', `msDS-PSOAppliesTo: ${dn}`,
+        ].join('\n'));
+      }
+      await s.modify(`dn: ${s.userDn('r3')}\nchangetype: modify\nreplace: preferredLanguage\npreferredLanguage: ja-JP`);
+      // The server's clock at the DC's time, just after the passwords were set.
+      api.clock.set(new Date());
+      await api.setPolicy((p) => (p.expiryReminders = { enabled: true }));
+      api.server.services.policy.invalidate();
+      const run = await api.server.expiryReminders.runOnce();
+      const subjects = (name: string) => api.smtp.mails.filter((m) => JSON.stringify(m.to).includes(`${name}@example.org`)).map((m) => m.subject);
+      expect(subjects('r14')).toEqual(['[IT] Your password expires in 14 days']);
+      expect(subjects('r7')).toEqual(['[IT] Your password expires in 7 days']);
+      expect(subjects('r3')).toEqual(['[IT 部門] パスワードの有効期限まであと 3 日です']);
+      expect(subjects('r1')).toEqual(['[IT] Your password expires in 1 day']);
+      expect(subjects('r20')).toEqual([]);
+      // The users made earlier in this file (their passwords now 14 days from expiring) may get one too.
+      expect(run.sent).toBeGreaterThanOrEqual(4);
+      expect((await api.server.expiryReminders.runOnce()).sent).toBe(0);
+      expect(subjects('r7')).toHaveLength(1);
+    } finally {
+      await api.setPolicy((p) => delete p.expiryReminders);
+      await s.setDomainPolicy({ maxPwdAge: String(-42n * day) });
+    }
   }));
 
   it('R1, R10: nested scope and Domain Admins over HTTP', withAd(async (s) => {

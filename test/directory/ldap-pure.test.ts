@@ -5,7 +5,7 @@ import { PasswordPolicyControl, PolicyHintsControl, passwordModifyValue } from '
 import { and, eq, escapeDnValue, escapeFilterValue, extensible, or } from '../../src-server/directory/ldap/escape.js';
 import { ppolicyViolations } from '../../src-server/directory/ldap/ppolicy.js';
 import { flavourOf } from '../../src-server/directory/ldap/root-dse.js';
-import { Attrs, firstRdnValue, guidToBytes, guidToString, latest, looksLikeDn, parseFiletime, parseGeneralizedTime, parseInterval, toE164 } from '../../src-server/directory/ldap/values.js';
+import { Attrs, firstRdnValue, guidToBytes, guidToString, latest, looksLikeDn, parseFiletime, parseGeneralizedTime, parseInterval, preferredLocale, toE164 } from '../../src-server/directory/ldap/values.js';
 
 describe('LDAP escaping', () => {
   it('RFC 4515: filter metacharacters, NUL and controls become \\XX; UTF-8 stays', () => {
@@ -65,6 +65,16 @@ describe('directory values', () => {
     expect(parseFiletime('9223372036854775807')).toBeNull();
     expect(parseInterval('-864000000000')).toBe(86_400_000);
     expect(parseInterval('-9223372036854775808')).toBeNull();
+  });
+
+  it('R36: preferredLanguage (RFC 2798, Accept-Language syntax) → the most preferred language the product speaks', () => {
+    expect(preferredLocale('ja')).toBe('ja');
+    expect(preferredLocale('ja-JP')).toBe('ja');
+    expect(preferredLocale('EN-gb')).toBe('en');
+    expect(preferredLocale('fr, en;q=0.5, ja;q=0.8')).toBe('ja');
+    expect(preferredLocale('fr, de;q=0.9')).toBeNull();
+    expect(preferredLocale('ja;q=0, en')).toBe('en');
+    expect(preferredLocale(null)).toBeNull();
   });
 
   it('the newest of pwdFailureTime values (unparsable ones ignored), null for none', () => {

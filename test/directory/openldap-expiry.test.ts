@@ -4,6 +4,7 @@ import type { ExpiringAccount } from '../../src-server/directory/directory.js';
 import { createLdapDirectory } from '../../src-server/directory/ldap/create-ldap-directory.js';
 import type { LdapDirectory } from '../../src-server/directory/ldap/ldap-directory.js';
 import { addPolicy, startSlapd, type Slapd } from '../helpers/slapd.js';
+import { startTestServer } from '../helpers/test-server.js';
 
 /**
  * R36 on a real slapd: the "expiring soon" query is a paged search narrowed by
@@ -31,6 +32,9 @@ beforeAll(async () => {
   for (const [uid, days] of users) await expiresIn(uid, days);
   await slapd.modify(`dn: ${slapd.userDn('adminlocked')}\nchangetype: modify\nreplace: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z`);
   await slapd.modify(`dn: ${slapd.userDn('mustchange')}\nchangetype: modify\nreplace: pwdReset\npwdReset: TRUE`);
+  // RFC 2798 preferredLanguage: e3 reads Japanese, e1 prefers a language the product lacks, then English.
+  await slapd.modify(`dn: ${slapd.userDn('e3')}\nchangetype: modify\nreplace: preferredLanguage\npreferredLanguage: ja-JP`);
+  await slapd.modify(`dn: ${slapd.userDn('e1')}\nchangetype: modify\nreplace: preferredLanguage\npreferredLanguage: fr, en;q=0.5`);
   dir = await createLdapDirectory(
     { url: slapd.url, bindDn: slapd.serviceDn, bindPassword: slapd.servicePassword, baseDn: slapd.baseDn, startTls: false, alternateEmailAttribute: 'otherMailbox', timeoutMs: 1500, poolSize: 2, policyCacheMs: 0 },
     clock,
@@ -57,6 +61,27 @@ describe('OpenLDAP: passwords expiring soon (R36)', () => {
     expect(e7).toMatchObject({ displayName: 'User e7', email: 'e7@corp.example' });
     expect(e7.expiresAt.getTime()).toBeCloseTo(now.getTime() + 7 * DAY - 3_600_000, -4);
     expect(e7.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('R36: the server\'s job sends one reminder per user at each threshold, in the language the directory records for the user (else the default)', async () => {
+    const t = await startTestServer({
+      startAt: clock.now().toISOString(),
+      env: { SSPR_DIRECTORY_URL: slapd.url, SSPR_LDAP_BIND_DN: slapd.serviceDn, SSPR_LDAP_BIND_PASSWORD: slapd.servicePassword, SSPR_LDAP_BASE_DN: slapd.baseDn, SSPR_LDAP_TIMEOUT_MS: '1500', SSPR_LOCALE: 'en' },
+    });
+    try {
+      await t.setPolicy((p) => (p.expiryReminders = { enabled: true }));
+      t.server.services.policy.invalidate();
+      expect(await t.server.expiryReminders.runOnce()).toEqual({ scanned: 4, sent: 4 });
+      const subjects = (uid: string) => t.smtp.mails.filter((m) => JSON.stringify(m.to).includes(`${uid}@corp.example`)).map((m) => m.subject);
+      expect(subjects('e14')).toEqual(['[IT] Your password expires in 14 days']);
+      expect(subjects('e7')).toEqual(['[IT] Your password expires in 7 days']);
+      expect(subjects('e3')).toEqual(['[IT 部門] パスワードの有効期限まであと 3 日です']);
+      expect(subjects('e1')).toEqual(['[IT] Your password expires in 1 day']);
+      for (const uid of ['e20', 'gone', 'adminlocked', 'mustchange']) expect(subjects(uid)).toEqual([]);
+      expect(await t.server.expiryReminders.runOnce()).toEqual({ scanned: 4, sent: 0 });
+    } finally {
+      await t.close();
+    }
   });
 
   it('R36: a narrower window finds fewer; with no pwdMaxAge nothing expires', async () => {

@@ -5,7 +5,7 @@ import { ClientPool, isVerdict, type LdapConnector } from './connection.js';
 import { and, eq } from './escape.js';
 import type { RootDse } from './root-dse.js';
 import { UncertainWrites } from './uncertain-writes.js';
-import { Attrs, firstRdnValue, looksLikeDn, normalizeDn } from './values.js';
+import { Attrs, firstRdnValue, looksLikeDn, normalizeDn, preferredLocale } from './values.js';
 
 /** Everything an LDAP adapter is configured with (from SSPR_LDAP_* and the config file). */
 export interface LdapSettings {
@@ -266,14 +266,16 @@ export abstract class LdapDirectory implements Directory {
   async forEachExpiring(window: ExpiryWindow, pageSize: number, onPage: (accounts: ExpiringAccount[]) => Promise<void>): Promise<void> {
     const filter = await this.expiringFilter(window);
     if (!filter) return;
-    const options = { scope: 'sub' as const, filter: and(this.userClass, filter), attributes: this.userAttributes, explicitBufferAttributes: this.bufferAttributes, paged: { pageSize } };
+    const attributes = [...this.userAttributes, 'preferredLanguage'];
+    const options = { scope: 'sub' as const, filter: and(this.userClass, filter), attributes, explicitBufferAttributes: this.bufferAttributes, paged: { pageSize } };
     await this.service.use(async (c) => {
       for await (const page of c.searchPaginated(this.settings.baseDn, options)) {
-        const users = await Promise.all(page.searchEntries.map((e) => this.toAccount(new Attrs(e))));
-        const accounts = users.flatMap((u): ExpiringAccount[] => {
+        const entries = page.searchEntries.map((e) => new Attrs(e));
+        const users = await Promise.all(entries.map((e) => this.toAccount(e)));
+        const accounts = users.flatMap((u, i): ExpiringAccount[] => {
           const at = u.password.expiresAt;
           const due = at !== null && !u.disabled && !u.password.neverExpires && !u.password.mustChange && at > window.from && at <= window.to;
-          return due ? [{ id: u.id, username: u.username, displayName: u.displayName, email: u.email, expiresAt: at }] : [];
+          return due ? [{ id: u.id, username: u.username, displayName: u.displayName, email: u.email, expiresAt: at, locale: preferredLocale(entries[i]!.first('preferredLanguage')) }] : [];
         });
         if (accounts.length > 0) await onPage(accounts);
       }

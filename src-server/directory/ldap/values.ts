@@ -1,3 +1,4 @@
+import { LOCALES, type Locale } from '../../../shared/api/common.js';
 import type { Entry } from 'ldapts';
 
 /**
@@ -46,6 +47,25 @@ export function parseGeneralizedTime(value: string | null): Date | null {
   if (!m) return null;
   const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
   return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5] ?? 0), Number(m[6] ?? 0), ms));
+}
+
+/**
+ * RFC 2798 `preferredLanguage` (Accept-Language syntax: `ja`, `en-GB`, `fr, ja;q=0.8`) → the
+ * most preferred language the product speaks, null when it speaks none of them.
+ */
+export function preferredLocale(value: string | null): Locale | null {
+  if (!value) return null;
+  const ranked = value
+    .split(',')
+    .map((part, i) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((x) => x !== undefined);
+      return { base: tag.trim().split('-')[0]!.toLowerCase(), q: q === undefined ? 1 : Number(q), i };
+    })
+    .filter((l) => l.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  const hit = ranked.find((l): l is typeof l & { base: Locale } => (LOCALES as readonly string[]).includes(l.base));
+  return hit?.base ?? null;
 }
 
 /** The newest of some times, null when none parses. */
