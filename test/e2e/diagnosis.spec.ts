@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { E2eHost } from '../e2e-host/host.js';
 import { freePort } from '../helpers/free-port.js';
 import { makeTestCertificates } from '../helpers/slapd.js';
+import { expectJapaneseRenders } from './glyphs.js';
 import { addResetUser, expect, expectNoAxeViolations, INITIAL_PASSWORD, screen, shot, test as base } from './fixtures.js';
 
 /** The check's card on the diagnosis screen. */
@@ -39,6 +40,7 @@ async function showInBothLanguages(app: Page, name: string, expectJa: () => Prom
   await expect(app.getByRole('heading', { level: 1 })).toHaveText('ここでリセットできないのはなぜ?');
   await expect(app.locator('[data-check]').first()).toBeVisible();
   await expectJa();
+  await expectJapaneseRenders(app, '[data-screen="diagnosis"]');
   await shot(app, `ja-diagnosis-${name}`);
   await expectNoAxeViolations(app, `ja-diagnosis-${name}`);
 }
