@@ -234,9 +234,19 @@ describe('diagnosis against stand-in servers', () => {
 describe('the proxy in use', () => {
   const url = new URL('https://sspr.corp.example');
   it('is read from the environment, shown without its credentials', () => {
-    expect(proxyFor(url, { HTTPS_PROXY: 'http://jo:hunter2@proxy.corp.example:3128' })).toEqual({ proxy: 'http://proxy.corp.example:3128', variable: 'HTTPS_PROXY', bypassed: false });
+    expect(proxyFor(url, { HTTPS_PROXY: 'http://jo:hunter2@proxy.corp.example:3128' })).toEqual({ proxy: 'http://proxy.corp.example:3128', variable: 'HTTPS_PROXY', bypassed: false, used: false });
     expect(proxyFor(url, {})).toBeNull();
     expect(proxyFor(new URL('http://127.0.0.1:8787'), { HTTP_PROXY: 'proxy:3128' })).toMatchObject({ bypassed: true, variable: 'loopback' });
+  });
+  it('is used by the app\'s calls only where Node is told to follow the variables (NODE_USE_ENV_PROXY=1)', async () => {
+    expect(proxyFor(url, { HTTPS_PROXY: 'proxy:3128', NODE_USE_ENV_PROXY: '1' })).toMatchObject({ used: true, bypassed: false });
+    // A direct connection that fails with a proxy set: the proxy line asks for a look.
+    const port = await freePort();
+    const d = await runDiagnosis(input(`http://127.0.0.2:${port}`, { proxyEnv: { HTTP_PROXY: 'http://proxy.corp.example:3128' } }));
+    expect(check(d, 'proxy')).toMatchObject({ verdict: 'ok', facts: { outcome: 'bypassed', variable: 'loopback' } });
+    const remote = await runDiagnosis(input('https://sspr.invalid', { proxyEnv: { HTTPS_PROXY: 'http://proxy.corp.example:3128' } }));
+    expect(check(remote, 'proxy')).toMatchObject({ verdict: 'warn', facts: { outcome: 'notUsed', proxy: 'http://proxy.corp.example:3128' } });
+    expect(check(remote, 'proxy').action).toMatch(/NODE_USE_ENV_PROXY=1/);
   });
   it('is bypassed for hosts NO_PROXY names (a domain covers its subdomains)', () => {
     expect(proxyFor(url, { https_proxy: 'proxy:3128', NO_PROXY: 'localhost,.corp.example' })).toMatchObject({ bypassed: true, variable: 'NO_PROXY' });
