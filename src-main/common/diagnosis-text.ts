@@ -52,7 +52,7 @@ const en: DiagnosisText = {
       title: 'Password service address',
       set: (f) => [`This app uses ${f.url}.`, null],
       notConfigured: () => ['This app has not been given the address of your password service.', 'Ask your IT department to set the server address for this computer.'],
-      insecure: (f) => [`The address ${f.url} is not a secure (https://) address, so the app will not use it.`, 'Ask your IT department for the https:// address of the password service.'],
+      insecure: () => ['The address set for this app is not a secure (https://) address, so the app will not use it.', 'Ask your IT department for the https:// address of the password service.'],
     },
     mode: {
       title: 'How the app runs',
@@ -149,7 +149,7 @@ const ja: DiagnosisText = {
       title: 'パスワードサービスのアドレス',
       set: (f) => [`このアプリは ${f.url} を使用しています。`, null],
       notConfigured: () => ['このアプリにはパスワードサービスのアドレスが設定されていません。', 'このコンピューターにサーバーのアドレスを設定するよう IT 部門に依頼してください。'],
-      insecure: (f) => [`アドレス ${f.url} は安全な (https://) アドレスではないため、使用できません。`, 'パスワードサービスの https:// のアドレスを IT 部門に確認してください。'],
+      insecure: () => ['このアプリに設定されたアドレスは安全な (https://) アドレスではないため、使用できません。', 'パスワードサービスの https:// のアドレスを IT 部門に確認してください。'],
     },
     mode: {
       title: 'アプリの動作モード',

@@ -127,7 +127,7 @@ export async function runDiagnosis(input: DiagnosisInput): Promise<Diagnosis> {
   async function networkChecks(): Promise<void> {
     const after: DiagnosisCheckId[] = ['proxy', 'dns', 'tcp', 'tls', 'api-version', 'clock', 'ready'];
     if (!input.server.ok) {
-      add('server-url', 'fail', input.server.error.code === 'insecure_server_url' ? 'insecure' : 'notConfigured', { url: '' });
+      add('server-url', 'fail', input.server.error.code === 'insecure_server_url' ? 'insecure' : 'notConfigured');
       return skip(after, 'server-url');
     }
     const url = new URL(input.server.url);

@@ -221,6 +221,9 @@ describe('diagnosis against stand-in servers', () => {
     expect(check(d, 'server-url')).toMatchObject({ verdict: 'fail', facts: { outcome: 'notConfigured' } });
     expect(d.checks.filter((c) => c.verdict === 'skipped').map((c) => c.id)).toEqual(['proxy', 'dns', 'tcp', 'tls', 'api-version', 'clock', 'ready', 'account']);
     expect(check(d, 'managed-config').explanation).toBe('Your organisation set kioskMode, serverUrl (from linux-file /etc/sspr-companion/config.json).');
+    const insecure = await runDiagnosis(input(null, { server: { ok: false, error: { code: 'insecure_server_url', detail: 'https only' } } }));
+    expect(check(insecure, 'server-url')).toMatchObject({ verdict: 'fail', facts: { outcome: 'insecure' } });
+    expect(check(insecure, 'server-url').action).toMatch(/https:\/\//);
   });
 
   it('speaks Japanese when the app does', async () => {
