@@ -326,6 +326,24 @@ describe('diagnosis through the IPC channel, against the real server', () => {
     }
   });
 
+  it('"Copy report" puts exactly the last report main built on the clipboard; at the sign-in screen it refuses', async () => {
+    const copied: string[] = [];
+    const h = await companionFor(t.url, { secrets: AVAILABLE, deps: { clock: systemClock, clipboard: { writeText: (text) => void copied.push(text) } } });
+    const logon = await companionFor(t.url, { secrets: AVAILABLE, deps: { clock: systemClock, logon: { exit: () => {} }, clipboard: { writeText: (text) => void copied.push(text) } } });
+    try {
+      expect((await h.invokeError('diagnosis:copyReport')).code).toBe('not_found');
+      const d = await h.invoke('diagnosis:run');
+      await h.invoke('diagnosis:copyReport');
+      expect(copied).toEqual([d.report]);
+      await logon.invoke('diagnosis:run');
+      expect((await logon.invokeError('diagnosis:copyReport')).code).toBe('forbidden');
+      expect(copied).toHaveLength(1);
+    } finally {
+      h.companion.stop();
+      logon.companion.stop();
+    }
+  });
+
   it('a user out of scope is told so', async () => {
     await t.setPolicy((p) => {
       p.sspr.scope = { mode: 'selected', groups: ['sspr-users'] };
