@@ -26,7 +26,7 @@ export function App() {
 
   // Kiosk mode shows the reset flow (and why it may fail here) and nothing else, whatever asks for another screen.
   const shown: Screen = kiosk && screen.name !== 'loading' && screen.name !== 'diagnosis' ? { name: 'reset' } : screen;
-  const announce = shown.name === 'reset' ? `${resetTitle(t, step)}${step === 'verify' ? ` ${gate + 1}` : ''}` : shown.name;
+  const announce = shown.name === 'reset' ? `${resetTitle(t, step)}${step === 'verify' ? ` ${gate + 1}` : ''}` : shown.name === 'diagnosis' ? t.diagnosis.title : shown.name;
   return <Layout announce={announce}>{render(shown, t.app.loading)}</Layout>;
 }
 

@@ -245,6 +245,8 @@ export const IPC_CHANNELS = {
 
   /** Also reads `/readyz` and `/api/v1/openapi.json`, which are outside the route table. */
   'diagnosis:run': { input: NoInput, result: Diagnosis, kiosk: true, calls: ['getMyStatus'], summary: 'Why can\'t I reset here? Checks this computer\'s way to the password service' },
+  /** Main copies the report it built (the renderer has no clipboard permission); not at the sign-in screen. */
+  'diagnosis:copyReport': { input: NoInput, result: Null, kiosk: true, calls: [], summary: 'Put the last diagnosis report on the OS clipboard' },
 
   'config:get': { input: NoInput, result: EffectiveConfig, kiosk: true, calls: [], summary: 'Effective settings; managed keys are read-only' },
   /** Managed keys answer `managed_setting`; in kiosk mode only `locale` may change (not persisted). */

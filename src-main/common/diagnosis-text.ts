@@ -13,7 +13,7 @@ export const DIAGNOSIS_OUTCOMES = {
   'server-url': ['set', 'notConfigured', 'insecure'],
   mode: ['desktop', 'kiosk', 'logon'],
   'managed-config': ['none', 'applied', 'problem'],
-  proxy: ['none', 'inUse', 'bypassed'],
+  proxy: ['none', 'inUse', 'notUsed', 'bypassed'],
   dns: ['resolved', 'literal', 'failed'],
   tcp: ['connected', 'refused', 'timeout', 'failed'],
   tls: ['valid', 'plain', 'untrusted', 'expired', 'notYetValid', 'hostMismatch', 'failed'],
@@ -52,7 +52,7 @@ const en: DiagnosisText = {
       title: 'Password service address',
       set: (f) => [`This app uses ${f.url}.`, null],
       notConfigured: () => ['This app has not been given the address of your password service.', 'Ask your IT department to set the server address for this computer.'],
-      insecure: (f) => [`The address ${f.url} is not a secure (https://) address, so the app will not use it.`, 'Ask your IT department for the https:// address of the password service.'],
+      insecure: () => ['The address set for this app is not a secure (https://) address, so the app will not use it.', 'Ask your IT department for the https:// address of the password service.'],
     },
     mode: {
       title: 'How the app runs',
@@ -69,7 +69,8 @@ const en: DiagnosisText = {
     proxy: {
       title: 'Proxy',
       none: () => ['No proxy is set: the app connects to the server directly.', null],
-      inUse: (f) => [`Connections go through the proxy ${f.proxy} (set by ${f.variable}).`, 'If the server cannot be reached, ask your IT department whether the proxy lets this computer reach the password service.'],
+      inUse: (f) => [`The app's calls go through the proxy ${f.proxy} (set by ${f.variable}); the checks below connect directly, so they can fail where the app would not.`, 'If the server cannot be reached, ask your IT department whether the proxy lets this computer reach the password service.'],
+      notUsed: (f) => [`A proxy is set (${f.proxy}, by ${f.variable}), but this app connects to the server directly.`, 'If this network allows no direct connections, ask your IT department to let this computer reach the password service directly, or to start the app with NODE_USE_ENV_PROXY=1 so it uses the proxy.'],
       bypassed: (f) => [`A proxy is set (${f.proxy}), but not used for this server (${f.variable}).`, null],
     },
     dns: {
@@ -148,7 +149,7 @@ const ja: DiagnosisText = {
       title: 'パスワードサービスのアドレス',
       set: (f) => [`このアプリは ${f.url} を使用しています。`, null],
       notConfigured: () => ['このアプリにはパスワードサービスのアドレスが設定されていません。', 'このコンピューターにサーバーのアドレスを設定するよう IT 部門に依頼してください。'],
-      insecure: (f) => [`アドレス ${f.url} は安全な (https://) アドレスではないため、使用できません。`, 'パスワードサービスの https:// のアドレスを IT 部門に確認してください。'],
+      insecure: () => ['このアプリに設定されたアドレスは安全な (https://) アドレスではないため、使用できません。', 'パスワードサービスの https:// のアドレスを IT 部門に確認してください。'],
     },
     mode: {
       title: 'アプリの動作モード',
@@ -165,7 +166,8 @@ const ja: DiagnosisText = {
     proxy: {
       title: 'プロキシ',
       none: () => ['プロキシは設定されていません。サーバーに直接接続します。', null],
-      inUse: (f) => [`接続はプロキシ ${f.proxy} を経由します (${f.variable} による設定)。`, 'サーバーに接続できない場合は、プロキシがパスワードサービスへの接続を許可しているか IT 部門に確認してください。'],
+      inUse: (f) => [`アプリの通信はプロキシ ${f.proxy} を経由します (${f.variable} による設定)。以下の確認は直接接続するため、アプリでは成功する場合でも失敗することがあります。`, 'サーバーに接続できない場合は、プロキシがパスワードサービスへの接続を許可しているか IT 部門に確認してください。'],
+      notUsed: (f) => [`プロキシ (${f.proxy}、${f.variable} による設定) がありますが、このアプリはサーバーに直接接続します。`, 'このネットワークで直接接続が許可されていない場合は、パスワードサービスへの直接接続を許可するか、プロキシを使うようにアプリを NODE_USE_ENV_PROXY=1 で起動するよう IT 部門に依頼してください。'],
       bypassed: (f) => [`プロキシ (${f.proxy}) が設定されていますが、このサーバーには使用しません (${f.variable})。`, null],
     },
     dns: {

@@ -4,7 +4,7 @@
  * notifications, kiosk mode and single instance. Everything with logic lives in common/
  * and node/, where it is tested without Electron.
  */
-import { app, BrowserWindow, Menu, Notification, session, shell, type Tray } from 'electron';
+import { app, BrowserWindow, clipboard, Menu, Notification, session, shell, type Tray } from 'electron';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,7 +110,9 @@ async function main(): Promise<void> {
     proxyEnv: process.env,
     openDiagnosis: process.argv.includes(DIAGNOSE),
     // Nothing outside the app at the sign-in screen.
-    ...(logon ? { logon: { exit: (code: number) => (removeLogonData(), app.exit(code)) } } : { openExternal: (url: string) => shell.openExternal(url) }),
+    ...(logon
+      ? { logon: { exit: (code: number) => (removeLogonData(), app.exit(code)) } }
+      : { openExternal: (url: string) => shell.openExternal(url), clipboard: { writeText: (text: string) => clipboard.writeText(text) } }),
   });
 
   const devTools = devToolsAllowed({ packaged: app.isPackaged, kiosk: kioskMode, logon, managedAllows: managed.config?.allowDevTools });

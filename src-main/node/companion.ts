@@ -63,6 +63,8 @@ export interface CompanionDeps {
   probes?: NetworkProbes;
   /** The environment's proxy variables, for the diagnosis (default: none). */
   proxyEnv?: Readonly<Record<string, string | undefined>>;
+  /** The OS clipboard, for the diagnosis report; absent at the sign-in screen and in tests without one. */
+  clipboard?: { writeText(text: string): void };
   /** Started with `--diagnose`: the renderer opens the diagnosis first. */
   openDiagnosis?: boolean;
   /** Test knobs for the API client (timeouts, backoff). */
@@ -91,6 +93,8 @@ export class Companion {
   /** What logon mode's exit code reports (followed in every mode; read only in logon mode). */
   readonly logonOutcome = new LogonOutcomeTracker();
   private policy: { value: PublicPolicy; at: number; server: string | null } | null = null;
+  /** The last diagnosis report: the only text "Copy report" can put on the clipboard. */
+  private lastReport: string | null = null;
 
   constructor(private readonly deps: CompanionDeps) {
     const { config, clock, timers, events } = deps;
@@ -275,7 +279,17 @@ export class Companion {
         return ok(null);
       },
 
-      'diagnosis:run': async () => ok(await this.diagnose()),
+      'diagnosis:run': async () => {
+        const d = await this.diagnose();
+        this.lastReport = d.report;
+        return ok(d);
+      },
+      'diagnosis:copyReport': async () => {
+        if (deps.logon || !deps.clipboard) return fail(ipcError('forbidden', 'The report cannot be copied here.'));
+        if (this.lastReport === null) return fail(ipcError('not_found', 'Run the checks first.'));
+        deps.clipboard.writeText(this.lastReport);
+        return ok(null);
+      },
 
       'config:get': async () => ok(config.get()),
       'config:set': async (change) => {

@@ -46,8 +46,12 @@ export interface DiagnosisInput {
   account: AccountProbe;
 }
 
-/** The proxy a connection to `url` would use, from the usual variables (credentials never shown). */
-export function proxyFor(url: URL, env: Readonly<Record<string, string | undefined>>): { proxy: string; variable: string; bypassed: boolean } | null {
+/**
+ * The proxy the variables name for `url` (credentials never shown), and whether the app's
+ * calls use it: Node's fetch, which main's API client is, follows these variables only when
+ * `NODE_USE_ENV_PROXY=1`; otherwise it connects directly whatever they say.
+ */
+export function proxyFor(url: URL, env: Readonly<Record<string, string | undefined>>): { proxy: string; variable: string; bypassed: boolean; used: boolean } | null {
   const names = url.protocol === 'https:' ? ['HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy'] : ['HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
   const variable = names.find((n) => env[n]?.trim());
   if (!variable) return null;
@@ -57,8 +61,9 @@ export function proxyFor(url: URL, env: Readonly<Record<string, string | undefin
   const rules = noProxyVar ? env[noProxyVar]!.split(',').map((r) => r.trim().toLowerCase()).filter(Boolean) : [];
   const excluded = rules.some((r) => r === '*' || host === r.replace(/^\./, '') || host.endsWith(r.startsWith('.') ? r : `.${r}`));
   // Chromium and Node never send loopback through a proxy.
-  if (isLoopbackHost(host)) return { proxy, variable: 'loopback', bypassed: true };
-  return excluded ? { proxy, variable: noProxyVar!, bypassed: true } : { proxy, variable, bypassed: false };
+  if (isLoopbackHost(host)) return { proxy, variable: 'loopback', bypassed: true, used: false };
+  if (excluded) return { proxy, variable: noProxyVar!, bypassed: true, used: false };
+  return { proxy, variable, bypassed: false, used: env.NODE_USE_ENV_PROXY === '1' };
 }
 
 function displayProxy(value: string): string {
@@ -122,7 +127,7 @@ export async function runDiagnosis(input: DiagnosisInput): Promise<Diagnosis> {
   async function networkChecks(): Promise<void> {
     const after: DiagnosisCheckId[] = ['proxy', 'dns', 'tcp', 'tls', 'api-version', 'clock', 'ready'];
     if (!input.server.ok) {
-      add('server-url', 'fail', input.server.error.code === 'insecure_server_url' ? 'insecure' : 'notConfigured', { url: '' });
+      add('server-url', 'fail', input.server.error.code === 'insecure_server_url' ? 'insecure' : 'notConfigured');
       return skip(after, 'server-url');
     }
     const url = new URL(input.server.url);
@@ -135,7 +140,7 @@ export async function runDiagnosis(input: DiagnosisInput): Promise<Diagnosis> {
       if (!proxy) add('proxy', 'ok', 'none');
       else if (proxy.bypassed) add('proxy', 'ok', 'bypassed', { proxy: proxy.proxy, variable: proxy.variable });
       // A proxy is ordinary; it is worth a look only when the connection failed.
-      else add('proxy', verdict, 'inUse', { proxy: proxy.proxy, variable: proxy.variable });
+      else add('proxy', verdict, proxy.used ? 'inUse' : 'notUsed', { proxy: proxy.proxy, variable: proxy.variable });
     };
 
     if (net.isIP(host)) add('dns', 'ok', 'literal', { host });

@@ -19,6 +19,8 @@ export function DiagnosisScreen({ back }: { back: Screen }) {
   const { bridge, app } = useStores();
   const { contact } = useBranding();
   const locale = useApp((s) => s.locale);
+  // At the sign-in screen nothing leaves the app, not even on the clipboard: the report is read out instead.
+  const canCopy = !(useApp((s) => s.info?.logonMode) ?? false);
   const [result, setResult] = useState<Diagnosis | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
   const [busy, setBusy] = useState(true);
@@ -40,14 +42,10 @@ export function DiagnosisScreen({ back }: { back: Screen }) {
     void run();
   }, [run, locale]);
 
+  // Main copies its own report: the page has no clipboard permission.
   async function copy() {
-    if (!result) return;
-    try {
-      await navigator.clipboard.writeText(result.report);
-      setCopied('copied');
-    } catch {
-      setCopied('failed');
-    }
+    const r = await call(bridge, 'diagnosis:copyReport');
+    setCopied(r.ok ? 'copied' : 'failed');
   }
 
   return (
@@ -94,9 +92,11 @@ export function DiagnosisScreen({ back }: { back: Screen }) {
         </>
       ) : null}
       <div className="actions">
-        <button type="button" className="button button-primary" disabled={!result || busy} onClick={() => void copy()}>
-          {t.diagnosis.copy}
-        </button>
+        {canCopy ? (
+          <button type="button" className="button button-primary" disabled={!result || busy} onClick={() => void copy()}>
+            {t.diagnosis.copy}
+          </button>
+        ) : null}
         <button type="button" className="button button-secondary" disabled={busy} onClick={() => void run()}>
           {t.diagnosis.runAgain}
         </button>

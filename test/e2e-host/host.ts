@@ -46,7 +46,7 @@ export async function startE2eHost(options: HostOptions = {}): Promise<E2eHost> 
   let current: Page | null = null;
   const events = pageEventSink(() => current);
   const main = await startHostMain(server, events, { ...options, instanceId: shared ? 'e2e-host-2' : 'e2e-host' });
-  const { companion, time, notifications, logonExits } = main;
+  const { companion, time, notifications, logonExits, clipboard } = main;
 
   return {
     server,
@@ -54,6 +54,7 @@ export async function startE2eHost(options: HostOptions = {}): Promise<E2eHost> 
     time,
     notifications,
     logonExits,
+    clipboard,
     events,
     appUrl: web.url,
     async open(page) {

@@ -60,6 +60,8 @@ export interface HostMain {
   notifications: NativeNotification[];
   /** Logon mode: the exit codes main would have ended the process with. */
   logonExits: number[];
+  /** What main put on the OS clipboard ("Copy report"), oldest first. */
+  clipboard: string[];
   /** What the preload would expose, served by the real table through `dispatchIpc`. */
   invoke(channel: string, input: unknown): Promise<unknown>;
 }
@@ -74,6 +76,7 @@ export async function startHostMain(server: TestServer, events: IpcEventSink, op
   };
   const notifications: NativeNotification[] = [];
   const logonExits: number[] = [];
+  const clipboard: string[] = [];
   const companion = new Companion({
     app: { name: 'SSPR Companion', version: '0.0.0-e2e', platform: options.platform ?? 'linux', instanceId: options.instanceId ?? 'e2e-host', ...(options.osUsername ? { osUsername: options.osUsername } : {}) },
     config: ConfigService.plain(options.serverUrl ?? server.url, managed, options.locale ?? 'en'),
@@ -86,10 +89,10 @@ export async function startHostMain(server: TestServer, events: IpcEventSink, op
     events,
     ...(options.openDiagnosis ? { openDiagnosis: true } : {}),
     api: { timeoutMs: 5000, maxAttempts: 1 },
-    ...(options.logon ? { logon: { exit: (code: number) => void logonExits.push(code) } } : {}),
+    ...(options.logon ? { logon: { exit: (code: number) => void logonExits.push(code) } } : { clipboard: { writeText: (text: string) => void clipboard.push(text) } }),
   });
   await companion.start();
-  return { companion, time, notifications, logonExits, invoke: (channel, input) => dispatchIpc(companion.handlers, channel, input) };
+  return { companion, time, notifications, logonExits, clipboard, invoke: (channel, input) => dispatchIpc(companion.handlers, channel, input) };
 }
 
 /** A `window.companion` for code that runs in Node (store tests): the same calls, no page. */

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { E2eHost } from '../e2e-host/host.js';
 import { freePort } from '../helpers/free-port.js';
 import { makeTestCertificates } from '../helpers/slapd.js';
+import { expectJapaneseRenders } from './glyphs.js';
 import { addResetUser, expect, expectNoAxeViolations, INITIAL_PASSWORD, screen, shot, test as base } from './fixtures.js';
 
 /** The check's card on the diagnosis screen. */
@@ -18,9 +19,13 @@ function card(app: Page, id: string) {
   return app.locator(`[data-check="${id}"]`);
 }
 
-/** What "Copy report" put on the clipboard (the page's own API; the test has no DOM types). */
-function readClipboard(app: Page): Promise<string> {
-  return app.evaluate<string>('navigator.clipboard.readText()');
+/** What "Copy report" had main put on the clipboard, and that it is the text the screen shows. */
+async function copiedReport(app: Page, host: E2eHost): Promise<string> {
+  await app.getByRole('button', { name: 'Copy report' }).click();
+  await expect(app.getByText('The report is copied.')).toBeVisible();
+  const copied = host.clipboard.at(-1)!;
+  expect(copied.trim()).toBe((await app.getByTestId('diagnosis-report').textContent())?.trim());
+  return copied;
 }
 
 /** Main's manual clock to the real time, so the clock check compares like with like. */
@@ -39,6 +44,7 @@ async function showInBothLanguages(app: Page, name: string, expectJa: () => Prom
   await expect(app.getByRole('heading', { level: 1 })).toHaveText('ここでリセットできないのはなぜ?');
   await expect(app.locator('[data-check]').first()).toBeVisible();
   await expectJa();
+  await expectJapaneseRenders(app, '[data-screen="diagnosis"]');
   await shot(app, `ja-diagnosis-${name}`);
   await expectNoAxeViolations(app, `ja-diagnosis-${name}`);
 }
@@ -50,7 +56,7 @@ const test = base.extend<{ stoppedPort: number }>({
 test.describe('the server is stopped', () => {
   test.use({ hostOptions: async ({ stoppedPort }, use) => use({ serverUrl: `http://127.0.0.1:${stoppedPort}` }) });
 
-  test('from the reset wizard\'s error: the connection check fails, names the port, and Back returns to the wizard', async ({ app, stoppedPort, context }) => {
+  test('from the reset wizard\'s error: the connection check fails, names the port, and Back returns to the wizard', async ({ app, host, stoppedPort }) => {
     await app.getByRole('button', { name: /Forgot your password/ }).click();
     await expect(screen(app, 'reset-identify').getByRole('alert')).toContainText('could not be reached');
     await app.getByRole('button', { name: 'Why can\'t I reset here?' }).click();
@@ -60,10 +66,7 @@ test.describe('the server is stopped', () => {
     await expect(card(app, 'ready')).toHaveAttribute('data-verdict', 'skipped');
 
     // "Copy report": the clipboard holds the same plain text the screen shows.
-    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-    await app.getByRole('button', { name: 'Copy report' }).click();
-    await expect(app.getByText('The report is copied.')).toBeVisible();
-    const copied = await readClipboard(app);
+    const copied = await copiedReport(app, host);
     expect(copied).toContain('[Problem] Connecting to the server');
     expect(copied).toContain(`port=${stoppedPort}`);
 
@@ -104,7 +107,7 @@ test.describe('a certificate from a CA this computer does not trust, at a kiosk'
 });
 
 test.describe('this computer\'s clock is two minutes ahead', () => {
-  test('a signed-in user opens the diagnosis from the tray: the clock fails, the account passes, and the report holds no password', async ({ app, host, context }) => {
+  test('a signed-in user opens the diagnosis from the tray: the clock fails, the account passes, and the report holds no password', async ({ app, host }) => {
     await host.server.setPolicy((p) => {
       p.sspr.methodsRequired = 1;
     });
@@ -123,9 +126,7 @@ test.describe('this computer\'s clock is two minutes ahead', () => {
     await expect(card(app, 'account')).toHaveAttribute('data-verdict', 'ok');
     await expect(card(app, 'account')).toContainText('kaito can reset their password here');
 
-    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-    await app.getByRole('button', { name: 'Copy report' }).click();
-    const copied = await readClipboard(app);
+    const copied = await copiedReport(app, host);
     expect(copied).toContain('[Problem] This computer\'s clock');
     expect(copied).not.toContain(INITIAL_PASSWORD);
     expect(copied).not.toMatch(/Bearer|eyJ/);

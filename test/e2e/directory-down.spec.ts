@@ -44,6 +44,8 @@ test('R18a: the directory goes down at the last step; the screen says so, keeps 
   await app.keyboard.press('Enter');
   await expect(screen(app, 'reset-unavailable')).toBeVisible();
   await expect(app.getByRole('heading', { level: 1 })).toHaveText('The directory is not answering');
+  // Issue 13: the wizard's error screens lead to "Why can't I reset here?".
+  await expect(app.getByRole('button', { name: 'Why can\'t I reset here?' })).toBeVisible();
   await shot(app, 'reset-directory-down');
   await expectNoAxeViolations(app, 'reset-unavailable');
 

@@ -221,6 +221,9 @@ describe('diagnosis against stand-in servers', () => {
     expect(check(d, 'server-url')).toMatchObject({ verdict: 'fail', facts: { outcome: 'notConfigured' } });
     expect(d.checks.filter((c) => c.verdict === 'skipped').map((c) => c.id)).toEqual(['proxy', 'dns', 'tcp', 'tls', 'api-version', 'clock', 'ready', 'account']);
     expect(check(d, 'managed-config').explanation).toBe('Your organisation set kioskMode, serverUrl (from linux-file /etc/sspr-companion/config.json).');
+    const insecure = await runDiagnosis(input(null, { server: { ok: false, error: { code: 'insecure_server_url', detail: 'https only' } } }));
+    expect(check(insecure, 'server-url')).toMatchObject({ verdict: 'fail', facts: { outcome: 'insecure' } });
+    expect(check(insecure, 'server-url').action).toMatch(/https:\/\//);
   });
 
   it('speaks Japanese when the app does', async () => {
@@ -234,9 +237,19 @@ describe('diagnosis against stand-in servers', () => {
 describe('the proxy in use', () => {
   const url = new URL('https://sspr.corp.example');
   it('is read from the environment, shown without its credentials', () => {
-    expect(proxyFor(url, { HTTPS_PROXY: 'http://jo:hunter2@proxy.corp.example:3128' })).toEqual({ proxy: 'http://proxy.corp.example:3128', variable: 'HTTPS_PROXY', bypassed: false });
+    expect(proxyFor(url, { HTTPS_PROXY: 'http://jo:hunter2@proxy.corp.example:3128' })).toEqual({ proxy: 'http://proxy.corp.example:3128', variable: 'HTTPS_PROXY', bypassed: false, used: false });
     expect(proxyFor(url, {})).toBeNull();
     expect(proxyFor(new URL('http://127.0.0.1:8787'), { HTTP_PROXY: 'proxy:3128' })).toMatchObject({ bypassed: true, variable: 'loopback' });
+  });
+  it('is used by the app\'s calls only where Node is told to follow the variables (NODE_USE_ENV_PROXY=1)', async () => {
+    expect(proxyFor(url, { HTTPS_PROXY: 'proxy:3128', NODE_USE_ENV_PROXY: '1' })).toMatchObject({ used: true, bypassed: false });
+    // A direct connection that fails with a proxy set: the proxy line asks for a look.
+    const port = await freePort();
+    const d = await runDiagnosis(input(`http://127.0.0.2:${port}`, { proxyEnv: { HTTP_PROXY: 'http://proxy.corp.example:3128' } }));
+    expect(check(d, 'proxy')).toMatchObject({ verdict: 'ok', facts: { outcome: 'bypassed', variable: 'loopback' } });
+    const remote = await runDiagnosis(input('https://sspr.invalid', { proxyEnv: { HTTPS_PROXY: 'http://proxy.corp.example:3128' } }));
+    expect(check(remote, 'proxy')).toMatchObject({ verdict: 'warn', facts: { outcome: 'notUsed', proxy: 'http://proxy.corp.example:3128' } });
+    expect(check(remote, 'proxy').action).toMatch(/NODE_USE_ENV_PROXY=1/);
   });
   it('is bypassed for hosts NO_PROXY names (a domain covers its subdomains)', () => {
     expect(proxyFor(url, { https_proxy: 'proxy:3128', NO_PROXY: 'localhost,.corp.example' })).toMatchObject({ bypassed: true, variable: 'NO_PROXY' });
@@ -310,6 +323,24 @@ describe('diagnosis through the IPC channel, against the real server', () => {
       for (const secret of secrets) expect(everything.includes(secret), `a secret (${secret.length} characters) is in the diagnosis`).toBe(false);
     } finally {
       h.companion.stop();
+    }
+  });
+
+  it('"Copy report" puts exactly the last report main built on the clipboard; at the sign-in screen it refuses', async () => {
+    const copied: string[] = [];
+    const h = await companionFor(t.url, { secrets: AVAILABLE, deps: { clock: systemClock, clipboard: { writeText: (text) => void copied.push(text) } } });
+    const logon = await companionFor(t.url, { secrets: AVAILABLE, deps: { clock: systemClock, logon: { exit: () => {} }, clipboard: { writeText: (text) => void copied.push(text) } } });
+    try {
+      expect((await h.invokeError('diagnosis:copyReport')).code).toBe('not_found');
+      const d = await h.invoke('diagnosis:run');
+      await h.invoke('diagnosis:copyReport');
+      expect(copied).toEqual([d.report]);
+      await logon.invoke('diagnosis:run');
+      expect((await logon.invokeError('diagnosis:copyReport')).code).toBe('forbidden');
+      expect(copied).toHaveLength(1);
+    } finally {
+      h.companion.stop();
+      logon.companion.stop();
     }
   });
 
