@@ -27,6 +27,20 @@ describe('password strength, bounded (issue 12; R18b "common")', () => {
     expect(strength.isCommon(hex(256))).toBe(false);
   });
 
+  it('R18b: the "common" verdict, which skips zxcvbn when the tail alone is strong (issue 12), agrees with the full score', () => {
+    // Weak and strong heads, followed by tails just under, at and over 10^6 guesses.
+    const heads = ['password1234', 'Qwerty123!ab', 'q7#Vz!k2Lw9@', 'aaaaaaaaaaaa', '19840215abcd', 'Hanako-Sato-'];
+    const tails = ['', '!', '12345', 'x7#q', 'q7#Vz!', 'q7#Vz!k', 'monkey', 'monkeydragon', 'ab1!ab1!', 'Kite-4567!', 'zq', 'zqxjwv'];
+    for (const head of heads) {
+      for (const tail of tails) {
+        const password = head + tail;
+        expect(strength.isCommon(password), password).toBe(strength.isCommon(password, [], strength.score(password)));
+      }
+    }
+    // And the shortcut is taken: a strong tail decides although the head alone is common.
+    expect(strength.isCommon('password1234' + 'q7#Vz!k')).toBe(false);
+  });
+
   it('the name parts passed as user input count as guessable in the tail too', () => {
     expect(strength.score('Tr0ub4dor&3!hanakosato', ['hanako', 'sato'])).toBeLessThanOrEqual(strength.score('Tr0ub4dor&3!qzvkwpjxrm'));
   });
