@@ -239,7 +239,7 @@ test('R38: a signed-in administrator creates an API token in the console, copies
   expect(token).toMatch(/^sspr_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
   await shown.getByRole('button', { name: 'Copy' }).click();
   await expect(shown.getByRole('status')).toHaveText('Copied to the clipboard.');
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+  expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText() as Promise<string>)).toBe(token);
   await expect(section.getByRole('row', { name: /nightly-export reports:read/ })).toContainText('never');
   await axe(page, 'API token shown once');
   await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-api-token.png'), fullPage: true });

@@ -283,7 +283,7 @@ test('R31: the helpdesk issues a Temporary Access Pass in the console: a user, a
   expect(pass).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
   await shown.getByRole('button', { name: 'Copy' }).click();
   await expect(shown.getByRole('status')).toHaveText('Copied to the clipboard.');
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(pass);
+  expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText() as Promise<string>)).toBe(pass);
   await axe(page, 'access pass shown once');
   await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-access-pass.png') });
 
