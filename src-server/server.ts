@@ -173,7 +173,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     securityQuestions: createSecurityQuestionsMethod({ hashParams }),
   };
 
-  const passwordNotifier = new PasswordNotifier({ clock, directory, policyStore, mailer, log });
+  const passwordNotifier = new PasswordNotifier({ clock, directory, policyStore, methodStore, mailer, log });
   const meStatus = new MeStatusFlow({ clock, db, directory, methodStore, policyStore });
   const adminUsers = new AdminUsers({ auditLog, clock, db, directory, log, mailer, methodStore, policyStore, throttles });
   const activitySummary = new ActivitySummary(store, clock);

@@ -7,7 +7,7 @@ import type { DirectoryUser, Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
 import { maskEmail, maskPhone } from '../methods/masking.js';
 import { effectiveRequirement, usableMethods } from '../methods/registration-status.js';
-import { passwordNotice } from '../notify/notifications.js';
+import { ownerAddresses, passwordNotice } from '../notify/notifications.js';
 import { productPasswordViolations } from '../policy/password-check.js';
 import type { Database } from '../store/schema.js';
 import { resetThrottleKey, userThrottleKeys } from '../throttle/keys.js';
@@ -187,12 +187,13 @@ export class AdminUsers {
     return this.view((await deps.directory.findUserById(user.id)) ?? user);
   }
 
-  /** R22: the user hears of every reset, an administrator's included. A mail failure never undoes it. */
+  /** R22, R32: the user hears of every reset, an administrator's included, at every address they hold. A mail failure never undoes it. */
   private async tellUserOfReset(user: DirectoryUser, ctx: AdminContext): Promise<void> {
     const policy = await this.deps.policyStore.get();
-    if (!policy.sspr.notifyUserOnReset || !user.email) return;
+    if (!policy.sspr.notifyUserOnReset) return;
     const { subject, text } = passwordNotice(user, 'reset', this.deps.clock.now(), `${ctx.client} (administrator)`, policy.branding, ctx.locale);
-    await this.deps.mailer.send({ to: user.email, subject, text }).catch((e: Error) => this.deps.log.warn({ err: e.message }, 'reset notification not sent'));
+    const sends = (await ownerAddresses(user, this.deps.methodStore)).map((to) => this.deps.mailer.send({ to, subject, text }));
+    for (const r of await Promise.allSettled(sends)) if (r.status === 'rejected') this.deps.log.warn({ err: (r.reason as Error).message }, 'reset notification not sent');
   }
 
   async remove(username: string, ctx: AdminContext): Promise<void> {
