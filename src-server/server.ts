@@ -177,7 +177,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     securityQuestions: createSecurityQuestionsMethod({ hashParams }),
   };
 
-  const passwordNotifier = new PasswordNotifier({ clock, directory, policyStore, mailer, log });
+  const passwordNotifier = new PasswordNotifier({ clock, directory, policyStore, methodStore, mailer, log });
   const meStatus = new MeStatusFlow({ clock, db, directory, methodStore, policyStore });
   // A claim outlives any one hand-over (its SMTP deadline) a few times over.
   const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });

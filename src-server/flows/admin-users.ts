@@ -7,7 +7,7 @@ import type { DirectoryUser, Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
 import { maskEmail, maskPhone } from '../methods/masking.js';
 import { effectiveRequirement, usableMethods } from '../methods/registration-status.js';
-import { passwordNotice } from '../notify/notifications.js';
+import { ownerAddresses, passwordNotice } from '../notify/notifications.js';
 import { productPasswordViolations } from '../policy/password-check.js';
 import type { Database } from '../store/schema.js';
 import { resetThrottleKey, userThrottleKeys } from '../throttle/keys.js';
@@ -198,12 +198,12 @@ export class AdminUsers {
     return this.view((await deps.directory.findUserById(user.id)) ?? user);
   }
 
-  /** R22: the user hears of every reset, an administrator's included. */
+  /** R22, R32: the user hears of every reset, an administrator's included, at every address they hold. */
   private async resetNotices(user: DirectoryUser, ctx: AdminContext): Promise<WriteCompletion['notices']> {
     const policy = await this.deps.policyStore.get();
-    if (!policy.sspr.notifyUserOnReset || !user.email) return [];
+    if (!policy.sspr.notifyUserOnReset) return [];
     const { subject, text } = passwordNotice(user, 'reset', this.deps.clock.now(), `${ctx.client} (administrator)`, policy.branding, ctx.locale);
-    return [{ to: user.email, subject, text }];
+    return (await ownerAddresses(user, this.deps.methodStore)).map((to) => ({ to, subject, text }));
   }
 
   async remove(username: string, ctx: AdminContext): Promise<void> {

@@ -11,6 +11,17 @@ import type { Db } from '../store/db.js';
 
 type Branding = PolicyDocument['branding'];
 
+/**
+ * R32: where an account's owner hears of a change: the account's address, the directory's
+ * alternate address and every verified email method (unverified ones are anyone's claim),
+ * each address once.
+ */
+export async function ownerAddresses(user: DirectoryAccount & Partial<Pick<DirectoryUser, 'contact'>>, methodStore: MethodStore, extra: string[] = []): Promise<string[]> {
+  const stored = await methodStore.list(user.id);
+  const addresses = [user.email, user.contact?.alternateEmail, ...stored.filter((m) => m.type === 'email' && m.verified).map((m) => (m.data as { address: string }).address), ...extra];
+  return [...new Map(addresses.filter((a): a is string => !!a).map((a) => [a.toLowerCase(), a])).values()];
+}
+
 function org(b: Branding, locale: Locale): string {
   return b.organizationName || (locale === 'ja' ? 'IT 部門' : 'IT');
 }
@@ -68,6 +79,7 @@ export interface PasswordNotifierDependencies {
   clock: Clock;
   directory: Directory;
   policyStore: PolicyStore;
+  methodStore: MethodStore;
   mailer: Mailer;
   log: Log;
 }
@@ -76,7 +88,8 @@ export interface PasswordNotifierDependencies {
 export type NoticeSubject = DirectoryAccount & Partial<Pick<DirectoryUser, 'isAdmin'>>;
 
 /**
- * R22: after a password reset or change, tell the user by email; when an administrator
+ * R22, R32: after a password reset or change, tell the user by email, at every address
+ * `ownerAddresses` names; when an administrator
  * resets their own password, tell every other administrator. Each switch is in the policy.
  * A mail failure is logged and never undoes the reset.
  */
@@ -85,11 +98,14 @@ export class PasswordNotifier {
 
   /** The messages R22 asks for, rendered now (a reset queues them in its own transaction). */
   async messages(user: NoticeSubject, ctx: { how: 'reset' | 'change' | 'unlock'; client: string; locale: Locale; when?: Date }): Promise<MailMessage[]> {
-    const { clock, directory, policyStore } = this.deps;
+    const { clock, directory, policyStore, methodStore } = this.deps;
     const policy = await policyStore.get();
     const when = ctx.when ?? clock.now();
     const messages: MailMessage[] = [];
-    if (policy.sspr.notifyUserOnReset && user.email) messages.push({ to: user.email, ...passwordNotice(user, ctx.how, when, ctx.client, policy.branding, ctx.locale) });
+    if (policy.sspr.notifyUserOnReset) {
+      const notice = passwordNotice(user, ctx.how, when, ctx.client, policy.branding, ctx.locale);
+      for (const to of await ownerAddresses(user, methodStore)) messages.push({ to, ...notice });
+    }
     if (ctx.how === 'reset' && user.isAdmin && policy.sspr.notifyAdminsOnAdminReset) {
       for (const admin of await directory.listAdmins()) {
         if (admin.id === user.id || !admin.email) continue;
@@ -163,9 +179,7 @@ export class AccountNotifier {
   async notify(user: DirectoryUser, change: AccountChange, ctx: { client: string; locale: Locale; alsoTo?: string[] }): Promise<void> {
     const { clock, policyStore, mailer, methodStore, auditLog, db, log } = this.deps;
     const policy = await policyStore.get();
-    const stored = await methodStore.list(user.id);
-    const addresses = [user.email, user.contact.alternateEmail, ...stored.filter((m) => m.type === 'email' && m.verified).map((m) => (m.data as { address: string }).address), ...(ctx.alsoTo ?? [])];
-    const to = [...new Map(addresses.filter((a): a is string => !!a).map((a) => [a.toLowerCase(), a])).values()];
+    const to = await ownerAddresses(user, methodStore, ctx.alsoTo);
     if (!to.length) return;
     const { subject, text } = accountChangeNotice(user, change, clock.now(), ctx.client, policy.branding, ctx.locale);
     const results = await Promise.allSettled(to.map((address) => mailer.send({ to: address, subject, text })));
