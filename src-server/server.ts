@@ -37,6 +37,7 @@ import { stepUpRoutes } from './http/routes/step-up-routes.js';
 import { AccessPasses } from './auth/access-passes.js';
 import { StepUp } from './auth/step-up.js';
 import { AccessPassIssue } from './flows/access-pass-issue.js';
+import { createAccessPassGate } from './methods/access-pass-gate.js';
 import { createEmailMethod } from './methods/email.js';
 import type { MethodKinds } from './methods/method-kind.js';
 import { MethodStore } from './methods/method-store.js';
@@ -182,7 +183,8 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
   const resetPassword = new ResetPassword({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, secretBox, passwordNotifier, notices, claimMs: config.resetClaimMs });
   const codeHandover = new CodeHandover({ clock, handovers: new HandoverTimes(), deliveryTimeoutMs: config.deliveryTimeoutMs, log });
-  const resetFlow = new ResetFlow({ db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, decoyPopulation, codeHandover, resetPassword, codeKey });
+  const challengeKinds = { ...methodKinds, accessPass: createAccessPassGate({ db, accessPasses }) };
+  const resetFlow = new ResetFlow({ db, clock, directory, policyStore, methodStore, challengeKinds, resetSessions, throttles, auditLog, secretBox, decoyPopulation, codeHandover, resetPassword, codeKey });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
