@@ -41,6 +41,7 @@ import { stepUpRoutes } from './http/routes/step-up-routes.js';
 import { AccessPasses } from './auth/access-passes.js';
 import { StepUp } from './auth/step-up.js';
 import { AccessPassIssue } from './flows/access-pass-issue.js';
+import { createAccessPassGate } from './methods/access-pass-gate.js';
 import { createEmailMethod } from './methods/email.js';
 import type { MethodKinds } from './methods/method-kind.js';
 import { MethodStore } from './methods/method-store.js';
@@ -193,7 +194,8 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const stepUp = new StepUp({ db, clock, policyStore, methodStore, resetSessions, throttles, secretBox, auditLog, accessPasses });
   const resetPassword = new ResetPassword({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, secretBox, passwordNotifier, notices, claimMs: config.resetClaimMs });
   const codeHandover = new CodeHandover({ clock, handovers: new HandoverTimes(), deliveryTimeoutMs: config.deliveryTimeoutMs, log });
-  const resetFlow = new ResetFlow({ db, clock, directory, policyStore, methodStore, methodKinds, resetSessions, throttles, auditLog, secretBox, decoyPopulation, codeHandover, resetPassword, codeKey });
+  const challengeKinds = { ...methodKinds, accessPass: createAccessPassGate({ db, accessPasses }) };
+  const resetFlow = new ResetFlow({ db, clock, directory, policyStore, methodStore, challengeKinds, resetSessions, throttles, auditLog, secretBox, decoyPopulation, codeHandover, resetPassword, codeKey });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });

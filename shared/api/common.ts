@@ -12,6 +12,14 @@ export const METHOD_TYPES = [
 export const MethodType = z.enum(METHOD_TYPES);
 export type MethodType = z.infer<typeof MethodType>;
 
+/**
+ * What a reset gate can be passed with: a registered method type, or (R39, when the policy
+ * lets it count) a Temporary Access Pass from an administrator.
+ */
+export const RESET_METHOD_TYPES = [...METHOD_TYPES, 'accessPass'] as const;
+export const ResetMethodType = z.enum(RESET_METHOD_TYPES);
+export type ResetMethodType = z.infer<typeof ResetMethodType>;
+
 /** How a code reaches a phone: text message or call. */
 export const PHONE_CHANNELS = ['sms', 'voice'] as const;
 export const PhoneChannel = z.enum(PHONE_CHANNELS);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MethodType } from './common.js';
+import { ResetMethodType } from './common.js';
 import { ProofOfWorkChallenge } from './proof-of-work.js';
 
 /** Every `code` a problem+json answer may carry. Clients switch on these; never rename one. */
@@ -58,7 +58,7 @@ export const Problem = z.object({
   /** With `proof_of_work_required`: the challenge to solve before asking again. */
   proofOfWork: ProofOfWorkChallenge.optional(),
   /** With `delivery_failed`: the method whose code could not be handed over. */
-  method: MethodType.optional(),
+  method: ResetMethodType.optional(),
   /** With `invalid_request`: where the input was wrong. */
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });

@@ -78,6 +78,8 @@ export const PolicyDocument = z
       securityQuestions: SecurityQuestionsPolicy,
       /** R27: an ordinary user with no usable method may register first methods with the password alone. */
       firstMethodsWithPassword: z.boolean().default(true),
+      /** R39: a Temporary Access Pass may count as one gate of a reset (never as two). */
+      accessPassGate: z.boolean().default(false),
     }),
     password: PasswordPolicy,
     branding: Branding,
@@ -113,6 +115,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
     notifyAdminsOnAdminReset: true,
     securityQuestions: { requiredToRegister: 3, requiredToReset: 3, custom: [] },
     firstMethodsWithPassword: true,
+    accessPassGate: false,
   },
   password: {
     minLength: 8,

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { IsoDateTime, Locale, MethodType, PasswordInput, PhoneChannel, Username } from './common.js';
+import { IsoDateTime, Locale, PasswordInput, PhoneChannel, ResetMethodType, Username } from './common.js';
 
 /** A method offered in a reset session; `hint` is masked (`a•••@example.com`). */
 export const ResetMethod = z.object({
   id: z.string(),
-  type: MethodType,
+  type: ResetMethodType,
   hint: z.string(),
 });
 export type ResetMethod = z.infer<typeof ResetMethod>;
@@ -22,7 +22,7 @@ export const RESET_STATES = ['verifying', 'ready', 'completed', 'expired', 'lock
 export const PendingChallenge = z.object({
   challengeId: z.string(),
   methodId: z.string(),
-  type: MethodType,
+  type: ResetMethodType,
   expiresAt: IsoDateTime,
   /** Push challenges only. */
   status: z.enum(['waiting', 'approved', 'denied']).optional(),
@@ -61,7 +61,7 @@ export const CreateChallengeRequest = z.strictObject({
 });
 export const Challenge = z.object({
   challengeId: z.string(),
-  type: MethodType,
+  type: ResetMethodType,
   expiresAt: IsoDateTime,
   questions: z.array(z.object({ id: z.string(), text: z.string() })).optional(),
   numberMatch: z.number().int().optional(),
@@ -72,7 +72,8 @@ export const Answer = z.strictObject({
   questionId: z.string().min(1).max(64),
   answer: z.string().max(200),
 });
-export const VerifyWithCode = z.strictObject({ code: z.string().trim().min(1).max(16) });
+/** A six-digit code, or a Temporary Access Pass as issued (`ABCD-EFGH-JKMN-PQRS`, R39). */
+export const VerifyWithCode = z.strictObject({ code: z.string().trim().min(1).max(24) });
 export const VerifyWithAnswers = z.strictObject({ answers: z.array(Answer).min(1).max(5) });
 export const VerifyChallengeRequest = z.union([VerifyWithCode, VerifyWithAnswers]);
 export type VerifyChallengeRequest = z.infer<typeof VerifyChallengeRequest>;

@@ -9,7 +9,7 @@
  * violations to show a useful screen.
  */
 import { z } from 'zod';
-import { Locale, MethodType, Username } from '../api/common.js';
+import { Locale, MethodType, ResetMethodType, Username } from '../api/common.js';
 import { ERROR_CODES, Violation } from '../api/errors.js';
 import {
   Approval,
@@ -91,7 +91,7 @@ export const IpcError = z.object({
   attemptsRemaining: z.number().int().optional(),
   violations: z.array(Violation).optional(),
   /** delivery_failed: the method whose code could not be sent (offer another). */
-  method: MethodType.optional(),
+  method: ResetMethodType.optional(),
   /** invalid_request / invalid_input: which field. */
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });

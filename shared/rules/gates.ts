@@ -1,4 +1,4 @@
-import type { MethodType } from '../api/common.js';
+import type { MethodType, ResetMethodType } from '../api/common.js';
 
 /**
  * R35: which methods may open the first gate and which the second. An empty or absent list
@@ -9,22 +9,25 @@ export interface GateOrder {
   methods: readonly MethodType[];
   firstGate?: readonly MethodType[];
   secondGate?: readonly MethodType[];
+  /** R39: a Temporary Access Pass may open any one gate (never two: each type passes once). */
+  accessPassGate?: boolean;
 }
 
 /** The types gate `index` (0 = first) accepts, among those not used yet. */
-export function gateTypes(order: GateOrder, index: number, used: readonly MethodType[] = []): MethodType[] {
+export function gateTypes(order: GateOrder, index: number, used: readonly ResetMethodType[] = []): ResetMethodType[] {
   const list = index === 0 ? order.firstGate : order.secondGate;
   const allowed = list && list.length > 0 ? list : order.methods;
-  return order.methods.filter((t) => allowed.includes(t) && !used.includes(t));
+  const types: ResetMethodType[] = order.methods.filter((t) => allowed.includes(t) && !used.includes(t));
+  return order.accessPassGate && !used.includes('accessPass') ? [...types, 'accessPass'] : types;
 }
 
 /** Whether `held` types, after `used` opened the first gates, get through the rest (each type once). */
-function canFinish(order: GateOrder, held: readonly MethodType[], gates: number, used: readonly MethodType[]): boolean {
+function canFinish(order: GateOrder, held: readonly ResetMethodType[], gates: number, used: readonly ResetMethodType[]): boolean {
   return used.length >= gates || gateTypes(order, used.length, used).some((t) => held.includes(t) && canFinish(order, held, gates, [...used, t]));
 }
 
 /** Whether `held` types get through `gates` gates in some order (each type once). */
-export function hasWayThrough(order: GateOrder, held: readonly MethodType[], gates: number): boolean {
+export function hasWayThrough(order: GateOrder, held: readonly ResetMethodType[], gates: number): boolean {
   return canFinish(order, held, gates, []);
 }
 
@@ -32,7 +35,7 @@ export function hasWayThrough(order: GateOrder, held: readonly MethodType[], gat
  * What a reset session offers for its next gate: the held types that gate allows and after
  * which the remaining gates can still be passed, so nobody is led into a dead end.
  */
-export function openableTypes(order: GateOrder, held: readonly MethodType[], gates: number, used: readonly MethodType[]): MethodType[] {
+export function openableTypes(order: GateOrder, held: readonly ResetMethodType[], gates: number, used: readonly ResetMethodType[]): ResetMethodType[] {
   if (used.length >= gates) return [];
   return gateTypes(order, used.length, used).filter((t) => held.includes(t) && canFinish(order, held, gates, [...used, t]));
 }
@@ -65,8 +68,10 @@ export function gateOrderProblems(order: GateOrder): string[] {
       ? combinations(order.methods.filter((t) => t !== 'securityQuestions'), 2).map((held) => ({ held, gates: 2, who: 'an administrator' }))
       : []),
   ];
+  // A user holds no pass unless an administrator issued one: the order must work without it.
+  const withoutPass = { ...order, accessPassGate: false };
   for (const c of cases) {
-    if (!hasWayThrough(order, c.held, c.gates)) problems.push(`${c.who} registered with only ${c.held.join(' and ')} would have no way through the gates`);
+    if (!hasWayThrough(withoutPass, c.held, c.gates)) problems.push(`${c.who} registered with only ${c.held.join(' and ')} would have no way through the gates`);
   }
   return problems;
 }

@@ -258,6 +258,7 @@ export function PolicySection({ api, onLoaded }: { api: AdminApi; onLoaded: (p: 
           {check('sspr.notifyUserOnReset', 'Email users when their password is reset', (p) => p.sspr.notifyUserOnReset, (p, v) => (p.sspr.notifyUserOnReset = v))}
           {check('sspr.notifyAdminsOnAdminReset', 'Tell all administrators when an administrator resets their password', (p) => p.sspr.notifyAdminsOnAdminReset, (p, v) => (p.sspr.notifyAdminsOnAdminReset = v))}
           {check('adminDigest.enabled', 'Email administrators a daily report (resets, lockouts, failures, coverage)', (p) => p.adminDigest?.enabled ?? false, (p, v) => (p.adminDigest = { hourUtc: p.adminDigest?.hourUtc ?? 7, enabled: v }))}
+          {check('sspr.accessPassGate', 'Let a Temporary Access Pass count as one verification step of a reset (never both)', (p) => p.sspr.accessPassGate, (p, v) => (p.sspr.accessPassGate = v))}
           {check('sspr.unlockOnly', 'Let a verified user whose account is locked unlock it without a new password', (p) => p.sspr.unlockOnly ?? false, (p, v) => (p.sspr.unlockOnly = v))}
           {check('expiryReminders.enabled', 'Email users before their password expires, at the warning days below', (p) => p.expiryReminders?.enabled ?? false, (p, v) => (p.expiryReminders = { enabled: v }))}
           {draft.adminDigest?.enabled &&

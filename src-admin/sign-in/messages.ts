@@ -1,4 +1,4 @@
-import type { MethodType, PhoneChannel } from '../../shared/api/common.js';
+import type { PhoneChannel, ResetMethodType } from '../../shared/api/common.js';
 import type { ResetMethod } from '../../shared/api/reset.js';
 import { ApiFailure } from '../api.js';
 
@@ -9,10 +9,10 @@ export interface Choice {
   channel?: PhoneChannel;
 }
 
-/** A mobile phone is two choices (text or call), an office phone a call; the rest one each. */
+/** A mobile phone is two choices (text or call), an office phone a call; the rest one each. Never questions or a pass (R10, R31). */
 export function choicesFor(methods: ResetMethod[], passed: string[]): Choice[] {
   return methods
-    .filter((m) => !passed.includes(m.id) && m.type !== 'securityQuestions')
+    .filter((m) => !passed.includes(m.id) && m.type !== 'securityQuestions' && m.type !== 'accessPass')
     .flatMap((m): Choice[] => {
       if (m.type === 'mobilePhone') return [{ key: `${m.id}:sms`, method: m, channel: 'sms' }, { key: `${m.id}:voice`, method: m, channel: 'voice' }];
       if (m.type === 'officePhone') return [{ key: `${m.id}:voice`, method: m, channel: 'voice' }];
@@ -20,13 +20,14 @@ export function choicesFor(methods: ResetMethod[], passed: string[]): Choice[] {
     });
 }
 
-const LABELS: Record<MethodType, string> = {
+const LABELS: Record<ResetMethodType, string> = {
   email: 'Email a code to',
   mobilePhone: 'Text a code to',
   officePhone: 'Call',
   authenticatorCode: 'Authenticator app code',
   authenticatorPush: 'Approve a notification on',
   securityQuestions: 'Security questions',
+  accessPass: 'Temporary Access Pass',
 };
 
 export function choiceLabel({ method, channel }: Choice): string {

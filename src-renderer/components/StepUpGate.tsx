@@ -174,5 +174,7 @@ function methodLabel(t: ReturnType<typeof useT>, m: ResetMethod): string {
       return t.reset.method.authenticatorPush;
     case 'securityQuestions':
       return t.reset.method.securityQuestions;
+    case 'accessPass':
+      return t.reset.method.accessPass;
   }
 }

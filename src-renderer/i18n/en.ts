@@ -62,7 +62,9 @@ export const en = {
       authenticatorCode: 'Enter a code from my authenticator app',
       authenticatorPush: 'Approve on my other device',
       securityQuestions: 'Answer my security questions',
+      accessPass: 'Enter a Temporary Access Pass from my administrator',
     },
+    passLead: 'Enter the Temporary Access Pass your administrator gave you. It counts for one step only.',
     codeSentEmail: (hint: string) => `We sent a 6-digit code to ${hint}.`,
     codeSentSms: (hint: string) => `We sent a 6-digit code by text message to ${hint}.`,
     codeSentVoice: (hint: string) => `We are calling ${hint}. Listen for the 6-digit code.`,
@@ -170,6 +172,7 @@ export const en = {
     authenticatorCode: 'Authenticator app code',
     authenticatorPush: 'Approval on this device',
     securityQuestions: 'Security questions',
+    accessPass: 'Temporary Access Pass',
   },
   register: {
     title: (method: string) => `Set up: ${method}`,

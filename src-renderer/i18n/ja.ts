@@ -61,7 +61,9 @@ export const ja: Catalogue = {
       authenticatorCode: '認証アプリのコードを入力する',
       authenticatorPush: '別のデバイスで承認する',
       securityQuestions: '秘密の質問に答える',
+      accessPass: '管理者から受け取った一時アクセスパスを入力する',
     },
+    passLead: '管理者から受け取った一時アクセスパスを入力してください。確認 1 回分としてだけ使えます。',
     codeSentEmail: (hint) => `${hint} に 6 桁のコードを送りました。`,
     codeSentSms: (hint) => `${hint} に SMS で 6 桁のコードを送りました。`,
     codeSentVoice: (hint) => `${hint} に電話をかけています。6 桁のコードをお聞きください。`,
@@ -169,6 +171,7 @@ export const ja: Catalogue = {
     authenticatorCode: '認証アプリのコード',
     authenticatorPush: 'このデバイスでの承認',
     securityQuestions: '秘密の質問',
+    accessPass: '一時アクセスパス',
   },
   register: {
     title: (method) => `登録: ${method}`,

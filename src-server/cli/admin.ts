@@ -98,15 +98,15 @@ function fail(message: string, code: number): number {
   return code;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2))
-    .catch((e: unknown) => {
-      if (e instanceof CliError) return fail(e.message, e.exitCode);
-      if (e instanceof ConfigError) return fail(e.message, 2);
-      if (e instanceof ProblemError) return fail(describeProblem(e), 1);
-      return fail((e as Error).message, 1);
-    })
-    .then((code) => {
-      process.exitCode = code;
-    });
+/** Runs one command as a process does: the exit code set, a failure told in one line. */
+export async function runCli(argv: string[]): Promise<void> {
+  process.exitCode = await main(argv).catch((e: unknown) => {
+    if (e instanceof CliError) return fail(e.message, e.exitCode);
+    if (e instanceof ConfigError) return fail(e.message, 2);
+    if (e instanceof ProblemError) return fail(describeProblem(e), 1);
+    return fail((e as Error).message, 1);
+  });
 }
+
+// Run directly (`tsx src-server/cli/admin.ts`); the compiled launcher calls `runCli` itself.
+if (import.meta.url === `file://${process.argv[1]}`) void runCli(process.argv.slice(2));

@@ -1,10 +1,10 @@
-import type { MethodType } from '../../shared/api/common.js';
+import type { ResetMethodType } from '../../shared/api/common.js';
 import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
 import type { HandoverChannel, HandoverTimes } from '../notify/handover-times.js';
 
 /** The relay a method's code goes through, if any. */
-export function handoverChannel(type: MethodType): HandoverChannel | null {
+export function handoverChannel(type: ResetMethodType): HandoverChannel | null {
   return type === 'email' ? 'email' : type === 'mobilePhone' || type === 'officePhone' ? 'phone' : null;
 }
 
@@ -35,7 +35,7 @@ export class CodeHandover {
   constructor(private readonly deps: CodeHandoverDependencies) {}
 
   /** True when the code was handed over (or, for a decoy, when the one it mimics was). */
-  async handOver(channel: HandoverChannel, deliver: (() => Promise<void>) | null, method: MethodType): Promise<boolean> {
+  async handOver(channel: HandoverChannel, deliver: (() => Promise<void>) | null, method: ResetMethodType): Promise<boolean> {
     const { clock, handovers, deliveryTimeoutMs, log } = this.deps;
     const begun = performance.now();
     if (!deliver) {

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import type { Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
 import { CODE_TTL_MS } from '../methods/codes.js';
-import type { MethodKinds, ResetTarget } from '../methods/method-kind.js';
+import type { ChallengeKinds, ResetTarget } from '../methods/method-kind.js';
 import type { MethodStore } from '../methods/method-store.js';
 import { effectiveRequirement } from '../methods/registration-status.js';
 import type { PolicyStore } from '../policy/policy-store.js';
@@ -31,7 +31,8 @@ export interface ResetFlowDependencies {
   directory: Directory;
   policyStore: PolicyStore;
   methodStore: MethodStore;
-  methodKinds: MethodKinds;
+  /** Every method type's challenge half, and the access pass (R39). */
+  challengeKinds: ChallengeKinds;
   resetSessions: ResetSessionStore;
   throttles: ThrottleStore;
   auditLog: AuditLog;
@@ -105,8 +106,9 @@ export class ResetFlow {
     return activeResetSession(this.deps.resetSessions, token, this.now());
   }
 
-  /** The real method behind an offered one (null for decoys), after the same lookup either way. */
+  /** The real method behind an offered one (null for decoys), after the same lookup either way; a pass has none (R39). */
   private async target(session: StoredResetSession, m: OfferedMethod): Promise<ResetTarget | null> {
+    if (m.type === 'accessPass') return null;
     if (m.sealed) return { ref: m.ref, type: m.type, hint: m.hint, data: this.deps.secretBox.openJson(m.sealed) };
     const stored = await this.deps.methodStore.get(session.subjectId ?? session.throttleKey, m.ref);
     if (session.decoy) return null;
@@ -143,7 +145,7 @@ export class ResetFlow {
   async createChallenge(token: string, body: { methodId: string; channel?: PhoneChannel }, ctx: RequestContext): Promise<Challenge> {
     const session = await this.active(token);
     const m = offeredMethod(session, body.methodId);
-    const kind = this.deps.methodKinds[m.type];
+    const kind = this.deps.challengeKinds[m.type];
     kind.validateStart(m.type, body.channel);
     const policy = await this.deps.policyStore.get();
     assertGateOpen(session, m, policy);
@@ -189,7 +191,7 @@ export class ResetFlow {
     const session = await this.active(token);
     const c = await resetSessions.challenge(challengeId, session.id);
     if (!c) throw new ProblemError('not_found', 'This session has no such challenge.');
-    const kind = this.deps.methodKinds[c.type];
+    const kind = this.deps.challengeKinds[c.type];
     if (kind.answeredWith === 'companion') throw new ProblemError('invalid_request', 'A push is approved on the companion app; poll GET /reset/session for its status.');
     if (kind.answeredWith === 'code' && !('code' in input)) throw new ProblemError('invalid_request', 'This challenge is answered with a `code`.');
     kind.validateAnswer?.(c.data, input);

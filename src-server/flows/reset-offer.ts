@@ -26,7 +26,8 @@ export const publicView = (m: OfferedMethod) => ({ id: m.id, type: m.type, hint:
 /**
  * The methods a new session offers (R13b): a real user's usable ones (directory contact data
  * sealed into the session), or for anyone else a decoy drawn from what real users hold, under
- * the ordinary requirement — the same shape either way.
+ * the ordinary requirement — the same shape either way. Where the policy lets a Temporary
+ * Access Pass count as a gate (R39) every session offers one last, whether or not a pass exists.
  */
 export function offeredMethods(o: {
   codeKey: Buffer;
@@ -39,15 +40,17 @@ export function offeredMethods(o: {
   policy: PolicyDocument;
 }): OfferedMethod[] {
   const id = (ref: string) => publicId(o.codeKey, o.sessionId, ref);
+  const pass: OfferedMethod[] = o.policy.sspr.accessPassGate ? [{ id: id('accessPass'), type: 'accessPass', hint: '', ref: 'accessPass' }] : [];
   if (o.real) {
     const { user } = o.real;
-    return o.real.usable.map((m) => {
+    const held = o.real.usable.map((m): OfferedMethod => {
       const contact = directoryContact(user, m.id);
       return { id: id(m.id), type: m.type, hint: m.hint, ref: m.id, ...(contact ? { sealed: o.secretBox.sealJson(contact) } : {}) };
     });
+    return [...held, ...pass];
   }
   const decoy = populationDecoy(o.population, o.seed, o.requirement.types, o.requirement.required)?.map((m, i) => ({ ref: `decoy-${i}-${m.type}`, ...m })) ?? decoyMethods(o.seed, o.requirement, o.policy);
-  return decoy.map((m) => ({ id: id(m.ref), type: m.type, hint: m.hint, ref: m.ref }));
+  return [...decoy.map((m) => ({ id: id(m.ref), type: m.type, hint: m.hint, ref: m.ref })), ...pass];
 }
 
 /**

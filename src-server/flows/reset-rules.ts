@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { Locale, MethodType } from '../../shared/api/common.js';
+import type { Locale, MethodType, ResetMethodType } from '../../shared/api/common.js';
 import type { ResetSessionView } from '../../shared/api/reset.js';
 import type { Directory, DirectoryUser } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
@@ -116,8 +116,9 @@ export async function resetEligibility(
     return q !== undefined && (q.data as MethodData['securityQuestions']).questions.length < policy.sspr.securityQuestions.requiredToReset;
   };
   const usable = inScope ? usableMethods(user, stored, policy).filter((m) => !tooFewQuestions(m.id)) : [];
-  // R35: enough types, and in an order the policy's gates accept.
-  const enoughTypes = hasWayThrough(policy.sspr, [...new Set(usable.map((m) => m.type))], effectiveRequirement(user, policy).required);
+  // R35: enough types, and in an order the policy's gates accept; R39: a pass may stand in for one.
+  const held: ResetMethodType[] = [...new Set(usable.map((m) => m.type)), ...(policy.sspr.accessPassGate ? (['accessPass'] as const) : [])];
+  const enoughTypes = hasWayThrough(policy.sspr, held, effectiveRequirement(user, policy).required);
   return { usable, reason: !inScope ? 'out_of_scope' : enoughTypes ? null : 'no_methods' };
 }
 

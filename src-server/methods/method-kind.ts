@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { Locale, MethodType, PhoneChannel } from '../../shared/api/common.js';
+import type { Locale, MethodType, PhoneChannel, ResetMethodType } from '../../shared/api/common.js';
 import type { RegisterMethodRequest } from '../../shared/api/me.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import type { Challenge, VerifyChallengeRequest } from '../../shared/api/reset.js';
@@ -19,7 +19,7 @@ export interface ResetTarget<T extends MethodType = MethodType> {
 export interface StartInput {
   policy: PolicyDocument;
   challengeId: string;
-  type: MethodType;
+  type: ResetMethodType;
   /** null in a decoy session (R13b): answer exactly alike, send nothing. */
   target: ResetTarget | null;
   /** The subject the reset is for, or the decoy's throttle key. */
@@ -104,3 +104,9 @@ export interface MethodKind {
 
 /** The method modules by type, built once by the composition root: the flows reach every type through it. */
 export type MethodKinds = Readonly<Record<MethodType, MethodKind>>;
+
+/** What a reset gate needs of a way through it: a method kind's challenge half, or the access pass (R39). */
+export interface ChallengeKind extends Pick<MethodKind, 'answeredWith' | 'verifyCounts' | 'validateAnswer' | 'start' | 'check'> {
+  validateStart(type: ResetMethodType, channel: PhoneChannel | undefined): void;
+}
+export type ChallengeKinds = Readonly<Record<ResetMethodType, ChallengeKind>>;

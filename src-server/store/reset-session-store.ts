@@ -1,5 +1,5 @@
 import type { Selectable, Transaction } from 'kysely';
-import type { MethodType } from '../../shared/api/common.js';
+import type { ResetMethodType } from '../../shared/api/common.js';
 import type { Db, Store } from './db.js';
 import { ReusableQuery } from './db.js';
 import type { Database } from './schema.js';
@@ -11,7 +11,7 @@ type ChallengeRow = Selectable<Database['challenges']>;
 /** A method as a session offers it: a public id that means something only in this session. */
 export interface OfferedMethod {
   id: string;
-  type: MethodType;
+  type: ResetMethodType;
   hint: string;
   /** The stored method id, `dir-*` for directory contact data, `decoy-*` for a decoy's. */
   ref: string;
@@ -59,7 +59,7 @@ export interface StoredChallenge {
   id: string;
   sessionId: string;
   methodId: string;
-  type: MethodType;
+  type: ResetMethodType;
   codeHash: string | null;
   data: Record<string, unknown>;
   seq: number;
@@ -93,7 +93,7 @@ function toChallenge(row: ChallengeRow): StoredChallenge {
     id: row.id,
     sessionId: row.session_id,
     methodId: row.method_id,
-    type: row.type as MethodType,
+    type: row.type as ResetMethodType,
     codeHash: row.code_hash,
     data,
     seq: Number(seq ?? 0),

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import type { ParsedMail } from 'mailparser';
-import type { MethodType } from '../../shared/api/common.js';
+import type { MethodType, ResetMethodType } from '../../shared/api/common.js';
 import type { DirectoryUser } from '../../src-server/directory/directory.js';
 import type { MethodData } from '../../src-server/methods/method-store.js';
 import type { GatewayMessage } from '../helpers/gateway-peer.js';
@@ -71,10 +71,10 @@ export function oathtool(secret: string, at: Date): string {
 export async function startReset(t: TestServer, username: string) {
   const r = await t.api('POST', '/reset/sessions', { body: { username } });
   if (r.status !== 201) throw new Error(`reset session: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body as { sessionToken: string; expiresAt: string; requiredMethods: number; methods: Array<{ id: string; type: MethodType; hint: string }> };
+  return r.body as { sessionToken: string; expiresAt: string; requiredMethods: number; methods: Array<{ id: string; type: ResetMethodType; hint: string }> };
 }
 
-export function methodOf(session: { methods: Array<{ id: string; type: MethodType }> }, type: MethodType): string {
+export function methodOf(session: { methods: Array<{ id: string; type: ResetMethodType }> }, type: ResetMethodType): string {
   const m = session.methods.find((x) => x.type === type);
   if (!m) throw new Error(`no ${type} method offered`);
   return m.id;

@@ -38,6 +38,8 @@ function optionsFor(methods: ResetMethod[], t: Catalogue): Option[] {
         return [{ key: m.id, method: m, label: t.reset.method.authenticatorPush, icon: 'push' }];
       case 'securityQuestions':
         return [{ key: m.id, method: m, label: t.reset.method.securityQuestions, icon: 'question' }];
+      case 'accessPass':
+        return [{ key: m.id, method: m, label: t.reset.method.accessPass, icon: 'check' }];
     }
   });
 }
@@ -140,6 +142,8 @@ function ChallengePanel({ challenge }: { challenge: ActiveChallenge }) {
       return <PushPanel challenge={challenge} />;
     case 'securityQuestions':
       return <QuestionsPanel challenge={challenge} />;
+    case 'accessPass':
+      return <PassPanel />;
     default:
       return <CodePanel challenge={challenge} />;
   }
@@ -216,6 +220,42 @@ function PushPanel({ challenge }: { challenge: ActiveChallenge }) {
         </p>
       )}
     </div>
+  );
+}
+
+/** R39: the pass an administrator gave, typed as issued (letters and hyphens, not six digits). */
+function PassPanel() {
+  const t = useT();
+  const { reset } = useStores();
+  const { contact } = useBranding();
+  const error = useReset((s) => s.error);
+  const busy = useReset((s) => s.busy);
+  const [pass, setPass] = useState('');
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    void reset.getState().verifyCode(pass.trim());
+  }
+
+  return (
+    <form className="panel" data-challenge="accessPass" onSubmit={submit} noValidate>
+      <p className="lead">{t.reset.passLead}</p>
+      <Field
+        label={t.stepUp.pass}
+        help={t.stepUp.passHelp}
+        error={error && ['invalid_code', 'challenge_expired'].includes(error.code) ? errorText(t, error, contact) : undefined}
+        autoComplete="off"
+        spellCheck={false}
+        autoFocus
+        value={pass}
+        onChange={(e) => setPass(e.target.value)}
+      />
+      <div className="actions">
+        <button type="submit" className="button button-primary" disabled={busy || pass.trim() === ''}>
+          {busy ? t.app.busy : t.reset.verify}
+        </button>
+      </div>
+    </form>
   );
 }
 

@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { statSync, utimesSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+/**
+ * `sspr-admin` (scripts/sspr-admin.mjs) runs the compiled bundle that `npm install` builds
+ * (scripts/build-cli.mjs), and falls back to the sources through tsx when the bundle is older
+ * than them. Either way it is the same CLI on the same store.
+ */
+let t: TestServer;
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BUNDLE = path.join(ROOT, 'dist/cli/admin.js');
+
+function run(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, SSPR_DATA_DIR: t.config.dataDir, SSPR_LOG_LEVEL: 'silent' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+const sspr = (args: string[]) => run(process.execPath, ['scripts/sspr-admin.mjs', ...args]);
+
+beforeAll(async () => {
+  t = await startTestServer();
+  const built = await run(process.execPath, ['scripts/build-cli.mjs']);
+  expect(built.code, built.stderr).toBe(0);
+}, 60_000);
+afterAll(async () => {
+  await t.close();
+});
+
+describe('the compiled admin CLI', () => {
+  it('policy get from the bundle prints the policy the server serves; a usage error exits 2', async () => {
+    const got = await sspr(['policy', 'get']);
+    expect(got.code, got.stderr).toBe(0);
+    expect(JSON.parse(got.stdout)).toEqual((await t.api('GET', '/admin/policy', { token: t.adminToken })).body);
+    const wrong = await sspr(['no-such-command']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^sspr-admin: unknown command "no-such-command"/);
+  }, 30_000);
+
+  it('a bundle older than the sources is not run: the sources answer through tsx', async () => {
+    const { atime, mtime } = statSync(BUNDLE);
+    utimesSync(BUNDLE, atime, new Date(0));
+    try {
+      const got = await sspr(['policy', 'get']);
+      expect(got.code, got.stderr).toBe(0);
+      expect(JSON.parse(got.stdout).sspr.methods).toEqual((await t.server.services.policy.get()).sspr.methods);
+    } finally {
+      utimesSync(BUNDLE, atime, mtime);
+    }
+  }, 30_000);
+});
