@@ -112,6 +112,8 @@ export interface ServerParts {
   /** HMAC key for one-time codes and token signing, derived from the secret key. */
   codeKey: Buffer;
   log: Logger;
+  /** The one-outcome path of changes and administrator resets (its reconciliation runs periodically). */
+  passwordWrites: PasswordWrites;
 }
 
 export interface SsprServer {
@@ -259,7 +261,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   });
   return {
     app,
-    services: { config, clock, store, db, directory, policy: policyStore, methods: methodStore, audit: auditLog, outbox, mailer, accessTokens, apiTokens, adminToken, codeKey, log },
+    services: { config, clock, store, db, directory, policy: policyStore, methods: methodStore, audit: auditLog, outbox, mailer, accessTokens, apiTokens, adminToken, codeKey, log, passwordWrites },
     auditRetention,
     adminDigest,
     expiryReminders,

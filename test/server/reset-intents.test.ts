@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
-import { DirectoryUnavailableError, type Directory, type DirectoryAccount, type DirectoryUser, type PasswordWriteResult } from '../../src-server/directory/directory.js';
+import { LostAnswerDirectory } from '../helpers/lost-answer-directory.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { NEW_PASSWORD, passEmailGate, methodOf, startReset, userWithEmail } from './reset-helpers.js';
 
@@ -11,46 +11,6 @@ import { NEW_PASSWORD, passEmailGate, methodOf, startReset, userWithEmail } from
  * else when the session is next read. A built-in directory stands in for LDAP here, its
  * single-transaction path hidden, so the flow takes the intent path.
  */
-class LostAnswerDirectory implements Directory {
-  readonly kind = 'openldap' as const;
-  /** The next write applies, then its answer is lost. */
-  loseNextAnswer = false;
-  /** Every read fails too (the directory went away right after the write). */
-  down = false;
-  constructor(private readonly inner: BuiltinDirectory) {}
-  private up(): void {
-    if (this.down) throw new DirectoryUnavailableError('connect ECONNREFUSED 127.0.0.1:389');
-  }
-  async findUser(name: string) {
-    this.up();
-    return this.inner.findUser(name);
-  }
-  async findUserById(id: string) {
-    this.up();
-    return this.inner.findUserById(id);
-  }
-  async findAccountById(id: string) {
-    this.up();
-    return this.inner.findAccountById(id);
-  }
-  forEachExpiring: Directory['forEachExpiring'] = (w, size, onPage) => this.inner.forEachExpiring(w, size, onPage);
-  isMember = (u: DirectoryUser, g: string) => this.inner.isMember(u, g);
-  verifyPassword = (u: string, p: string) => this.inner.verifyPassword(u, p);
-  async resetPassword(user: DirectoryAccount, pw: string, o: { unlock: boolean }): Promise<PasswordWriteResult> {
-    const written = await this.inner.resetPassword(user, pw, o);
-    if (this.loseNextAnswer) {
-      this.loseNextAnswer = false;
-      throw new DirectoryUnavailableError('socket closed before the answer');
-    }
-    return written;
-  }
-  changePassword = (u: DirectoryAccount, c: string, n: string) => this.inner.changePassword(u, c, n);
-  unlock = (u: DirectoryUser) => this.inner.unlock(u);
-  listAdmins = () => this.inner.listAdmins();
-  ping = () => this.inner.ping();
-  close = () => this.inner.close();
-}
-
 let t: TestServer;
 let directory: LostAnswerDirectory;
 let builtin: BuiltinDirectory;

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
+import { DirectoryUnavailableError } from '../../src-server/directory/directory.js';
+import { LostAnswerDirectory } from '../helpers/lost-answer-directory.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+/**
+ * R44 on an external directory: a signed-in change or an administrator's reset whose answer
+ * is lost after the directory applied it. The intent recorded before the write is settled from
+ * the directory's own password-changed stamp — at once, or by the reconciliation once the
+ * directory answers again — with its audit event, revocation (R28) and notice (R22).
+ */
+const PW = 'Initial-Passw0rd!';
+const NEW = 'Amber-Lighthouse-Walk-31';
+
+let t: TestServer;
+let directory: LostAnswerDirectory;
+let builtin: BuiltinDirectory;
+beforeAll(async () => {
+  t = await startTestServer({
+    overrides: {
+      directory: (base) => {
+        builtin = new BuiltinDirectory(base.db, base.clock, () => base.policy.get(), base.hashParams);
+        return (directory = new LostAnswerDirectory(builtin));
+      },
+    },
+  });
+  t.addUser = (u) => builtin.createUser({ password: PW, displayName: u.username, ...u });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function signedIn(username: string) {
+  await t.addUser({ username, email: `${username}@corp.example` });
+  // The directory stamps whole moments; the write comes later than the account's creation.
+  t.clock.advance(2000);
+  const r = await t.api('POST', '/auth/sign-in', { body: { username, password: PW } });
+  expect(r.status).toBe(200);
+  return { access: r.body.accessToken as string, refresh: r.body.refreshToken as string };
+}
+
+const auditOf = (name: string, type: 'password.change' | 'admin.user') =>
+  t.server.services.db.selectFrom('audit_events').select('detail').where('username', '=', name).where('type', '=', type).where('result', '=', 'success').execute();
+const openIntents = () => t.server.services.db.selectFrom('password_write_intents').select('id').execute();
+
+describe('R44: a change or an administrator reset whose directory answer is lost', () => {
+  it('POST /me/password, reconciled at once: 200 with its audit event, revocation and notice', async () => {
+    const s = await signedIn('chg-lost');
+    directory.loseNextAnswer = true;
+    const r = await t.api('POST', '/me/password', { token: s.access, body: { currentPassword: PW, newPassword: NEW } });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(await auditOf('chg-lost', 'password.change')).toHaveLength(1);
+    expect((await t.api('POST', '/auth/refresh', { body: { refreshToken: s.refresh } })).status).toBe(401);
+    await t.smtp.waitFor('chg-lost@corp.example', (m) => /changed/i.test(m.subject ?? ''));
+    expect(await openIntents()).toEqual([]);
+  });
+
+  it('POST /me/password with the directory gone right after the write: 503, then the reconciliation completes it once it answers', async () => {
+    const s = await signedIn('chg-down');
+    directory.loseNextAnswer = true;
+    const original = directory.changePassword.bind(directory);
+    directory.changePassword = async (...a) => {
+      try {
+        return await original(...a);
+      } finally {
+        directory.down = true;
+      }
+    };
+    const r = await t.api('POST', '/me/password', { token: s.access, body: { currentPassword: PW, newPassword: NEW } });
+    directory.changePassword = original;
+    expect(r.status).toBe(503);
+    expect(r.body.code).toBe('directory_unavailable');
+    expect(await auditOf('chg-down', 'password.change')).toHaveLength(0);
+    expect(await openIntents()).toHaveLength(1);
+    // While the directory is away the intent waits; its request's time passed, the directory decides.
+    t.clock.advance(t.config.resetClaimMs + 1);
+    expect(await t.server.services.passwordWrites.reconcileOpenIntents()).toEqual({ completed: 0, notApplied: 0, open: 1 });
+    directory.down = false;
+    expect(await t.server.services.passwordWrites.reconcileOpenIntents()).toEqual({ completed: 1, notApplied: 0, open: 0 });
+    const audit = await auditOf('chg-down', 'password.change');
+    expect(audit).toHaveLength(1);
+    expect(JSON.parse(audit[0]!.detail!)).toEqual({ reconciled: true });
+    expect((await t.api('POST', '/auth/refresh', { body: { refreshToken: s.refresh } })).status).toBe(401);
+    await t.smtp.waitFor('chg-down@corp.example', (m) => /changed/i.test(m.subject ?? ''));
+    expect(await openIntents()).toEqual([]);
+  });
+
+  it('a write that never landed is dropped by the reconciliation: no audit event, nothing revoked', async () => {
+    const s = await signedIn('chg-never');
+    const original = directory.changePassword.bind(directory);
+    // The connection drops before the directory applied anything.
+    directory.changePassword = async () => {
+      directory.down = true;
+      throw new DirectoryUnavailableError('connection reset before the write');
+    };
+    const r = await t.api('POST', '/me/password', { token: s.access, body: { currentPassword: PW, newPassword: NEW } });
+    directory.changePassword = original;
+    expect(r.status).toBe(503);
+    expect(await openIntents()).toHaveLength(1);
+    directory.down = false;
+    t.clock.advance(t.config.resetClaimMs + 1);
+    expect(await t.server.services.passwordWrites.reconcileOpenIntents()).toEqual({ completed: 0, notApplied: 1, open: 0 });
+    expect(await auditOf('chg-never', 'password.change')).toHaveLength(0);
+    expect((await t.api('POST', '/auth/refresh', { body: { refreshToken: s.refresh } })).status).toBe(200);
+    expect(await openIntents()).toEqual([]);
+  });
+
+  it('an administrator reset (PATCH /admin/users/:name), reconciled at once: 200, audited, sign-ins ended, the user told', async () => {
+    const s = await signedIn('adm-lost');
+    directory.loseNextAnswer = true;
+    const r = await fetch(`${t.url}/admin/users/adm-lost`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ password: 'Temporary-Maple-93!' }),
+    });
+    expect(r.status, await r.clone().text()).toBe(200);
+    const audit = await auditOf('adm-lost', 'admin.user');
+    expect(audit).toHaveLength(1);
+    expect(JSON.parse(audit[0]!.detail!)).toMatchObject({ action: 'update', passwordReset: true });
+    expect((await t.api('POST', '/auth/refresh', { body: { refreshToken: s.refresh } })).status).toBe(401);
+    await t.smtp.waitFor('adm-lost@corp.example', (m) => /reset/i.test(m.subject ?? ''));
+    expect(await openIntents()).toEqual([]);
+  });
+});
