@@ -130,7 +130,7 @@ export interface SsprServer {
   /** The hourly purge of expired sessions, challenges, approvals and tokens (once across instances). */
   expiredPurge: ExpiredPurge;
   /** The count of real users' answers that decoys are drawn from (R13b); tests call `runOnce()`. */
-  decoyPopulation: PeriodicJob<Population | null>;
+  decoyPopulation: PeriodicJob<Population>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { Challenge, ResetMethod } from '../../shared/api/reset.js';
 import { createApi, type AdminApi } from '../api.js';
-import { choiceLabel, choicesFor, failureText, type Choice } from './messages.js';
+import { browserLocale, choiceLabel, choicesFor, failureText, PROOF_OF_WORK_TEXT, type Choice } from './messages.js';
+import { startAdminSession } from './proof-of-work.js';
 import { SetupTokenForm } from './SetupTokenForm.js';
 
 /** The sign-in session between the password and the admin token (R10: two methods, never questions). */
@@ -26,6 +27,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (token: string) => void }) 
   const [stage, setStage] = useState<Stage>({ kind: 'password' });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [solving, setSolving] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   // Each new step moves focus to its heading, so a keyboard or screen reader user starts there.
   useEffect(() => {
@@ -64,10 +66,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: (token: string) => void }) 
     body = (
       <PasswordForm
         busy={busy}
+        solving={solving}
         error={error}
         onSubmit={(username, password) =>
           step(async () => {
-            const started = await createApi(null).call('createAdminSession', { body: { username, password } });
+            const started = await startAdminSession({ username, password }, setSolving);
             const session: Session = { api: createApi(started.sessionToken), methods: started.methods, requiredMethods: started.requiredMethods, gatesPassed: 0, passedMethodIds: [] };
             setStage({ kind: 'choose', session });
           })
@@ -166,7 +169,27 @@ function ErrorLine({ id, error }: { id: string; error: string | null }) {
   ) : null;
 }
 
-function PasswordForm({ busy, error, onSubmit }: { busy: boolean; error: string | null; onSubmit: (username: string, password: string) => void }) {
+/**
+ * While the browser solves the server's proof-of-work (R48): an indeterminate progress bar and
+ * a line of text in a live region that is always there (empty when idle), so screen readers
+ * announce it when it appears. Nothing to click or solve by hand.
+ */
+function ProofOfWorkStatus({ solving }: { solving: boolean }) {
+  const locale = browserLocale();
+  const words = PROOF_OF_WORK_TEXT[locale];
+  return (
+    <div role="status" className="proof-of-work" lang={locale}>
+      {solving ? (
+        <>
+          <progress aria-label={words.label} />
+          <p>{words.text}</p>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function PasswordForm({ busy, solving, error, onSubmit }: { busy: boolean; solving: boolean; error: string | null; onSubmit: (username: string, password: string) => void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   return (
@@ -181,6 +204,7 @@ function PasswordForm({ busy, error, onSubmit }: { busy: boolean; error: string 
       <input id="username" autoComplete="username" spellCheck={false} value={username} onChange={(e) => setUsername(e.target.value)} aria-invalid={error ? true : undefined} required />
       <label htmlFor="password">Password</label>
       <input id="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} aria-invalid={error ? true : undefined} required />
+      <ProofOfWorkStatus solving={solving} />
       <ErrorLine id="signin-error" error={error} />
       <button type="submit" disabled={busy || !username.trim() || !password}>
         Sign in

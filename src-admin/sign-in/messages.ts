@@ -40,6 +40,24 @@ export function choiceLabel({ method, channel }: Choice): string {
   return `${LABELS[method.type]} ${method.hint}`;
 }
 
+/** The browser's language where the console has words for it (R48's status); English otherwise. */
+export type ConsoleLocale = 'en' | 'ja';
+export const browserLocale = (): ConsoleLocale => (navigator.language.toLowerCase().startsWith('ja') ? 'ja' : 'en');
+
+/** What the sign-in says while the browser solves the server's proof-of-work (R48), in both languages. */
+export const PROOF_OF_WORK_TEXT: Record<ConsoleLocale, { label: string; text: string; failed: string }> = {
+  en: {
+    label: 'Checking this browser',
+    text: 'The server asks this browser for a short check before it looks at the password. It takes a second or two; there is nothing to do.',
+    failed: 'The browser check did not finish. Sign in again.',
+  },
+  ja: {
+    label: 'このブラウザーを確認しています',
+    text: 'パスワードを確認する前に、サーバーがこのブラウザーに短い確認を求めています。1〜2 秒で終わります。操作は必要ありません。',
+    failed: 'ブラウザーの確認が完了しませんでした。もう一度サインインしてください。',
+  },
+};
+
 function minutes(seconds: number | undefined): string {
   if (seconds === undefined) return 'later';
   const m = Math.max(1, Math.ceil(seconds / 60));
@@ -64,6 +82,8 @@ export function failureText(err: unknown): string {
       return `Too many attempts: sign-in is locked for this account. Try again ${minutes(err.retryAfterSeconds)}.`;
     case 'rate_limited':
       return `Too many requests. Try again ${minutes(err.retryAfterSeconds)}.`;
+    case 'proof_of_work_required':
+      return PROOF_OF_WORK_TEXT[browserLocale()].failed;
     default:
       return err.message;
   }

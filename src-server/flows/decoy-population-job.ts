@@ -1,5 +1,6 @@
 import { BuiltinDirectory, usernameKey } from '../directory/builtin-directory.js';
-import type { Directory } from '../directory/directory.js';
+import type { Directory, DirectoryUser } from '../directory/directory.js';
+import type { PolicyDocument } from '../../shared/api/policy.js';
 import { resetEligibility } from './reset-rules.js';
 import type { Log } from '../log.js';
 import type { PolicyStore } from '../policy/policy-store.js';
@@ -20,38 +21,54 @@ export interface DecoyPopulationDependencies {
 
 const PAGE = 200;
 
+type CountDependencies = Omit<DecoyPopulationDependencies, 'populationStore' | 'clock' | 'log'>;
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** What identify would show this user today, or null when they would get a decoy. */
+async function answerOf(user: DirectoryUser | null, deps: CountDependencies, policy: PolicyDocument): Promise<OfferedHint[] | null> {
+  if (!user || user.disabled) return null;
+  const { usable, reason } = await resetEligibility(user, await deps.methodStore.list(user.id), policy, deps.directory);
+  return reason === null ? usable.map((m) => ({ type: m.type, hint: m.hint })) : null;
+}
+
 /**
  * Counts what identify shows every user who would get a real answer today (the same
  * eligibility rules as the reset flow), a page at a time with a real event-loop turn between
- * pages. Only a directory that can list its users is counted (the built-in one); elsewhere
- * decoys stay synthetic.
+ * pages. The built-in directory lists its users (so people known only by their directory
+ * contacts count too); an LDAP or AD directory is not listed (a search over the whole tree
+ * for this would be heavy and needs rights the service account may lack): there the people
+ * who registered methods with us are counted, each looked up by id.
  */
-export async function countResetPopulation(deps: Omit<DecoyPopulationDependencies, 'populationStore' | 'clock' | 'log'>): Promise<Population | null> {
-  const { directory, methodStore, policyStore } = deps;
-  if (!(directory instanceof BuiltinDirectory)) return null;
-  const policy = await policyStore.get();
+export async function countResetPopulation(deps: CountDependencies): Promise<Population> {
+  const policy = await deps.policyStore.get();
   const answers: OfferedHint[][] = [];
+  const keep = (answer: OfferedHint[] | null) => void (answer && answers.push(answer));
+  const { directory } = deps;
   let after: string | undefined;
   for (;;) {
-    const users = await directory.listUsers({ after, limit: PAGE });
-    for (const user of users) {
-      if (user.disabled) continue;
-      const { usable, reason } = await resetEligibility(user, await methodStore.list(user.id), policy, directory);
-      if (reason === null) answers.push(usable.map((m) => ({ type: m.type, hint: m.hint })));
+    if (directory instanceof BuiltinDirectory) {
+      const users = await directory.listUsers({ after, limit: PAGE });
+      for (const user of users) keep(await answerOf(user, deps, policy));
+      if (users.length < PAGE) break;
+      after = usernameKey(users[users.length - 1]!.username);
+    } else {
+      const subjects = await deps.methodStore.registeredSubjects({ after, limit: PAGE });
+      for (const id of subjects) keep(await answerOf(await directory.findUserById(id), deps, policy));
+      if (subjects.length < PAGE) break;
+      after = subjects[subjects.length - 1];
     }
-    if (users.length < PAGE) break;
-    after = usernameKey(users[users.length - 1]!.username);
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
   return countPopulation(answers);
 }
 
 /** Recounts shortly after start and then every six hours. */
-export function startDecoyPopulation(deps: DecoyPopulationDependencies): PeriodicJob<Population | null> {
+export function startDecoyPopulation(deps: DecoyPopulationDependencies): PeriodicJob<Population> {
   return startPeriodic(
     async () => {
       const population = await countResetPopulation(deps);
-      if (population) await deps.populationStore.put(population, deps.clock.now().getTime());
+      await deps.populationStore.put(population, deps.clock.now().getTime());
       return population;
     },
     { firstRunMs: 5_000, intervalMs: 6 * 3_600_000 },

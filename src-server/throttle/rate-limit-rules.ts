@@ -31,9 +31,9 @@ export const DEFAULT_DOOR_BUDGETS: Record<Door, DoorBudget> = {
   challenge: { perClient: 30, total: 6000 },
   verify: { perClient: 60, total: 12000 },
   signIn: { perClient: 30, total: 1200, perClientProofAbove: 10, totalProofAbove: 300 },
-  // The console's sign-in asks for no proof-of-work (a browser tab solving one unseen is not worth
-  // it for a handful of administrators): a tight budget instead, and the password's own lockout.
-  adminSignIn: { perClient: 10, total: 300 },
+  // The console's sign-in hashes a password too: a tight budget, and a proof-of-work (solved in a
+  // Web Worker, with a visible status) past the first few tries or under a spray.
+  adminSignIn: { perClient: 10, total: 300, perClientProofAbove: 3, totalProofAbove: 60 },
 };
 
 /** Counts of one key: this window (including the request being decided) and the one before. */
