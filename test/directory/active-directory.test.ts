@@ -200,8 +200,8 @@ describe.sequential('Active Directory adapter (Samba AD DC)', () => {
 
 describe.sequential('SSPR on Active Directory through the HTTP API', () => {
   let t: TestServer | null = null;
-  const server = async (s: SambaAd): Promise<TestServer> => {
-    t ??= await startTestServer({
+  const serverOn = (s: SambaAd) =>
+    startTestServer({
       startAt: new Date().toISOString(),
       env: {
         SSPR_DIRECTORY_URL: s.url,
@@ -211,6 +211,8 @@ describe.sequential('SSPR on Active Directory through the HTTP API', () => {
         SSPR_LDAP_CA_FILE: s.caFile,
       },
     });
+  const server = async (s: SambaAd): Promise<TestServer> => {
+    t ??= await serverOn(s);
     await t.setPolicy((p) => {
       p.sspr.scope = { mode: 'selected', groups: ['sspr-outer'] };
     });
@@ -272,13 +274,14 @@ describe.sequential('SSPR on Active Directory through the HTTP API', () => {
   }));
 
   it('R36: the reminder job finds the users at each threshold on the DC (pwdLastSet paged query, fine-grained policies for the other ages), once each', withAd(async (s) => {
-    const api = await server(s);
     const day = 864_000_000_000n;
-    // Max age 14 days in the domain; 7, 3, 1 and 20 days by fine-grained policies (PSOs), so
-    // every user is at a different threshold while the DC computes each expiry itself.
+    // Max age 14 days in the domain; 7, 3, 2 and 20 days by fine-grained policies (PSOs), so
+    // every user is at a different threshold while the DC computes each expiry itself. (A DC
+    // takes a max age of a day or less for "never": r1 reaches the 1-day step a day later.)
+    let api: TestServer | null = null;
     await s.setDomainPolicy({ maxPwdAge: String(-14n * day) });
     try {
-      for (const [name, days] of [['r14', 14], ['r7', 7], ['r3', 3], ['r1', 1], ['r20', 20]] as const) {
+      for (const [name, days] of [['r14', 14], ['r7', 7], ['r3', 3], ['r1', 2], ['r20', 20]] as const) {
         const dn = await s.addUser({ name, password: `${name}-Reminder-Passw0rd-1`, mail: `${name}@example.org` });
         if (days === 14) continue;
         await s.modify([
@@ -289,23 +292,29 @@ describe.sequential('SSPR on Active Directory through the HTTP API', () => {
         ].join('\n'));
       }
       await s.modify(`dn: ${s.userDn('r3')}\nchangetype: modify\nreplace: preferredLanguage\npreferredLanguage: ja-JP`);
-      // The server's clock at the DC's time, just after the passwords were set.
-      api.clock.set(new Date());
-      await api.setPolicy((p) => (p.expiryReminders = { enabled: true }));
-      api.server.services.policy.invalidate();
-      const run = await api.server.expiryReminders.runOnce();
-      const subjects = (name: string) => api.smtp.mails.filter((m) => JSON.stringify(m.to).includes(`${name}@example.org`)).map((m) => m.subject);
+      // A server of its own: it reads the 14-day domain policy afresh (the adapter caches it a
+      // minute), its clock at the DC's time just after the passwords were set.
+      const fresh = await serverOn(s);
+      api = fresh;
+      await fresh.setPolicy((p) => (p.expiryReminders = { enabled: true }));
+      fresh.server.services.policy.invalidate();
+      const run = await fresh.server.expiryReminders.runOnce();
+      const subjects = (name: string) => fresh.smtp.mails.filter((m) => JSON.stringify(m.to).includes(`${name}@example.org`)).map((m) => m.subject);
       expect(subjects('r14')).toEqual(['[IT] Your password expires in 14 days']);
       expect(subjects('r7')).toEqual(['[IT] Your password expires in 7 days']);
       expect(subjects('r3')).toEqual(['[IT 部門] パスワードの有効期限まであと 3 日です']);
-      expect(subjects('r1')).toEqual(['[IT] Your password expires in 1 day']);
+      expect(subjects('r1')).toEqual(['[IT] Your password expires in 2 days']);
       expect(subjects('r20')).toEqual([]);
       // The users made earlier in this file (their passwords now 14 days from expiring) may get one too.
       expect(run.sent).toBeGreaterThanOrEqual(4);
-      expect((await api.server.expiryReminders.runOnce()).sent).toBe(0);
-      expect(subjects('r7')).toHaveLength(1);
+      expect((await fresh.server.expiryReminders.runOnce()).sent).toBe(0);
+      // A day on: r1 is inside the 1-day step and hears again; the others' steps are claimed.
+      fresh.clock.advance(86_400_000 + 60_000);
+      await fresh.server.expiryReminders.runOnce();
+      expect(subjects('r1')).toEqual(['[IT] Your password expires in 2 days', '[IT] Your password expires in 1 day']);
+      for (const name of ['r14', 'r7', 'r3']) expect(subjects(name)).toHaveLength(1);
     } finally {
-      await api.setPolicy((p) => delete p.expiryReminders);
+      await api?.close();
       await s.setDomainPolicy({ maxPwdAge: String(-42n * day) });
     }
   }));
