@@ -39,7 +39,7 @@ export interface AppState {
   setCheckingDevice(active: boolean): void;
   /** Bumped on every screen change so the new screen's heading takes focus. */
   navigation: number;
-  /** Loads the config; info and policy arrive in the background. */
+  /** Loads the config and the app info; the policy arrives in the background. */
   load(): Promise<void>;
   setLocale(locale: Locale): Promise<void>;
   go(screen: Screen): void;
@@ -67,9 +67,8 @@ export function createAppStore(bridge: CompanionBridge, initialLocale: Locale) {
     },
 
     async load() {
-      // The first screen waits only for the config (kiosk? locale?); the rest follows.
+      // The first screen waits for the config (kiosk? locale?) and the info (`--diagnose`?); the policy follows.
       void call(bridge, 'policy:get').then((r) => set(r.ok ? { policy: r.value, loadError: null } : { loadError: r.error }));
-      // The info is awaited too: `--diagnose` decides the first screen.
       const [config, info] = await Promise.all([call(bridge, 'config:get'), call(bridge, 'app:getInfo')]);
       if (info.ok) set({ info: info.value });
       if (config.ok) set({ config: config.value, locale: config.value.locale });

@@ -157,3 +157,19 @@ test.describe('no keychain, started with --diagnose', () => {
     await expect(screen(app, 'sign-in')).toBeVisible();
   });
 });
+
+test.describe('at the sign-in screen (--logon), the server stopped', () => {
+  test.use({ hostOptions: async ({ stoppedPort }, use) => use({ serverUrl: `http://127.0.0.1:${stoppedPort}`, logon: true }) });
+
+  test('the diagnosis runs, names no account, and offers no "Copy report": nothing leaves the app', async ({ app }) => {
+    await app.getByRole('button', { name: 'Why can\'t I reset here?' }).click();
+    await expect(card(app, 'tcp')).toHaveAttribute('data-verdict', 'fail');
+    await expect(card(app, 'mode')).toContainText('From the computer\'s sign-in screen');
+    await expect(card(app, 'keychain')).toContainText('nothing is kept, by design');
+    await expect(card(app, 'account')).toHaveAttribute('data-verdict', 'skipped');
+    await expect(app.getByRole('button', { name: 'Check again' })).toBeVisible();
+    await expect(app.getByRole('button', { name: 'Copy report' })).toHaveCount(0);
+    await shot(app, 'diagnosis-logon');
+    await expectNoAxeViolations(app, 'diagnosis-logon');
+  });
+});
