@@ -77,6 +77,10 @@ describe('API tokens (R38)', () => {
         else expect([r.status, r.body.code], `${name} with ${scope}`).toEqual([403, 'forbidden']);
       }
     }
+    // The OpenAPI document says which scope reaches each admin operation.
+    const doc = (await t.api('GET', '/api/v1/openapi.json')).body;
+    expect(doc.paths['/api/v1/admin/users'].get['x-sspr-api-token-scope']).toBe('users:manage');
+    expect(doc.paths['/api/v1/admin/api-tokens'].post['x-sspr-api-token-scope']).toBeNull();
     // Within its scope a token does real work: reports, policy, users.
     expect((await t.api('GET', '/admin/reports/activity', { token: tokens['reports:read'] })).status).toBe(200);
     expect((await t.api('GET', '/admin/policy', { token: tokens['policy:manage'] })).status).toBe(200);
