@@ -154,3 +154,27 @@ describe('API tokens (R38)', () => {
     expect(listed.createdBy).toMatch(/^tok-admin-/);
   });
 });
+
+describe('API tokens on PostgreSQL (R38)', () => {
+  it('R38: created, used within its scope, listed with its last use, revoked — on a PostgreSQL store', async () => {
+    const pg = await startTestServer({ postgres: true });
+    try {
+      const { user } = await userWithEmail(pg, 'pg-admin', { isAdmin: true });
+      // A signed-in administrator's token, as the two-method sign-in issues it (that sign-in is tested above).
+      const signedIn = async () => (await pg.server.services.accessTokens.issue('admin', { id: user.id, username: user.username, isAdmin: true })).token;
+      let admin = await signedIn();
+      const created = await pg.api('POST', '/admin/api-tokens', { token: admin, body: { name: 'pg-bot', scopes: ['policy:manage'], expiresInDays: 2 } });
+      expect(created.status).toBe(201);
+      expect((await pg.api('GET', '/admin/policy', { token: created.body.token })).status).toBe(200);
+      expect((await pg.api('GET', '/admin/users', { token: created.body.token })).status).toBe(403);
+      const listed = (await pg.api('GET', '/admin/api-tokens', { token: admin })).body.tokens;
+      expect(listed).toEqual([expect.objectContaining({ name: 'pg-bot', scopes: ['policy:manage'], lastUsedAt: pg.clock.now().toISOString(), expiresAt: new Date(pg.clock.now().getTime() + 2 * 86_400_000).toISOString() })]);
+      pg.clock.advance(2 * 86_400_000);
+      expect((await pg.api('GET', '/admin/policy', { token: created.body.token })).status).toBe(403);
+      admin = await signedIn();
+      expect((await pg.api('DELETE', `/admin/api-tokens/${created.body.id}`, { token: admin })).status).toBe(204);
+    } finally {
+      await pg.close();
+    }
+  });
+});
