@@ -48,6 +48,11 @@ export function buildOpenApi(): Record<string, unknown> {
     if (def.body) op.requestBody = { required: true, content: { 'application/json': { schema: schemaOf(def.body, 'input') } } };
     // The document's default is the bearer token; public operations say they need none.
     if (def.auth === 'none') op.security = [];
+    // R38: which API tokens reach an admin operation.
+    if (def.auth === 'admin') {
+      op['x-sspr-api-token-scope'] = def.scope;
+      op.description = def.scope ? `An administrator's token, or an API token with the \`${def.scope}\` scope.` : 'An administrator signed in with two methods only: no API token, no set-up token.';
+    }
     (paths[API_BASE + def.path] ??= {})[def.method.toLowerCase()] = op;
   }
   return {
@@ -58,7 +63,7 @@ export function buildOpenApi(): Record<string, unknown> {
       description:
         'Self-service password reset. Every error is `application/problem+json` (RFC 9457) with a stable `code`; '
         + 'each operation lists the codes it can answer. Bearer tokens are a reset session token, an access token or an '
-        + 'administrator token, as each operation\'s summary says.',
+        + 'administrator token (or an API token within its scopes, R38), as each operation\'s summary says.',
       license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
     servers: [{ url: '{origin}', description: 'An SSPR server', variables: { origin: { default: 'http://localhost:8787', description: 'Scheme, host and port of the server' } } }],

@@ -77,6 +77,10 @@ describe('API tokens (R38)', () => {
         else expect([r.status, r.body.code], `${name} with ${scope}`).toEqual([403, 'forbidden']);
       }
     }
+    // The OpenAPI document says which scope reaches each admin operation.
+    const doc = (await t.api('GET', '/api/v1/openapi.json')).body;
+    expect(doc.paths['/api/v1/admin/users'].get['x-sspr-api-token-scope']).toBe('users:manage');
+    expect(doc.paths['/api/v1/admin/api-tokens'].post['x-sspr-api-token-scope']).toBeNull();
     // Within its scope a token does real work: reports, policy, users.
     expect((await t.api('GET', '/admin/reports/activity', { token: tokens['reports:read'] })).status).toBe(200);
     expect((await t.api('GET', '/admin/policy', { token: tokens['policy:manage'] })).status).toBe(200);
@@ -148,5 +152,29 @@ describe('API tokens (R38)', () => {
     const listed = (await t.api('GET', '/admin/api-tokens', { token: adminToken })).body.tokens.find((x: { name: string }) => x.name === 'deploy-bot');
     expect(listed.lastUsedAt).toBe(t.clock.now().toISOString());
     expect(listed.createdBy).toMatch(/^tok-admin-/);
+  });
+});
+
+describe('API tokens on PostgreSQL (R38)', () => {
+  it('R38: created, used within its scope, listed with its last use, revoked — on a PostgreSQL store', async () => {
+    const pg = await startTestServer({ postgres: true });
+    try {
+      const { user } = await userWithEmail(pg, 'pg-admin', { isAdmin: true });
+      // A signed-in administrator's token, as the two-method sign-in issues it (that sign-in is tested above).
+      const signedIn = async () => (await pg.server.services.accessTokens.issue('admin', { id: user.id, username: user.username, isAdmin: true })).token;
+      let admin = await signedIn();
+      const created = await pg.api('POST', '/admin/api-tokens', { token: admin, body: { name: 'pg-bot', scopes: ['policy:manage'], expiresInDays: 2 } });
+      expect(created.status).toBe(201);
+      expect((await pg.api('GET', '/admin/policy', { token: created.body.token })).status).toBe(200);
+      expect((await pg.api('GET', '/admin/users', { token: created.body.token })).status).toBe(403);
+      const listed = (await pg.api('GET', '/admin/api-tokens', { token: admin })).body.tokens;
+      expect(listed).toEqual([expect.objectContaining({ name: 'pg-bot', scopes: ['policy:manage'], lastUsedAt: pg.clock.now().toISOString(), expiresAt: new Date(pg.clock.now().getTime() + 2 * 86_400_000).toISOString() })]);
+      pg.clock.advance(2 * 86_400_000);
+      expect((await pg.api('GET', '/admin/policy', { token: created.body.token })).status).toBe(403);
+      admin = await signedIn();
+      expect((await pg.api('DELETE', `/admin/api-tokens/${created.body.id}`, { token: admin })).status).toBe(204);
+    } finally {
+      await pg.close();
+    }
   });
 });

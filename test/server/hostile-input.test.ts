@@ -19,6 +19,8 @@ const logLines: string[] = [];
 const secrets = new Set<string>([PW, NEW_PW]);
 let userToken = '';
 let resetToken = 'rs_not-a-real-session-token-but-well-formed';
+/** A signed-in administrator's token: the routes no set-up or API token reaches take only it (R38). */
+let signedInAdminToken = '';
 
 beforeAll(async () => {
   t = await startTestServer({
@@ -33,6 +35,9 @@ beforeAll(async () => {
   const reset = await t.api('POST', '/reset/sessions', { body: { username: 'hostile-target' } });
   if (reset.status === 201) resetToken = reset.body.sessionToken;
   secrets.add(resetToken);
+  const admin = await t.addUser({ username: 'hostile-admin', isAdmin: true });
+  signedInAdminToken = (await t.server.services.accessTokens.issue('admin', { id: admin.id, username: admin.username, isAdmin: true })).token;
+  secrets.add(signedInAdminToken);
 });
 afterAll(async () => {
   await t.close();
@@ -48,7 +53,7 @@ function tokenFor(def: RouteDef): string | undefined {
     case 'userOrChangeToken':
       return userToken;
     case 'admin':
-      return t.adminToken;
+      return def.scope === null ? signedInAdminToken : t.adminToken;
   }
 }
 
@@ -99,6 +104,7 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
   completeStepUp: { sessionToken: 'rs_unknown' },
   stepUpWithPass: { pass: 'AAAA-BBBB-CCCC-DDDD' },
   issueAccessPass: { lifetimeMinutes: 60, oneTime: true },
+  createApiToken: { name: 'sample-token', scopes: ['reports:read'], expiresInDays: 30 },
 };
 
 describe('hostile input on every route', () => {
