@@ -4,7 +4,7 @@ import { createLdapDirectory } from '../../src-server/directory/ldap/create-ldap
 import type { LdapDirectory, LdapSettings } from '../../src-server/directory/ldap/ldap-directory.js';
 import { sambaAdUnavailableReason, startSambaAd, type SambaAd } from '../helpers/samba-ad.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { mailedCode, methodOf, startReset } from '../server/reset-helpers.js';
+import { mailedCode, methodOf, startReset } from '../helpers/reset-helpers.js';
 
 /**
  * Active Directory flows against a real Samba AD DC. Samba binds 127.0.0.1:389/636, so this

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlapd, type Slapd } from '../helpers/slapd.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { methodOf, passEmailGate, startReset } from '../server/reset-helpers.js';
+import { methodOf, passEmailGate, startReset } from '../helpers/reset-helpers.js';
 
 /** R37 on a real slapd: the unlock removes pwdAccountLockedTime and leaves the password alone. */
 let slapd: Slapd;
