@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../shared/api/policy.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { methodOf, nextPhoneMessage, phoneCode, startReset } from '../server/reset-helpers.js';
+import { methodOf, nextPhoneMessage, phoneCode, startReset } from '../helpers/reset-helpers.js';
 
 /**
  * The admin CLI as a real process (`tsx src-server/cli/admin.ts`) on the same data directory

@@ -6,7 +6,7 @@ import { startLdapCounter } from '../helpers/ldap-counter.js';
 import { sambaAdUnavailableReason, startSambaAd, type SambaAd } from '../helpers/samba-ad.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { parseFiletime } from '../../src-server/directory/ldap/values.js';
-import { mailedCode, methodOf, passEmailGate, startReset } from '../server/reset-helpers.js';
+import { mailedCode, methodOf, passEmailGate, startReset } from '../helpers/reset-helpers.js';
 
 /**
  * Active Directory flows against a real Samba AD DC. Samba binds 127.0.0.1:389/636, so this

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { addPolicy, startSlapd, type Slapd } from '../helpers/slapd.js';
-import { mailedCode, methodOf, nextPhoneMessage, phoneCode, startReset } from '../server/reset-helpers.js';
+import { mailedCode, methodOf, nextPhoneMessage, phoneCode, startReset } from '../helpers/reset-helpers.js';
 
 /**
  * The real server on a real slapd (ppolicy), driven through the HTTP API: every flow's

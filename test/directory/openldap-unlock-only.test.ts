@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGeneralizedTime } from '../../src-server/directory/ldap/values.js';
 import { startSlapd, type Slapd } from '../helpers/slapd.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { methodOf, passEmailGate, startReset } from '../server/reset-helpers.js';
+import { methodOf, passEmailGate, startReset } from '../helpers/reset-helpers.js';
 
 /** R37 on a real slapd: the unlock removes pwdAccountLockedTime and leaves the password alone. */
 let slapd: Slapd;

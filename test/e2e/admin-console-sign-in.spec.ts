@@ -1,42 +1,25 @@
-import { AxeBuilder } from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { Secret, TOTP } from 'otpauth';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
+import { ARTIFACTS, expectNoAxeViolations as axe, startConsoleServer, type ConsoleServer } from './console-server.js';
 
 /**
  * The console's own sign-in against the real server process: an administrator with an emailed
  * code and an authenticator app signs in with user name, password and both methods (R10),
  * keyboard only, and reaches the policy editor; the set-up token is refused from then on (R33).
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ARTIFACTS = path.join(ROOT, 'artifacts');
 const TOKEN = 'adm_e2e_console_signin_0123456789abcdef';
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const ADMIN = { username: 'chief', displayName: 'Chief Admin', password: 'Initial-Passw0rd!x', email: 'chief@corp.example' };
 /** The reset address (R3: not the account's own). */
 const RESET_EMAIL = 'chief.private@mail.example';
 
-let dataDir: string;
-let server: ChildProcess;
+let srv: ConsoleServer;
 let base: string;
 let totp: TOTP;
 /** The TOTP time step last used: the server takes one code per step, so the next use waits for a new one. */
 let lastStep = 0;
 
-async function api(method: string, p: string, body?: unknown, token = TOKEN): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}/api/v1${p}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const api = (method: string, p: string, body?: unknown, token?: string) => srv.api(method, p, body, token);
 
 async function freshTotp(): Promise<string> {
   while (Math.floor(Date.now() / 30_000) <= lastStep) await new Promise((r) => setTimeout(r, 250));
@@ -44,58 +27,15 @@ async function freshTotp(): Promise<string> {
   return totp.generate();
 }
 
-const outboxFile = () => path.join(dataDir, 'outbox', 'outbox.jsonl');
-const outboxLines = () => (existsSync(outboxFile()) ? readFileSync(outboxFile(), 'utf8').trim().split('\n').length : 0);
-
-/** The code the server handed to the local outbox for `to` after `after` lines (no SMTP configured). */
-async function outboxCode(to: string, after: number): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const lines = existsSync(outboxFile()) ? readFileSync(outboxFile(), 'utf8').trim().split('\n').slice(after) : [];
-    // The last line may be caught half written: it is read again on the next turn.
-    const parsed = lines.flatMap((l) => {
-      try {
-        return [JSON.parse(l) as { to: string; text: string }];
-      } catch {
-        return [];
-      }
-    });
-    const hit = parsed.find((m) => m.to === to && /\b\d{6}\b/.test(m.text));
-    if (hit) return /\b(\d{6})\b/.exec(hit.text)![1]!;
-    if (Date.now() > deadline) throw new Error(`no outbox message to ${to}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function axe(page: Page, where: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(
-    results.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    `axe violations on ${where}`,
-  ).toEqual([]);
-  expect(results.passes.length).toBeGreaterThan(10);
-}
+const outboxLines = () => srv.outboxLines();
+const outboxCode = (to: string, after: number) => srv.outboxCode(to, after);
 
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  // The console under test is the one in src-admin now, not a stale build.
-  await build({ configFile: path.join(ROOT, 'vite.admin.config.ts'), logLevel: 'silent' });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-console-signin-'));
-  server = spawn(TSX, ['src-server/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, SSPR_PORT: '0', SSPR_DATA_DIR: dataDir, SSPR_ADMIN_TOKEN: TOKEN, SSPR_LOG_LEVEL: 'warn' },
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)\/api\/v1/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    server.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
+  srv = await startConsoleServer({ token: TOKEN, dataPrefix: 'sspr-console-signin-' });
+  base = srv.base;
   // The first-run path: the set-up token makes the administrator and their Temporary Access
   // Pass; the administrator steps up with it and registers an authenticator app (R31).
   const created = await api('POST', '/admin/users', { ...ADMIN, isAdmin: true });
@@ -114,13 +54,10 @@ test.beforeAll(async () => {
   totp = new TOTP({ secret: Secret.fromBase32(registered.body.secret), algorithm: 'SHA1', digits: 6, period: 30 });
   const verified = await api('POST', `/me/methods/${registered.body.method.id}/verify`, { code: await freshTotp() }, access);
   expect(verified.status, JSON.stringify(verified.body)).toBe(200);
-  mkdirSync(ARTIFACTS, { recursive: true });
 });
 
 test.afterAll(async () => {
-  server?.kill('SIGTERM');
-  await new Promise((r) => server?.once('exit', r));
-  rmSync(dataDir, { recursive: true, force: true });
+  await srv?.stop();
 });
 
 test('R10/R33: an administrator signs in with password, an emailed code and an authenticator code, keyboard only, and reaches the policy editor', async ({ page }) => {

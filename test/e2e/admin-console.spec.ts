@@ -1,36 +1,21 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { expectJapaneseRenders } from './glyphs.js';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
+import { ARTIFACTS, expectNoAxeViolations as axe, ROOT, startConsoleServer, TSX, type ConsoleServer } from './console-server.js';
+import { expectJapaneseRenders } from './glyphs.js';
 
 /**
  * The admin web console against the real server process (`tsx src-server/main.ts`, as
  * `npm run server` starts it) in Chromium: set the policy in the editor, import phones with
  * the CLI, watch an API reset reach the chart and table within a second, download the CSV.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ARTIFACTS = path.join(ROOT, 'artifacts');
 const TOKEN = 'adm_e2e_console_token_0123456789abcdef';
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
+let srv: ConsoleServer;
 let dataDir: string;
-let server: ChildProcess;
 let base: string;
-
-async function api(method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}/api/v1${p}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const api = (method: string, p: string, body?: unknown) => srv.api(method, p, body);
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -43,39 +28,8 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-/** The code the server handed to the local outbox for `to` (no SMS gateway configured). */
-async function outboxCode(to: string, after: number): Promise<string> {
-  const file = path.join(dataDir, 'outbox', 'outbox.jsonl');
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const lines = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(after) : [];
-    // The last line may be caught half written: it is read again on the next turn.
-    const parsed = lines.flatMap((l) => {
-      try {
-        return [JSON.parse(l) as { to: string; text: string }];
-      } catch {
-        return [];
-      }
-    });
-    const hit = parsed.find((m) => m.to.replace(/\s/g, '') === to.replace(/\s/g, ''));
-    if (hit) return /\b(\d{6})\b/.exec(hit.text)![1]!;
-    if (Date.now() > deadline) throw new Error(`no outbox message to ${to}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-const outboxLines = () => {
-  const file = path.join(dataDir, 'outbox', 'outbox.jsonl');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').length : 0;
-};
-
-async function axe(page: Page, where: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(
-    results.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    `axe violations on ${where}`,
-  ).toEqual([]);
-  expect(results.passes.length).toBeGreaterThan(10);
-}
+const outboxCode = (to: string, after: number) => srv.outboxCode(to, after);
+const outboxLines = () => srv.outboxLines();
 
 async function signIn(page: Page) {
   await page.goto(`${base}/admin/`);
@@ -89,22 +43,8 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  // The console under test is the one in src-admin now, not a stale build.
-  await build({ configFile: path.join(ROOT, 'vite.admin.config.ts'), logLevel: 'silent' });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-console-'));
-  server = spawn(TSX, ['src-server/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, SSPR_PORT: '0', SSPR_DATA_DIR: dataDir, SSPR_ADMIN_TOKEN: TOKEN, SSPR_LOG_LEVEL: 'warn' },
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)\/api\/v1/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    server.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
+  srv = await startConsoleServer({ token: TOKEN, dataPrefix: 'sspr-console-' });
+  ({ dataDir, base } = srv);
   for (const [username, displayName, email] of [
     ['山田太郎', '山田 太郎', 'taro@corp.example'],
     ['hanako', 'Hanako Sato', 'hanako@corp.example'],
@@ -113,13 +53,10 @@ test.beforeAll(async () => {
     const r = await api('POST', '/admin/users', { username, displayName, password: 'Initial-Passw0rd!x', email });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   }
-  mkdirSync(ARTIFACTS, { recursive: true });
 });
 
 test.afterAll(async () => {
-  server?.kill('SIGTERM');
-  await new Promise((r) => server?.once('exit', r));
-  rmSync(dataDir, { recursive: true, force: true });
+  await srv?.stop();
 });
 
 test('R25/R17b: the console is served with a strict CSP and asks for the admin token', async ({ page }) => {

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.js';
 import { startSilentPeer, type SilentPeer } from '../helpers/silent-peer.js';
 import { startTestServer, type ApiResult, type TestServer } from '../helpers/test-server.js';
-import { addMethod, mailedCode, methodOf, NEW_PASSWORD, startReset } from '../server/reset-helpers.js';
+import { addMethod, mailedCode, methodOf, NEW_PASSWORD, startReset } from '../helpers/reset-helpers.js';
 
 /**
  * Issue 10 item 3 (R11b, R11c, R12, R13b): a code the SMTP relay or SMS gateway does not take

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlapd, type Slapd } from '../helpers/slapd.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { mailedCode, methodOf, startReset } from '../server/reset-helpers.js';
+import { mailedCode, methodOf, startReset } from '../helpers/reset-helpers.js';
 
 /**
  * Issue 10 items 1 and 5 (R18a, R18d, R17a, R22): slapd stops answering (SIGSTOP) or stops

@@ -2,7 +2,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { approvalSigningString } from '../../shared/api/me.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { mailedCode, userWithEmail } from '../server/reset-helpers.js';
+import { mailedCode, userWithEmail } from '../helpers/reset-helpers.js';
 import { companionFor, type CompanionHarness } from './helpers/companion.js';
 import { DESKTOP_IDLE_MS } from '../../src-main/node/companion.js';
 

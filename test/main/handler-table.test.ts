@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { IPC_CHANNEL_NAMES } from '../../shared/ipc/contract.js';
 import { dispatchIpc } from '../../src-main/common/ipc-dispatch.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { mailedCode, userWithEmail } from '../server/reset-helpers.js';
+import { mailedCode, userWithEmail } from '../helpers/reset-helpers.js';
 import { companionFor, type CompanionHarness } from './helpers/companion.js';
 
 const PW = 'Initial-Passw0rd!';

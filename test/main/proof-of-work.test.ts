@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { userWithEmail } from '../server/reset-helpers.js';
+import { userWithEmail } from '../helpers/reset-helpers.js';
 import { companionFor } from './helpers/companion.js';
 
 /**

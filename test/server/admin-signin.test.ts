@@ -1,7 +1,7 @@
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { addMethod, methodOf, NEW_PASSWORD, passEmailGate, startReset, userWithEmail } from './reset-helpers.js';
+import { addMethod, methodOf, NEW_PASSWORD, passEmailGate, startReset, userWithEmail } from '../helpers/reset-helpers.js';
 
 let t: TestServer;
 const PW = 'Initial-Passw0rd!';

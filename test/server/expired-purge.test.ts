@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { methodOf, userWithEmail } from './reset-helpers.js';
+import { methodOf, userWithEmail } from '../helpers/reset-helpers.js';
 
 /**
  * Issue 11 item 5: expired sessions, challenges, approvals and refresh tokens are purged on

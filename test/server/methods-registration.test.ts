@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { mailedCode, nextPhoneMessage, oathtool, phoneCode } from './reset-helpers.js';
-import { stepUpByPhone, stepUpWithPass } from './step-up-helpers.js';
+import { mailedCode, nextPhoneMessage, oathtool, phoneCode } from '../helpers/reset-helpers.js';
+import { stepUpByPhone, stepUpWithPass, signIn } from '../helpers/step-up-helpers.js';
 
 let t: TestServer;
 const PW = 'Initial-Passw0rd!';
@@ -16,9 +16,7 @@ afterAll(async () => {
 
 async function signedIn(username: string, extra: { isAdmin?: boolean } = {}) {
   await t.addUser({ username, email: `${username}@corp.example`, ...extra });
-  const r = await t.api('POST', '/auth/sign-in', { body: { username, password: PW } });
-  expect(r.status).toBe(200);
-  return r.body.accessToken as string;
+  return (await signIn(t, username)).access;
 }
 
 async function auditTypes(user: string) {

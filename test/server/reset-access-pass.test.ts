@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { methodOf, NEW_PASSWORD, passEmailGate, startReset, userWithEmail } from './reset-helpers.js';
-import { issuePass } from './step-up-helpers.js';
+import { methodOf, NEW_PASSWORD, passEmailGate, startReset, userWithEmail } from '../helpers/reset-helpers.js';
+import { issuePass } from '../helpers/step-up-helpers.js';
 
 let t: TestServer;
 

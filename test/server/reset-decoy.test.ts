@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../shared/api/policy.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { mailedCode, mailsArrived, methodOf, startReset, userWithEmail } from './reset-helpers.js';
+import { mailedCode, mailsArrived, methodOf, startReset, userWithEmail } from '../helpers/reset-helpers.js';
 
 let t: TestServer;
 beforeAll(async () => {

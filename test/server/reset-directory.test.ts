@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
 import { DirectoryUnavailableError, type DirectoryUser, type PasswordWriteResult } from '../../src-server/directory/directory.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { methodOf, NEW_PASSWORD, nextPhoneMessage, passEmailGate, phoneCode, startReset, userWithEmail } from './reset-helpers.js';
+import { methodOf, NEW_PASSWORD, nextPhoneMessage, passEmailGate, phoneCode, startReset, userWithEmail } from '../helpers/reset-helpers.js';
 
 /**
  * The built-in directory, with a switch that makes its writes fail as an unreachable server

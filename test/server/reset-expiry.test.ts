@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { mailedCode, methodOf, startReset, userWithEmail } from './reset-helpers.js';
+import { mailedCode, methodOf, startReset, userWithEmail } from '../helpers/reset-helpers.js';
 
 let t: TestServer;
 beforeAll(async () => {

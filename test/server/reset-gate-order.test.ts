@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src-server/security/tokens.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { addMethod, methodOf, oathtool, passEmailGate, startReset, userWithEmail } from './reset-helpers.js';
+import { addMethod, methodOf, oathtool, passEmailGate, startReset, userWithEmail } from '../helpers/reset-helpers.js';
 
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 let t: TestServer;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
 import { LostAnswerDirectory } from '../helpers/lost-answer-directory.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { NEW_PASSWORD, passEmailGate, methodOf, startReset, userWithEmail } from './reset-helpers.js';
+import { NEW_PASSWORD, passEmailGate, methodOf, startReset, userWithEmail } from '../helpers/reset-helpers.js';
 
 /**
  * R18d for an external directory: the write lands but its answer is lost (the connection

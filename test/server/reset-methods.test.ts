@@ -5,7 +5,7 @@ import { approvalSigningString } from '../../shared/api/me.js';
 import { hashSecret } from '../../src-server/security/password-hash.js';
 import { normalizeAnswer } from '../../shared/rules/security-questions.js';
 import { startTestServer, TEST_HASH_PARAMS, type TestServer } from '../helpers/test-server.js';
-import { addMethod, methodOf, NEW_PASSWORD, nextMail, nextPhoneMessage, oathtool, passEmailGate, phoneCode, startReset, userWithEmail } from './reset-helpers.js';
+import { addMethod, methodOf, NEW_PASSWORD, nextMail, nextPhoneMessage, oathtool, passEmailGate, phoneCode, startReset, userWithEmail } from '../helpers/reset-helpers.js';
 
 let t: TestServer;
 const PW = 'Initial-Passw0rd!';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { methodOf, passEmailGate, startReset, userWithEmail } from './reset-helpers.js';
+import { methodOf, passEmailGate, startReset, userWithEmail } from '../helpers/reset-helpers.js';
 
 const PW = 'Initial-Passw0rd!';
 let t: TestServer;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReusableQuery } from '../../src-server/store/db.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { mailedCode, methodOf, startReset, userWithEmail } from './reset-helpers.js';
+import { mailedCode, methodOf, startReset, userWithEmail } from '../helpers/reset-helpers.js';
 
 /**
  * The hot paths run queries compiled once (ReusableQuery): each run must bind its own values,

@@ -3,7 +3,7 @@ import { DEFAULT_POLICY } from '../../shared/api/policy.js';
 import { normalizeAnswer } from '../../shared/rules/security-questions.js';
 import { hashSecret } from '../../src-server/security/password-hash.js';
 import { startTestServer, TEST_HASH_PARAMS, type TestServer } from '../helpers/test-server.js';
-import { addMethod, mailedCode, mailsArrived, methodOf, NEW_PASSWORD, passEmailGate, startReset, userWithEmail } from './reset-helpers.js';
+import { addMethod, mailedCode, mailsArrived, methodOf, NEW_PASSWORD, passEmailGate, startReset, userWithEmail } from '../helpers/reset-helpers.js';
 
 let t: TestServer;
 beforeAll(async () => {

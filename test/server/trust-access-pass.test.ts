@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mailedCode, nextMail, userWithEmail } from './reset-helpers.js';
-import { issuePass, stepUpByEmail } from './step-up-helpers.js';
+import { createHash } from 'node:crypto';
+import { mailedCode, nextMail, userWithEmail } from '../helpers/reset-helpers.js';
+import { issuePass, stepUpByEmail, INITIAL_PASSWORD, mailsTo as mailsToAt, pushKey, signIn as signInAs } from '../helpers/step-up-helpers.js';
 
 let t: TestServer;
-const PW = 'Initial-Passw0rd!';
+const PW = INITIAL_PASSWORD;
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -14,14 +14,8 @@ afterAll(async () => {
   await t.close();
 });
 
-async function signIn(username: string) {
-  const r = await t.api('POST', '/auth/sign-in', { body: { username, password: PW } });
-  expect(r.status).toBe(200);
-  return r.body.accessToken as string;
-}
-
-/** Every mail to `to` that arrived after `before` mails had. */
-const mailsTo = (to: string, before: number) => t.smtp.mails.slice(before).filter((m) => JSON.stringify(m.to).toLowerCase().includes(to.toLowerCase()));
+const signIn = async (username: string) => (await signInAs(t, username)).access;
+const mailsTo = (to: string, before: number) => mailsToAt(t, to, before);
 
 describe('Temporary Access Pass (R31)', () => {
   it('R31: issued once, kept as a hash, one use, audited under the administrator, the user told by email', async () => {
@@ -131,7 +125,7 @@ describe('notices (R32)', () => {
     await t.addUser({ username: 'haruto', email: 'haruto@corp.example' });
     const before = t.smtp.mails.length;
     const token = await signIn('haruto');
-    const push = await t.api('POST', '/me/methods', { token, headers: { 'accept-language': 'ja' }, body: { type: 'authenticatorPush', deviceName: 'Pixel', publicKey: generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' }).toString('base64') } });
+    const push = await t.api('POST', '/me/methods', { token, headers: { 'accept-language': 'ja' }, body: { type: 'authenticatorPush', deviceName: 'Pixel', publicKey: pushKey() } });
     expect(push.status).toBe(201);
     const mail = await nextMail(t, 'haruto@corp.example', before);
     expect(mail.subject).toBe('[Example K.K.] 本人確認の方法が追加されました');

@@ -1,15 +1,14 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { addMethod, mailedCode, methodOf, userWithEmail } from './reset-helpers.js';
-import { issuePass, stepUpByEmail, stepUpWithPass } from './step-up-helpers.js';
+import { addMethod, mailedCode, methodOf, userWithEmail } from '../helpers/reset-helpers.js';
+import { issuePass, stepUpByEmail, stepUpWithPass, INITIAL_PASSWORD, pushKey, signIn as signInAs } from '../helpers/step-up-helpers.js';
 
 /**
  * Issue 9: a stolen password never becomes reset power. The attacker below knows only the
  * victim's password; every step that would give them a method of their own is refused.
  */
 let t: TestServer;
-const PW = 'Initial-Passw0rd!';
+const PW = INITIAL_PASSWORD;
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 beforeAll(async () => {
@@ -19,13 +18,7 @@ afterAll(async () => {
   await t.close();
 });
 
-async function signIn(username: string) {
-  const r = await t.api('POST', '/auth/sign-in', { body: { username, password: PW } });
-  expect(r.status).toBe(200);
-  return { access: r.body.accessToken as string, refresh: r.body.refreshToken as string };
-}
-
-const pushKey = () => generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+const signIn = (username: string) => signInAs(t, username);
 
 /** Everything the attacker would try to plant a method of their own, each answered `step_up_required`. */
 async function attackerPlantsMethods(token: string) {

@@ -3,9 +3,9 @@ import type { ParsedMail } from 'mailparser';
 import type { MethodType, ResetMethodType } from '../../shared/api/common.js';
 import type { DirectoryUser } from '../../src-server/directory/directory.js';
 import type { MethodData } from '../../src-server/methods/method-store.js';
-import type { GatewayMessage } from '../helpers/gateway-peer.js';
-import { codeIn, hasCode } from '../helpers/smtp-peer.js';
-import type { TestServer } from '../helpers/test-server.js';
+import type { GatewayMessage } from './gateway-peer.js';
+import { codeIn, hasCode } from './smtp-peer.js';
+import type { TestServer } from './test-server.js';
 
 /** Shared set-up for the reset and method tests: users with methods, codes from the peers. */
 

@@ -1,6 +1,23 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'vitest';
-import type { TestServer } from '../helpers/test-server.js';
+import type { TestServer } from './test-server.js';
 import { methodOf, nextPhoneMessage, passEmailGate, phoneCode } from './reset-helpers.js';
+
+/** The password `TestServer.addUser` gives every user. */
+export const INITIAL_PASSWORD = 'Initial-Passw0rd!';
+
+/** Signs `username` in with their password: the access and refresh tokens. */
+export async function signIn(t: TestServer, username: string, password = INITIAL_PASSWORD) {
+  const r = await t.api('POST', '/auth/sign-in', { body: { username, password } });
+  expect(r.status).toBe(200);
+  return { access: r.body.accessToken as string, refresh: r.body.refreshToken as string };
+}
+
+/** A fresh push device key, as the companion registers it (Ed25519, SPKI, base64). */
+export const pushKey = () => generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+
+/** Every mail to `to` that arrived after `before` mails had. */
+export const mailsTo = (t: TestServer, to: string, before: number) => t.smtp.mails.slice(before).filter((m) => JSON.stringify(m.to).toLowerCase().includes(to.toLowerCase()));
 
 /** R26: this sign-in proves the user's email method, then may change methods for ten minutes. */
 export async function stepUpByEmail(t: TestServer, token: string, address: string) {
