@@ -55,6 +55,10 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
     SSPR_RATE_LIMITS: 'off',
     // Notices a killed process had claimed are taken over after 3 × this.
     SSPR_SMTP_TIMEOUT_MS: '2000',
+    // The crash is the fault here. With every change's scrypt work at once on two loaded cores,
+    // a store round trip was seen to pass the 5 s default ("Query read timeout" → 503
+    // store_unavailable, by design); the store deadline has its own test (store-outage).
+    SSPR_STORE_TIMEOUT_MS: '20000',
     ...(pg ? { SSPR_DATABASE_URL: pg.url } : {}),
   };
   const counts: Counts = { rounds: 0, changes: 0, answered200: 0, inEffect: 0, auditFound: 0, revoked: 0, noticed: 0, resumed: 0, failedCleanly: 0, fiveXx: 0 };
