@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type ApiResult, type TestServer } from '../helpers/test-server.js';
-import { addMethod, mailedCode, methodOf, nextPhoneMessage, phoneCode, startReset } from '../server/reset-helpers.js';
+import { addMethod, mailedCode, methodOf, nextPhoneMessage, phoneCode, startReset } from '../helpers/reset-helpers.js';
 
 /**
  * R45 (with R11f, R12): a hand-over the relay or gateway finishes after the delivery deadline

@@ -20,7 +20,7 @@ import { networkProbes } from '../../src-main/node/network-probes.js';
 import { UnavailableSecretStore, type SecretStore } from '../../src-main/node/secret-store.js';
 import { freePort } from '../helpers/free-port.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { mailedCode, userWithEmail } from '../server/reset-helpers.js';
+import { mailedCode, userWithEmail } from '../helpers/reset-helpers.js';
 import { companionFor } from './helpers/companion.js';
 
 const run = promisify(execFile);
