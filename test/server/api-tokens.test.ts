@@ -3,7 +3,7 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, type RouteDef } from '../../shared/api/routes.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { addMethod, methodOf, passEmailGate, userWithEmail } from './reset-helpers.js';
+import { addMethod, methodOf, passEmailGate, userWithEmail } from '../helpers/reset-helpers.js';
 
 let t: TestServer;
 let adminToken: string;

@@ -2,7 +2,7 @@ import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { hasCode } from '../helpers/smtp-peer.js';
-import { methodOf, NEW_PASSWORD, passEmailGate, startReset, userWithEmail } from './reset-helpers.js';
+import { methodOf, NEW_PASSWORD, passEmailGate, startReset, userWithEmail } from '../helpers/reset-helpers.js';
 
 /**
  * R22, R32: a password change or reset is told to the account's address and every verified

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpPeerProcess, type SmtpPeerProcess } from '../helpers/smtp-peer-process.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { methodOf, startReset, userWithEmail } from './reset-helpers.js';
+import { methodOf, startReset, userWithEmail } from '../helpers/reset-helpers.js';
 
 /**
  * R13b, measured on loopback: after identify, the challenge step (a code mailed through a real
