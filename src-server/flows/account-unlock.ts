@@ -1,7 +1,7 @@
 import type { ResetSessionView, UnlockAccountResponse } from '../../shared/api/reset.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
-import type { Directory } from '../directory/directory.js';
+import { DirectoryUnavailableError, type Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { PasswordNotifier } from '../notify/notifications.js';
@@ -42,7 +42,14 @@ export class AccountUnlock {
   async pastGates(token: string): Promise<Pick<ResetSessionView, 'accountLocked' | 'lastFailedSignInAt'>> {
     const session = await this.deps.resetSessions.byTokenHash(hashToken(token));
     if (!session?.subjectId || session.gatesPassed < session.requiredMethods) return {};
-    const [account, policy] = await Promise.all([this.deps.directory.findAccountById(session.subjectId), this.deps.policyStore.get()]);
+    const policy = await this.deps.policyStore.get();
+    // The session itself does not need the directory: while it is down the view goes without
+    // these (unlock not offered, no time named) and the reset waits for it as before.
+    const account = await this.deps.directory.findAccountById(session.subjectId).catch((err: unknown) => {
+      if (err instanceof DirectoryUnavailableError) return undefined;
+      throw err;
+    });
+    if (account === undefined) return {};
     return {
       ...(policy.sspr.unlockOnly ? { accountLocked: account?.locked ?? false } : {}),
       lastFailedSignInAt: account?.lastFailedSignInAt?.toISOString() ?? null,

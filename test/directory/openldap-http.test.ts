@@ -178,10 +178,14 @@ describe('SSPR on OpenLDAP through the HTTP API', () => {
       expect(down.body.code).toBe('directory_unavailable');
       expect((await t.api('GET', '/readyz')).status).toBe(503);
       expect((await signIn('sato', 'Silver-Canyon-Orchid-31')).body.code).toBe('directory_unavailable');
-      expect((await t.api('GET', '/reset/session', { token })).body.state).toBe('ready');
+      const view = (await t.api('GET', '/reset/session', { token })).body;
+      expect(view.state).toBe('ready');
+      // What only the directory can tell (issue 13 item 3) is left out while it is down, not an error.
+      expect(view).not.toHaveProperty('lastFailedSignInAt');
     } finally {
       await slapd.start();
     }
+    expect((await t.api('GET', '/reset/session', { token })).body).toHaveProperty('lastFailedSignInAt');
     expect(await slapd.canBind(slapd.userDn('sato'), 'Silver-Canyon-Orchid-31')).toBe(true);
     expect((await t.api('GET', '/readyz')).status).toBe(200);
     const retry = await t.api('POST', '/reset/session/password', { token, body: { newPassword: 'Velvet-Summit-Anchor-19', unlockAccount: true } });
