@@ -69,14 +69,32 @@ export class ApiTokens {
     return TOKEN_SHAPE.test(token);
   }
 
+  /** The row of a genuine token (its secret matches), live or not; otherwise undefined. */
+  private async genuine(token: string): Promise<ApiTokenRow | undefined> {
+    const m = TOKEN_SHAPE.exec(token);
+    if (!m) return undefined;
+    const row = await this.deps.apiTokenStore.find(m[1]!);
+    return row && safeEqual(hashToken(token), row.token_hash) ? row : undefined;
+  }
+
+  private deadReason(row: ApiTokenRow): 'revoked' | 'expired' | null {
+    if (row.revoked_at !== null) return 'revoked';
+    return Number(row.expires_at) <= this.deps.clock.now().getTime() ? 'expired' : null;
+  }
+
   /** The holder of a genuine, unexpired, unrevoked token; otherwise null. */
   async verify(token: string): Promise<ApiTokenHolder | null> {
-    const m = TOKEN_SHAPE.exec(token);
-    if (!m) return null;
-    const row = await this.deps.apiTokenStore.find(m[1]!);
-    if (!row || !safeEqual(hashToken(token), row.token_hash)) return null;
-    if (row.revoked_at !== null || Number(row.expires_at) <= this.deps.clock.now().getTime()) return null;
+    const row = await this.genuine(token);
+    if (!row || this.deadReason(row)) return null;
     return { id: row.id, name: row.name, scopes: scopesOf(row) };
+  }
+
+  /** A revoked or expired token still in some script's hands: its refused use is audited under its name (a leak shows). */
+  async recordDeadUse(token: string, use: { route: string; client: string }): Promise<void> {
+    const row = await this.genuine(token);
+    const reason = row && this.deadReason(row);
+    if (!row || !reason) return;
+    await this.deps.auditLog.write(this.deps.db, { type: 'admin.apitoken', user: null, actor: apiTokenActor(row.name), result: 'denied', client: use.client, detail: { action: 'use', route: use.route, reason } });
   }
 
   /** Every use, allowed or refused for its scope, is an audit event under the token's name; an allowed one is its last use. */

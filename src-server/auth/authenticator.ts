@@ -22,6 +22,8 @@ export interface Authenticator {
   admin(token: string, from?: { ip: string }): Promise<SignedInAdmin | null>;
   /** R38: audits one use of an API token (refused ones too) and notes its last use. */
   apiTokenUsed(holder: ApiTokenHolder, use: { route: string; client: string; allowed: boolean }): Promise<void>;
+  /** R38: a refused bearer token that is a revoked or expired API token is audited under its name. */
+  refusedAdminToken(token: string, use: { route: string; client: string }): Promise<void>;
 }
 
 /**
@@ -54,6 +56,9 @@ export function createAuthenticator({ accessTokens: tokens, adminToken, bootstra
     },
     async apiTokenUsed(holder, use) {
       await apiTokens?.recordUse(holder, use);
+    },
+    async refusedAdminToken(token, use) {
+      if (apiTokens?.looksLikeToken(token)) await apiTokens.recordDeadUse(token, use);
     },
   };
 }

@@ -68,7 +68,10 @@ async function authenticate(name: RouteName, def: RouteDef, req: FastifyRequest,
     }
     case 'admin': {
       const admin = await auth.admin(token, { ip: req.ip });
-      if (!admin) throw new ProblemError('forbidden', 'An administrator token is required.');
+      if (!admin) {
+        await auth.refusedAdminToken(token, { route: name, client: clientOf(req) });
+        throw new ProblemError('forbidden', 'An administrator token is required.');
+      }
       return authorizeAdmin(def.scope, name, admin, req, auth);
     }
   }

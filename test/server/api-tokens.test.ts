@@ -135,7 +135,11 @@ describe('API tokens (R38)', () => {
     const names = (await t.api('GET', '/admin/api-tokens', { token: adminToken })).body.tokens.map((x: { name: string }) => x.name);
     expect(names).not.toContain('to-revoke');
     expect(names).toContain('short-lived');
-    const events = await t.server.services.db.selectFrom('audit_events').select(['actor', 'detail']).where('type', '=', 'admin.apitoken').execute();
+    const events = await t.server.services.db.selectFrom('audit_events').select(['actor', 'detail', 'result']).where('type', '=', 'admin.apitoken').execute();
+    // A dead token still in use shows in the audit under its name, with why it was refused.
+    const refusals = (actor: string) => events.filter((e) => e.actor === actor && e.result === 'denied').map((e) => JSON.parse(e.detail!).reason);
+    expect(refusals('token:to-revoke')).toEqual(['revoked']);
+    expect(refusals('token:short-lived')).toEqual(['expired']);
     expect(events.some((e) => JSON.parse(e.detail!).action === 'revoke' && JSON.parse(e.detail!).name === 'to-revoke' && !e.actor!.startsWith('token:'))).toBe(true);
   });
 
