@@ -294,7 +294,7 @@ export class ResetFlow {
       handovers.record(channel, { ms: performance.now() - begun, ok, at: this.now() });
     } else {
       const like = handovers.draw(channel, this.now(), Math.random());
-      if (like) await handovers.waitUntil(begun + like.ms);
+      if (like) await handovers.imitate(channel, begun, like.ms);
       ok = like?.ok ?? true;
     }
     if (ok) return;
