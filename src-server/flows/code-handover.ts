@@ -40,7 +40,7 @@ export class CodeHandover {
     const begun = performance.now();
     if (!deliver) {
       const like = handovers.draw(channel, clock.now().getTime(), Math.random());
-      if (like) await handovers.waitUntil(begun + like.ms);
+      if (like) await handovers.imitate(channel, begun, like.ms);
       return like?.ok ?? true;
     }
     const ok = await withDeadline(deliver(), deliveryTimeoutMs).then(

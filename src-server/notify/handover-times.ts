@@ -1,7 +1,9 @@
 /** Hand-overs remembered per channel: enough for a distribution, little enough to follow change. */
 const KEEP = 200;
-/** Timer wake-ups remembered, for how late a timer fires here now. */
-const KEEP_LATENESS = 64;
+/** How far one imitation moves the correction: fine enough to settle within ~0.1 ms, quick enough to follow load. */
+const CORRECTION_STEP_MS = 0.05;
+/** A correction past this would mean the timers are broken, not late. */
+const MAX_CORRECTION_MS = 50;
 /** Older hand-overs say nothing about the relay as it is now. */
 const RECENT_MS = 10 * 60_000;
 
@@ -21,8 +23,8 @@ export interface Handover {
  */
 export class HandoverTimes {
   private readonly recent: Record<HandoverChannel, Handover[]> = { email: [], phone: [] };
-  /** How late recent waits' timers fired (ms). */
-  private readonly lateness: number[] = [];
+  /** How much sooner than drawn an imitation asks to wake (ms), per channel; see `imitate`. */
+  private readonly correction: Record<HandoverChannel, number> = { email: 0, phone: 0 };
 
   record(channel: HandoverChannel, h: Handover): void {
     const list = this.recent[channel];
@@ -38,19 +40,22 @@ export class HandoverTimes {
   }
 
   /**
-   * Sleeps until `deadline` (a `performance.now()` time), as a decoy imitating a hand-over.
-   * A timer fires late (whole-millisecond ticks, a busy machine), which alone would make the
-   * imitation measurably slower than the real hand-over it copies; so each wait asks for that
-   * much less, by the median lateness of recent waits. Sleeping, not spinning: a spinning
-   * process is also the one a busy scheduler runs last.
+   * Takes as long as the drawn hand-over `ms`, counted from `begun` (a `performance.now()`
+   * time), as a decoy imitating it. A timer wakes late, and on a busy machine very late now and
+   * then: that lateness comes on top of a drawn time which already holds the machine's delays,
+   * so plain timers made decoys measurably slower than real hand-overs (R13b). Each imitation
+   * therefore asks for a little less, by a correction steered so that half the imitations
+   * take longer than the recent real median and half less (their medians meet, and follow the
+   * machine as its load changes). Sleeping, not spinning: a spinning process is also the one a
+   * busy scheduler runs last.
    */
-  async waitUntil(deadline: number): Promise<void> {
-    const ask = deadline - performance.now() - median(this.lateness);
-    if (ask <= 0) return;
-    const set = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, ask));
-    this.lateness.push(performance.now() - set - ask);
-    if (this.lateness.length > KEEP_LATENESS) this.lateness.shift();
+  async imitate(channel: HandoverChannel, begun: number, ms: number): Promise<void> {
+    const wait = begun + ms - this.correction[channel] - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const took = performance.now() - begun;
+    const real = median(this.recent[channel].map((h) => h.ms));
+    const step = took > real ? CORRECTION_STEP_MS : -CORRECTION_STEP_MS;
+    this.correction[channel] = Math.min(MAX_CORRECTION_MS, Math.max(0, this.correction[channel] + step));
   }
 }
 

