@@ -103,6 +103,20 @@ describe('reset store', () => {
     expect(store.getState().view).toBeNull();
   });
 
+  it('R37: a locked account past the gate: the store keeps the lock and last failure, unlock ends on done with the password kept', async () => {
+    await server.setPolicy((p) => (p.sspr.unlockOnly = true));
+    for (let i = 0; i < 10; i++) await server.api('POST', '/auth/sign-in', { body: { username: 'mika', password: `old-saved-${i}` } });
+    await store.getState().start('mika');
+    expect(store.getState().view?.accountLocked).toBeUndefined();
+    await store.getState().choose(method('email'));
+    await store.getState().verifyCode(codeIn((await server.smtp.waitFor('mika.home@example.net', hasCode)).text));
+    expect(store.getState()).toMatchObject({ step: 'password', view: { accountLocked: true }, lastFailedSignInAt: server.clock.now().toISOString() });
+    await store.getState().unlock();
+    expect(store.getState()).toMatchObject({ step: 'done', unlocked: { unlockedAt: server.clock.now().toISOString() }, result: null, lastFailedSignInAt: server.clock.now().toISOString() });
+    expect(invoked.at(-1)).toBe('reset:unlock');
+    expect((await server.api('POST', '/auth/sign-in', { body: { username: 'mika', password: PASSWORD } })).status).toBe(200);
+  });
+
   it('start over forgets the session in main too, and the same name can start again', async () => {
     await store.getState().start('mika');
     expect(main.companion.reset.inProgress).toBe(true);
