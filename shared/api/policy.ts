@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { gateOrderProblems } from '../rules/gates.js';
 import { BANNED_TERM_MAX_LENGTH, BANNED_TERM_MIN_LENGTH, BANNED_TERMS_MAX } from '../rules/banned-words.js';
-import { Locale, LOCALES, METHOD_TYPES, MethodType } from './common.js';
+import { Locale, METHOD_TYPES, MethodType } from './common.js';
 
 /** R1 / R14: who may use SSPR. */
 export const Scope = z.strictObject({
@@ -154,4 +154,3 @@ export const PublicPolicy = z.object({
 });
 export type PublicPolicy = z.infer<typeof PublicPolicy>;
 
-export const SUPPORTED_LOCALES = LOCALES;

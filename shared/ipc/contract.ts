@@ -372,7 +372,6 @@ export const IPC_EVENTS = {
 export type IpcEvents = typeof IPC_EVENTS;
 export type IpcEvent = keyof IpcEvents;
 export type IpcEventPayload<E extends IpcEvent> = z.infer<IpcEvents[E]>;
-export const IPC_EVENT_NAMES = Object.keys(IPC_EVENTS) as IpcEvent[];
 
 /** Where main sends events: the Electron window, or the test host's page. */
 export interface IpcEventSink {

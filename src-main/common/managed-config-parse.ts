@@ -3,7 +3,7 @@
  * `reg query /s` text (Windows), `plutil -convert json` output (macOS), JSON (Linux).
  * A bad value yields ONE message naming the field; the app then runs on defaults.
  */
-import { ManagedConfig, SETTING_KEYS, type SettingKey } from '../../shared/ipc/config.js';
+import { ManagedConfig, SETTING_KEYS } from '../../shared/ipc/config.js';
 
 export type ManagedParse = { ok: true; config: ManagedConfig } | { ok: false; problem: string };
 
@@ -116,6 +116,3 @@ function unknownKey(issue: { code: string; keys?: string[] }): string | null {
   return issue.code === 'unrecognized_keys' && issue.keys?.length ? issue.keys.join(', ') : null;
 }
 
-export function isSettingKey(k: string): k is SettingKey {
-  return (SETTING_KEYS as string[]).includes(k);
-}

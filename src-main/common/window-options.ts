@@ -9,7 +9,6 @@ export const APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self';
 
 /** The renderer build inside the app (vite's outDir). */
 export const RENDERER_DIR = 'dist/renderer';
-export const RENDERER_ENTRY = `${RENDERER_DIR}/index.html`;
 
 export interface WindowMode {
   kiosk: boolean;

@@ -118,13 +118,6 @@ export class BindingSecretStore implements SecretStore {
   }
 }
 
-/** The store on `@napi-rs/keyring`. */
-export class KeyringSecretStore extends BindingSecretStore {
-  constructor(service: string, platform: NodeJS.Platform = process.platform) {
-    super(service, napiKeyringBinding(platform));
-  }
-}
-
 /** keytar first, `@napi-rs/keyring` where keytar cannot load. */
 export async function defaultBindings(platform: NodeJS.Platform = process.platform): Promise<(KeychainBinding | { unavailable: string })[]> {
   return [await loadKeytar(), napiKeyringBinding(platform)];

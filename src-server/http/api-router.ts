@@ -136,7 +136,3 @@ function undeclaredProblem(name: RouteName, err: unknown): Error | null {
 export function apiRoutes(handlers: HandlerTable): RoutePlugin {
   return (app, { authenticator, validateResponses }) => registerApi(app, handlers, authenticator, { validateResponses });
 }
-
-export function isZodError(e: unknown): e is ZodError {
-  return e instanceof ZodError;
-}

@@ -48,7 +48,3 @@ export function extensible(attribute: string, rule: string, value: string): stri
 
 export const and = (...parts: string[]): string => (parts.length === 1 ? parts[0]! : `(&${parts.join('')})`);
 export const or = (...parts: string[]): string => (parts.length === 1 ? parts[0]! : `(|${parts.join('')})`);
-
-export function isAttributeName(name: string): boolean {
-  return ATTRIBUTE.test(name);
-}
