@@ -1,20 +1,12 @@
 import type { ResetMethodType } from '../../shared/api/common.js';
 import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
+import { withDeadline } from '../notify/handover-deadline.js';
 import type { HandoverChannel, HandoverTimes } from '../notify/handover-times.js';
 
 /** The relay a method's code goes through, if any. */
 export function handoverChannel(type: ResetMethodType): HandoverChannel | null {
   return type === 'email' ? 'email' : type === 'mobilePhone' || type === 'officePhone' ? 'phone' : null;
-}
-
-/** `work`, or a rejection once `ms` have passed (the work itself is not cancelled). */
-function withDeadline(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not handed over within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 export interface CodeHandoverDependencies {
