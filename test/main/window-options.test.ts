@@ -142,7 +142,7 @@ describe('Electron security checklist: the shell wires every item (config lines)
     ['logon: the profile in a temporary folder, removed on exit', main, /mkdtempSync\(path\.join\(os\.tmpdir\(\), 'sspr-logon-'\)\)[\s\S]*rmSync\(logonData, \{ recursive: true, force: true \}\)[\s\S]*app\.setPath\('userData', logonData\)[\s\S]*app\.on\('will-quit', removeLogonData\)/],
     ['logon: kiosk forced (reset flow only)', main, /logon \? \{ \.\.\.loaded, config: \{ \.\.\.loaded\.config, kioskMode: true \} \}/],
     ['logon: no keychain', main, /logon \? new UnavailableSecretStore\(/],
-    ['logon: no OS shell (no external links), an exit code instead', main, /logon \? \{ logon: \{ exit: [^}]*\} \} : \{ openExternal/],
+    ['logon: no OS shell (no external links), an exit code instead', main, /logon\s*\?\s*\{ logon: \{ exit: [^}]*\} \}\s*:\s*\{ openExternal/],
     ['logon: no auto-start registration', main, /app\.isPackaged && !logon/],
     ['logon: window options of the logon mode', main, /windowOptions\(\{ kiosk: kioskMode, logon, /],
     ['web-contents-created guard', security, /app\.on\('web-contents-created'/],
