@@ -11,56 +11,73 @@ afterAll(async () => {
 });
 
 describe('reset flow', () => {
-  it('R2 / R13 / R18a: one-method reset by emailed code, then the new password signs in', async () => {
-    const { user, address } = await userWithEmail(t, 'emma');
-    await t.server.services.directory.verifyPassword('emma', 'wrong'); // touch the lockout counter
-    const session = await startReset(t, 'Emma');
-    expect(session.requiredMethods).toBe(1);
-    expect(session.methods).toEqual([{ id: expect.any(String), type: 'email', hint: 'e•••@mail.example' }]);
-    const token = session.sessionToken;
+  describe('R2 / R13 / R18a: one-method reset by emailed code, then the new password signs in', () => {
+    // One reset, step by step: each case continues the session the one before left.
+    let user: Awaited<ReturnType<typeof userWithEmail>>['user'];
+    let address: string;
+    let session: Awaited<ReturnType<typeof startReset>>;
+    let token: string;
+    let challengeId: string;
+    let code: string;
 
-    const state0 = await t.api('GET', '/reset/session', { token });
-    expect(state0.body).toMatchObject({ state: 'verifying', gatesPassed: 0, requiredMethods: 1, passedMethodIds: [] });
+    it('R2, R13b: the session needs one method and offers the email, masked; it starts verifying', async () => {
+      ({ user, address } = await userWithEmail(t, 'emma'));
+      await t.server.services.directory.verifyPassword('emma', 'wrong'); // touch the lockout counter
+      session = await startReset(t, 'Emma');
+      expect(session.requiredMethods).toBe(1);
+      expect(session.methods).toEqual([{ id: expect.any(String), type: 'email', hint: 'e•••@mail.example' }]);
+      token = session.sessionToken;
 
-    const before = t.smtp.mails.length;
-    const ch = await t.api('POST', '/reset/session/challenges', { token, body: { methodId: methodOf(session, 'email') } });
-    expect(ch.status).toBe(201);
-    expect(ch.body.type).toBe('email');
-    const mail = await nextMail(t, address, before);
-    expect(mail.subject).toContain('verification code');
-    const code = await mailedCode(t, address, before);
-    expect(code).toMatch(/^\d{6}$/);
+      const state0 = await t.api('GET', '/reset/session', { token });
+      expect(state0.body).toMatchObject({ state: 'verifying', gatesPassed: 0, requiredMethods: 1, passedMethodIds: [] });
+    });
 
-    const pending = await t.api('GET', '/reset/session', { token });
-    expect(pending.body.pendingChallenge).toMatchObject({ challengeId: ch.body.challengeId, type: 'email' });
+    it('R13: the code is mailed, the session shows it pending, and a wrong code counts (R11a)', async () => {
+      const before = t.smtp.mails.length;
+      const ch = await t.api('POST', '/reset/session/challenges', { token, body: { methodId: methodOf(session, 'email') } });
+      expect(ch.status).toBe(201);
+      expect(ch.body.type).toBe('email');
+      challengeId = ch.body.challengeId;
+      const mail = await nextMail(t, address, before);
+      expect(mail.subject).toContain('verification code');
+      code = await mailedCode(t, address, before);
+      expect(code).toMatch(/^\d{6}$/);
 
-    const wrong = await t.api('POST', `/reset/session/challenges/${ch.body.challengeId}/verify`, { token, body: { code: code === '000000' ? '111111' : '000000' } });
-    expect(wrong.status).toBe(400);
-    expect(wrong.body).toMatchObject({ code: 'invalid_code', attemptsRemaining: 4 });
+      const pending = await t.api('GET', '/reset/session', { token });
+      expect(pending.body.pendingChallenge).toMatchObject({ challengeId: ch.body.challengeId, type: 'email' });
 
-    const early = await t.api('POST', '/reset/session/password', { token, body: { newPassword: NEW_PASSWORD } });
-    expect(early.body.code).toBe('gates_incomplete');
+      const wrong = await t.api('POST', `/reset/session/challenges/${challengeId}/verify`, { token, body: { code: code === '000000' ? '111111' : '000000' } });
+      expect(wrong.status).toBe(400);
+      expect(wrong.body).toMatchObject({ code: 'invalid_code', attemptsRemaining: 4 });
+    });
 
-    const ok = await t.api('POST', `/reset/session/challenges/${ch.body.challengeId}/verify`, { token, body: { code } });
-    expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ gatesPassed: 1, requiredMethods: 1, complete: true, session: expect.objectContaining({ state: 'ready', gatesPassed: 1 }) });
-    expect((await t.api('GET', '/reset/session', { token })).body.state).toBe('ready');
+    it('R2: no password before the gate; the right code passes it and the session is ready', async () => {
+      const early = await t.api('POST', '/reset/session/password', { token, body: { newPassword: NEW_PASSWORD } });
+      expect(early.body.code).toBe('gates_incomplete');
 
-    const weak = await t.api('POST', '/reset/session/password', { token, body: { newPassword: 'emma' } });
-    expect(weak.status).toBe(422);
-    expect(weak.body.code).toBe('password_policy');
-    expect(weak.body.violations.map((v: { rule: string }) => v.rule)).toContain('minLength');
+      const ok = await t.api('POST', `/reset/session/challenges/${challengeId}/verify`, { token, body: { code } });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toEqual({ gatesPassed: 1, requiredMethods: 1, complete: true, session: expect.objectContaining({ state: 'ready', gatesPassed: 1 }) });
+      expect((await t.api('GET', '/reset/session', { token })).body.state).toBe('ready');
+    });
 
-    const set = await t.api('POST', '/reset/session/password', { token, body: { newPassword: NEW_PASSWORD, unlockAccount: true } });
-    expect(set.status).toBe(200);
-    expect(set.body).toEqual({ unlocked: true, changedAt: t.clock.now().toISOString() });
-    expect((await t.api('GET', '/reset/session', { token })).body.state).toBe('completed');
-    expect((await t.server.services.directory.verifyPassword('emma', NEW_PASSWORD)).ok).toBe(true);
-    expect((await t.server.services.directory.verifyPassword('emma', 'Initial-Passw0rd!')).ok).toBe(false);
-    // R22: the user is told at the account's own address.
-    await t.smtp.waitFor(user.email!, (m) => /reset/i.test(m.subject ?? ''));
-    // The finished session can do nothing more.
-    expect((await t.api('POST', '/reset/session/password', { token, body: { newPassword: NEW_PASSWORD + 'x' } })).body.code).toBe('session_expired');
+    it('R18a, R22: a weak password is refused with its rule; a good one is set, unlocks, is told, and ends the session', async () => {
+      const weak = await t.api('POST', '/reset/session/password', { token, body: { newPassword: 'emma' } });
+      expect(weak.status).toBe(422);
+      expect(weak.body.code).toBe('password_policy');
+      expect(weak.body.violations.map((v: { rule: string }) => v.rule)).toContain('minLength');
+
+      const set = await t.api('POST', '/reset/session/password', { token, body: { newPassword: NEW_PASSWORD, unlockAccount: true } });
+      expect(set.status).toBe(200);
+      expect(set.body).toEqual({ unlocked: true, changedAt: t.clock.now().toISOString() });
+      expect((await t.api('GET', '/reset/session', { token })).body.state).toBe('completed');
+      expect((await t.server.services.directory.verifyPassword('emma', NEW_PASSWORD)).ok).toBe(true);
+      expect((await t.server.services.directory.verifyPassword('emma', 'Initial-Passw0rd!')).ok).toBe(false);
+      // R22: the user is told at the account's own address.
+      await t.smtp.waitFor(user.email!, (m) => /reset/i.test(m.subject ?? ''));
+      // The finished session can do nothing more.
+      expect((await t.api('POST', '/reset/session/password', { token, body: { newPassword: NEW_PASSWORD + 'x' } })).body.code).toBe('session_expired');
+    });
   });
 
   it('R13: the code is single use and bound to its session', async () => {
