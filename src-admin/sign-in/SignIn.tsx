@@ -170,7 +170,7 @@ function ErrorLine({ id, error }: { id: string; error: string | null }) {
 }
 
 /**
- * While the browser solves the server's proof-of-work (R48): an indeterminate progress bar and
+ * While the browser solves the server's proof-of-work (R41): an indeterminate progress bar and
  * a line of text in a live region that is always there (empty when idle), so screen readers
  * announce it when it appears. Nothing to click or solve by hand.
  */

@@ -40,11 +40,11 @@ export function choiceLabel({ method, channel }: Choice): string {
   return `${LABELS[method.type]} ${method.hint}`;
 }
 
-/** The browser's language where the console has words for it (R48's status); English otherwise. */
+/** The browser's language where the console has words for it (R41's status); English otherwise. */
 export type ConsoleLocale = 'en' | 'ja';
 export const browserLocale = (): ConsoleLocale => (navigator.language.toLowerCase().startsWith('ja') ? 'ja' : 'en');
 
-/** What the sign-in says while the browser solves the server's proof-of-work (R48), in both languages. */
+/** What the sign-in says while the browser solves the server's proof-of-work (R41), in both languages. */
 export const PROOF_OF_WORK_TEXT: Record<ConsoleLocale, { label: string; text: string; failed: string }> = {
   en: {
     label: 'Checking this browser',

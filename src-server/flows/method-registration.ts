@@ -155,7 +155,7 @@ export class MethodRegistration {
   }
 
   /**
-   * R11f, R45: a new method's code is with the relay / gateway before the answer, within the
+   * R11f, R43: a new method's code is with the relay / gateway before the answer, within the
    * delivery deadline. Refused or too slow: not counted, the code voided (a late delivery must
    * not work: the user was told it was not sent) and the unproved method gone, so adding it
    * again starts clean; the answer is `delivery_failed`, naming the method.

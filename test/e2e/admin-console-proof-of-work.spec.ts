@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 
 /**
- * R48: the console's sign-in on a server that asks every sign-in for a proof-of-work
+ * R41: the console's sign-in on a server that asks every sign-in for a proof-of-work
  * (SSPR_PROOF_OF_WORK=always). The browser solves it by itself in a Web Worker while a
  * progress bar and a live status say so (English and Japanese), keyboard only, axe-clean;
  * then the password is checked as usual.
@@ -86,7 +86,7 @@ test.afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('R48: the console solves the proof-of-work itself, says so while it works, and then checks the password', async ({ page }) => {
+test('R41: the console solves the proof-of-work itself, says so while it works, and then checks the password', async ({ page }) => {
   test.setTimeout(120_000);
   const asked: number[] = [];
   page.on('response', (r) => void (r.url().endsWith('/auth/admin/sessions') && asked.push(r.status())));
@@ -116,7 +116,7 @@ test('R48: the console solves the proof-of-work itself, says so while it works, 
 
 test.describe('in Japanese', () => {
   test.use({ locale: 'ja-JP' });
-  test('R48: the status is in Japanese, marked as such for screen readers', async ({ page }) => {
+  test('R41: the status is in Japanese, marked as such for screen readers', async ({ page }) => {
     await page.goto(`${base}/admin/`);
     await page.getByLabel('User name').fill(ADMIN.username);
     await page.getByLabel('Password', { exact: true }).fill('Not-the-Passw0rd!');

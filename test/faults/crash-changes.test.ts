@@ -12,7 +12,7 @@ import { startSmtpPeer, type SmtpPeer } from '../helpers/smtp-peer.js';
 import { TEST_HASH_PARAMS } from '../helpers/test-server.js';
 
 /**
- * R44 (with R15, R17a, R22, R28): the real server process is SIGKILLed at a seeded point of
+ * R42 (with R15, R17a, R22, R28): the real server process is SIGKILLed at a seeded point of
  * many parallel signed-in changes (`POST /me/password`), then started again on the same
  * store. Every change answered 200 must be in effect, and every password in effect must have
  * its audit event, its revoked sign-ins and its notice; a change the crash cut off leaves the
@@ -167,7 +167,7 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
   expect(counts.inEffect).toBe(counts.changes);
 }
 
-describe('R44: SIGKILL of the server in the middle of parallel signed-in changes (R15, R17a, R22, R28)', () => {
+describe('R42: SIGKILL of the server in the middle of parallel signed-in changes (R15, R17a, R22, R28)', () => {
   it('SQLite: every change answered 200 is in effect with its audit event, revocation and notice; cut-off changes can be made again', { timeout: 600_000 }, async () => {
     await crashRounds('sqlite');
   });

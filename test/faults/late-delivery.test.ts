@@ -3,7 +3,7 @@ import { startTestServer, type ApiResult, type TestServer } from '../helpers/tes
 import { addMethod, mailedCode, methodOf, nextPhoneMessage, phoneCode, startReset } from '../helpers/reset-helpers.js';
 
 /**
- * R45 (with R11f, R12): a hand-over the relay or gateway finishes after the delivery deadline
+ * R43 (with R11f, R12): a hand-over the relay or gateway finishes after the delivery deadline
  * was answered `delivery_failed`, so the code it carried must never work, though it does reach
  * the person. A new method's code waits for its hand-over like a reset's, and one that is
  * refused or late is not counted. Real peers on loopback: an SMTP peer and an SMS gateway that
@@ -48,7 +48,7 @@ async function signedIn(username: string): Promise<string> {
   return r.body.accessToken as string;
 }
 
-describe('R45: a code handed over after its deadline never works (R11f, R12)', () => {
+describe('R43: a code handed over after its deadline never works (R11f, R12)', () => {
   it('reset: a slow SMTP relay and a slow SMS gateway deliver the code late; it is refused, and a fresh code works', { timeout: 120_000 }, async () => {
     for (const kind of ['email', 'mobilePhone'] as const) {
       const c: LateCounts = { asks: 0, deliveryFailed: 0, lateCodesArrived: 0, lateCodesRefused: 0, lockedAfter: 0 };

@@ -3,7 +3,7 @@ import { DirectoryUnavailableError, type Directory, type DirectoryAccount, type 
 
 /**
  * An external directory whose answers can be lost: a built-in directory stands in for LDAP,
- * its single-transaction paths hidden, so the flows take the intent path (R18d, R44).
+ * its single-transaction paths hidden, so the flows take the intent path (R18d, R42).
  */
 export class LostAnswerDirectory implements Directory {
   readonly kind = 'openldap' as const;

@@ -5,7 +5,7 @@ import { LostAnswerDirectory } from '../helpers/lost-answer-directory.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 /**
- * R44 on an external directory: a signed-in change or an administrator's reset whose answer
+ * R42 on an external directory: a signed-in change or an administrator's reset whose answer
  * is lost after the directory applied it. The intent recorded before the write is settled from
  * the directory's own password-changed stamp — at once, or by the reconciliation once the
  * directory answers again — with its audit event, revocation (R28) and notice (R22).
@@ -44,7 +44,7 @@ const auditOf = (name: string, type: 'password.change' | 'admin.user') =>
   t.server.services.db.selectFrom('audit_events').select('detail').where('username', '=', name).where('type', '=', type).where('result', '=', 'success').execute();
 const openIntents = () => t.server.services.db.selectFrom('password_write_intents').select('id').execute();
 
-describe('R44: a change or an administrator reset whose directory answer is lost', () => {
+describe('R42: a change or an administrator reset whose directory answer is lost', () => {
   it('POST /me/password, reconciled at once: 200 with its audit event, revocation and notice', async () => {
     const s = await signedIn('chg-lost');
     directory.loseNextAnswer = true;

@@ -94,7 +94,7 @@ describe('proof-of-work on every identify (policy: always)', () => {
     expect((await identify({ [PROOF_OF_WORK_HEADER]: await solve(fresh) })).status).toBe(201);
   });
 
-  it('R48: the console\'s administrator sign-in asks for one too, bound to its own door', async () => {
+  it('R41: the console\'s administrator sign-in asks for one too, bound to its own door', async () => {
     const adminSignIn = (headers: Record<string, string> = {}) => requestFrom('127.0.0.6', `${t.url}/auth/admin/sessions`, { body: { username: 'kenji', password: PW }, headers });
     const asked = await adminSignIn();
     expect(asked.status).toBe(428);
@@ -111,7 +111,7 @@ describe('proof-of-work at the administrator sign-in (adaptive)', () => {
   });
   afterAll(() => t.close());
 
-  it('R48: three tries a minute from one address pass; then a proof-of-work; past ten, refused', async () => {
+  it('R41: three tries a minute from one address pass; then a proof-of-work; past ten, refused', async () => {
     const results: AddressedResult[] = [];
     for (let i = 0; i < 12; i++) results.push(await requestFrom('127.0.0.7', `${t.url}/auth/admin/sessions`, { body: { username: `admin${i}`, password: PW } }));
     expect(results.map((r) => r.status)).toEqual([401, 401, 401, ...Array(7).fill(428), 429, 429]);
