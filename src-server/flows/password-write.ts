@@ -77,7 +77,7 @@ export class PasswordWrites {
     let written: PasswordWriteResult;
     if (how.kind === 'change' && directory.changePasswordWith) written = await directory.changePasswordWith(user, how.currentPassword, newPassword, complete);
     else if (how.kind === 'reset' && directory.resetPasswordWith) written = await directory.resetPasswordWith(user, newPassword, { unlock: how.unlock, mustChange: how.mustChange }, complete);
-    else written = await this.writeWithIntent(user, newPassword, how, completion, alsoInTransaction);
+    else written = await this.writeWithIntent(user, newPassword, how, completion, complete);
     if (written.ok) this.deps.notices.kick();
     return written;
   }
@@ -94,7 +94,8 @@ export class PasswordWrites {
     newPassword: string,
     how: PasswordWriteKind,
     completion: WriteCompletion,
-    alsoInTransaction?: (trx: Transaction<Database>) => Promise<void>,
+    /** `write`'s completion step, the same whichever way the password is written. */
+    complete: (trx: Transaction<Database>) => Promise<void>,
   ): Promise<PasswordWriteResult> {
     const { db, directory, intents, secretBox } = this.deps;
     const now = this.now();
@@ -116,8 +117,7 @@ export class PasswordWrites {
     }
     await db.transaction().execute(async (trx) => {
       if (!(await intents.drop(trx, intent.id))) return;
-      await alsoInTransaction?.(trx);
-      await this.complete(trx, completion);
+      await complete(trx);
     });
     return written;
   }
