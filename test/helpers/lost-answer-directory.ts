@@ -1,5 +1,22 @@
-import type { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
+import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
 import { DirectoryUnavailableError, type Directory, type DirectoryAccount, type DirectoryUser, type PasswordWriteResult } from '../../src-server/directory/directory.js';
+import { startTestServer, type TestServer } from './test-server.js';
+
+/** A test server on a LostAnswerDirectory; its users start with `password`. */
+export async function startLostAnswerServer(password: string): Promise<{ t: TestServer; directory: LostAnswerDirectory }> {
+  let builtin!: BuiltinDirectory;
+  let directory!: LostAnswerDirectory;
+  const t = await startTestServer({
+    overrides: {
+      directory: (base) => {
+        builtin = new BuiltinDirectory(base.db, base.clock, () => base.policy.get(), base.hashParams);
+        return (directory = new LostAnswerDirectory(builtin));
+      },
+    },
+  });
+  t.addUser = (u) => builtin.createUser({ password, displayName: u.username, ...u });
+  return { t, directory };
+}
 
 /**
  * An external directory whose answers can be lost: a built-in directory stands in for LDAP,
@@ -31,15 +48,13 @@ export class LostAnswerDirectory implements Directory {
   isMember = (u: DirectoryUser, g: string) => this.inner.isMember(u, g);
   verifyPassword = (u: string, p: string) => this.inner.verifyPassword(u, p);
   async resetPassword(user: DirectoryAccount, pw: string, o: { unlock: boolean }): Promise<PasswordWriteResult> {
-    const written = await this.inner.resetPassword(user, pw, o);
-    if (this.loseNextAnswer) {
-      this.loseNextAnswer = false;
-      throw new DirectoryUnavailableError('socket closed before the answer');
-    }
-    return written;
+    return this.answer(await this.inner.resetPassword(user, pw, o));
   }
   async changePassword(user: DirectoryAccount, current: string, pw: string): Promise<PasswordWriteResult> {
-    const written = await this.inner.changePassword(user, current, pw);
+    return this.answer(await this.inner.changePassword(user, current, pw));
+  }
+  /** A write's answer, lost once when `loseNextAnswer` says so. */
+  private answer(written: PasswordWriteResult): PasswordWriteResult {
     if (this.loseNextAnswer) {
       this.loseNextAnswer = false;
       throw new DirectoryUnavailableError('socket closed before the answer');

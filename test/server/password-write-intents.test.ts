@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
 import { DirectoryUnavailableError } from '../../src-server/directory/directory.js';
-import { LostAnswerDirectory } from '../helpers/lost-answer-directory.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { startLostAnswerServer, type LostAnswerDirectory } from '../helpers/lost-answer-directory.js';
+import type { TestServer } from '../helpers/test-server.js';
 
 /**
  * R42 on an external directory: a signed-in change or an administrator's reset whose answer
@@ -15,17 +14,8 @@ const NEW = 'Amber-Lighthouse-Walk-31';
 
 let t: TestServer;
 let directory: LostAnswerDirectory;
-let builtin: BuiltinDirectory;
 beforeAll(async () => {
-  t = await startTestServer({
-    overrides: {
-      directory: (base) => {
-        builtin = new BuiltinDirectory(base.db, base.clock, () => base.policy.get(), base.hashParams);
-        return (directory = new LostAnswerDirectory(builtin));
-      },
-    },
-  });
-  t.addUser = (u) => builtin.createUser({ password: PW, displayName: u.username, ...u });
+  ({ t, directory } = await startLostAnswerServer(PW));
 });
 afterAll(async () => {
   await t.close();

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
-import { LostAnswerDirectory } from '../helpers/lost-answer-directory.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { startLostAnswerServer, type LostAnswerDirectory } from '../helpers/lost-answer-directory.js';
+import type { TestServer } from '../helpers/test-server.js';
 import { NEW_PASSWORD, passEmailGate, methodOf, startReset, userWithEmail } from '../helpers/reset-helpers.js';
 
 /**
@@ -13,17 +12,8 @@ import { NEW_PASSWORD, passEmailGate, methodOf, startReset, userWithEmail } from
  */
 let t: TestServer;
 let directory: LostAnswerDirectory;
-let builtin: BuiltinDirectory;
 beforeAll(async () => {
-  t = await startTestServer({
-    overrides: {
-      directory: (base) => {
-        builtin = new BuiltinDirectory(base.db, base.clock, () => base.policy.get(), base.hashParams);
-        return (directory = new LostAnswerDirectory(builtin));
-      },
-    },
-  });
-  t.addUser = (u) => builtin.createUser({ password: 'Initial-Passw0rd!', displayName: u.username, ...u });
+  ({ t, directory } = await startLostAnswerServer('Initial-Passw0rd!'));
 });
 afterAll(async () => {
   await t.close();
