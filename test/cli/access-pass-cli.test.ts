@@ -1,27 +1,11 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { adminCli } from './cli-process.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 /** `npm run admin -- access-pass` as a real process on the running server's data directory (R31). */
 let t: TestServer;
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src-server/cli/admin.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, SSPR_DATA_DIR: t.config.dataDir, SSPR_SMTP_URL: t.config.smtpUrl ?? '', SSPR_LOG_LEVEL: 'silent' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end('');
-  });
-}
+// The CLI tells the user by email through the test server's SMTP peer.
+const cli = (args: string[]) => adminCli(t, args, { env: { SSPR_SMTP_URL: t.config.smtpUrl ?? '' } });
 
 beforeAll(async () => {
   t = await startTestServer();

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../shared/api/policy.js';
+import { adminCli } from './cli-process.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { methodOf, nextPhoneMessage, phoneCode, startReset } from '../helpers/reset-helpers.js';
 
@@ -13,23 +13,7 @@ import { methodOf, nextPhoneMessage, phoneCode, startReset } from '../helpers/re
  */
 let t: TestServer;
 let files: string;
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function cli(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src-server/cli/admin.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, SSPR_DATA_DIR: t.config.dataDir, SSPR_LOG_LEVEL: 'silent', ...options.env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
+const cli = (args: string[], options: { input?: string; env?: Record<string, string> } = {}) => adminCli(t, args, options);
 
 const file = (name: string, text: string) => {
   const p = path.join(files, name);

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runIn } from './cli-process.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 /**
@@ -10,20 +10,9 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
  * than them. Either way it is the same CLI on the same store.
  */
 let t: TestServer;
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const BUNDLE = path.join(ROOT, 'dist/cli/admin.js');
 
-function run(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, SSPR_DATA_DIR: t.config.dataDir, SSPR_LOG_LEVEL: 'silent' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const run = (command: string, args: string[]) => runIn(t, command, args);
 const sspr = (args: string[]) => run(process.execPath, ['scripts/sspr-admin.mjs', ...args]);
 
 beforeAll(async () => {
