@@ -6,7 +6,7 @@ import { loadConfig, databaseUrlOf } from '../../src-server/config.js';
 import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
 import { createServer } from '../../src-server/server.js';
 import { openStore } from '../../src-server/store/db.js';
-import { call, killed, seeded, sleep, startProcess } from '../helpers/fault-process.js';
+import { call, countRetry, crashEnv, killed, noCounts, seeded, startProcess, writeAndKill, type CrashCounts } from '../helpers/fault-process.js';
 import { startPostgres, type PostgresPeer } from '../helpers/postgres.js';
 import { startSmtpPeer, type SmtpPeer } from '../helpers/smtp-peer.js';
 import { TEST_HASH_PARAMS } from '../helpers/test-server.js';
@@ -24,20 +24,7 @@ const CHANGES = Math.min(Math.max(Number(process.env.SSPR_FAULT_RESETS ?? 16), 2
 const BASE_SEED = Number(process.env.SSPR_FAULT_SEED ?? 20261130);
 const OLD = 'Initial-Passw0rd!';
 
-interface Counts {
-  rounds: number;
-  changes: number;
-  answered200: number;
-  inEffect: number;
-  auditFound: number;
-  revoked: number;
-  noticed: number;
-  resumed: number;
-  failedCleanly: number;
-  fiveXx: number;
-}
-
-const report: Record<string, Counts> = {};
+const report: Record<string, CrashCounts> = {};
 afterAll(() => {
   for (const [store, c] of Object.entries(report)) console.log(`[faults] SIGKILL mid-change (${store}): ${JSON.stringify(c)}`);
 });
@@ -46,22 +33,8 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
   const pg: PostgresPeer | null = store === 'postgres' ? await startPostgres() : null;
   const smtp: SmtpPeer = await startSmtpPeer();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-fault-change-'));
-  const env: Record<string, string> = {
-    SSPR_PORT: '0',
-    SSPR_HOST: '127.0.0.1',
-    SSPR_DATA_DIR: dataDir,
-    SSPR_SMTP_URL: smtp.url,
-    SSPR_LOG_LEVEL: 'warn',
-    SSPR_RATE_LIMITS: 'off',
-    // Notices a killed process had claimed are taken over after 3 × this.
-    SSPR_SMTP_TIMEOUT_MS: '2000',
-    // The crash is the fault here. With every change's scrypt work at once on two loaded cores,
-    // a store round trip was seen to pass the 5 s default ("Query read timeout" → 503
-    // store_unavailable, by design); the store deadline has its own test (store-outage).
-    SSPR_STORE_TIMEOUT_MS: '20000',
-    ...(pg ? { SSPR_DATABASE_URL: pg.url } : {}),
-  };
-  const counts: Counts = { rounds: 0, changes: 0, answered200: 0, inEffect: 0, auditFound: 0, revoked: 0, noticed: 0, resumed: 0, failedCleanly: 0, fiveXx: 0 };
+  const env = crashEnv({ dataDir, smtpUrl: smtp.url, databaseUrl: pg?.url });
+  const counts = noCounts();
   report[store] = counts;
   let proc: Awaited<ReturnType<typeof startProcess>> | null = null;
   try {
@@ -90,30 +63,14 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
           return { ...u, accessToken: signIn.body.accessToken as string, refreshToken: signIn.body.refreshToken as string };
         }),
       );
-      const killAfterAnswers = Math.floor(random() * (signedIn.length / 2));
-      const killJitterMs = Math.floor(random() * 30);
-      let answeredSoFar = 0;
-      const answers = signedIn.map((u) =>
-        call(base, 'POST', '/me/password', { currentPassword: OLD, newPassword: newPassword(u) }, u.accessToken).then(
-          (a) => {
-            answeredSoFar++;
-            return a;
-          },
-          () => null,
-        ),
+      const label = `${store} change round ${round}`;
+      const settled = await writeAndKill(
+        proc.child,
+        random,
+        signedIn.map((u) => () => call(base, 'POST', '/me/password', { currentPassword: OLD, newPassword: newPassword(u) }, u.accessToken)),
+        counts,
+        label,
       );
-      for (let waited = 0; answeredSoFar < killAfterAnswers && waited < 20_000; waited += 5) await sleep(5);
-      await sleep(killJitterMs);
-      await killed(proc.child);
-      const settled = await Promise.all(answers);
-      counts.rounds++;
-      counts.changes += signedIn.length;
-      counts.answered200 += settled.filter((a) => a?.status === 200).length;
-      for (const a of settled) {
-        if (!a || a.status < 500) continue;
-        counts.fiveXx++;
-        console.log(`[faults] ${store} change round ${round}: a change answered ${a.status} ${JSON.stringify(a.body)}`);
-      }
 
       proc = await startProcess(env);
       const after: string = proc.base;
@@ -127,15 +84,7 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
             const again = await call(after, 'POST', '/auth/sign-in', { username: u.name, password: OLD });
             expect(again.status, `${u.name}: the old password after a change that did not happen`).toBe(200);
             const retry = await call(after, 'POST', '/me/password', { currentPassword: OLD, newPassword: newPassword(u) }, again.body.accessToken as string);
-            if (retry.status >= 500) {
-              counts.fiveXx++;
-              console.log(`[faults] ${store} change round ${round}: a repeated change answered ${retry.status} ${JSON.stringify(retry.body)}`);
-            }
-            if (retry.status === 200) counts.resumed++;
-            else {
-              counts.failedCleanly++;
-              console.log(`[faults] ${u.name}: repeated change answered ${retry.status} ${JSON.stringify(retry.body)}`);
-            }
+            countRetry(counts, retry, label, u.name);
             inEffect = (await call(after, 'POST', '/auth/sign-in', { username: u.name, password: newPassword(u) })).status === 200;
           }
           if (answered?.status === 200) expect(inEffect, `${u.name} answered 200`).toBe(true);
@@ -164,7 +113,7 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
   }
   expect(counts.fiveXx).toBe(0);
   expect(counts.inEffect).toBe(counts.auditFound);
-  expect(counts.inEffect).toBe(counts.changes);
+  expect(counts.inEffect).toBe(counts.writes);
 }
 
 describe('R42: SIGKILL of the server in the middle of parallel signed-in changes (R15, R17a, R22, R28)', () => {

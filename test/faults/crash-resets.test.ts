@@ -10,7 +10,7 @@ import { startGatewayPeer, type GatewayPeer } from '../helpers/gateway-peer.js';
 import { startPostgres, type PostgresPeer } from '../helpers/postgres.js';
 import { codeIn, startSmtpPeer, type SmtpPeer } from '../helpers/smtp-peer.js';
 import { TEST_HASH_PARAMS } from '../helpers/test-server.js';
-import { call, killed, seeded, sleep, startProcess } from '../helpers/fault-process.js';
+import { call, countRetry, crashEnv, killed, noCounts, seeded, sleep, startProcess, writeAndKill, type CrashCounts } from '../helpers/fault-process.js';
 
 /**
  * Issue 10 items 1 and 5 (R11d, R17a, R22): the real server process is SIGKILLed at a random
@@ -26,20 +26,7 @@ const BASE_SEED = Number(process.env.SSPR_FAULT_SEED ?? 20261130);
 const CLAIM_MS = 2000;
 const ADMIN_TOKEN = 'adm_fault_bootstrap_token_0123456789abcdef';
 
-interface Counts {
-  rounds: number;
-  resets: number;
-  answered200: number;
-  inEffect: number;
-  auditFound: number;
-  revoked: number;
-  noticed: number;
-  resumed: number;
-  failedCleanly: number;
-  fiveXx: number;
-}
-
-const report: Record<string, Counts> = {};
+const report: Record<string, CrashCounts> = {};
 afterAll(() => {
   for (const [store, c] of Object.entries(report)) console.log(`[faults] SIGKILL mid-reset (${store}): ${JSON.stringify(c)}`);
 });
@@ -49,26 +36,11 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
   const smtp: SmtpPeer = await startSmtpPeer();
   const gateway: GatewayPeer = await startGatewayPeer();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-fault-'));
-  const env: Record<string, string> = {
-    SSPR_PORT: '0',
-    SSPR_HOST: '127.0.0.1',
-    SSPR_DATA_DIR: dataDir,
-    SSPR_SMTP_URL: smtp.url,
-    SSPR_SMS_WEBHOOK_URL: gateway.url,
-    SSPR_SMS_WEBHOOK_SECRET: gateway.secret,
-    SSPR_ADMIN_TOKEN: ADMIN_TOKEN,
-    SSPR_LOG_LEVEL: 'warn',
-    SSPR_RATE_LIMITS: 'off',
-    SSPR_RESET_CLAIM_MS: String(CLAIM_MS),
-    // Notices a killed process had claimed are taken over after 3 × this.
-    SSPR_SMTP_TIMEOUT_MS: '2000',
-    // The crash is the fault here. With every change's scrypt work at once on two loaded cores,
-    // a store round trip was seen to pass the 5 s default ("Query read timeout" → 503
-    // store_unavailable, by design); the store deadline has its own test (store-outage).
-    SSPR_STORE_TIMEOUT_MS: '20000',
-    ...(pg ? { SSPR_DATABASE_URL: pg.url } : {}),
-  };
-  const counts: Counts = { rounds: 0, resets: 0, answered200: 0, inEffect: 0, auditFound: 0, revoked: 0, noticed: 0, resumed: 0, failedCleanly: 0, fiveXx: 0 };
+  const env = crashEnv(
+    { dataDir, smtpUrl: smtp.url, databaseUrl: pg?.url },
+    { SSPR_SMS_WEBHOOK_URL: gateway.url, SSPR_SMS_WEBHOOK_SECRET: gateway.secret, SSPR_ADMIN_TOKEN: ADMIN_TOKEN, SSPR_RESET_CLAIM_MS: String(CLAIM_MS) },
+  );
+  const counts = noCounts();
   report[store] = counts;
   let proc: Awaited<ReturnType<typeof startProcess>> | null = null;
   try {
@@ -110,32 +82,14 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
           return { ...u, token, refreshToken: signIn.body.refreshToken as string };
         }),
       );
-      // All the writes at once; the process dies at a seeded moment among them: after a
-      // seeded number of answers, plus a seeded few milliseconds.
-      const killAfterAnswers = Math.floor(random() * (ready.length / 2));
-      const killJitterMs = Math.floor(random() * 30);
-      let answeredSoFar = 0;
-      const answers = ready.map((u) =>
-        call(base, 'POST', '/reset/session/password', { newPassword: newPassword(u), unlockAccount: false }, u.token).then(
-          (a) => {
-            answeredSoFar++;
-            return a;
-          },
-          () => null,
-        ),
+      const label = `${store} round ${round}`;
+      const settled = await writeAndKill(
+        proc.child,
+        random,
+        ready.map((u) => () => call(base, 'POST', '/reset/session/password', { newPassword: newPassword(u), unlockAccount: false }, u.token)),
+        counts,
+        label,
       );
-      for (let waited = 0; answeredSoFar < killAfterAnswers && waited < 20_000; waited += 5) await sleep(5);
-      await sleep(killJitterMs);
-      await killed(proc.child);
-      const settled = await Promise.all(answers);
-      counts.rounds++;
-      counts.resets += ready.length;
-      counts.answered200 += settled.filter((a) => a?.status === 200).length;
-      for (const a of settled) {
-        if (!a || a.status < 500) continue;
-        counts.fiveXx++;
-        console.log(`[faults] ${store} round ${round}: a write answered ${a.status} ${JSON.stringify(a.body)}`);
-      }
 
       proc = await startProcess(env);
       const after: string = proc.base;
@@ -150,15 +104,7 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
             const state = await call(after, 'GET', '/reset/session', undefined, u.token);
             expect(state.body.state, `${u.name} after the crash`).toBe('ready');
             const retry = await call(after, 'POST', '/reset/session/password', { newPassword: newPassword(u), unlockAccount: false }, u.token);
-            if (retry.status >= 500) {
-              counts.fiveXx++;
-              console.log(`[faults] ${store} round ${round}: a resumed write answered ${retry.status} ${JSON.stringify(retry.body)}`);
-            }
-            if (retry.status === 200) counts.resumed++;
-            else {
-              counts.failedCleanly++;
-              console.log(`[faults] ${u.name}: retry answered ${retry.status} ${JSON.stringify(retry.body)}`);
-            }
+            countRetry(counts, retry, label, u.name);
             inEffect = (await call(after, 'POST', '/auth/sign-in', { username: u.name, password: newPassword(u) })).status === 200;
           }
           // A password answered 200 is in effect (issue 10 item 1).

@@ -58,3 +58,85 @@ export function killed(child: ChildProcess): Promise<void> {
     child.kill('SIGKILL');
   });
 }
+
+/** What a crash test saw, printed after the run: the writes, and how each ended. */
+export interface CrashCounts {
+  rounds: number;
+  writes: number;
+  answered200: number;
+  inEffect: number;
+  auditFound: number;
+  revoked: number;
+  noticed: number;
+  resumed: number;
+  failedCleanly: number;
+  fiveXx: number;
+}
+
+export const noCounts = (): CrashCounts => ({ rounds: 0, writes: 0, answered200: 0, inEffect: 0, auditFound: 0, revoked: 0, noticed: 0, resumed: 0, failedCleanly: 0, fiveXx: 0 });
+
+/** The crash tests' server settings, on loopback, without rate limits, on `dataDir` (or PostgreSQL). */
+export function crashEnv(o: { dataDir: string; smtpUrl: string; databaseUrl?: string }, more: Record<string, string> = {}): Record<string, string> {
+  return {
+    SSPR_PORT: '0',
+    SSPR_HOST: '127.0.0.1',
+    SSPR_DATA_DIR: o.dataDir,
+    SSPR_SMTP_URL: o.smtpUrl,
+    SSPR_LOG_LEVEL: 'warn',
+    SSPR_RATE_LIMITS: 'off',
+    // Notices a killed process had claimed are taken over after 3 × this.
+    SSPR_SMTP_TIMEOUT_MS: '2000',
+    // The crash is the fault here. With every change's scrypt work at once on two loaded cores,
+    // a store round trip was seen to pass the 5 s default ("Query read timeout" → 503
+    // store_unavailable, by design); the store deadline has its own test (store-outage).
+    SSPR_STORE_TIMEOUT_MS: '20000',
+    ...(o.databaseUrl ? { SSPR_DATABASE_URL: o.databaseUrl } : {}),
+    ...more,
+  };
+}
+
+/**
+ * All the writes at once; the process dies at a seeded moment among them: after a seeded
+ * number of answers, plus a seeded few milliseconds. Each write's answer, null where the
+ * crash cut it off, counted into `counts` (a 5xx is logged under `label`).
+ */
+export async function writeAndKill(child: ChildProcess, random: () => number, writes: Array<() => Promise<Answer>>, counts: CrashCounts, label: string): Promise<Array<Answer | null>> {
+  const killAfterAnswers = Math.floor(random() * (writes.length / 2));
+  const killJitterMs = Math.floor(random() * 30);
+  let answeredSoFar = 0;
+  const answers = writes.map((write) =>
+    write().then(
+      (a) => {
+        answeredSoFar++;
+        return a;
+      },
+      () => null,
+    ),
+  );
+  for (let waited = 0; answeredSoFar < killAfterAnswers && waited < 20_000; waited += 5) await sleep(5);
+  await sleep(killJitterMs);
+  await killed(child);
+  const settled = await Promise.all(answers);
+  counts.rounds++;
+  counts.writes += writes.length;
+  counts.answered200 += settled.filter((a) => a?.status === 200).length;
+  for (const a of settled) {
+    if (!a || a.status < 500) continue;
+    counts.fiveXx++;
+    console.log(`[faults] ${label}: a write answered ${a.status} ${JSON.stringify(a.body)}`);
+  }
+  return settled;
+}
+
+/** A write made again after the crash, for `user`: resumed, or refused cleanly (a 5xx is counted apart too). */
+export function countRetry(counts: CrashCounts, retry: Answer, label: string, user: string): void {
+  if (retry.status >= 500) {
+    counts.fiveXx++;
+    console.log(`[faults] ${label}: a repeated write answered ${retry.status} ${JSON.stringify(retry.body)}`);
+  }
+  if (retry.status === 200) counts.resumed++;
+  else {
+    counts.failedCleanly++;
+    console.log(`[faults] ${user}: repeated write answered ${retry.status} ${JSON.stringify(retry.body)}`);
+  }
+}
