@@ -1,11 +1,6 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
+import { ARTIFACTS, expectNoAxeViolations as axe, startConsoleServer, type ConsoleServer } from './console-server.js';
 
 /**
  * R41: the console's sign-in on a server that asks every sign-in for a proof-of-work
@@ -13,34 +8,13 @@ import { build } from 'vite';
  * progress bar and a live status say so (English and Japanese), keyboard only, axe-clean;
  * then the password is checked as usual.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ARTIFACTS = path.join(ROOT, 'artifacts');
 const TOKEN = 'adm_e2e_console_pow_0123456789abcdef0';
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const ADMIN = { username: 'keeper', displayName: 'Key Keeper', password: 'Initial-Passw0rd!k', email: 'keeper@corp.example' };
 
-let dataDir: string;
-let server: ChildProcess;
+let srv: ConsoleServer;
 let base: string;
 
-async function api(method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}/api/v1${p}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-async function axe(page: Page, where: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(
-    results.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    `axe violations on ${where}`,
-  ).toEqual([]);
-  expect(results.passes.length).toBeGreaterThan(10);
-}
+const api = (method: string, p: string, body?: unknown) => srv.api(method, p, body);
 
 /** Types the name and password with the keyboard and sends them; the proof-of-work is the browser's. */
 async function signIn(page: Page, password: string) {
@@ -55,21 +29,8 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  await build({ configFile: path.join(ROOT, 'vite.admin.config.ts'), logLevel: 'silent' });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-console-pow-'));
-  server = spawn(TSX, ['src-server/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, SSPR_PORT: '0', SSPR_DATA_DIR: dataDir, SSPR_ADMIN_TOKEN: TOKEN, SSPR_LOG_LEVEL: 'warn', SSPR_RATE_LIMITS: 'on', SSPR_PROOF_OF_WORK: 'always' },
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)\/api\/v1/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    server.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
+  srv = await startConsoleServer({ token: TOKEN, dataPrefix: 'sspr-console-pow-', env: { SSPR_RATE_LIMITS: 'on', SSPR_PROOF_OF_WORK: 'always' } });
+  base = srv.base;
   const created = await api('POST', '/admin/users', { ...ADMIN, isAdmin: true });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const methods = await api('PUT', `/admin/users/${ADMIN.username}/methods`, { email: 'keeper.private@mail.example', mobilePhone: '+81 9012345678' });
@@ -77,13 +38,10 @@ test.beforeAll(async () => {
   // The door really asks: a request without a proof is refused with a challenge.
   const bare = await fetch(`${base}/api/v1/auth/admin/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: ADMIN.username, password: ADMIN.password }) });
   expect(bare.status).toBe(428);
-  mkdirSync(ARTIFACTS, { recursive: true });
 });
 
 test.afterAll(async () => {
-  server?.kill('SIGTERM');
-  await new Promise((r) => server?.once('exit', r));
-  rmSync(dataDir, { recursive: true, force: true });
+  await srv?.stop();
 });
 
 test('R41: the console solves the proof-of-work itself, says so while it works, and then checks the password', async ({ page }) => {

@@ -1,71 +1,26 @@
-import { AxeBuilder } from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { expect, test } from '@playwright/test';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 import { approvalSigningString } from '../../shared/api/me.js';
+import { ARTIFACTS, expectNoAxeViolations as axe, startConsoleServer, type ConsoleServer } from './console-server.js';
 
 /**
  * The console's two-method sign-in with a push approval as one method (R10): the administrator's
  * phone (here the test, signing as the companion app does, with the device's Ed25519 key)
  * approves with the number the console shows; the emailed code is the other method.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ARTIFACTS = path.join(ROOT, 'artifacts');
 const TOKEN = 'adm_e2e_console_push_0123456789abcdef';
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const ADMIN = { username: 'pushchief', displayName: 'Push Chief', password: 'Initial-Passw0rd!x', email: 'pushchief@corp.example' };
 const RESET_EMAIL = 'pushchief.private@mail.example';
 const device = generateKeyPairSync('ed25519');
 
-let dataDir: string;
-let server: ChildProcess;
+let srv: ConsoleServer;
 let base: string;
 let pushMethodId: string;
 
-async function api(method: string, p: string, body?: unknown, token = TOKEN): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}/api/v1${p}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-const outboxFile = () => path.join(dataDir, 'outbox', 'outbox.jsonl');
-const outboxLines = () => (existsSync(outboxFile()) ? readFileSync(outboxFile(), 'utf8').trim().split('\n').length : 0);
-
-async function outboxCode(to: string, after: number): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const lines = existsSync(outboxFile()) ? readFileSync(outboxFile(), 'utf8').trim().split('\n').slice(after) : [];
-    const parsed = lines.flatMap((l) => {
-      try {
-        return [JSON.parse(l) as { to: string; text: string }];
-      } catch {
-        return [];
-      }
-    });
-    const hit = parsed.find((m) => m.to === to && /\b\d{6}\b/.test(m.text));
-    if (hit) return /\b(\d{6})\b/.exec(hit.text)![1]!;
-    if (Date.now() > deadline) throw new Error(`no outbox message to ${to}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function axe(page: Page, where: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(
-    results.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    `axe violations on ${where}`,
-  ).toEqual([]);
-  expect(results.passes.length).toBeGreaterThan(10);
-}
+const api = (method: string, p: string, body?: unknown, token?: string) => srv.api(method, p, body, token);
+const outboxLines = () => srv.outboxLines();
+const outboxCode = (to: string, after: number) => srv.outboxCode(to, after);
 
 /** The companion app on the administrator's phone: signed in, it sees the approval and signs its answer. */
 async function approveOnDevice(number: number, approve = true): Promise<void> {
@@ -84,21 +39,8 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  await build({ configFile: path.join(ROOT, 'vite.admin.config.ts'), logLevel: 'silent' });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-console-push-'));
-  server = spawn(TSX, ['src-server/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, SSPR_PORT: '0', SSPR_DATA_DIR: dataDir, SSPR_ADMIN_TOKEN: TOKEN, SSPR_LOG_LEVEL: 'warn' },
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)\/api\/v1/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    server.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
+  srv = await startConsoleServer({ token: TOKEN, dataPrefix: 'sspr-console-push-' });
+  base = srv.base;
   // First run: the set-up token makes the administrator, a reset address and a pass; the
   // administrator steps up with the pass and registers the phone's push key (R31, R26).
   expect((await api('POST', '/admin/users', { ...ADMIN, isAdmin: true })).status).toBe(201);
@@ -114,13 +56,10 @@ test.beforeAll(async () => {
   pushMethodId = registered.body.method.id;
   // Two methods held: the set-up token is closed (R33).
   expect((await api('GET', '/admin/policy')).status).toBe(403);
-  mkdirSync(ARTIFACTS, { recursive: true });
 });
 
 test.afterAll(async () => {
-  server?.kill('SIGTERM');
-  await new Promise((r) => server?.once('exit', r));
-  rmSync(dataDir, { recursive: true, force: true });
+  await srv?.stop();
 });
 
 test('R10: an administrator signs in to the console with a push approval (number matching) and an emailed code', async ({ page }) => {

@@ -28,12 +28,13 @@ export interface ConsoleServer {
   stop(): Promise<void>;
 }
 
-export async function startConsoleServer(o: { token: string; dataPrefix: string }): Promise<ConsoleServer> {
+/** `env`: settings a spec adds to the server's (SSPR_PROOF_OF_WORK, …). */
+export async function startConsoleServer(o: { token: string; dataPrefix: string; env?: Record<string, string> }): Promise<ConsoleServer> {
   await build({ configFile: path.join(ROOT, 'vite.admin.config.ts'), logLevel: 'silent' });
   const dataDir = mkdtempSync(path.join(tmpdir(), o.dataPrefix));
   const server = spawn(TSX, ['src-server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, SSPR_PORT: '0', SSPR_DATA_DIR: dataDir, SSPR_ADMIN_TOKEN: o.token, SSPR_LOG_LEVEL: 'warn' },
+    env: { ...process.env, SSPR_PORT: '0', SSPR_DATA_DIR: dataDir, SSPR_ADMIN_TOKEN: o.token, SSPR_LOG_LEVEL: 'warn', ...o.env },
   });
   const base = await new Promise<string>((resolve, reject) => {
     let out = '';
