@@ -1,14 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, databaseUrlOf } from '../../src-server/config.js';
 import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
 import { createServer } from '../../src-server/server.js';
 import { openStore } from '../../src-server/store/db.js';
-import { call, countRetry, crashEnv, killed, noCounts, seeded, startProcess, writeAndKill, type CrashCounts } from '../helpers/fault-process.js';
-import { startPostgres, type PostgresPeer } from '../helpers/postgres.js';
-import { startSmtpPeer, type SmtpPeer } from '../helpers/smtp-peer.js';
+import { call, countRetry, crashEnv, crashPeers, FAULT_ROUNDS, FAULT_WRITES, killed, noCounts, roundSeed, startProcess, writeAndKill, type CrashCounts } from '../helpers/fault-process.js';
 import { TEST_HASH_PARAMS } from '../helpers/test-server.js';
 
 /**
@@ -19,9 +14,6 @@ import { TEST_HASH_PARAMS } from '../helpers/test-server.js';
  * old password working, so the user signs in and changes it again.
  */
 
-const ROUNDS = Math.min(Math.max(Number(process.env.SSPR_FAULT_ROUNDS ?? 1), 1), 50);
-const CHANGES = Math.min(Math.max(Number(process.env.SSPR_FAULT_RESETS ?? 16), 2), 200);
-const BASE_SEED = Number(process.env.SSPR_FAULT_SEED ?? 20261130);
 const OLD = 'Initial-Passw0rd!';
 
 const report: Record<string, CrashCounts> = {};
@@ -30,9 +22,7 @@ afterAll(() => {
 });
 
 async function crashRounds(store: 'sqlite' | 'postgres') {
-  const pg: PostgresPeer | null = store === 'postgres' ? await startPostgres() : null;
-  const smtp: SmtpPeer = await startSmtpPeer();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-fault-change-'));
+  const { pg, smtp, dataDir, close } = await crashPeers(store, 'sspr-fault-change-');
   const env = crashEnv({ dataDir, smtpUrl: smtp.url, databaseUrl: pg?.url });
   const counts = noCounts();
   report[store] = counts;
@@ -41,20 +31,19 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
     const config = loadConfig({ env });
     const seeder = await createServer(config, { hashParams: TEST_HASH_PARAMS });
     const users: Array<{ name: string; email: string }> = [];
-    for (let i = 0; i < ROUNDS * CHANGES; i++) {
+    for (let i = 0; i < FAULT_ROUNDS * FAULT_WRITES; i++) {
       const name = `change${i}`;
       const user = await (seeder.services.directory as BuiltinDirectory).createUser({ username: name, password: OLD, displayName: name, email: `${name}@corp.example` });
       users.push({ name, email: user.email! });
     }
     await seeder.close();
 
-    for (let round = 0; round < ROUNDS; round++) {
-      const seed = BASE_SEED + round;
-      const random = seeded(seed);
-      console.log(`[faults] ${store} change round ${round} seed ${seed} (replay: SSPR_FAULT_SEED=${BASE_SEED} SSPR_FAULT_ROUNDS=${round + 1})`);
+    for (let round = 0; round < FAULT_ROUNDS; round++) {
+      const label = `${store} change round ${round}`;
+      const { seed, random } = roundSeed(label, round);
       proc = await startProcess(env);
       const base: string = proc.base;
-      const mine = users.slice(round * CHANGES, (round + 1) * CHANGES);
+      const mine = users.slice(round * FAULT_WRITES, (round + 1) * FAULT_WRITES);
       const newPassword = (u: { name: string }) => `Calm-River-${u.name.slice(6)}x-Beacon-${seed}`;
       const signedIn = await Promise.all(
         mine.map(async (u) => {
@@ -63,7 +52,6 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
           return { ...u, accessToken: signIn.body.accessToken as string, refreshToken: signIn.body.refreshToken as string };
         }),
       );
-      const label = `${store} change round ${round}`;
       const settled = await writeAndKill(
         proc.child,
         random,
@@ -107,9 +95,7 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
     }
   } finally {
     if (proc) await killed(proc.child);
-    await smtp.close();
-    pg?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
   expect(counts.fiveXx).toBe(0);
   expect(counts.inEffect).toBe(counts.auditFound);

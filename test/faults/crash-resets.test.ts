@@ -1,16 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, databaseUrlOf } from '../../src-server/config.js';
 import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
 import { createServer } from '../../src-server/server.js';
 import { openStore } from '../../src-server/store/db.js';
 import { startGatewayPeer, type GatewayPeer } from '../helpers/gateway-peer.js';
-import { startPostgres, type PostgresPeer } from '../helpers/postgres.js';
-import { codeIn, startSmtpPeer, type SmtpPeer } from '../helpers/smtp-peer.js';
+import { codeIn } from '../helpers/smtp-peer.js';
 import { TEST_HASH_PARAMS } from '../helpers/test-server.js';
-import { call, countRetry, crashEnv, killed, noCounts, seeded, sleep, startProcess, writeAndKill, type CrashCounts } from '../helpers/fault-process.js';
+import { call, countRetry, crashEnv, crashPeers, FAULT_ROUNDS, FAULT_WRITES, killed, noCounts, roundSeed, sleep, startProcess, writeAndKill, type CrashCounts } from '../helpers/fault-process.js';
 
 /**
  * Issue 10 items 1 and 5 (R11d, R17a, R22): the real server process is SIGKILLed at a random
@@ -20,9 +16,6 @@ import { call, countRetry, crashEnv, killed, noCounts, seeded, sleep, startProce
  * interrupted must tell the truth and be resumable. Fixed seeds, printed, replay a failure.
  */
 
-const ROUNDS = Math.min(Math.max(Number(process.env.SSPR_FAULT_ROUNDS ?? 1), 1), 50);
-const RESETS = Math.min(Math.max(Number(process.env.SSPR_FAULT_RESETS ?? 16), 2), 200);
-const BASE_SEED = Number(process.env.SSPR_FAULT_SEED ?? 20261130);
 const CLAIM_MS = 2000;
 const ADMIN_TOKEN = 'adm_fault_bootstrap_token_0123456789abcdef';
 
@@ -32,10 +25,8 @@ afterAll(() => {
 });
 
 async function crashRounds(store: 'sqlite' | 'postgres') {
-  const pg: PostgresPeer | null = store === 'postgres' ? await startPostgres() : null;
-  const smtp: SmtpPeer = await startSmtpPeer();
+  const { pg, smtp, dataDir, close } = await crashPeers(store, 'sspr-fault-');
   const gateway: GatewayPeer = await startGatewayPeer();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-fault-'));
   const env = crashEnv(
     { dataDir, smtpUrl: smtp.url, databaseUrl: pg?.url },
     { SSPR_SMS_WEBHOOK_URL: gateway.url, SSPR_SMS_WEBHOOK_SECRET: gateway.secret, SSPR_ADMIN_TOKEN: ADMIN_TOKEN, SSPR_RESET_CLAIM_MS: String(CLAIM_MS) },
@@ -48,7 +39,7 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
     const config = loadConfig({ env });
     const seeder = await createServer(config, { hashParams: TEST_HASH_PARAMS });
     const users: Array<{ name: string; email: string; address: string }> = [];
-    for (let i = 0; i < ROUNDS * RESETS; i++) {
+    for (let i = 0; i < FAULT_ROUNDS * FAULT_WRITES; i++) {
       const name = `crash${i}`;
       const user = await (seeder.services.directory as BuiltinDirectory).createUser({ username: name, password: 'Initial-Passw0rd!', displayName: name, email: `${name}@corp.example` });
       const address = `${name}.private@mail.example`;
@@ -57,13 +48,12 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
     }
     await seeder.close();
 
-    for (let round = 0; round < ROUNDS; round++) {
-      const seed = BASE_SEED + round;
-      const random = seeded(seed);
-      console.log(`[faults] ${store} round ${round} seed ${seed} (replay: SSPR_FAULT_SEED=${BASE_SEED} SSPR_FAULT_ROUNDS=${round + 1})`);
+    for (let round = 0; round < FAULT_ROUNDS; round++) {
+      const label = `${store} round ${round}`;
+      const { seed, random } = roundSeed(label, round);
       proc = await startProcess(env);
       const base: string = proc.base;
-      const mine = users.slice(round * RESETS, (round + 1) * RESETS);
+      const mine = users.slice(round * FAULT_WRITES, (round + 1) * FAULT_WRITES);
       const newPassword = (u: { name: string }) => `Quiet-Harbor-${u.name.slice(5)}x-Lantern-${seed}`;
       // Every user signed in (a refresh token the reset must revoke) and through the gate.
       const ready = await Promise.all(
@@ -82,7 +72,6 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
           return { ...u, token, refreshToken: signIn.body.refreshToken as string };
         }),
       );
-      const label = `${store} round ${round}`;
       const settled = await writeAndKill(
         proc.child,
         random,
@@ -130,10 +119,8 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
     }
   } finally {
     if (proc) await killed(proc.child);
-    await smtp.close();
     await gateway.close();
-    pg?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
   expect(counts.fiveXx).toBe(0);
   expect(counts.inEffect).toBe(counts.auditFound);

@@ -1,4 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startPostgres, type PostgresPeer } from './postgres.js';
+import { startSmtpPeer, type SmtpPeer } from './smtp-peer.js';
 
 /** The fault suite's common parts: a seeded generator, a plain HTTP call, the real server process. */
 
@@ -12,6 +17,18 @@ export function seeded(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The crash tests' size and seed, from the environment: more rounds or writes find rarer cuts. */
+export const FAULT_ROUNDS = Math.min(Math.max(Number(process.env.SSPR_FAULT_ROUNDS ?? 1), 1), 50);
+export const FAULT_WRITES = Math.min(Math.max(Number(process.env.SSPR_FAULT_RESETS ?? 16), 2), 200);
+export const FAULT_BASE_SEED = Number(process.env.SSPR_FAULT_SEED ?? 20261130);
+
+/** Round `round`'s seed and generator, printed with how to replay it. */
+export function roundSeed(label: string, round: number): { seed: number; random: () => number } {
+  const seed = FAULT_BASE_SEED + round;
+  console.log(`[faults] ${label} seed ${seed} (replay: SSPR_FAULT_SEED=${FAULT_BASE_SEED} SSPR_FAULT_ROUNDS=${round + 1})`);
+  return { seed, random: seeded(seed) };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -139,4 +156,21 @@ export function countRetry(counts: CrashCounts, retry: Answer, label: string, us
     counts.failedCleanly++;
     console.log(`[faults] ${user}: repeated write answered ${retry.status} ${JSON.stringify(retry.body)}`);
   }
+}
+
+/** A crash run's peers: PostgreSQL for that store, an SMTP peer, a data directory; `close` ends them. */
+export async function crashPeers(store: 'sqlite' | 'postgres', prefix: string): Promise<{ pg: PostgresPeer | null; smtp: SmtpPeer; dataDir: string; close(): Promise<void> }> {
+  const pg = store === 'postgres' ? await startPostgres() : null;
+  const smtp = await startSmtpPeer();
+  const dataDir = mkdtempSync(path.join(tmpdir(), prefix));
+  return {
+    pg,
+    smtp,
+    dataDir,
+    async close() {
+      await smtp.close();
+      pg?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
