@@ -79,6 +79,8 @@ export async function startLdapCounter(target: { host?: string; port: number; tl
     counts.connections++;
     const upstream = secure ? tls.connect({ port: target.port, host, ca: secure.ca, servername: 'localhost' }) : net.connect(target.port, host);
     sockets.add(client).add(upstream);
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     let pending = Buffer.alloc(0);
     client.on('data', (chunk: Buffer) => {
       pending = pending.length ? Buffer.concat([pending, chunk]) : Buffer.from(chunk);

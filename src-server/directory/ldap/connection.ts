@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
+import tls, { type ConnectionOptions } from 'node:tls';
 import { Client, ResultCodeError } from 'ldapts';
 import { DirectoryUnavailableError } from '../directory.js';
 
@@ -58,6 +58,11 @@ export class LdapConnector {
       tlsOptions: this.endpoint.url.startsWith('ldaps:') ? this.tls : undefined,
       // Group and policy DNs come back from the directory; never refuse one over syntax.
       strictDN: false,
+      // Nagle's algorithm holds a small LDAP request until the previous one is acknowledged,
+      // which the peer may delay by 40 ms: every request goes out at once instead.
+      createConnection: ((port: number, host: string) => net.connect({ port, host, noDelay: true })) as typeof net.connect,
+      createSecureConnection: ((port: number | ConnectionOptions, host?: string, options?: ConnectionOptions) =>
+        (typeof port === 'object' ? tls.connect(port) : tls.connect({ ...options, port, host })).setNoDelay(true)) as typeof tls.connect,
     });
     if (this.endpoint.startTls) await client.startTLS({ ...this.tls });
     return client;
