@@ -11,7 +11,7 @@
  *
  * Settings: BENCH_USERS (1500), BENCH_ROUNDS (3), BENCH_SEQ (changes per product and round at
  * concurrency 1, default 150), BENCH_CONC (at concurrency 8, default 300), BENCH_LTB_DIR,
- * BENCH_NODE_ARGS (extra node flags for our server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
+ * BENCH_GROUPS_FROM (memberOf | search), BENCH_NODE_ARGS (extra node flags for our server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
 const SEQ = Number(process.env.BENCH_SEQ ?? '150');
 const CONC = Number(process.env.BENCH_CONC ?? '300');
 const CONCURRENCY = 8;
+/** `memberOf` (default): slapd runs the memberof overlay and ours reads groups off the entry; `search`: group searches. */
+const GROUPS_FROM = process.env.BENCH_GROUPS_FROM === 'search' ? 'search' : 'memberOf';
 const LTB_DIR = process.env.BENCH_LTB_DIR ?? path.resolve(ROOT, '../shared/peers/ltb-self-service-password');
 const TICK_MS = 1000 / 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
 
@@ -156,6 +158,7 @@ async function startOurs(slapd: Slapd, counter: LdapCounter, dataDir: string): P
       SSPR_LDAP_BIND_PASSWORD: slapd.servicePassword,
       SSPR_LDAP_BASE_DN: slapd.baseDn,
       SSPR_LDAP_ADMIN_GROUP: 'sspr-admins',
+      SSPR_LDAP_GROUPS_FROM: GROUPS_FROM,
     },
   });
   await waitForLine(child, /listening on/, 'our server');
@@ -276,7 +279,7 @@ async function main(): Promise<void> {
   const phpMissing = php.status !== 0 ? 'php is not installed' : !/^ldap$/m.test(php.stdout) ? 'php has no ldap module' : !existsSync(path.join(LTB_DIR, 'htdocs/index.php')) ? `${LTB_DIR} is absent` : null;
   if (phpMissing) console.log(`LTB Self Service Password not run (${phpMissing}; apt-get install php-cli php-ldap php-mbstring smarty3): our side alone.`);
 
-  const slapd = await startSlapd();
+  const slapd = await startSlapd({ memberOf: GROUPS_FROM === 'memberOf' });
   const children: ChildProcess[] = [];
   const counters: LdapCounter[] = [];
   const agents: http.Agent[] = [];
@@ -341,7 +344,7 @@ async function main(): Promise<void> {
 
     const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
     console.log(`\nSigned-in password change on one slapd (${USERS} users), ${ROUNDS} interleaved rounds of ${SEQ} sequential + ${CONC} at concurrency ${CONCURRENCY} per product`);
-    console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores\n`);
+    console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores; our groups from ${GROUPS_FROM} (BENCH_GROUPS_FROM)\n`);
     console.log('| | p50 ms | p95 ms | p99 ms | changes/s c=1 | changes/s c=8 | p99 ms c=8 | server CPU ms/change | slapd CPU ms/change | LDAP search / bind / write / connections per change |');
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const rows = products.map((p) => ({ p, r: row(p) }));

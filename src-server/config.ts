@@ -108,6 +108,13 @@ export const ServerConfig = z.strictObject({
       timeoutMs: z.coerce.number().int().min(100).max(60000).default(5000),
       /** Members are SSPR administrators (R10, R22): a group name (cn) or DN. AD default: Domain Admins. */
       adminGroup: z.string().min(1).optional(),
+      /**
+       * OpenLDAP: where a user's groups come from. `search` (default) looks for the groups that
+       * name the user (groupOfNames, groupOfUniqueNames, posixGroup); `memberOf` reads the
+       * memberOf overlay's attribute off the user's own entry, one search fewer per sign-in
+       * (posixGroup membership is then not seen).
+       */
+      groupsFrom: z.enum(['search', 'memberOf']).default('search'),
       /** OpenLDAP: the default ppolicy entry, when it is not the only pwdPolicy entry in the naming context. */
       ppolicyDn: z.string().min(1).optional(),
       /** Connections per pool (service account, user binds). */
@@ -173,6 +180,7 @@ const ENV: Array<[string, string[]]> = [
   ['SSPR_LDAP_TIMEOUT_MS', ['ldap', 'timeoutMs']],
   ['SSPR_LDAP_ADMIN_GROUP', ['ldap', 'adminGroup']],
   ['SSPR_LDAP_PPOLICY_DN', ['ldap', 'ppolicyDn']],
+  ['SSPR_LDAP_GROUPS_FROM', ['ldap', 'groupsFrom']],
   ['SSPR_LDAP_POOL_SIZE', ['ldap', 'poolSize']],
 ];
 

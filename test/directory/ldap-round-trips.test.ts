@@ -108,3 +108,72 @@ describe('LDAP round trips per operation (issue 12)', () => {
     expect(bases).toHaveLength(4);
   });
 });
+
+/**
+ * With the memberof overlay, SSPR_LDAP_GROUPS_FROM=memberOf reads a user's groups off the
+ * entry the sign-in already fetched: sign-in is 1 search + 1 bind, as for LTB's one form.
+ */
+describe('LDAP round trips with groups from memberOf (issue 12)', () => {
+  let memberOfSlapd: Slapd;
+  let memberOfCounter: LdapCounter;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    memberOfSlapd = await startSlapd({ memberOf: true });
+    await memberOfSlapd.addUser({ uid: 'sato', cn: 'Hana Sato', password: 'Sato-First-Passw0rd', mail: 'sato@corp.example' });
+    await memberOfSlapd.addUser({ uid: 'kato', cn: 'Ken Kato', password: 'Kato-First-Passw0rd', mail: 'kato@corp.example' });
+    await memberOfSlapd.addGroup('sspr-users', ['sato', 'kato']);
+    await memberOfSlapd.addGroup('sspr-admins', ['kato']);
+    memberOfCounter = await startLdapCounter({ port: memberOfSlapd.port });
+    server = await startTestServer({
+      startAt: new Date().toISOString(),
+      env: {
+        SSPR_DIRECTORY_URL: memberOfCounter.url,
+        SSPR_LDAP_BIND_DN: memberOfSlapd.serviceDn,
+        SSPR_LDAP_BIND_PASSWORD: memberOfSlapd.servicePassword,
+        SSPR_LDAP_BASE_DN: memberOfSlapd.baseDn,
+        SSPR_LDAP_ADMIN_GROUP: 'sspr-admins',
+        SSPR_LDAP_GROUPS_FROM: 'memberOf',
+        SSPR_LDAP_TIMEOUT_MS: '1500',
+      },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await memberOfCounter?.close();
+    await memberOfSlapd?.close();
+  });
+
+  const signInThere = (username: string, password: string) => server.api('POST', '/auth/sign-in', { body: { username, password } });
+
+  it('R10: sign-in is 1 search + 1 bind, and the administrator flag still comes from the group', async () => {
+    expect((await signInThere('kato', 'Kato-First-Passw0rd')).status).toBe(200);
+    memberOfCounter.take();
+    const admin = await signInThere('kato', 'Kato-First-Passw0rd');
+    expect(memberOfCounter.take()).toMatchObject({ search: 1, bind: 1, modify: 0, extended: 0 });
+    const user = await signInThere('sato', 'Sato-First-Passw0rd');
+    expect(memberOfCounter.take()).toMatchObject({ search: 1, bind: 1, modify: 0, extended: 0 });
+    expect(admin.body.user.isAdmin).toBe(true);
+    expect(user.body.user.isAdmin).toBe(false);
+  });
+
+  it('R1: the groups read off memberOf are the groups a search finds', async () => {
+    const settings = { url: memberOfCounter.url, bindDn: memberOfSlapd.serviceDn, bindPassword: memberOfSlapd.servicePassword, baseDn: memberOfSlapd.baseDn, startTls: false, alternateEmailAttribute: 'otherMailbox', timeoutMs: 1500, adminGroup: 'sspr-admins', poolSize: 2, policyCacheMs: 60_000 };
+    const bySearch = await createLdapDirectory(settings, new ManualClock(new Date()), { warn: () => {} });
+    const byMemberOf = await createLdapDirectory({ ...settings, groupsFrom: 'memberOf' }, new ManualClock(new Date()), { warn: () => {} });
+    try {
+      for (const uid of ['sato', 'kato']) {
+        const [a, b] = [await bySearch.findUser(uid), await byMemberOf.findUser(uid)];
+        expect(b?.groups).toEqual(a?.groups);
+        expect(b?.isAdmin).toBe(a?.isAdmin);
+      }
+      expect((await byMemberOf.findUser('kato'))?.groups).toEqual(['sspr-admins', 'sspr-users']);
+      expect(await byMemberOf.isMember((await byMemberOf.findUser('sato'))!, 'sspr-users')).toBe(true);
+      expect(await byMemberOf.isMember((await byMemberOf.findUser('sato'))!, 'sspr-admins')).toBe(false);
+    } finally {
+      await bySearch.close();
+      await byMemberOf.close();
+    }
+  });
+});

@@ -132,7 +132,8 @@ export async function makeTestCertificates(dir: string): Promise<{ caFile: strin
   return { caFile, certFile, keyFile };
 }
 
-export async function startSlapd(options: { policy?: Partial<SlapdPolicy>; tls?: boolean } = {}): Promise<Slapd> {
+/** `memberOf`: the memberof overlay keeps each user's memberOf (groupOfNames) up to date. */
+export async function startSlapd(options: { policy?: Partial<SlapdPolicy>; tls?: boolean; memberOf?: boolean } = {}): Promise<Slapd> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sspr-slapd-'));
   mkdirSync(path.join(dir, 'db'));
   const port = await freePort();
@@ -155,7 +156,7 @@ include /etc/ldap/schema/nis.schema
 ${tls ? `TLSCACertificateFile ${tls.caFile}\nTLSCertificateFile ${tls.certFile}\nTLSCertificateKeyFile ${tls.keyFile}\n` : ''}modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload ppolicy
-pidfile ${dir}/slapd.pid
+${options.memberOf ? 'moduleload memberof\n' : ''}pidfile ${dir}/slapd.pid
 database mdb
 maxsize 104857600
 suffix "${baseDn}"
@@ -172,7 +173,7 @@ overlay ppolicy
 ppolicy_default "${policyDn}"
 ppolicy_hash_cleartext
 ppolicy_use_lockout
-# The service account pages through the accounts expiring soon (R36): no cap on a paged search's total.
+${options.memberOf ? 'overlay memberof\nmemberof-refint TRUE\n' : ''}# The service account pages through the accounts expiring soon (R36): no cap on a paged search's total.
 limits dn.exact="${serviceDn}" size.prtotal=unlimited
 access to attrs=userPassword
   by dn.exact="${serviceDn}" write

@@ -71,7 +71,7 @@ export class ActiveDirectory extends LdapDirectory {
 
   protected async groupsOf(user: Attrs): Promise<GroupRef[]> {
     const found = await this.search(this.settings.baseDn, and(this.groupClass, extensible('member', IN_CHAIN, user.dn)), ['cn']);
-    return found.map((g) => this.groupRef(g)).sort((a, b) => a.name.localeCompare(b.name));
+    return this.sortedGroups(found.map((g) => this.groupRef(g)));
   }
 
   protected async adminEntries(groupDn: string): Promise<Attrs[]> {

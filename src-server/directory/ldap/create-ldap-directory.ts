@@ -25,6 +25,7 @@ export function ldapSettingsFrom(config: ServerConfig): LdapSettings {
     timeoutMs: l.timeoutMs,
     adminGroup: l.adminGroup,
     ppolicyDn: l.ppolicyDn,
+    groupsFrom: l.groupsFrom,
     poolSize: l.poolSize,
     policyCacheMs: 60_000,
   };

@@ -20,6 +20,8 @@ export interface LdapSettings {
   timeoutMs: number;
   /** Members (AD: nested too) are SSPR administrators (R10, R22). A name (cn) or a DN. */
   adminGroup?: string;
+  /** OpenLDAP: groups by a search for the user's DN, or off the entry's memberOf (the overlay). */
+  groupsFrom?: 'search' | 'memberOf';
   /** OpenLDAP: the default ppolicy entry, when it cannot be found under the naming context. */
   ppolicyDn?: string;
   /** Connections per pool (service account, user binds). */
@@ -292,5 +294,9 @@ export abstract class LdapDirectory implements Directory {
 
   protected groupRef(g: Attrs): GroupRef {
     return { dn: g.dn, name: g.first('cn') ?? firstRdnValue(g.dn) };
+  }
+
+  protected sortedGroups(groups: GroupRef[]): GroupRef[] {
+    return groups.sort((a, b) => a.name.localeCompare(b.name));
   }
 }

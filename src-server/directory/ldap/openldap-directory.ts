@@ -6,7 +6,7 @@ import { PASSWORD_MODIFY_OID, PasswordPolicyControl, passwordModifyValue } from 
 import { and, eq, or } from './escape.js';
 import { LdapDirectory, type GroupRef, type LdapContext } from './ldap-directory.js';
 import { ADMIN_LOCK, parsePolicy, PPOLICY_ATTRIBUTES, ppolicyViolations, type PasswordPolicy } from './ppolicy.js';
-import { Attrs, isUuid, latest, parseGeneralizedTime, toE164 } from './values.js';
+import { Attrs, firstRdnValue, isUuid, latest, parseGeneralizedTime, toE164 } from './values.js';
 
 const m = PASSWORD_MESSAGES.en;
 
@@ -30,6 +30,7 @@ export class OpenLdapDirectory extends LdapDirectory {
     this.userAttributes = [
       'uid', 'cn', 'displayName', 'mail', 'mobile', 'telephoneNumber', ctx.settings.alternateEmailAttribute,
       'entryUUID', 'pwdChangedTime', 'pwdAccountLockedTime', 'pwdReset', 'pwdPolicySubentry', 'pwdFailureTime',
+      ...(ctx.settings.groupsFrom === 'memberOf' ? ['memberOf'] : []),
     ];
   }
 
@@ -42,6 +43,7 @@ export class OpenLdapDirectory extends LdapDirectory {
   }
 
   protected async groupsOf(user: Attrs): Promise<GroupRef[]> {
+    if (this.settings.groupsFrom === 'memberOf') return this.sortedGroups(user.all('memberOf').map((dn) => ({ dn, name: firstRdnValue(dn) })));
     const uid = user.first('uid');
     const found = await this.search(
       this.settings.baseDn,
@@ -52,7 +54,7 @@ export class OpenLdapDirectory extends LdapDirectory {
       ),
       ['cn'],
     );
-    return found.map((g) => this.groupRef(g)).sort((a, b) => a.name.localeCompare(b.name));
+    return this.sortedGroups(found.map((g) => this.groupRef(g)));
   }
 
   protected async adminEntries(groupDn: string): Promise<Attrs[]> {
