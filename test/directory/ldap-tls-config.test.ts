@@ -92,7 +92,8 @@ describe('LDAP settings', () => {
       url: 'ldaps://dc.example.org', bindDn: 'CN=svc,DC=example,DC=org', baseDn: 'DC=example,DC=org', caFile: '/etc/ssl/corp-ca.pem', startTls: true, timeoutMs: 2500,
       adminGroup: 'cn=sspr-admins,ou=groups,dc=example,dc=org', ppolicyDn: 'cn=default,ou=policies,dc=example,dc=org', alternateEmailAttribute: 'otherMailbox', poolSize: 4,
     });
-    expect(ldapSettingsFrom(loadConfig({ env: base }))).toMatchObject({ startTls: false, timeoutMs: 5000, poolSize: 8, alternateEmailAttribute: 'otherMailbox' });
+    expect(ldapSettingsFrom(loadConfig({ env: base }))).toMatchObject({ startTls: false, timeoutMs: 5000, poolSize: 8, alternateEmailAttribute: 'otherMailbox', groupsFrom: 'search' });
+    expect(ldapSettingsFrom(loadConfig({ env: { ...base, SSPR_LDAP_GROUPS_FROM: 'memberOf' } })).groupsFrom).toBe('memberOf');
   });
 
   it('a bad LDAP setting stops start-up with one line naming it', () => {
@@ -100,6 +101,7 @@ describe('LDAP settings', () => {
     expect(() => loadConfig({ env: { ...base, SSPR_LDAP_START_TLS: 'perhaps' } })).toThrow(/SSPR_LDAP_START_TLS/);
     expect(() => loadConfig({ env: { ...base, SSPR_LDAP_ALT_EMAIL_ATTRIBUTE: 'mail)(x' } })).toThrow(/SSPR_LDAP_ALT_EMAIL_ATTRIBUTE/);
     expect(() => loadConfig({ env: { ...base, SSPR_LDAP_TIMEOUT_MS: '5' } })).toThrow(/SSPR_LDAP_TIMEOUT_MS/);
+    expect(() => loadConfig({ env: { ...base, SSPR_LDAP_GROUPS_FROM: 'memberof-ish' } })).toThrow(/SSPR_LDAP_GROUPS_FROM/);
   });
 
   it('the server refuses to start against a directory it cannot reach, naming it', async () => {
