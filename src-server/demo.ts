@@ -2,7 +2,7 @@ import { BuiltinDirectory } from './directory/builtin-directory.js';
 import { maskEmail } from './methods/masking.js';
 import type { Db } from './store/db.js';
 import type { Directory } from './directory/directory.js';
-import type { MethodStore } from './methods/method-store.js';
+import type { MethodStore } from './store/method-store.js';
 
 export interface DemoDependencies {
   db: Db;

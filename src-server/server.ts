@@ -44,7 +44,7 @@ import { AccessPassIssue } from './flows/access-pass-issue.js';
 import { createAccessPassGate } from './methods/access-pass-gate.js';
 import { createEmailMethod } from './methods/email.js';
 import type { MethodKinds } from './methods/method-kind.js';
-import { MethodStore } from './methods/method-store.js';
+import { MethodStore } from './store/method-store.js';
 import { createPhoneMethod } from './methods/phone.js';
 import { ApprovalHub, createPushMethod } from './methods/push.js';
 import { createSecurityQuestionsMethod } from './methods/security-questions.js';
@@ -65,7 +65,10 @@ import { SecretBox } from './security/secret-box.js';
 import { serverSecrets } from './security/server-secrets.js';
 import { openStore, type Db, type Store } from './store/db.js';
 import { ResetSessionStore } from './store/reset-session-store.js';
+import { AccessPassStore } from './store/access-pass-store.js';
+import { ApprovalStore } from './store/approval-store.js';
 import { ApiTokenStore } from './store/api-token-store.js';
+import { StepUpStore } from './store/step-up-store.js';
 import { PasswordWriteIntents } from './store/password-write-intents.js';
 import { ThrottleStore } from './throttle/throttle-store.js';
 import { startExpiredPurge, type ExpiredPurge } from './store/expired-purge.js';
@@ -170,13 +173,14 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
 
   // Push approvals go from the reset flow to the user's companions on this instance.
   const approvalHub = new ApprovalHub();
+  const approvalStore = new ApprovalStore(db);
   const phoneMethod = createPhoneMethod({ policyStore, phoneGateway, codeKey });
   const methodKinds: MethodKinds = {
     email: createEmailMethod({ policyStore, mailer, codeKey }),
     mobilePhone: phoneMethod,
     officePhone: phoneMethod,
     authenticatorCode: createTotpMethod({ clock, methodStore }),
-    authenticatorPush: createPushMethod({ approvalHub }),
+    authenticatorPush: createPushMethod({ approvalHub, approvalStore }),
     securityQuestions: createSecurityQuestionsMethod({ hashParams }),
   };
 
@@ -188,12 +192,12 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const adminUsers = new AdminUsers({ auditLog, clock, db, directory, methodStore, passwordWrites, policyStore, throttles });
   const activitySummary = new ActivitySummary(store, clock);
   const coverage = new CoverageTracker({ clock, db, directory, methodStore, policyStore });
-  const approvals = new Approvals({ db, clock, methodStore, resetSessions, throttles, auditLog });
+  const approvals = new Approvals({ db, clock, methodStore, resetSessions, throttles, auditLog, approvalStore });
   const adminSignIn = new AdminSignIn({ db, clock, directory, policyStore, methodStore, resetSessions, throttles, accessTokens, auditLog, secretBox });
   const decoyPopulation = new DecoyPopulationStore(db, clock);
-  const accessPasses = new AccessPasses(clock);
+  const accessPasses = new AccessPasses({ clock, accessPassStore: new AccessPassStore() });
   const accountNotifier = new AccountNotifier({ clock, policyStore, mailer, methodStore, auditLog, db, log });
-  const stepUp = new StepUp({ db, clock, policyStore, methodStore, resetSessions, throttles, secretBox, auditLog, accessPasses });
+  const stepUp = new StepUp({ db, clock, policyStore, methodStore, resetSessions, throttles, secretBox, auditLog, accessPasses, stepUpStore: new StepUpStore(db) });
   const resetPassword = new ResetPassword({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, secretBox, passwordNotifier, notices, claimMs: config.resetClaimMs });
   const codeHandover = new CodeHandover({ clock, handovers: new HandoverTimes(), deliveryTimeoutMs: config.deliveryTimeoutMs, log });
   const challengeKinds = { ...methodKinds, accessPass: createAccessPassGate({ db, accessPasses }) };

@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
 import { directoryContact, SESSION_TTL_MS, sessionIsActive } from '../flows/reset-rules.js';
-import type { MethodStore } from '../methods/method-store.js';
+import type { MethodStore } from '../store/method-store.js';
 import { effectiveRequirement, usableMethods } from '../methods/registration-status.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { SecretBox } from '../security/secret-box.js';

@@ -1,5 +1,5 @@
 import type { Directory } from '../directory/directory.js';
-import type { MethodStore } from '../methods/method-store.js';
+import type { MethodStore } from '../store/method-store.js';
 import { usableMethods } from '../methods/registration-status.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 

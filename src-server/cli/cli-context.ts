@@ -12,7 +12,7 @@ import { ApiTokenStore } from '../store/api-token-store.js';
 import type { AccessPassIssue } from '../flows/access-pass-issue.js';
 import type { AdminGroups } from '../flows/admin-groups.js';
 import type { AdminContext, AdminUsers } from '../flows/admin-users.js';
-import type { MethodStore } from '../methods/method-store.js';
+import type { MethodStore } from '../store/method-store.js';
 import { PolicyStore } from '../policy/policy-store.js';
 import { openStore, type Store } from '../store/db.js';
 

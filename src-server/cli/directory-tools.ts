@@ -11,7 +11,8 @@ import { AdminUsers } from '../flows/admin-users.js';
 import { PasswordWrites } from '../flows/password-write.js';
 import { NoticeOutbox } from '../notify/notice-outbox.js';
 import { PasswordWriteIntents } from '../store/password-write-intents.js';
-import { MethodStore } from '../methods/method-store.js';
+import { AccessPassStore } from '../store/access-pass-store.js';
+import { MethodStore } from '../store/method-store.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from '../notify/mailer.js';
 import { Outbox } from '../notify/outbox.js';
 import type { PolicyStore } from '../policy/policy-store.js';
@@ -52,7 +53,7 @@ export async function openDirectoryTools(
     clock,
     users,
     groups: new AdminGroups({ auditLog, db, policyStore, adminUsers: users }),
-    accessPassIssue: new AccessPassIssue({ db, directory, auditLog, log, accessPasses: new AccessPasses(clock), accountNotifier: new AccountNotifier({ clock, policyStore, mailer, methodStore, auditLog, db, log }) }),
+    accessPassIssue: new AccessPassIssue({ db, directory, auditLog, log, accessPasses: new AccessPasses({ clock, accessPassStore: new AccessPassStore() }), accountNotifier: new AccountNotifier({ clock, policyStore, mailer, methodStore, auditLog, db, log }) }),
     async close() {
       await notices.stop();
       await directory.close();

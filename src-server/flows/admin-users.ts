@@ -14,7 +14,7 @@ import { resetThrottleKey, userThrottleKeys } from '../throttle/keys.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
-import type { MethodStore } from '../methods/method-store.js';
+import type { MethodStore } from '../store/method-store.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { ThrottleStore } from '../throttle/throttle-store.js';
 import type { PasswordWrites, WriteCompletion } from './password-write.js';

@@ -8,7 +8,7 @@ import { startPeriodic, type PeriodicJob } from '../reports/periodic.js';
 import type { DecoyPopulationStore } from '../store/decoy-population-store.js';
 import type { Clock } from '../clock.js';
 import { countPopulation, type OfferedHint, type Population } from '../methods/decoy-population.js';
-import type { MethodStore } from '../methods/method-store.js';
+import type { MethodStore } from '../store/method-store.js';
 
 export interface DecoyPopulationDependencies {
   directory: Directory;

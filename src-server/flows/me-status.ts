@@ -3,7 +3,7 @@ import type { PolicyDocument } from '../../shared/api/policy.js';
 import { passwordExpiry } from '../../shared/rules/expiry.js';
 import type { DirectoryUser, Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
-import type { MethodRecord, MethodStore } from '../methods/method-store.js';
+import type { MethodRecord, MethodStore } from '../store/method-store.js';
 import { registrationState } from '../methods/registration-status.js';
 import { isInScope } from '../policy/scope.js';
 import type { Clock } from '../clock.js';

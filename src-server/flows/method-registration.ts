@@ -7,7 +7,7 @@ import { ProblemError } from '../errors.js';
 import { codeMatches, CODE_TTL_MS, issueCode } from '../methods/codes.js';
 import type { MethodKinds } from '../methods/method-kind.js';
 import { maskEmail, maskPhone } from '../methods/masking.js';
-import type { MethodRecord, MethodStore } from '../methods/method-store.js';
+import type { MethodRecord, MethodStore } from '../store/method-store.js';
 import { effectiveRequirement } from '../methods/registration-status.js';
 import { isInScope } from '../policy/scope.js';
 import { newId } from '../security/tokens.js';

@@ -7,7 +7,7 @@ import type { Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
 import { CODE_TTL_MS } from '../methods/codes.js';
 import type { ChallengeKinds, ResetTarget } from '../methods/method-kind.js';
-import type { MethodStore } from '../methods/method-store.js';
+import type { MethodStore } from '../store/method-store.js';
 import { effectiveRequirement } from '../methods/registration-status.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { SecretBox } from '../security/secret-box.js';

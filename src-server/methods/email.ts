@@ -4,7 +4,7 @@ import type { PolicyStore } from '../policy/policy-store.js';
 import { codeMatches, issueCode } from './codes.js';
 import { maskEmail } from './masking.js';
 import type { MethodKind } from './method-kind.js';
-import type { MethodData } from './method-store.js';
+import type { MethodData } from '../store/method-store.js';
 import { emailCodeMessage, type CodePurpose } from './messages.js';
 import type { Locale } from '../../shared/api/common.js';
 

@@ -6,7 +6,7 @@ import type { PolicyStore } from '../policy/policy-store.js';
 import { codeMatches, issueCode } from './codes.js';
 import { maskPhone } from './masking.js';
 import type { MethodKind } from './method-kind.js';
-import type { MethodData } from './method-store.js';
+import type { MethodData } from '../store/method-store.js';
 import { smsCodeMessage, voiceCodeMessage, type CodePurpose } from './messages.js';
 
 

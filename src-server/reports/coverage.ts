@@ -5,7 +5,7 @@ import { registrationState } from '../methods/registration-status.js';
 import { isInScope } from '../policy/scope.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
-import type { MethodStore } from '../methods/method-store.js';
+import type { MethodStore } from '../store/method-store.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 
 export interface CoverageDependencies {

@@ -3,8 +3,8 @@ import type { MethodType } from '../../shared/api/common.js';
 import type { Clock } from '../clock.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { newId } from '../security/tokens.js';
-import { ReusableQuery, type Db } from '../store/db.js';
-import type { Database } from '../store/schema.js';
+import { ReusableQuery, type Db } from './db.js';
+import type { Database } from './schema.js';
 
 /** What each method type keeps, sealed with the SecretBox at rest (R7, R9e). */
 export interface MethodData {
