@@ -8,7 +8,7 @@ import { revokeUserSessions } from './revocation.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 
 export interface SignInDependencies {
   auditLog: AuditLog;

@@ -8,7 +8,7 @@ import { ProblemError } from '../errors.js';
 import { directoryContact, SESSION_TTL_MS, sessionIsActive } from '../flows/reset-rules.js';
 import type { MethodStore } from '../store/method-store.js';
 import { usableMethods } from '../methods/registration-status.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { hashToken, newId, newToken } from '../security/tokens.js';
 import type { Db } from '../store/db.js';
@@ -16,7 +16,7 @@ import type { OfferedMethod, ResetSessionStore } from '../store/reset-session-st
 import type { StepUpStore } from '../store/step-up-store.js';
 import { registrationThrottleKey, resetThrottleKey } from '../throttle/keys.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
-import type { ThrottleStore } from '../throttle/throttle-store.js';
+import type { ThrottleStore } from '../store/throttle-store.js';
 import type { AccessPasses } from './access-passes.js';
 import { methodChangeVerdict, STEP_UP_TTL_MS, type MethodChangeVerdict } from './step-up-rules.js';
 

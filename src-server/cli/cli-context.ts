@@ -13,7 +13,7 @@ import type { AccessPassIssue } from '../flows/access-pass-issue.js';
 import type { AdminGroups } from '../flows/admin-groups.js';
 import type { AdminContext, AdminUsers } from '../flows/admin-users.js';
 import type { MethodStore } from '../store/method-store.js';
-import { PolicyStore } from '../policy/policy-store.js';
+import { PolicyStore } from '../store/policy-store.js';
 import { openStore, type Store } from '../store/db.js';
 
 /** A failure the CLI reports in one line; exit code 2 for usage errors, 1 otherwise. */

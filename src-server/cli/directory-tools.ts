@@ -15,12 +15,12 @@ import { AccessPassStore } from '../store/access-pass-store.js';
 import { MethodStore } from '../store/method-store.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from '../notify/mailer.js';
 import { Outbox } from '../notify/outbox.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import { DEFAULT_HASH_PARAMS } from '../security/password-hash.js';
 import { SecretBox } from '../security/secret-box.js';
 import { serverSecrets } from '../security/server-secrets.js';
 import type { Store } from '../store/db.js';
-import { ThrottleStore } from '../throttle/throttle-store.js';
+import { ThrottleStore } from '../store/throttle-store.js';
 import type { DirectoryTools } from './cli-context.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import type { HashParams } from '../security/password-hash.js';
 import type { Db } from '../store/db.js';
 import { BuiltinDirectory } from './builtin-directory.js';

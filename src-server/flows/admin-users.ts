@@ -15,8 +15,8 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
 import type { MethodStore } from '../store/method-store.js';
-import type { PolicyStore } from '../policy/policy-store.js';
-import type { ThrottleStore } from '../throttle/throttle-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
+import type { ThrottleStore } from '../store/throttle-store.js';
 import type { PasswordWrites, WriteCompletion } from './password-write.js';
 
 export interface AdminUsersDependencies {

@@ -9,7 +9,7 @@ import type { ApprovalRow, ApprovalStore } from '../store/approval-store.js';
 import type { Db } from '../store/db.js';
 import type { ResetSessionStore } from '../store/reset-session-store.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
-import type { ThrottleStore } from '../throttle/throttle-store.js';
+import type { ThrottleStore } from '../store/throttle-store.js';
 import { passGate, sessionIsActive } from './reset-rules.js';
 
 function view(a: ApprovalRow, now: number): Approval {

@@ -3,7 +3,7 @@ import type { Directory, DirectoryUser } from '../directory/directory.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import { resetEligibility } from './reset-rules.js';
 import type { Log } from '../log.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import { startPeriodic, type PeriodicJob } from '../reports/periodic.js';
 import type { DecoyPopulationStore } from '../store/decoy-population-store.js';
 import type { Clock } from '../clock.js';

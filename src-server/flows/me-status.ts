@@ -8,7 +8,7 @@ import { registrationState } from '../methods/registration-status.js';
 import { isInScope } from '../policy/scope.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 
 export interface MeStatusDependencies {
   clock: Clock;

@@ -10,7 +10,7 @@ import type { Db } from '../store/db.js';
 import { newId } from '../security/tokens.js';
 import type { PasswordWriteIntent, PasswordWriteIntents } from '../store/password-write-intents.js';
 import type { Database } from '../store/schema.js';
-import type { ThrottleStore } from '../throttle/throttle-store.js';
+import type { ThrottleStore } from '../store/throttle-store.js';
 
 /** What a password write means besides the password: sealed in an intent, so it must be plain data. */
 export interface WriteCompletion {

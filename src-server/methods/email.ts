@@ -1,6 +1,6 @@
 import { ProblemError } from '../errors.js';
 import type { Mailer } from '../notify/mailer.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import { codeMatches, issueCode } from './codes.js';
 import { maskEmail } from './masking.js';
 import type { MethodKind } from './method-kind.js';

@@ -6,7 +6,7 @@ import { isInScope } from '../policy/scope.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
 import type { MethodStore } from '../store/method-store.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 
 export interface CoverageDependencies {
   clock: Clock;

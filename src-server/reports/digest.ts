@@ -9,7 +9,7 @@ import type { Db } from '../store/db.js';
 import type { Directory } from '../directory/directory.js';
 import type { Log } from '../log.js';
 import type { Mailer } from '../notify/mailer.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 
 export interface DigestDependencies {
   clock: Clock;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
 import { registrationThrottleKey, resetThrottleKey } from '../../src-server/throttle/keys.js';
-import { ThrottleStore } from '../../src-server/throttle/throttle-store.js';
+import { ThrottleStore } from '../../src-server/store/throttle-store.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const PW = 'Initial-Passw0rd!';
