@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { AdminUser, CreateUserRequest, PatchUserRequest, SetUserMethodsRequest } from '../../shared/api/admin.js';
 import type { Locale } from '../../shared/api/common.js';
-import { revokeUserSessions } from '../auth/revocation.js';
+import { revokeUserSessions } from '../store/revocation.js';
 import { BuiltinDirectory, usernameKey } from '../directory/builtin-directory.js';
 import type { DirectoryUser, Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';

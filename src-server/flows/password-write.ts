@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
-import { revokeUserSessions } from '../auth/revocation.js';
+import { revokeUserSessions } from '../store/revocation.js';
 import type { Clock } from '../clock.js';
 import { DirectoryUnavailableError, type Directory, type DirectoryAccount, type PasswordWriteResult } from '../directory/directory.js';
 import type { MailMessage } from '../notify/mailer.js';

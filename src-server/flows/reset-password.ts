@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { SetResetPasswordResponse } from '../../shared/api/reset.js';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
-import { revokeUserSessions } from '../auth/revocation.js';
+import { revokeUserSessions } from '../store/revocation.js';
 import type { Clock } from '../clock.js';
 import { DirectoryUnavailableError, type Directory, type DirectoryUser, type PasswordWriteResult } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
