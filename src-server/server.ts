@@ -67,6 +67,9 @@ import { openStore, type Db, type Store } from './store/db.js';
 import { ResetSessionStore } from './store/reset-session-store.js';
 import { AccessPassStore } from './store/access-pass-store.js';
 import { ApprovalStore } from './store/approval-store.js';
+import { AuditEventStore } from './store/audit-event-store.js';
+import { CoverageFingerprint } from './store/coverage-fingerprint.js';
+import { DigestClaims } from './store/digest-claims.js';
 import { ApiTokenStore } from './store/api-token-store.js';
 import { StepUpStore } from './store/step-up-store.js';
 import { TokenStore } from './store/token-store.js';
@@ -157,7 +160,8 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const secretBox = new SecretBox(secretKey);
   const outbox = new Outbox(config.dataDir);
   const policyStore = new PolicyStore(db, clock);
-  const auditLog = new AuditLog(clock);
+  const auditEvents = new AuditEventStore(store);
+  const auditLog = new AuditLog(clock, auditEvents);
   const methodStore = new MethodStore(db, secretBox, clock);
   const throttles = new ThrottleStore(clock);
   const resetSessions = new ResetSessionStore({ store });
@@ -192,8 +196,8 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
   const passwordWrites = new PasswordWrites({ auditLog, clock, db, directory, notices, secretBox, throttles, intents: new PasswordWriteIntents(db), settleMs: config.resetClaimMs });
   const adminUsers = new AdminUsers({ auditLog, clock, db, directory, methodStore, passwordWrites, policyStore, throttles });
-  const activitySummary = new ActivitySummary(store, clock);
-  const coverage = new CoverageTracker({ clock, db, directory, methodStore, policyStore });
+  const activitySummary = new ActivitySummary(auditEvents, clock);
+  const coverage = new CoverageTracker({ clock, coverageFingerprint: new CoverageFingerprint(db), directory, methodStore, policyStore });
   const approvals = new Approvals({ db, clock, methodStore, resetSessions, throttles, auditLog, approvalStore });
   const adminSignIn = new AdminSignIn({ db, clock, directory, policyStore, methodStore, resetSessions, throttles, accessTokens, auditLog, secretBox });
   const decoyPopulation = new DecoyPopulationStore(db, clock);
@@ -250,8 +254,8 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     timeouts: { requestMs: config.httpRequestTimeoutMs, headersMs: config.httpHeadersTimeoutMs, keepAliveMs: config.httpKeepAliveTimeoutMs },
     metricsToken: config.metricsToken,
   });
-  const auditRetention = startAuditRetention({ db, clock, log, retentionDays: config.auditRetentionDays });
-  const adminDigest = startAdminDigest({ clock, db, directory, log, mailer, policyStore, activitySummary, coverage, locale: config.defaultLocale });
+  const auditRetention = startAuditRetention({ auditEvents, clock, log, retentionDays: config.auditRetentionDays });
+  const adminDigest = startAdminDigest({ clock, digestClaims: new DigestClaims(db), directory, log, mailer, policyStore, activitySummary, coverage, locale: config.defaultLocale });
   const expiredPurge = startExpiredPurge({ db, clock, log });
   const decoyPopulationCount = startDecoyPopulation({ directory, methodStore, policyStore, populationStore: decoyPopulation, clock, log });
   // Hourly, so a reminder is at most an hour late; the claims make each email go once.
