@@ -63,7 +63,7 @@ import { ActivitySummary } from './reports/summary.js';
 import { DEFAULT_HASH_PARAMS, type HashParams } from './security/password-hash.js';
 import { SecretBox } from './security/secret-box.js';
 import { serverSecrets } from './security/server-secrets.js';
-import { openStore, type Db, type Store } from './store/db.js';
+import { openStore, storeAnswers, type Db, type Store } from './store/db.js';
 import { ResetSessionStore } from './store/reset-session-store.js';
 import { AccessPassStore } from './store/access-pass-store.js';
 import { ApprovalStore } from './store/approval-store.js';
@@ -71,6 +71,7 @@ import { AuditEventStore } from './store/audit-event-store.js';
 import { CoverageFingerprint } from './store/coverage-fingerprint.js';
 import { DigestClaims } from './store/digest-claims.js';
 import { ApiTokenStore } from './store/api-token-store.js';
+import { RegistrationStore } from './store/registration-store.js';
 import { StepUpStore } from './store/step-up-store.js';
 import { TokenStore } from './store/token-store.js';
 import { PasswordWriteIntents } from './store/password-write-intents.js';
@@ -191,11 +192,12 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   };
 
   const passwordNotifier = new PasswordNotifier({ clock, directory, policyStore, methodStore, mailer, log });
-  const meStatus = new MeStatusFlow({ clock, db, directory, methodStore, policyStore });
+  const registrationStore = new RegistrationStore(db);
+  const meStatus = new MeStatusFlow({ clock, directory, methodStore, policyStore, registrationStore });
   // A claim outlives any one hand-over (its SMTP deadline) a few times over.
   const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
   const passwordWrites = new PasswordWrites({ auditLog, clock, db, directory, notices, secretBox, throttles, intents: new PasswordWriteIntents(db), settleMs: config.resetClaimMs });
-  const adminUsers = new AdminUsers({ auditLog, clock, db, directory, methodStore, passwordWrites, policyStore, throttles });
+  const adminUsers = new AdminUsers({ auditLog, clock, db, directory, methodStore, passwordWrites, policyStore, registrationStore, throttles });
   const activitySummary = new ActivitySummary(auditEvents, clock);
   const coverage = new CoverageTracker({ clock, coverageFingerprint: new CoverageFingerprint(db), directory, methodStore, policyStore });
   const approvals = new Approvals({ db, clock, methodStore, resetSessions, throttles, auditLog, approvalStore });
@@ -229,7 +231,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       policyRoutes({ policyStore }),
       resetRoutes({ resetFlow, resetPassword, adminSignIn, stepUp, accountUnlock: new AccountUnlock({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, passwordNotifier, log }) }),
       methodRoutes({
-        methodRegistration: new MethodRegistration({ auditLog, clock, codeKey, db, directory, log, methodStore, policyStore, throttles, methodKinds, meStatus, stepUp, refreshTokens, accountNotifier, deliveryTimeoutMs: config.deliveryTimeoutMs }),
+        methodRegistration: new MethodRegistration({ auditLog, clock, codeKey, db, directory, log, methodStore, registrationStore, policyStore, throttles, methodKinds, meStatus, stepUp, refreshTokens, accountNotifier, deliveryTimeoutMs: config.deliveryTimeoutMs }),
         approvals,
         approvalHub,
         log,
@@ -244,9 +246,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     ],
     authenticator: createAuthenticator({ accessTokens, adminToken, apiTokens, bootstrapGate: new BootstrapGate({ directory, methodStore, policyStore }) }),
     readiness: {
-      store: async () => {
-        await db.selectFrom('settings').select('key').limit(1).execute();
-      },
+      store: () => storeAnswers(db),
       directory: () => directory.ping(),
     },
     logger: log,

@@ -131,6 +131,16 @@ export class MethodStore {
     await q.execute();
   }
 
+  /** Every other method of `type` from `source`: a proven method replaces them (one address, one phone). */
+  async removeTypeBut(trx: Transaction<Database>, subjectId: string, type: MethodType, source: MethodSource, keepId: string): Promise<void> {
+    await trx.deleteFrom('methods').where('subject_id', '=', subjectId).where('type', '=', type).where('source', '=', source).where('id', '!=', keepId).execute();
+  }
+
+  /** Everything of a deleted account (R7). */
+  async removeAll(trx: Transaction<Database>, subjectId: string): Promise<void> {
+    await trx.deleteFrom('methods').where('subject_id', '=', subjectId).execute();
+  }
+
   /**
    * TOTP one-use-per-step: records `step` only if it is newer than the last accepted one.
    * Atomic in the database, so two parallel uses of one code cannot both pass.
