@@ -71,6 +71,7 @@ import { AuditEventStore } from './store/audit-event-store.js';
 import { CoverageFingerprint } from './store/coverage-fingerprint.js';
 import { DigestClaims } from './store/digest-claims.js';
 import { ApiTokenStore } from './store/api-token-store.js';
+import { NoticeStore } from './store/notice-store.js';
 import { RegistrationStore } from './store/registration-store.js';
 import { StepUpStore } from './store/step-up-store.js';
 import { TokenStore } from './store/token-store.js';
@@ -195,7 +196,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const registrationStore = new RegistrationStore(db);
   const meStatus = new MeStatusFlow({ clock, directory, methodStore, policyStore, registrationStore });
   // A claim outlives any one hand-over (its SMTP deadline) a few times over.
-  const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
+  const notices = new NoticeOutbox({ noticeStore: new NoticeStore(db), clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
   const passwordWrites = new PasswordWrites({ auditLog, clock, db, directory, notices, secretBox, throttles, intents: new PasswordWriteIntents(db), settleMs: config.resetClaimMs });
   const adminUsers = new AdminUsers({ auditLog, clock, db, directory, methodStore, passwordWrites, policyStore, registrationStore, throttles });
   const activitySummary = new ActivitySummary(auditEvents, clock);

@@ -13,6 +13,7 @@ import { NoticeOutbox } from '../notify/notice-outbox.js';
 import { PasswordWriteIntents } from '../store/password-write-intents.js';
 import { AccessPassStore } from '../store/access-pass-store.js';
 import { MethodStore } from '../store/method-store.js';
+import { NoticeStore } from '../store/notice-store.js';
 import { RegistrationStore } from '../store/registration-store.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from '../notify/mailer.js';
 import { Outbox } from '../notify/outbox.js';
@@ -44,7 +45,7 @@ export async function openDirectoryTools(
   const throttles = new ThrottleStore(clock);
   // A reset's notice is queued in its transaction and handed over before the command ends;
   // one the relay refuses stays queued for the server's outbox (and an open intent for its reconciliation).
-  const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
+  const notices = new NoticeOutbox({ noticeStore: new NoticeStore(db), clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
   const passwordWrites = new PasswordWrites({ auditLog, clock, db, directory, notices, secretBox, throttles, intents: new PasswordWriteIntents(db), settleMs: config.resetClaimMs });
   const users = new AdminUsers({ auditLog, clock, db, directory, methodStore, passwordWrites, policyStore, registrationStore: new RegistrationStore(db), throttles });
   return {
