@@ -13,10 +13,16 @@ const MAIN_ONLY = ['**/src-main/**', '**/src-server/**', '@napi-rs/*', '@zxcvbn-
 
 // Server rooms: only http/ speaks HTTP (flows throw src-server/errors.ts, log through a
 // tiny Log type), and only store/ holds SQL: the drivers and kysely's values (the `sql`
-// tag, dialects) are imported there alone; other rooms may name kysely's types and build
-// queries only on the db/transaction they are handed.
+// tag, dialects) are imported there alone, and no other room builds a query — it may name
+// kysely's types and hand the transaction it was given to a store/ repository.
 const SERVER_ROOMS = ['flows', 'methods', 'directory', 'auth', 'policy', 'throttle', 'store', 'cli', 'notify', 'reports', 'audit', 'security'];
 const NO_HTTP = { group: ['**/http/**', 'fastify', 'fastify/*', '@fastify/*'], message: 'Only src-server/http/ speaks HTTP: throw ProblemError (src-server/errors.ts), log through Log (src-server/log.ts).' };
+const QUERY_MESSAGE = 'Only src-server/store/ writes SQL: put this query in a repository under store/, built in server.ts and passed in.';
+const NO_QUERY_BUILDING = [
+  { selector: "CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)$/]", message: QUERY_MESSAGE },
+  { selector: "TaggedTemplateExpression[tag.name='sql']", message: QUERY_MESSAGE },
+  { selector: "CallExpression[callee.object.name='sql']", message: QUERY_MESSAGE },
+];
 const SQL_ONLY_IN_STORE = { group: ['kysely', 'better-sqlite3', 'pg', 'pg-*'], allowTypeImports: true, message: 'Only src-server/store/ holds SQL and the database drivers (kysely types are fine elsewhere).' };
 
 export default tseslint.config(
@@ -63,6 +69,12 @@ export default tseslint.config(
   {
     files: ['src-server/store/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [IPC_MAIN_ONLY_IN_ADAPTER], patterns: [NO_HTTP] }] },
+  },
+  {
+    // Replaces the options of the all-files rule above, so its ipcMain selector is repeated.
+    files: ['src-server/**/*.ts'],
+    ignores: ['src-server/store/**'],
+    rules: { 'no-restricted-syntax': [...NO_IPC_MAIN_SYNTAX, ...NO_QUERY_BUILDING] },
   },
   {
     // The admin console runs in a browser: no Node, no server or app code; the contract is in shared/.

@@ -16,6 +16,8 @@ import { CoverageTracker, registrationCoverage } from '../src-server/reports/cov
 import { reportPage } from '../src-server/reports/reports.js';
 import { ActivitySummary } from '../src-server/reports/summary.js';
 import { createServer } from '../src-server/server.js';
+import { AuditEventStore } from '../src-server/store/audit-event-store.js';
+import { CoverageFingerprint } from '../src-server/store/coverage-fingerprint.js';
 import { openStore } from '../src-server/store/db.js';
 import { DEFAULT_BENCH_DB, seedEvents, userName } from './seed-events.js';
 
@@ -87,7 +89,7 @@ const deepFiltered = await cursorAt({ limit: '100', result: 'failure' }, 50);
 
 const clockAtNewest = { now: () => new Date(newest) };
 const last = (days: number, tzOffsetMinutes: number) => ({ from: new Date(newest - days * DAY), to: new Date(newest + 1), tzOffsetMinutes });
-const warm = new ActivitySummary(store, clockAtNewest);
+const warm = new ActivitySummary(new AuditEventStore(store), clockAtNewest);
 
 console.log(`\nreport queries (limit 100 unless noted), ${runs} runs each:`);
 const results = [
@@ -108,12 +110,12 @@ const results = [
 ];
 console.log('\ndashboard summary (first view reads every day; finished days are then cached):');
 const summaries = [
-  await measure('summary 30 days, first view (nothing cached)', async () => (await new ActivitySummary(store, clockAtNewest).summary(last(30, 540))).resetsPerDay.length),
-  await measure('summary 90 days, first view (nothing cached)', async () => (await new ActivitySummary(store, clockAtNewest).summary(last(90, 0))).resetsPerDay.length),
+  await measure('summary 30 days, first view (nothing cached)', async () => (await new ActivitySummary(new AuditEventStore(store), clockAtNewest).summary(last(30, 540))).resetsPerDay.length),
+  await measure('summary 90 days, first view (nothing cached)', async () => (await new ActivitySummary(new AuditEventStore(store), clockAtNewest).summary(last(90, 0))).resetsPerDay.length),
   await measure('summary 30 days, closed days cached', async () => (await warm.summary(last(30, 540))).resetsPerDay.length),
   await measure('summary 90 days, closed days cached', async () => (await warm.summary(last(90, 0))).resetsPerDay.length),
 ];
-console.log(`longest pause for other requests during a cold 90-day summary: ${(await longestPause(() => new ActivitySummary(store, clockAtNewest).summary(last(90, 0)))).toFixed(0)} ms`);
+console.log(`longest pause for other requests during a cold 90-day summary: ${(await longestPause(() => new ActivitySummary(new AuditEventStore(store), clockAtNewest).summary(last(90, 0)))).toFixed(0)} ms`);
 await store.close();
 
 // CSV through the real server: authentication, streaming, the socket.
@@ -163,7 +165,7 @@ for (let i = 0; i < 5; i++) {
 }
 console.log(`coverage computation: p50 ${pct(coverageTimes, 50).toFixed(0)} ms, max ${Math.max(...coverageTimes).toFixed(0)} ms`);
 console.log(`longest pause for other requests during a coverage computation: ${(await longestPause(() => registrationCoverage(coverageDeps))).toFixed(0)} ms`);
-const tracker = new CoverageTracker(coverageDeps);
+const tracker = new CoverageTracker({ ...coverageDeps, coverageFingerprint: new CoverageFingerprint(coverageDeps.db) });
 await tracker.current();
 const unchanged: number[] = [];
 for (let i = 0; i < 20; i++) {

@@ -2,7 +2,7 @@ import { BuiltinDirectory } from './directory/builtin-directory.js';
 import { maskEmail } from './methods/masking.js';
 import type { Db } from './store/db.js';
 import type { Directory } from './directory/directory.js';
-import type { MethodStore } from './methods/method-store.js';
+import type { MethodStore } from './store/method-store.js';
 
 export interface DemoDependencies {
   db: Db;
@@ -21,8 +21,7 @@ export const DEMO_USERS = [
 export async function seedDemo(deps: DemoDependencies): Promise<void> {
   if (!(deps.directory instanceof BuiltinDirectory)) return;
   const directory = deps.directory;
-  const any = await deps.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
-  if (any) return;
+  if ((await directory.listUsers({ limit: 1 })).length) return;
   await deps.db.transaction().execute(async (trx) => {
     for (const u of DEMO_USERS) {
       const user = await directory.createUser({ username: u.username, password: u.password, displayName: u.displayName, email: u.email, isAdmin: u.isAdmin, groups: ['sspr-users'] }, trx);

@@ -44,7 +44,7 @@ import { AccessPassIssue } from './flows/access-pass-issue.js';
 import { createAccessPassGate } from './methods/access-pass-gate.js';
 import { createEmailMethod } from './methods/email.js';
 import type { MethodKinds } from './methods/method-kind.js';
-import { MethodStore } from './methods/method-store.js';
+import { MethodStore } from './store/method-store.js';
 import { createPhoneMethod } from './methods/phone.js';
 import { ApprovalHub, createPushMethod } from './methods/push.js';
 import { createSecurityQuestionsMethod } from './methods/security-questions.js';
@@ -55,7 +55,7 @@ import { NoticeOutbox } from './notify/notice-outbox.js';
 import { AccountNotifier, PasswordNotifier } from './notify/notifications.js';
 import { Outbox } from './notify/outbox.js';
 import { OutboxPhoneGateway, WebhookPhoneGateway, type PhoneGateway } from './notify/sms-gateway.js';
-import { PolicyStore } from './policy/policy-store.js';
+import { PolicyStore } from './store/policy-store.js';
 import { CoverageTracker } from './reports/coverage.js';
 import { startAdminDigest, type AdminDigestTimer } from './reports/digest.js';
 import { startAuditRetention, type AuditRetention } from './reports/retention.js';
@@ -63,11 +63,20 @@ import { ActivitySummary } from './reports/summary.js';
 import { DEFAULT_HASH_PARAMS, type HashParams } from './security/password-hash.js';
 import { SecretBox } from './security/secret-box.js';
 import { serverSecrets } from './security/server-secrets.js';
-import { openStore, type Db, type Store } from './store/db.js';
+import { openStore, storeAnswers, type Db, type Store } from './store/db.js';
 import { ResetSessionStore } from './store/reset-session-store.js';
+import { AccessPassStore } from './store/access-pass-store.js';
+import { ApprovalStore } from './store/approval-store.js';
+import { AuditEventStore } from './store/audit-event-store.js';
+import { CoverageFingerprint } from './store/coverage-fingerprint.js';
+import { DigestClaims } from './store/digest-claims.js';
 import { ApiTokenStore } from './store/api-token-store.js';
+import { NoticeStore } from './store/notice-store.js';
+import { RegistrationStore } from './store/registration-store.js';
+import { StepUpStore } from './store/step-up-store.js';
+import { TokenStore } from './store/token-store.js';
 import { PasswordWriteIntents } from './store/password-write-intents.js';
-import { ThrottleStore } from './throttle/throttle-store.js';
+import { ThrottleStore } from './store/throttle-store.js';
 import { startExpiredPurge, type ExpiredPurge } from './store/expired-purge.js';
 import { DecoyPopulationStore } from './store/decoy-population-store.js';
 import { startDecoyPopulation } from './flows/decoy-population-job.js';
@@ -153,12 +162,14 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const secretBox = new SecretBox(secretKey);
   const outbox = new Outbox(config.dataDir);
   const policyStore = new PolicyStore(db, clock);
-  const auditLog = new AuditLog(clock);
+  const auditEvents = new AuditEventStore(store);
+  const auditLog = new AuditLog(clock, auditEvents);
   const methodStore = new MethodStore(db, secretBox, clock);
   const throttles = new ThrottleStore(clock);
   const resetSessions = new ResetSessionStore({ store });
-  const accessTokens = new AccessTokens(db, clock, codeKey);
-  const refreshTokens = new RefreshTokens(db, clock);
+  const tokenStore = new TokenStore(db);
+  const accessTokens = new AccessTokens(tokenStore, clock, codeKey);
+  const refreshTokens = new RefreshTokens(db, clock, tokenStore);
   const apiTokenStore = new ApiTokenStore(db);
   const apiTokens = new ApiTokens({ db, clock, apiTokenStore, auditLog });
   const mailer: Mailer = overrides.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeoutMs) : new OutboxMailer(outbox, clock));
@@ -170,30 +181,32 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
 
   // Push approvals go from the reset flow to the user's companions on this instance.
   const approvalHub = new ApprovalHub();
+  const approvalStore = new ApprovalStore(db);
   const phoneMethod = createPhoneMethod({ policyStore, phoneGateway, codeKey });
   const methodKinds: MethodKinds = {
     email: createEmailMethod({ policyStore, mailer, codeKey }),
     mobilePhone: phoneMethod,
     officePhone: phoneMethod,
     authenticatorCode: createTotpMethod({ clock, methodStore }),
-    authenticatorPush: createPushMethod({ approvalHub }),
+    authenticatorPush: createPushMethod({ approvalHub, approvalStore }),
     securityQuestions: createSecurityQuestionsMethod({ hashParams }),
   };
 
   const passwordNotifier = new PasswordNotifier({ clock, directory, policyStore, methodStore, mailer, log });
-  const meStatus = new MeStatusFlow({ clock, db, directory, methodStore, policyStore });
+  const registrationStore = new RegistrationStore(db);
+  const meStatus = new MeStatusFlow({ clock, directory, methodStore, policyStore, registrationStore });
   // A claim outlives any one hand-over (its SMTP deadline) a few times over.
-  const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
+  const notices = new NoticeOutbox({ noticeStore: new NoticeStore(db), clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
   const passwordWrites = new PasswordWrites({ auditLog, clock, db, directory, notices, secretBox, throttles, intents: new PasswordWriteIntents(db), settleMs: config.resetClaimMs });
-  const adminUsers = new AdminUsers({ auditLog, clock, db, directory, methodStore, passwordWrites, policyStore, throttles });
-  const activitySummary = new ActivitySummary(store, clock);
-  const coverage = new CoverageTracker({ clock, db, directory, methodStore, policyStore });
-  const approvals = new Approvals({ db, clock, methodStore, resetSessions, throttles, auditLog });
+  const adminUsers = new AdminUsers({ auditLog, clock, db, directory, methodStore, passwordWrites, policyStore, registrationStore, throttles });
+  const activitySummary = new ActivitySummary(auditEvents, clock);
+  const coverage = new CoverageTracker({ clock, coverageFingerprint: new CoverageFingerprint(db), directory, methodStore, policyStore });
+  const approvals = new Approvals({ db, clock, methodStore, resetSessions, throttles, auditLog, approvalStore });
   const adminSignIn = new AdminSignIn({ db, clock, directory, policyStore, methodStore, resetSessions, throttles, accessTokens, auditLog, secretBox });
   const decoyPopulation = new DecoyPopulationStore(db, clock);
-  const accessPasses = new AccessPasses(clock);
+  const accessPasses = new AccessPasses({ clock, accessPassStore: new AccessPassStore() });
   const accountNotifier = new AccountNotifier({ clock, policyStore, mailer, methodStore, auditLog, db, log });
-  const stepUp = new StepUp({ db, clock, policyStore, methodStore, resetSessions, throttles, secretBox, auditLog, accessPasses });
+  const stepUp = new StepUp({ db, clock, policyStore, methodStore, resetSessions, throttles, secretBox, auditLog, accessPasses, stepUpStore: new StepUpStore(db) });
   const resetPassword = new ResetPassword({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, secretBox, passwordNotifier, notices, claimMs: config.resetClaimMs });
   const codeHandover = new CodeHandover({ clock, handovers: new HandoverTimes(), deliveryTimeoutMs: config.deliveryTimeoutMs, log });
   const challengeKinds = { ...methodKinds, accessPass: createAccessPassGate({ db, accessPasses }) };
@@ -219,7 +232,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       policyRoutes({ policyStore }),
       resetRoutes({ resetFlow, resetPassword, adminSignIn, stepUp, accountUnlock: new AccountUnlock({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, passwordNotifier, log }) }),
       methodRoutes({
-        methodRegistration: new MethodRegistration({ auditLog, clock, codeKey, db, directory, log, methodStore, policyStore, throttles, methodKinds, meStatus, stepUp, refreshTokens, accountNotifier, deliveryTimeoutMs: config.deliveryTimeoutMs }),
+        methodRegistration: new MethodRegistration({ auditLog, clock, codeKey, db, directory, log, methodStore, registrationStore, policyStore, throttles, methodKinds, meStatus, stepUp, refreshTokens, accountNotifier, deliveryTimeoutMs: config.deliveryTimeoutMs }),
         approvals,
         approvalHub,
         log,
@@ -234,9 +247,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     ],
     authenticator: createAuthenticator({ accessTokens, adminToken, apiTokens, bootstrapGate: new BootstrapGate({ directory, methodStore, policyStore }) }),
     readiness: {
-      store: async () => {
-        await db.selectFrom('settings').select('key').limit(1).execute();
-      },
+      store: () => storeAnswers(db),
       directory: () => directory.ping(),
     },
     logger: log,
@@ -244,8 +255,8 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     timeouts: { requestMs: config.httpRequestTimeoutMs, headersMs: config.httpHeadersTimeoutMs, keepAliveMs: config.httpKeepAliveTimeoutMs },
     metricsToken: config.metricsToken,
   });
-  const auditRetention = startAuditRetention({ db, clock, log, retentionDays: config.auditRetentionDays });
-  const adminDigest = startAdminDigest({ clock, db, directory, log, mailer, policyStore, activitySummary, coverage, locale: config.defaultLocale });
+  const auditRetention = startAuditRetention({ auditEvents, clock, log, retentionDays: config.auditRetentionDays });
+  const adminDigest = startAdminDigest({ clock, digestClaims: new DigestClaims(db), directory, log, mailer, policyStore, activitySummary, coverage, locale: config.defaultLocale });
   const expiredPurge = startExpiredPurge({ db, clock, log });
   const decoyPopulationCount = startDecoyPopulation({ directory, methodStore, policyStore, populationStore: decoyPopulation, clock, log });
   // Hourly, so a reminder is at most an hour late; the claims make each email go once.

@@ -1,7 +1,8 @@
 import type { Transaction } from 'kysely';
 import type { AuditEventType, AUDIT_RESULTS } from '../../shared/api/audit.js';
 import type { Clock } from '../clock.js';
-import { ReusableQuery, type Db } from '../store/db.js';
+import type { AuditEventStore } from '../store/audit-event-store.js';
+import type { Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 
 export interface AuditEntry {
@@ -26,18 +27,11 @@ export function categoryOf(type: AuditEventType): 'activity' | 'registration' | 
  * R17a: audit events. `write` takes the transaction of the change it records, so an event
  * exists exactly when its change does.
  */
-type AuditRow = Omit<Database['audit_events'], 'id'>;
-
 export class AuditLog {
-  // Written on every step of every flow: compiled once.
-  private readonly insert = new ReusableQuery<AuditRow, never>((db, v) =>
-    db.insertInto('audit_events').values({ at: v.at, type: v.type, category: v.category, username: v.username, actor: v.actor, method: v.method, result: v.result, client: v.client, detail: v.detail }),
-  );
-
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly clock: Clock, private readonly auditEvents: Pick<AuditEventStore, 'insert'>) {}
 
   async write(db: Db | Transaction<Database>, entry: AuditEntry): Promise<void> {
-    await this.insert.run(db, {
+    await this.auditEvents.insert(db, {
       at: this.clock.now().getTime(),
       type: entry.type,
       category: categoryOf(entry.type),

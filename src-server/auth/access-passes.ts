@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import { hashToken, newId } from '../security/tokens.js';
+import type { AccessPassStore } from '../store/access-pass-store.js';
 import type { Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 
@@ -27,35 +28,31 @@ function canonical(pass: string): string {
  * bound to one user, expires, and is used up by its first use unless issued as reusable.
  */
 export class AccessPasses {
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly deps: { clock: Clock; accessPassStore: AccessPassStore }) {}
 
   async issue(conn: Conn, input: { subjectId: string; lifetimeMinutes: number; oneTime: boolean; issuedBy: string }): Promise<{ pass: string; expiresAt: Date }> {
     const pass = newPass();
-    const now = this.clock.now().getTime();
+    const now = this.deps.clock.now().getTime();
     const expiresAt = now + input.lifetimeMinutes * 60_000;
-    await conn
-      .insertInto('access_passes')
-      .values({ id: newId(), subject_id: input.subjectId, pass_hash: hashToken(canonical(pass)), one_time: input.oneTime ? 1 : 0, issued_by: input.issuedBy, created_at: now, expires_at: expiresAt, used_at: null })
-      .execute();
+    await this.deps.accessPassStore.insert(conn, { id: newId(), subject_id: input.subjectId, pass_hash: hashToken(canonical(pass)), one_time: input.oneTime ? 1 : 0, issued_by: input.issuedBy, created_at: now, expires_at: expiresAt, used_at: null });
     return { pass, expiresAt: new Date(expiresAt) };
   }
 
   /** True when `pass` is a live pass of this user; a one-time pass is used up in `trx`. */
   async redeem(trx: Transaction<Database>, subjectId: string, pass: string): Promise<boolean> {
-    const now = this.clock.now().getTime();
-    const row = await trx.selectFrom('access_passes').selectAll().where('pass_hash', '=', hashToken(canonical(pass))).executeTakeFirst();
+    const { clock, accessPassStore } = this.deps;
+    const now = clock.now().getTime();
+    const row = await accessPassStore.findByHash(trx, hashToken(canonical(pass)));
     if (!row || row.subject_id !== subjectId || Number(row.expires_at) <= now) return false;
     if (!row.one_time) {
-      await trx.updateTable('access_passes').set({ used_at: now }).where('id', '=', row.id).execute();
+      await accessPassStore.markUsed(trx, row.id, now);
       return true;
     }
-    // Conditional: of two parallel uses of a one-time pass only one wins.
-    const used = await trx.updateTable('access_passes').set({ used_at: now }).where('id', '=', row.id).where('used_at', 'is', null).executeTakeFirst();
-    return Number(used.numUpdatedRows) === 1;
+    return accessPassStore.markUsedOnce(trx, row.id, now);
   }
 
   /** A new pass replaces the user's earlier live ones: one pass per user at a time. */
   async revokeLive(conn: Conn, subjectId: string): Promise<void> {
-    await conn.updateTable('access_passes').set({ expires_at: this.clock.now().getTime() }).where('subject_id', '=', subjectId).where('expires_at', '>', this.clock.now().getTime()).execute();
+    await this.deps.accessPassStore.expireLive(conn, subjectId, this.deps.clock.now().getTime());
   }
 }

@@ -3,8 +3,9 @@ import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { safeEqual } from '../security/tokens.js';
-import { ReusableQuery, type Db } from '../store/db.js';
+import type { Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
+import type { TokenStore } from '../store/token-store.js';
 
 /**
  * `access`: a signed-in user (15 min). `change`: only `POST /me/password` after sign-in met an
@@ -34,12 +35,6 @@ export type TokenClaims = z.infer<typeof Claims>;
 
 const PREFIX = 'sat1';
 
-// Compiled once: every signed-in request runs both (issue 12).
-const tokenVersion = new ReusableQuery<{ subjectId: string }, { version: number }>((db, v) => db.selectFrom('token_versions').select('version').where('subject_id', '=', v.subjectId));
-const liveRefreshOfSignIn = new ReusableQuery<{ family: string; now: number }, { id: string }>((db, v) =>
-  db.selectFrom('refresh_tokens').select('id').where('family', '=', v.family).where('revoked_at', 'is', null).where('expires_at', '>', v.now).limit(1),
-);
-
 type Conn = Db | Transaction<Database>;
 
 export interface IssuedToken {
@@ -55,7 +50,7 @@ export interface IssuedToken {
 export class AccessTokens {
   private readonly key: Buffer;
 
-  constructor(private readonly db: Db, private readonly clock: Clock, codeKey: Buffer) {
+  constructor(private readonly tokenStore: Pick<TokenStore, 'tokenVersion' | 'signInAlive'>, private readonly clock: Clock, codeKey: Buffer) {
     // A key of its own, so a token MAC can never be confused with a one-time-code MAC.
     this.key = createHmac('sha256', codeKey).update('sspr-access-token-key-v1').digest();
   }
@@ -64,12 +59,11 @@ export class AccessTokens {
     return createHmac('sha256', this.key).update(signed).digest();
   }
 
-  async versionOf(subjectId: string, conn: Conn = this.db): Promise<number> {
-    const row = await tokenVersion.first(conn, { subjectId });
-    return row ? Number(row.version) : 0;
+  async versionOf(subjectId: string, conn?: Conn): Promise<number> {
+    return this.tokenStore.tokenVersion(subjectId, conn);
   }
 
-  async issue(kind: TokenKind, user: { id: string; username: string; isAdmin: boolean }, conn: Conn = this.db, signInId?: string): Promise<IssuedToken> {
+  async issue(kind: TokenKind, user: { id: string; username: string; isAdmin: boolean }, conn?: Conn, signInId?: string): Promise<IssuedToken> {
     const expiresAt = new Date(this.clock.now().getTime() + TOKEN_LIFETIME_MS[kind]);
     const claims: TokenClaims = { sub: user.id, usr: user.username, adm: user.isAdmin, knd: kind, ver: await this.versionOf(user.id, conn), exp: expiresAt.getTime(), ...(signInId ? { sid: signInId } : {}) };
     const signed = `${PREFIX}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
@@ -77,7 +71,7 @@ export class AccessTokens {
   }
 
   private async signInAlive(signInId: string): Promise<boolean> {
-    return (await liveRefreshOfSignIn.first(this.db, { family: signInId, now: this.clock.now().getTime() })) !== undefined;
+    return this.tokenStore.signInAlive(signInId, this.clock.now().getTime());
   }
 
   /** The claims of a genuine, unexpired, unrevoked token of one of `kinds`; otherwise null. */

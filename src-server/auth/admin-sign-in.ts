@@ -5,15 +5,15 @@ import type { Clock } from '../clock.js';
 import type { Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
 import { directoryContact, SESSION_TTL_MS, sessionIsActive } from '../flows/reset-rules.js';
-import type { MethodStore } from '../methods/method-store.js';
+import type { MethodStore } from '../store/method-store.js';
 import { effectiveRequirement, usableMethods } from '../methods/registration-status.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { hashToken, newId, newToken } from '../security/tokens.js';
 import type { Db } from '../store/db.js';
 import type { OfferedMethod, ResetSessionStore } from '../store/reset-session-store.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
-import type { ThrottleStore } from '../throttle/throttle-store.js';
+import type { ThrottleStore } from '../store/throttle-store.js';
 import { adminSignInThrottleKey } from '../throttle/keys.js';
 import type { AccessTokens } from './access-tokens.js';
 

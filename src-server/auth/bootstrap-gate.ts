@@ -1,7 +1,7 @@
 import type { Directory } from '../directory/directory.js';
-import type { MethodStore } from '../methods/method-store.js';
+import type { MethodStore } from '../store/method-store.js';
 import { usableMethods } from '../methods/registration-status.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 
 /** Loopback addresses, IPv4, IPv6 and IPv4-mapped IPv6. */
 export function isLoopback(ip: string): boolean {

@@ -4,11 +4,11 @@ import type { DirectoryUser, Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { RefreshTokens } from './refresh-tokens.js';
-import { revokeUserSessions } from './revocation.js';
+import { revokeUserSessions } from '../store/revocation.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 
 export interface SignInDependencies {
   auditLog: AuditLog;

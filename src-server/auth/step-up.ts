@@ -1,4 +1,3 @@
-import type { Transaction } from 'kysely';
 import type { MethodType } from '../../shared/api/common.js';
 import type { CreateResetSessionResponse } from '../../shared/api/reset.js';
 import type { StepUpStatus } from '../../shared/api/trust.js';
@@ -7,17 +6,17 @@ import type { Clock } from '../clock.js';
 import type { DirectoryUser } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
 import { directoryContact, SESSION_TTL_MS, sessionIsActive } from '../flows/reset-rules.js';
-import type { MethodStore } from '../methods/method-store.js';
+import type { MethodStore } from '../store/method-store.js';
 import { usableMethods } from '../methods/registration-status.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { hashToken, newId, newToken } from '../security/tokens.js';
 import type { Db } from '../store/db.js';
 import type { OfferedMethod, ResetSessionStore } from '../store/reset-session-store.js';
-import type { Database } from '../store/schema.js';
+import type { StepUpStore } from '../store/step-up-store.js';
 import { registrationThrottleKey, resetThrottleKey } from '../throttle/keys.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
-import type { ThrottleStore } from '../throttle/throttle-store.js';
+import type { ThrottleStore } from '../store/throttle-store.js';
 import type { AccessPasses } from './access-passes.js';
 import { methodChangeVerdict, STEP_UP_TTL_MS, type MethodChangeVerdict } from './step-up-rules.js';
 
@@ -31,6 +30,7 @@ export interface StepUpDependencies {
   secretBox: SecretBox;
   auditLog: AuditLog;
   accessPasses: AccessPasses;
+  stepUpStore: StepUpStore;
 }
 
 /** Who is changing methods: the user, the sign-in their access token belongs to, where from. */
@@ -66,8 +66,7 @@ export class StepUp {
 
   private async provenAt(signInId: string | null, subjectId: string): Promise<number | null> {
     if (!signInId) return null;
-    const row = await this.d.db.selectFrom('step_ups').select('proven_at').where('sign_in_id', '=', signInId).where('subject_id', '=', subjectId).executeTakeFirst();
-    return row ? Number(row.proven_at) : null;
+    return this.d.stepUpStore.provenAt(signInId, subjectId);
   }
 
   private async usable(user: DirectoryUser) {
@@ -142,7 +141,7 @@ export class StepUp {
     const type = row.offered.find((o) => o.id === row.passedMethodIds[0])?.type ?? null;
     const done = await db.transaction().execute(async (trx) => {
       if (!(await resetSessions.moveStatus(trx, row.id, ['ready'], 'completed', { completedAt: now }))) return false;
-      await this.record(trx, row.signInId, ctx.user.id, type ?? 'method', now);
+      await this.d.stepUpStore.record(trx, row.signInId, ctx.user.id, type ?? 'method', now);
       await auditLog.write(trx, { type: 'registration.stepup', user: ctx.user.username, method: type, result: 'success', client: ctx.client, detail: { step: 'proven' } });
       return true;
     });
@@ -163,7 +162,7 @@ export class StepUp {
     const outcome = await db.transaction().execute(async (trx) => {
       if (await this.d.accessPasses.redeem(trx, user.id, pass)) {
         if (admission.failureId !== null) await this.d.throttles.releaseFailure(trx, key, admission.failureId);
-        await this.record(trx, signInId, user.id, 'accessPass', now);
+        await this.d.stepUpStore.record(trx, signInId, user.id, 'accessPass', now);
         await auditLog.write(trx, { type: 'registration.stepup', user: user.username, method: 'accessPass', result: 'success', client: ctx.client, detail: { step: 'proven' } });
         return { ok: true as const };
       }
@@ -176,9 +175,5 @@ export class StepUp {
       throw new ProblemError('invalid_code', 'The pass is not correct, has expired or was used already.', { attemptsRemaining: outcome.attemptsRemaining });
     }
     return this.status(ctx);
-  }
-
-  private async record(trx: Transaction<Database>, signInId: string, subjectId: string, how: string, now: number): Promise<void> {
-    await trx.insertInto('step_ups').values({ sign_in_id: signInId, subject_id: subjectId, proven_at: now, how }).onConflict((oc) => oc.column('sign_in_id').doUpdateSet({ proven_at: now, how, subject_id: subjectId })).execute();
   }
 }

@@ -9,11 +9,12 @@ import { ApiTokens } from '../auth/api-tokens.js';
 import { AdminPolicy } from '../flows/admin-policy.js';
 import { ApiTokenAdmin } from '../flows/api-token-admin.js';
 import { ApiTokenStore } from '../store/api-token-store.js';
+import { AuditEventStore } from '../store/audit-event-store.js';
 import type { AccessPassIssue } from '../flows/access-pass-issue.js';
 import type { AdminGroups } from '../flows/admin-groups.js';
 import type { AdminContext, AdminUsers } from '../flows/admin-users.js';
-import type { MethodStore } from '../methods/method-store.js';
-import { PolicyStore } from '../policy/policy-store.js';
+import type { MethodStore } from '../store/method-store.js';
+import { PolicyStore } from '../store/policy-store.js';
 import { openStore, type Store } from '../store/db.js';
 
 /** A failure the CLI reports in one line; exit code 2 for usage errors, 1 otherwise. */
@@ -57,7 +58,7 @@ export async function openCli(config: ServerConfig, out: (text: string) => void)
   const store = await openStore(databaseUrlOf(config));
   const db = store.db;
   const policyStore = new PolicyStore(db, clock);
-  const auditLog = new AuditLog(clock);
+  const auditLog = new AuditLog(clock, new AuditEventStore(store));
   const apiTokenStore = new ApiTokenStore(db);
   const apiTokens = new ApiTokens({ db, clock, apiTokenStore, auditLog });
   let tools: Promise<DirectoryTools & { close(): Promise<void> }> | null = null;

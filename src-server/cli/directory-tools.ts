@@ -11,15 +11,18 @@ import { AdminUsers } from '../flows/admin-users.js';
 import { PasswordWrites } from '../flows/password-write.js';
 import { NoticeOutbox } from '../notify/notice-outbox.js';
 import { PasswordWriteIntents } from '../store/password-write-intents.js';
-import { MethodStore } from '../methods/method-store.js';
+import { AccessPassStore } from '../store/access-pass-store.js';
+import { MethodStore } from '../store/method-store.js';
+import { NoticeStore } from '../store/notice-store.js';
+import { RegistrationStore } from '../store/registration-store.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from '../notify/mailer.js';
 import { Outbox } from '../notify/outbox.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import { DEFAULT_HASH_PARAMS } from '../security/password-hash.js';
 import { SecretBox } from '../security/secret-box.js';
 import { serverSecrets } from '../security/server-secrets.js';
 import type { Store } from '../store/db.js';
-import { ThrottleStore } from '../throttle/throttle-store.js';
+import { ThrottleStore } from '../store/throttle-store.js';
 import type { DirectoryTools } from './cli-context.js';
 
 /**
@@ -42,9 +45,9 @@ export async function openDirectoryTools(
   const throttles = new ThrottleStore(clock);
   // A reset's notice is queued in its transaction and handed over before the command ends;
   // one the relay refuses stays queued for the server's outbox (and an open intent for its reconciliation).
-  const notices = new NoticeOutbox({ db, clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
+  const notices = new NoticeOutbox({ noticeStore: new NoticeStore(db), clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
   const passwordWrites = new PasswordWrites({ auditLog, clock, db, directory, notices, secretBox, throttles, intents: new PasswordWriteIntents(db), settleMs: config.resetClaimMs });
-  const users = new AdminUsers({ auditLog, clock, db, directory, methodStore, passwordWrites, policyStore, throttles });
+  const users = new AdminUsers({ auditLog, clock, db, directory, methodStore, passwordWrites, policyStore, registrationStore: new RegistrationStore(db), throttles });
   return {
     directory,
     methodStore,
@@ -52,7 +55,7 @@ export async function openDirectoryTools(
     clock,
     users,
     groups: new AdminGroups({ auditLog, db, policyStore, adminUsers: users }),
-    accessPassIssue: new AccessPassIssue({ db, directory, auditLog, log, accessPasses: new AccessPasses(clock), accountNotifier: new AccountNotifier({ clock, policyStore, mailer, methodStore, auditLog, db, log }) }),
+    accessPassIssue: new AccessPassIssue({ db, directory, auditLog, log, accessPasses: new AccessPasses({ clock, accessPassStore: new AccessPassStore() }), accountNotifier: new AccountNotifier({ clock, policyStore, mailer, methodStore, auditLog, db, log }) }),
     async close() {
       await notices.stop();
       await directory.close();

@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import type { HashParams } from '../security/password-hash.js';
+import { BuiltinDirectoryStore } from '../store/builtin-directory-store.js';
 import type { Db } from '../store/db.js';
 import { BuiltinDirectory } from './builtin-directory.js';
 import type { Directory } from './directory.js';
@@ -14,6 +15,6 @@ export async function openDirectory(
   parts: { db: Db; clock: Clock; policyStore: PolicyStore; hashParams: HashParams; log: DirectoryLog },
 ): Promise<Directory> {
   return config.directoryUrl === 'builtin'
-    ? new BuiltinDirectory(parts.db, parts.clock, () => parts.policyStore.get(), parts.hashParams)
+    ? new BuiltinDirectory(new BuiltinDirectoryStore(parts.db), parts.clock, () => parts.policyStore.get(), parts.hashParams)
     : createLdapDirectory(ldapSettingsFrom(config), parts.clock, parts.log);
 }

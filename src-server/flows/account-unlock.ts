@@ -5,11 +5,11 @@ import { DirectoryUnavailableError, type Directory } from '../directory/director
 import { ProblemError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { PasswordNotifier } from '../notify/notifications.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import { hashToken } from '../security/tokens.js';
 import type { Db } from '../store/db.js';
 import type { ResetSessionStore } from '../store/reset-session-store.js';
-import type { ThrottleStore } from '../throttle/throttle-store.js';
+import type { ThrottleStore } from '../store/throttle-store.js';
 import { activeResetSession, verifiedSubject, type RequestContext } from './reset-rules.js';
 
 export interface AccountUnlockDependencies {

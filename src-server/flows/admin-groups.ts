@@ -4,7 +4,7 @@ import { ProblemError } from '../errors.js';
 import { isUniqueViolation, type AdminContext, type AdminUsers } from './admin-users.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/db.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 
 export interface AdminGroupsDependencies {
   adminUsers: AdminUsers;

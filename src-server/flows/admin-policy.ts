@@ -2,7 +2,7 @@ import type { PolicyDocument } from '../../shared/api/policy.js';
 import type { AdminContext } from './admin-users.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/db.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 
 export interface AdminPolicyDependencies {
   auditLog: AuditLog;

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { AdminUser, CreateUserRequest, PatchUserRequest, SetUserMethodsRequest } from '../../shared/api/admin.js';
 import type { Locale } from '../../shared/api/common.js';
-import { revokeUserSessions } from '../auth/revocation.js';
+import { revokeUserSessions } from '../store/revocation.js';
 import { BuiltinDirectory, usernameKey } from '../directory/builtin-directory.js';
 import type { DirectoryUser, Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
@@ -14,9 +14,10 @@ import { resetThrottleKey, userThrottleKeys } from '../throttle/keys.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
-import type { MethodStore } from '../methods/method-store.js';
-import type { PolicyStore } from '../policy/policy-store.js';
-import type { ThrottleStore } from '../throttle/throttle-store.js';
+import type { MethodStore } from '../store/method-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
+import type { RegistrationStore } from '../store/registration-store.js';
+import type { ThrottleStore } from '../store/throttle-store.js';
 import type { PasswordWrites, WriteCompletion } from './password-write.js';
 
 export interface AdminUsersDependencies {
@@ -27,6 +28,7 @@ export interface AdminUsersDependencies {
   methodStore: MethodStore;
   passwordWrites: PasswordWrites;
   policyStore: PolicyStore;
+  registrationStore: Pick<RegistrationStore, 'remove'>;
   throttles: ThrottleStore;
 }
 
@@ -214,8 +216,8 @@ export class AdminUsers {
     await deps.db.transaction().execute(async (trx) => {
       await dir.deleteUser(user.id, trx);
       // Registration data goes with the account (R7): nothing of it stays readable.
-      await trx.deleteFrom('methods').where('subject_id', '=', user.id).execute();
-      await trx.deleteFrom('registrations').where('subject_id', '=', user.id).execute();
+      await deps.methodStore.removeAll(trx, user.id);
+      await deps.registrationStore.remove(trx, user.id);
       await revokeUserSessions(trx, deps.clock, user.id);
       for (const key of userThrottleKeys(user.id)) await this.deps.throttles.clear(trx, key);
       await deps.auditLog.write(trx, { type: 'admin.user', user: user.username, actor: ctx.actor, result: 'success', client: ctx.client, detail: { action: 'delete' } });

@@ -1,19 +1,16 @@
-import type { Selectable } from 'kysely';
 import type { Approval, DecideApprovalRequest } from '../../shared/api/me.js';
 import { ProblemError } from '../errors.js';
 import { approvalSignatureValid } from '../methods/push.js';
-import type { MethodData } from '../methods/method-store.js';
+import type { MethodData } from '../store/method-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
-import type { MethodStore } from '../methods/method-store.js';
+import type { MethodStore } from '../store/method-store.js';
+import type { ApprovalRow, ApprovalStore } from '../store/approval-store.js';
 import type { Db } from '../store/db.js';
 import type { ResetSessionStore } from '../store/reset-session-store.js';
-import type { Database } from '../store/schema.js';
 import { retryAfterSeconds } from '../throttle/rules.js';
-import type { ThrottleStore } from '../throttle/throttle-store.js';
+import type { ThrottleStore } from '../store/throttle-store.js';
 import { passGate, sessionIsActive } from './reset-rules.js';
-
-type ApprovalRow = Selectable<Database['approvals']>;
 
 function view(a: ApprovalRow, now: number): Approval {
   const expired = a.status === 'waiting' && now >= Number(a.expires_at);
@@ -37,6 +34,7 @@ export interface ApprovalsDependencies {
   resetSessions: ResetSessionStore;
   throttles: ThrottleStore;
   auditLog: AuditLog;
+  approvalStore: Pick<ApprovalStore, 'waiting' | 'find' | 'decide'>;
 }
 
 export class Approvals {
@@ -45,21 +43,14 @@ export class Approvals {
   /** Waiting and not expired (an approval lives as long as its challenge: 5 minutes). */
   async pending(subjectId: string): Promise<Approval[]> {
     const now = this.deps.clock.now().getTime();
-    const rows = await this.deps.db
-      .selectFrom('approvals')
-      .selectAll()
-      .where('subject_id', '=', subjectId)
-      .where('status', '=', 'waiting')
-      .where('expires_at', '>', now)
-      .orderBy('created_at')
-      .execute();
+    const rows = await this.deps.approvalStore.waiting(subjectId, now);
     return rows.map((r) => view(r, now));
   }
 
   async decide(subjectId: string, approvalId: string, body: DecideApprovalRequest, ctx: { client: string }): Promise<Approval> {
-    const { db, clock, methodStore, resetSessions, throttles, auditLog } = this.deps;
+    const { db, clock, methodStore, resetSessions, throttles, auditLog, approvalStore } = this.deps;
     const now = clock.now().getTime();
-    const a = await db.selectFrom('approvals').selectAll().where('id', '=', approvalId).where('subject_id', '=', subjectId).executeTakeFirst();
+    const a = await approvalStore.find(subjectId, approvalId);
     if (!a) throw new ProblemError('not_found', 'No such approval.');
     const challenge = await resetSessions.challengeById(a.challenge_id);
     const session = challenge ? await resetSessions.byId(challenge.sessionId) : null;
@@ -87,8 +78,7 @@ export class Approvals {
         if (admission.tripped) await auditLog.write(trx, { type: 'reset.lockout', user: session.username, method: 'authenticatorPush', result: 'locked', client: ctx.client, detail: { rule: admission.rule } });
         return { locked: admission.lockedUntil } as const;
       }
-      const decided = await trx.updateTable('approvals').set({ status: approved ? 'approved' : 'denied', decided_at: now }).where('id', '=', a.id).where('status', '=', 'waiting').executeTakeFirst();
-      if (Number(decided.numUpdatedRows) !== 1) throw new ProblemError('conflict', 'This approval has already been decided.');
+      if (!(await approvalStore.decide(trx, a.id, approved ? 'approved' : 'denied', now))) throw new ProblemError('conflict', 'This approval has already been decided.');
       await resetSessions.settleChallenge(trx, challenge.id, approved ? 'used' : 'denied', now);
       if (approved) {
         if (admission.failureId !== null) await throttles.releaseFailure(trx, session.throttleKey, admission.failureId);

@@ -3,12 +3,12 @@ import type { Directory, DirectoryUser } from '../directory/directory.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import { resetEligibility } from './reset-rules.js';
 import type { Log } from '../log.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import { startPeriodic, type PeriodicJob } from '../reports/periodic.js';
 import type { DecoyPopulationStore } from '../store/decoy-population-store.js';
 import type { Clock } from '../clock.js';
 import { countPopulation, type OfferedHint, type Population } from '../methods/decoy-population.js';
-import type { MethodStore } from '../methods/method-store.js';
+import type { MethodStore } from '../store/method-store.js';
 
 export interface DecoyPopulationDependencies {
   directory: Directory;

@@ -3,19 +3,19 @@ import type { PolicyDocument } from '../../shared/api/policy.js';
 import { passwordExpiry } from '../../shared/rules/expiry.js';
 import type { DirectoryUser, Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
-import type { MethodRecord, MethodStore } from '../methods/method-store.js';
+import type { MethodRecord, MethodStore } from '../store/method-store.js';
 import { registrationState } from '../methods/registration-status.js';
 import { isInScope } from '../policy/scope.js';
 import type { Clock } from '../clock.js';
-import type { Db } from '../store/db.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
+import type { RegistrationStore } from '../store/registration-store.js';
 
 export interface MeStatusDependencies {
   clock: Clock;
-  db: Db;
   directory: Directory;
   methodStore: MethodStore;
   policyStore: PolicyStore;
+  registrationStore: Pick<RegistrationStore, 'confirmedAt'>;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -50,16 +50,15 @@ export class MeStatusFlow {
     const user = await deps.directory.findUserById(subjectId);
     // The account went away after the token was issued: the token no longer stands for anyone.
     if (!user) throw new ProblemError('unauthorized', 'The account no longer exists.');
-    const [policy, stored, registration] = await Promise.all([
+    const [policy, stored, confirmed] = await Promise.all([
       deps.policyStore.get(),
       deps.methodStore.list(subjectId),
-      deps.db.selectFrom('registrations').select('confirmed_at').where('subject_id', '=', subjectId).executeTakeFirst(),
+      deps.registrationStore.confirmedAt(subjectId),
     ]);
-    const confirmed = registration?.confirmed_at;
     return meStatusOf({
       user,
       stored,
-      confirmedAt: confirmed === null || confirmed === undefined ? null : new Date(Number(confirmed)),
+      confirmedAt: confirmed === null ? null : new Date(Number(confirmed)),
       inScope: await isInScope(user, policy, deps.directory),
       policy,
       now: deps.clock.now(),

@@ -7,7 +7,7 @@ import { ProblemError } from '../errors.js';
 import { codeMatches, CODE_TTL_MS, issueCode } from '../methods/codes.js';
 import type { MethodKinds } from '../methods/method-kind.js';
 import { maskEmail, maskPhone } from '../methods/masking.js';
-import type { MethodRecord, MethodStore } from '../methods/method-store.js';
+import type { MethodRecord, MethodStore } from '../store/method-store.js';
 import { effectiveRequirement } from '../methods/registration-status.js';
 import { isInScope } from '../policy/scope.js';
 import { newId } from '../security/tokens.js';
@@ -19,8 +19,9 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
 import type { Log } from '../log.js';
-import type { PolicyStore } from '../policy/policy-store.js';
-import type { ThrottleStore } from '../throttle/throttle-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
+import type { RegistrationStore } from '../store/registration-store.js';
+import type { ThrottleStore } from '../store/throttle-store.js';
 import type { RefreshTokens } from '../auth/refresh-tokens.js';
 import type { StepUp } from '../auth/step-up.js';
 import type { AccountChange, AccountNotifier } from '../notify/notifications.js';
@@ -36,6 +37,7 @@ export interface MethodRegistrationDependencies {
   directory: Directory;
   log: Log;
   methodStore: MethodStore;
+  registrationStore: RegistrationStore;
   policyStore: PolicyStore;
   throttles: ThrottleStore;
   stepUp: StepUp;
@@ -80,14 +82,8 @@ export class MethodRegistration {
   }
 
   private async touch(trx: Trx, subjectId: string, confirmed: boolean): Promise<void> {
-    const now = this.deps.clock.now().getTime();
     // Registering or proving a method is also confirming the methods are current (R6).
-    const set = confirmed ? { confirmed_at: now, updated_at: now } : { updated_at: now };
-    await trx
-      .insertInto('registrations')
-      .values({ subject_id: subjectId, confirmed_at: confirmed ? now : null, updated_at: now })
-      .onConflict((oc) => oc.column('subject_id').doUpdateSet(set))
-      .execute();
+    await this.deps.registrationStore.touch(trx, subjectId, confirmed, this.deps.clock.now().getTime());
   }
 
   async list(subjectId: string): Promise<RegisteredMethod[]> {
@@ -137,10 +133,7 @@ export class MethodRegistration {
       if (plan.replacesAtOnce) await deps.methodStore.removeType(trx, user.id, plan.type, 'user');
       const method = await deps.methodStore.insert(trx, { subjectId: user.id, type: plan.type, source: 'user', verified: plan.verified, hint: plan.hint, data: plan.data });
       if (proof && code) {
-        await trx
-          .insertInto('challenges')
-          .values({ id: proof.challengeId, session_id: proofSession(user.id), method_id: method.id, type: plan.type, code_hash: code.hash, data: '{}', status: 'pending', created_at: now, expires_at: now + CODE_TTL_MS, used_at: null })
-          .execute();
+        await deps.registrationStore.insertProof(trx, { id: proof.challengeId, session_id: proofSession(user.id), method_id: method.id, type: plan.type, code_hash: code.hash, data: '{}', status: 'pending', created_at: now, expires_at: now + CODE_TTL_MS, used_at: null });
       }
       await this.touch(trx, user.id, plan.verified);
       await deps.auditLog.write(trx, { type: 'registration.add', user: user.username, method: plan.type, result: 'success', client: ctx.client, detail: { pendingVerification: !plan.verified } });
@@ -170,7 +163,7 @@ export class MethodRegistration {
     deps.log.warn({ err: err.message, method: c.method.type }, 'registration code not handed over');
     await deps.db.transaction().execute(async (trx) => {
       await deps.throttles.release(trx, throttleKey(c.user.id), c.recorded);
-      await trx.updateTable('challenges').set({ status: 'denied' }).where('id', '=', c.challengeId).where('status', '=', 'pending').execute();
+      await deps.registrationStore.denyProof(trx, c.challengeId);
       if (!c.method.verified) await deps.methodStore.remove(trx, c.user.id, c.method.id);
       await deps.auditLog.write(trx, { type: 'registration.add', user: c.user.username, method: c.method.type, result: 'failure', client: c.client, detail: { reason: 'delivery_failed' } });
     });
@@ -188,7 +181,7 @@ export class MethodRegistration {
     const now = deps.clock.now().getTime();
     const challenge =
       kind.proof === 'sentCode'
-        ? await deps.db.selectFrom('challenges').selectAll().where('session_id', '=', proofSession(user.id)).where('method_id', '=', method.id).where('status', '=', 'pending').orderBy('created_at', 'desc').executeTakeFirst()
+        ? await deps.registrationStore.pendingProof(proofSession(user.id), method.id)
         : null;
     if (kind.proof === 'sentCode' && (!challenge || now >= Number(challenge.expires_at))) {
       throw new ProblemError('challenge_expired', 'The code has expired. Remove the method and add it again to get a new code.');
@@ -201,8 +194,8 @@ export class MethodRegistration {
 
     const outcome = await deps.db.transaction().execute(async (trx) => {
       if (right) {
-        const used = challenge ? await trx.updateTable('challenges').set({ status: 'used', used_at: now }).where('id', '=', challenge.id).where('status', '=', 'pending').executeTakeFirst() : null;
-        if (!used || Number(used.numUpdatedRows) === 1) {
+        const used = challenge ? await deps.registrationStore.useProof(trx, challenge.id, now) : true;
+        if (used) {
           if (admission.failureId !== null) await this.deps.throttles.releaseFailure(trx, throttleKey(user.id), admission.failureId);
           await deps.methodStore.markVerified(trx, user.id, method.id);
           await this.replaceOthers(trx, user.id, method);
@@ -228,7 +221,7 @@ export class MethodRegistration {
   private async replaceOthers(trx: Trx, subjectId: string, kept: MethodRecord): Promise<void> {
     const replaced: MethodType[] = ['email', 'mobilePhone', 'officePhone', 'authenticatorCode'];
     if (!replaced.includes(kept.type)) return;
-    await trx.deleteFrom('methods').where('subject_id', '=', subjectId).where('type', '=', kept.type).where('source', '=', 'user').where('id', '!=', kept.id).execute();
+    await this.deps.methodStore.removeTypeBut(trx, subjectId, kept.type, 'user', kept.id);
   }
 
   async remove(methodId: string, ctx: UserContext): Promise<void> {
@@ -241,7 +234,7 @@ export class MethodRegistration {
       await deps.methodStore.remove(trx, user.id, method.id);
       // R28: whoever else is signed in (perhaps the one who knew the password) is signed out.
       await deps.refreshTokens.revokeOtherFamilies(trx, user.id, ctx.signInId);
-      await trx.updateTable('challenges').set({ status: 'superseded' }).where('session_id', '=', proofSession(user.id)).where('method_id', '=', method.id).where('status', '=', 'pending').execute();
+      await deps.registrationStore.supersedeProofs(trx, proofSession(user.id), method.id);
       await this.touch(trx, user.id, false);
       await deps.auditLog.write(trx, { type: 'registration.remove', user: user.username, method: method.type, result: 'success', client: ctx.client, detail: { source: method.source } });
     });

@@ -6,7 +6,7 @@ import { productPasswordViolations } from '../policy/password-check.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/db.js';
 import type { Directory } from '../directory/directory.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import type { PasswordWrites } from './password-write.js';
 
 export interface PasswordChangeDependencies {

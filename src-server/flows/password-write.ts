@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
-import { revokeUserSessions } from '../auth/revocation.js';
+import { revokeUserSessions } from '../store/revocation.js';
 import type { Clock } from '../clock.js';
 import { DirectoryUnavailableError, type Directory, type DirectoryAccount, type PasswordWriteResult } from '../directory/directory.js';
 import type { MailMessage } from '../notify/mailer.js';
@@ -10,7 +10,7 @@ import type { Db } from '../store/db.js';
 import { newId } from '../security/tokens.js';
 import type { PasswordWriteIntent, PasswordWriteIntents } from '../store/password-write-intents.js';
 import type { Database } from '../store/schema.js';
-import type { ThrottleStore } from '../throttle/throttle-store.js';
+import type { ThrottleStore } from '../store/throttle-store.js';
 
 /** What a password write means besides the password: sealed in an intent, so it must be plain data. */
 export interface WriteCompletion {

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { SetResetPasswordResponse } from '../../shared/api/reset.js';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
-import { revokeUserSessions } from '../auth/revocation.js';
+import { revokeUserSessions } from '../store/revocation.js';
 import type { Clock } from '../clock.js';
 import { DirectoryUnavailableError, type Directory, type DirectoryUser, type PasswordWriteResult } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
@@ -9,12 +9,12 @@ import type { MailMessage } from '../notify/mailer.js';
 import type { NoticeOutbox } from '../notify/notice-outbox.js';
 import type { PasswordNotifier } from '../notify/notifications.js';
 import { productPasswordViolations } from '../policy/password-check.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Db } from '../store/db.js';
 import type { PasswordIntent, ResetSessionStore, StoredResetSession } from '../store/reset-session-store.js';
 import type { Database } from '../store/schema.js';
-import type { ThrottleStore } from '../throttle/throttle-store.js';
+import type { ThrottleStore } from '../store/throttle-store.js';
 import { auditReset } from './reset-audit.js';
 import { activeResetSession, verifiedSubject, type RequestContext } from './reset-rules.js';
 

@@ -3,7 +3,7 @@ import type { Locale, MethodType, ResetMethodType } from '../../shared/api/commo
 import type { ResetSessionView } from '../../shared/api/reset.js';
 import type { Directory, DirectoryUser } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
-import type { MethodData, MethodRecord } from '../methods/method-store.js';
+import type { MethodData, MethodRecord } from '../store/method-store.js';
 import { effectiveRequirement, usableMethods, type UsableMethod } from '../methods/registration-status.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import { isInScope } from '../policy/scope.js';

@@ -1,10 +1,10 @@
 import { ProblemError } from '../errors.js';
 import type { Mailer } from '../notify/mailer.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import { codeMatches, issueCode } from './codes.js';
 import { maskEmail } from './masking.js';
 import type { MethodKind } from './method-kind.js';
-import type { MethodData } from './method-store.js';
+import type { MethodData } from '../store/method-store.js';
 import { emailCodeMessage, type CodePurpose } from './messages.js';
 import type { Locale } from '../../shared/api/common.js';
 

@@ -6,7 +6,7 @@ import type { Challenge, VerifyChallengeRequest } from '../../shared/api/reset.j
 import type { DirectoryUser } from '../directory/directory.js';
 import type { Database } from '../store/schema.js';
 import type { ThrottleKind } from '../throttle/rules.js';
-import type { MethodData, MethodRecord } from './method-store.js';
+import type { MethodData, MethodRecord } from '../store/method-store.js';
 
 /** A method being used in a reset: its stored id (`dir-*` for directory contact data) and data. */
 export interface ResetTarget<T extends MethodType = MethodType> {

@@ -2,11 +2,11 @@ import type { Locale, PhoneChannel } from '../../shared/api/common.js';
 import { ProblemError } from '../errors.js';
 import { newId } from '../security/tokens.js';
 import type { PhoneGateway } from '../notify/sms-gateway.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import { codeMatches, issueCode } from './codes.js';
 import { maskPhone } from './masking.js';
 import type { MethodKind } from './method-kind.js';
-import type { MethodData } from './method-store.js';
+import type { MethodData } from '../store/method-store.js';
 import { smsCodeMessage, voiceCodeMessage, type CodePurpose } from './messages.js';
 
 

@@ -3,6 +3,7 @@ import type { Approval } from '../../shared/api/me.js';
 import { approvalSigningString } from '../../shared/api/me.js';
 import { ProblemError } from '../errors.js';
 import { newId } from '../security/tokens.js';
+import type { ApprovalStore } from '../store/approval-store.js';
 import type { MethodKind } from './method-kind.js';
 
 /**
@@ -55,7 +56,7 @@ export function newMatchNumber(): number {
 }
 
 /** Authenticator notification: a push approval with number matching, signed by the device. */
-export function createPushMethod({ approvalHub }: { approvalHub: ApprovalHub }): MethodKind {
+export function createPushMethod({ approvalHub, approvalStore }: { approvalHub: ApprovalHub; approvalStore: Pick<ApprovalStore, 'insert'> }): MethodKind {
   return {
     answeredWith: 'companion',
     verifyCounts: [],
@@ -73,10 +74,7 @@ export function createPushMethod({ approvalHub }: { approvalHub: ApprovalHub }):
         counts: ['app.verify'],
         // Decoys get a row too (under their throttle key, which no user has): the same work.
         persist: async (trx) => {
-          await trx
-            .insertInto('approvals')
-            .values({ id: approval.id, subject_id: subjectKey, challenge_id: challengeId, number, status: 'waiting', client, created_at: now.getTime(), expires_at: expiresAt.getTime(), decided_at: null })
-            .execute();
+          await approvalStore.insert(trx, { id: approval.id, subject_id: subjectKey, challenge_id: challengeId, number, status: 'waiting', client, created_at: now.getTime(), expires_at: expiresAt.getTime(), decided_at: null });
         },
         deliver: target ? async () => approvalHub.publish(subjectKey, approval) : null,
       };

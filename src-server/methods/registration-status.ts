@@ -2,7 +2,7 @@ import type { MethodType } from '../../shared/api/common.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import type { DirectoryUser } from '../directory/directory.js';
 import { maskEmail, maskPhone } from './masking.js';
-import type { MethodRecord, MethodSource } from './method-store.js';
+import type { MethodRecord, MethodSource } from '../store/method-store.js';
 
 const DAY_MS = 86_400_000;
 

@@ -6,7 +6,7 @@ import { ProblemError } from '../errors.js';
 import { hashSecret, verifySecret } from '../security/password-hash.js';
 import type { HashParams } from '../security/password-hash.js';
 import type { MethodKind } from './method-kind.js';
-import type { MethodData } from './method-store.js';
+import type { MethodData } from '../store/method-store.js';
 
 type QuestionsData = MethodData['securityQuestions'];
 

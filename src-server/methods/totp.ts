@@ -1,9 +1,9 @@
 import { Secret, TOTP } from 'otpauth';
 import { ProblemError } from '../errors.js';
 import type { Clock } from '../clock.js';
-import type { MethodStore } from './method-store.js';
+import type { MethodStore } from '../store/method-store.js';
 import type { MethodKind } from './method-kind.js';
-import type { MethodData } from './method-store.js';
+import type { MethodData } from '../store/method-store.js';
 
 type TotpData = MethodData['authenticatorCode'];
 

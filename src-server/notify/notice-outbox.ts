@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { newId } from '../security/tokens.js';
-import type { Db } from '../store/db.js';
+import type { NoticeStore } from '../store/notice-store.js';
 import type { Database } from '../store/schema.js';
 import type { MailMessage, Mailer } from './mailer.js';
 
@@ -18,7 +18,7 @@ export function noticeBackoffMs(attempts: number): number {
 }
 
 export interface NoticeOutboxDependencies {
-  db: Db;
+  noticeStore: NoticeStore;
   clock: Clock;
   secretBox: SecretBox;
   mailer: Mailer;
@@ -58,10 +58,7 @@ export class NoticeOutbox {
   async enqueue(trx: Transaction<Database>, messages: MailMessage[]): Promise<void> {
     const now = this.now();
     for (const m of messages) {
-      await trx
-        .insertInto('notices')
-        .values({ id: newId(), kind: 'mail', payload: this.deps.secretBox.sealJson(m), created_at: now, next_attempt_at: now, attempts: 0, claimed_by: null, claimed_until: null, sent_at: null, expires_at: now + KEEP_MS })
-        .execute();
+      await this.deps.noticeStore.insert(trx, { id: newId(), kind: 'mail', payload: this.deps.secretBox.sealJson(m), created_at: now, next_attempt_at: now, attempts: 0, claimed_by: null, claimed_until: null, sent_at: null, expires_at: now + KEEP_MS });
     }
   }
 
@@ -83,59 +80,31 @@ export class NoticeOutbox {
 
   /** One pass: drop what expired, claim a batch of due notices, hand each to the relay. */
   async deliverDue(): Promise<OutboxRun> {
-    const { db, log } = this.deps;
+    const { noticeStore, log } = this.deps;
     const run: OutboxRun = { sent: 0, failed: 0, givenUp: 0 };
     const now = this.now();
-    const expired = await db.deleteFrom('notices').where('expires_at', '<', now).returning(['id', 'sent_at']).execute();
+    const expired = await noticeStore.dropExpired(now);
     run.givenUp = expired.filter((r) => r.sent_at === null).length;
     if (run.givenUp) log.warn({ count: run.givenUp }, 'password notices given up after a day of failed hand-overs');
     for (let batch = 0; batch < 50; batch++) {
-      const claimed = await this.claim();
+      // A fresh claim token per batch; a row another instance holds is left alone.
+      const claimAt = this.now();
+      const claimed = await noticeStore.claimDue(newId(), claimAt, claimAt + (this.deps.claimMs ?? 60_000), BATCH);
       if (!claimed.length) break;
       for (const row of claimed) {
         try {
           await this.deps.mailer.send(this.deps.secretBox.openJson<MailMessage>(row.payload));
-          await db.updateTable('notices').set({ sent_at: this.now(), claimed_by: null, claimed_until: null }).where('id', '=', row.id).where('claimed_by', '=', row.claimed_by).execute();
+          await noticeStore.markSent(row, this.now());
           run.sent++;
         } catch (e) {
           run.failed++;
           log.warn({ err: (e as Error).message, attempts: row.attempts + 1 }, 'password notice not handed over; will retry');
-          await db
-            .updateTable('notices')
-            .set({ attempts: row.attempts + 1, next_attempt_at: this.now() + noticeBackoffMs(row.attempts), claimed_by: null, claimed_until: null })
-            .where('id', '=', row.id)
-            .where('claimed_by', '=', row.claimed_by)
-            .execute();
+          await noticeStore.retryLater(row, this.now() + noticeBackoffMs(row.attempts));
         }
       }
       if (claimed.length < BATCH) break;
     }
     return run;
-  }
-
-  /** Claims up to BATCH due rows for this pass; another instance's live claim is left alone. */
-  private async claim() {
-    const { db } = this.deps;
-    const now = this.now();
-    const token = newId();
-    const due = await db
-      .selectFrom('notices')
-      .select('id')
-      .where('sent_at', 'is', null)
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-      .orderBy('next_attempt_at')
-      .limit(BATCH)
-      .execute();
-    if (!due.length) return [];
-    await db
-      .updateTable('notices')
-      .set({ claimed_by: token, claimed_until: now + (this.deps.claimMs ?? 60_000) })
-      .where('id', 'in', due.map((r) => r.id))
-      .where('sent_at', 'is', null)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-      .execute();
-    return db.selectFrom('notices').select(['id', 'payload', 'attempts', 'claimed_by']).where('claimed_by', '=', token).execute();
   }
 
   /** Polls for due notices (retries, and those a crash left) until `stop()`. */

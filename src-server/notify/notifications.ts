@@ -3,10 +3,10 @@ import type { PolicyDocument } from '../../shared/api/policy.js';
 import type { Clock } from '../clock.js';
 import type { Directory, DirectoryAccount, DirectoryUser } from '../directory/directory.js';
 import type { Log } from '../log.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 import type { MailMessage, Mailer } from './mailer.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { MethodStore } from '../methods/method-store.js';
+import type { MethodStore } from '../store/method-store.js';
 import type { Db } from '../store/db.js';
 
 type Branding = PolicyDocument['branding'];

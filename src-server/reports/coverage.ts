@@ -1,16 +1,15 @@
-import { createHash } from 'node:crypto';
 import { BuiltinDirectory, usernameKey } from '../directory/builtin-directory.js';
 import type { DirectoryUser, Directory } from '../directory/directory.js';
 import { registrationState } from '../methods/registration-status.js';
 import { isInScope } from '../policy/scope.js';
 import type { Clock } from '../clock.js';
-import type { Db } from '../store/db.js';
-import type { MethodStore } from '../methods/method-store.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { CoverageFingerprint } from '../store/coverage-fingerprint.js';
+import type { MethodStore } from '../store/method-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 
 export interface CoverageDependencies {
   clock: Clock;
-  db: Db;
+  coverageFingerprint: Pick<CoverageFingerprint, 'current'>;
   directory: Directory;
   methodStore: MethodStore;
   policyStore: PolicyStore;
@@ -44,7 +43,7 @@ async function* directoryUsers(dir: Directory): AsyncGenerator<DirectoryUser[]> 
  * usable methods (registration-status.ts). Built-in directory only for now.
  */
 export async function registrationCoverage(
-  deps: Omit<CoverageDependencies, 'db'>,
+  deps: Omit<CoverageDependencies, 'coverageFingerprint'>,
   options: { listUnregistered?: boolean } = {},
 ): Promise<Coverage | null> {
   if (!(deps.directory instanceof BuiltinDirectory)) return null;
@@ -75,20 +74,6 @@ export async function registrationCoverage(
 }
 
 /**
- * What coverage depends on, in one cheap read: the directory's and methods' sizes, the policy
- * itself and the newest registration and admin events (every flow that changes a method, a
- * user or a group writes one). Equal fingerprints mean an equal coverage.
- */
-async function coverageFingerprint(db: Db): Promise<string> {
-  const count = async (table: 'users' | 'methods' | 'group_members') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  const newest = async (category: string) =>
-    (await db.selectFrom('audit_events').select('id').where('category', '=', category).orderBy('at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst())?.id ?? 0;
-  const policy = await db.selectFrom('settings').select('value').where('key', '=', 'policy').executeTakeFirst();
-  const policyHash = createHash('sha256').update(policy?.value ?? '').digest('base64url');
-  return [await count('users'), await count('methods'), await count('group_members'), policyHash, await newest('registration'), await newest('admin')].join(':');
-}
-
-/**
  * Coverage for the live dashboard: recomputed only when its fingerprint moves, since reading
  * every user costs about a second per 5,000 users and the dashboard asks on every new event.
  */
@@ -99,7 +84,7 @@ export class CoverageTracker {
 
   async current(): Promise<Coverage | null> {
     if (!(this.deps.directory instanceof BuiltinDirectory)) return null;
-    const fingerprint = await coverageFingerprint(this.deps.db);
+    const fingerprint = await this.deps.coverageFingerprint.current();
     if (this.last?.fingerprint === fingerprint) return this.last.coverage;
     const coverage = await registrationCoverage(this.deps);
     this.last = { fingerprint, coverage };

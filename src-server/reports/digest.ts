@@ -5,15 +5,15 @@ import type { Coverage, CoverageTracker } from './coverage.js';
 import { startPeriodic, type PeriodicJob } from './periodic.js';
 import type { ActivitySummary } from './summary.js';
 import type { Clock } from '../clock.js';
-import type { Db } from '../store/db.js';
+import type { DigestClaims } from '../store/digest-claims.js';
 import type { Directory } from '../directory/directory.js';
 import type { Log } from '../log.js';
 import type { Mailer } from '../notify/mailer.js';
-import type { PolicyStore } from '../policy/policy-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
 
 export interface DigestDependencies {
   clock: Clock;
-  db: Db;
+  digestClaims: Pick<DigestClaims, 'claim' | 'prune'>;
   directory: Directory;
   log: Log;
   mailer: Mailer;
@@ -91,14 +91,9 @@ export async function sendDueDigest(deps: DigestDependencies): Promise<number> {
   const window = digestWindow(now, digest.hourUtc);
   // A digest older than a day is not worth sending late (the server was down); skip it.
   if (now.getTime() - window.to.getTime() > DAY_MS - HOUR_MS) return 0;
-  const claimed = await deps.db
-    .insertInto('settings')
-    .values({ key: window.key, value: JSON.stringify({ claimedAt: now.toISOString() }), updated_at: now.getTime() })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .executeTakeFirst();
-  if (Number(claimed.numInsertedOrUpdatedRows ?? 0) !== 1) return 0;
+  if (!(await deps.digestClaims.claim(window.key, now))) return 0;
   // Claims of digests more than a year old are of no use any more.
-  await deps.db.deleteFrom('settings').where('key', 'like', `${CLAIM_PREFIX}%`).where('updated_at', '<', now.getTime() - 366 * DAY_MS).execute();
+  await deps.digestClaims.prune(CLAIM_PREFIX, now.getTime() - 366 * DAY_MS);
   const [summary, coverage] = await Promise.all([deps.activitySummary.summary({ from: window.from, to: window.to, tzOffsetMinutes: 0 }), deps.coverage.current()]);
   const { subject, text } = composeDigest(summary, coverage, window, policy.branding, deps.locale);
   let sent = 0;

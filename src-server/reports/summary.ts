@@ -1,7 +1,5 @@
-import { AUDIT_RESULTS, type ReportSummary } from '../../shared/api/audit.js';
-import type { SqlDialect } from '../store/migrations.js';
-import type { Db } from '../store/db.js';
-import { detailReason, localDayNumber } from '../store/audit-expressions.js';
+import type { ReportSummary } from '../../shared/api/audit.js';
+import type { AuditEventStore } from '../store/audit-event-store.js';
 
 const DAY_MS = 86_400_000;
 
@@ -37,32 +35,19 @@ interface DayFigures {
 
 const emptyDay = (): DayFigures => ({ started: 0, succeeded: 0, lockouts: 0, methods: new Map(), failures: new Map() });
 
-/** Per local day figures of activity events in [from, to), computed in SQL over the indexes. */
-async function dayFigures(db: Db, dialect: SqlDialect, from: number, to: number, off: number): Promise<Map<number, DayFigures>> {
+/** Per local day figures of activity events in [from, to), counted by the store in SQL. */
+async function dayFigures(auditEvents: Pick<AuditEventStore, 'dayCounts'>, from: number, to: number, off: number): Promise<Map<number, DayFigures>> {
   const out = new Map<number, DayFigures>();
   const day = (n: number) => out.get(n) ?? (out.set(n, emptyDay()), out.get(n)!);
-  const inRange = db.selectFrom('audit_events').where('category', '=', 'activity').where('at', '>=', from).where('at', '<', to);
-  const dayExpr = localDayNumber(off, DAY_MS);
-
-  const resets = await inRange
-    .select([dayExpr.as('day'), 'type', 'result', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('type', 'in', ['reset.started', 'reset.password', 'reset.lockout'])
-    .groupBy([dayExpr, 'type', 'result'])
-    .execute();
-  for (const r of resets) {
+  const counts = await auditEvents.dayCounts(from, to, off, DAY_MS);
+  for (const r of counts.resets) {
     const d = day(Number(r.day));
     const n = Number(r.n);
     if (r.type === 'reset.started') d.started += n;
     else if (r.type === 'reset.password' && r.result === 'success') d.succeeded += n;
     else if (r.type === 'reset.lockout') d.lockouts += n;
   }
-
-  const verifications = await inRange
-    .select([dayExpr.as('day'), 'method', 'result', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('type', '=', 'reset.verify')
-    .groupBy([dayExpr, 'method', 'result'])
-    .execute();
-  for (const r of verifications) {
+  for (const r of counts.verifications) {
     if (r.method === null) continue;
     const methods = day(Number(r.day)).methods;
     const m = methods.get(r.method) ?? { verifications: 0, succeeded: 0 };
@@ -70,21 +55,10 @@ async function dayFigures(db: Db, dialect: SqlDialect, from: number, to: number,
     if (r.result === 'success') m.succeeded += Number(r.n);
     methods.set(r.method, m);
   }
-
-  // One equality per result (not `IN`/`!=`): the shape that makes even an un-analyzed
-  // SQLite pick the (category, result, at) index.
-  const reason = detailReason(dialect);
-  for (const result of AUDIT_RESULTS.filter((r) => r !== 'success')) {
-    const rows = await inRange
-      .select([dayExpr.as('day'), 'type', reason.as('reason'), (eb) => eb.fn.countAll<number>().as('n')])
-      .where('result', '=', result)
-      .groupBy([dayExpr, 'type', reason])
-      .execute();
-    for (const r of rows) {
-      const failures = day(Number(r.day)).failures;
-      const key = `${r.type}\u0000${r.reason ?? 'unspecified'}`;
-      failures.set(key, (failures.get(key) ?? 0) + Number(r.n));
-    }
+  for (const r of counts.failures) {
+    const failures = day(Number(r.day)).failures;
+    const key = `${r.type}\u0000${r.reason ?? 'unspecified'}`;
+    failures.set(key, (failures.get(key) ?? 0) + Number(r.n));
   }
   return out;
 }
@@ -102,16 +76,14 @@ const MAX_CACHED_DAYS = 5000;
 export class ActivitySummary {
   private readonly cache = new Map<string, DayFigures>();
 
-  constructor(private readonly store: { db: Db; dialect: SqlDialect }, private readonly clock: { now(): Date }) {}
+  constructor(private readonly auditEvents: Pick<AuditEventStore, 'dayCounts' | 'oldestAt'>, private readonly clock: { now(): Date }) {}
 
   async summary(range: SummaryRange): Promise<Omit<ReportSummary, 'registration'>> {
-    const { db, dialect } = this.store;
     const from = range.from.getTime();
     const to = range.to.getTime();
     const off = range.tzOffsetMinutes * 60_000;
     const dayStart = (n: number) => n * DAY_MS - off;
-    const oldest = await db.selectFrom('audit_events').select((eb) => eb.fn.min('at').as('m')).executeTakeFirst();
-    const oldestAt = oldest?.m === null || oldest?.m === undefined ? Infinity : Number(oldest.m);
+    const oldestAt = await this.auditEvents.oldestAt();
     const settled = this.clock.now().getTime() - SETTLE_MS;
     const cacheable = (n: number) => dayStart(n) >= from && dayStart(n + 1) <= Math.min(to, settled) && dayStart(n) >= oldestAt;
 
@@ -130,7 +102,7 @@ export class ActivitySummary {
       // better-sqlite3 answers synchronously: without a real turn of the event loop the reads
       // would still run back to back.
       await new Promise((resolve) => setImmediate(resolve));
-      const f = (await dayFigures(db, dialect, Math.max(from, dayStart(n)), Math.min(to, dayStart(n + 1)), off)).get(n) ?? emptyDay();
+      const f = (await dayFigures(this.auditEvents, Math.max(from, dayStart(n)), Math.min(to, dayStart(n + 1)), off)).get(n) ?? emptyDay();
       figures.set(n, f);
       if (cacheable(n)) this.remember(`${off}:${n}`, f);
     }

@@ -83,6 +83,11 @@ export class ReusableQuery<Values extends Record<string, unknown>, Row> {
 /** The longest a request waits for a free PostgreSQL connection before answering store_unavailable. */
 const POOL_WAIT_MS = 60_000;
 
+/** Readiness: one cheap read proves the database answers. */
+export async function storeAnswers(db: Db): Promise<void> {
+  await db.selectFrom('settings').select('key').limit(1).execute();
+}
+
 export interface StoreOptions {
   /** Deadline of one store operation: SQLite's busy wait, PostgreSQL's connect and statement. */
   timeoutMs?: number;

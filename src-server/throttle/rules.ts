@@ -1,6 +1,6 @@
 /**
  * R11a–R11c as pure rules: what is counted, over which window, and when counting turns
- * into a lockout. The store (throttle-store.ts) counts inside the database with the same
+ * into a lockout. The store (store/throttle-store.ts) counts inside the database with the same
  * windows; these functions decide from the counts, so time can be moved in unit tests.
  */
 

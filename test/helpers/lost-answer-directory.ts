@@ -1,5 +1,6 @@
 import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
 import { DirectoryUnavailableError, type Directory, type DirectoryAccount, type DirectoryUser, type PasswordWriteResult } from '../../src-server/directory/directory.js';
+import { BuiltinDirectoryStore } from '../../src-server/store/builtin-directory-store.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
 /** A test server on a LostAnswerDirectory; its users start with `password`. */
@@ -9,7 +10,7 @@ export async function startLostAnswerServer(password: string): Promise<{ t: Test
   const t = await startTestServer({
     overrides: {
       directory: (base) => {
-        builtin = new BuiltinDirectory(base.db, base.clock, () => base.policy.get(), base.hashParams);
+        builtin = new BuiltinDirectory(new BuiltinDirectoryStore(base.db), base.clock, () => base.policy.get(), base.hashParams);
         return (directory = new LostAnswerDirectory(builtin));
       },
     },

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import type { ParsedMail } from 'mailparser';
 import type { MethodType, ResetMethodType } from '../../shared/api/common.js';
 import type { DirectoryUser } from '../../src-server/directory/directory.js';
-import type { MethodData } from '../../src-server/methods/method-store.js';
+import type { MethodData } from '../../src-server/store/method-store.js';
 import type { GatewayMessage } from './gateway-peer.js';
 import { codeIn, hasCode } from './smtp-peer.js';
 import type { TestServer } from './test-server.js';

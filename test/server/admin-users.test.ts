@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
 import { registrationThrottleKey, resetThrottleKey } from '../../src-server/throttle/keys.js';
-import { ThrottleStore } from '../../src-server/throttle/throttle-store.js';
+import { ThrottleStore } from '../../src-server/store/throttle-store.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { BuiltinDirectoryStore } from '../../src-server/store/builtin-directory-store.js';
 
 const PW = 'Initial-Passw0rd!';
 let t: TestServer;
@@ -264,7 +265,7 @@ describe('admin routes and other directories', () => {
       overrides: {
         // The built-in directory's behaviour behind another class: what an LDAP directory looks like to the flows.
         directory: (s) => {
-          const inner = new BuiltinDirectory(s.db, s.clock, () => s.policy.get(), s.hashParams);
+          const inner = new BuiltinDirectory(new BuiltinDirectoryStore(s.db), s.clock, () => s.policy.get(), s.hashParams);
           return {
             kind: 'openldap' as const,
             findUser: (u) => inner.findUser(u),

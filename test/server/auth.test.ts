@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessTokens } from '../../src-server/auth/access-tokens.js';
 import { createAuthenticator } from '../../src-server/auth/authenticator.js';
 import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
+import { TokenStore } from '../../src-server/store/token-store.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let t: TestServer;
@@ -152,7 +153,7 @@ describe('access tokens', () => {
     expect(await auth.admin(accessToken)).toBeNull();
     expect(await auth.admin(t.adminToken)).toEqual({ kind: 'admin', actor: 'bootstrap', subjectId: null });
     // The administrator sign-in (two methods) issues `admin` tokens; those do open admin routes.
-    const tokens = new AccessTokens(t.server.services.db, t.clock, t.server.services.codeKey);
+    const tokens = new AccessTokens(new TokenStore(t.server.services.db), t.clock, t.server.services.codeKey);
     const adminToken = (await tokens.issue('admin', admin)).token;
     expect(await auth.admin(adminToken)).toEqual({ kind: 'admin', actor: 'ivy-admin', subjectId: admin.id });
     expect(await auth.user(adminToken, true)).toBeNull();

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NoticeOutbox, noticeBackoffMs } from '../../src-server/notify/notice-outbox.js';
 import { SmtpMailer } from '../../src-server/notify/mailer.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { NoticeStore } from '../../src-server/store/notice-store.js';
 import { SecretBox } from '../../src-server/security/secret-box.js';
 import { randomBytes } from 'node:crypto';
 
@@ -29,7 +30,7 @@ describe('notice outbox (R22)', () => {
     t = await startTestServer();
     const { db } = t.server.services;
     const secretBox = new SecretBox(randomBytes(32));
-    const instances = Array.from({ length: 4 }, () => new NoticeOutbox({ db, clock: t!.clock, secretBox, mailer: new SmtpMailer(t!.smtp.url, 'sspr@corp.example', 2000), log: silentLog }));
+    const instances = Array.from({ length: 4 }, () => new NoticeOutbox({ noticeStore: new NoticeStore(db), clock: t!.clock, secretBox, mailer: new SmtpMailer(t!.smtp.url, 'sspr@corp.example', 2000), log: silentLog }));
     const messages = Array.from({ length: 10 }, (_, i) => ({ to: `n${i}@corp.example`, subject: `notice ${i}`, text: 'Your password was reset.' }));
     await db.transaction().execute((trx) => instances[0]!.enqueue(trx, messages));
 
@@ -51,7 +52,7 @@ describe('notice outbox (R22)', () => {
   it('nothing stays forever: a notice unsent for a day is given up and removed', async () => {
     t = await startTestServer();
     const { db } = t.server.services;
-    const outbox = new NoticeOutbox({ db, clock: t.clock, secretBox: new SecretBox(randomBytes(32)), mailer: new SmtpMailer(t.smtp.url, 'sspr@corp.example', 2000), log: silentLog });
+    const outbox = new NoticeOutbox({ noticeStore: new NoticeStore(db), clock: t.clock, secretBox: new SecretBox(randomBytes(32)), mailer: new SmtpMailer(t.smtp.url, 'sspr@corp.example', 2000), log: silentLog });
     await db.transaction().execute((trx) => outbox.enqueue(trx, [{ to: 'a@corp.example', subject: 'a', text: 'a' }]));
     t.smtp.refuse = true;
     await outbox.deliverDue();

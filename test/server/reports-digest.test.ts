@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../shared/api/policy.js';
 import { composeDigest, digestWindow, sendDueDigest } from '../../src-server/reports/digest.js';
 import { CoverageTracker } from '../../src-server/reports/coverage.js';
+import { AuditEventStore } from '../../src-server/store/audit-event-store.js';
+import { CoverageFingerprint } from '../../src-server/store/coverage-fingerprint.js';
+import { DigestClaims } from '../../src-server/store/digest-claims.js';
 import { ActivitySummary } from '../../src-server/reports/summary.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -64,9 +67,9 @@ describe('daily digest to administrators', () => {
       const s = t.server.services;
       // Two instances at once: the claim in the store lets exactly one send.
       const instance = () => ({
-        clock: s.clock, db: s.db, directory: s.directory, log: s.log, mailer: s.mailer, policyStore: s.policy, locale: s.config.defaultLocale,
-        activitySummary: new ActivitySummary(s.store, s.clock),
-        coverage: new CoverageTracker({ clock: s.clock, db: s.db, directory: s.directory, methodStore: s.methods, policyStore: s.policy }),
+        clock: s.clock, digestClaims: new DigestClaims(s.db), directory: s.directory, log: s.log, mailer: s.mailer, policyStore: s.policy, locale: s.config.defaultLocale,
+        activitySummary: new ActivitySummary(new AuditEventStore(s.store), s.clock),
+        coverage: new CoverageTracker({ clock: s.clock, coverageFingerprint: new CoverageFingerprint(s.db), directory: s.directory, methodStore: s.methods, policyStore: s.policy }),
       });
       const sent = await Promise.all([sendDueDigest(instance()), sendDueDigest(instance())]);
       expect(sent.sort()).toEqual([0, 2]);

@@ -2,7 +2,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../../src-server/audit/audit-log.js';
 import { ManualClock } from '../../src-server/clock.js';
-import { purgeAuditEvents, retentionCutoff, startAuditRetention } from '../../src-server/reports/retention.js';
+import { retentionCutoff, startAuditRetention } from '../../src-server/reports/retention.js';
+import { AuditEventStore } from '../../src-server/store/audit-event-store.js';
 import { openStore, type Store } from '../../src-server/store/db.js';
 import { startPostgres, type PostgresPeer } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -57,13 +58,14 @@ describe('audit retention (R17b)', () => {
     it('R17b: purges shortly after start and then every day, until stopped', async () => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'] });
       const clock = new ManualClock('2026-01-01T00:00:00Z');
-      const audit = new AuditLog(clock);
+      const auditEvents = new AuditEventStore(store);
+      const audit = new AuditLog(clock, auditEvents);
       for (let i = 0; i < 5; i++) {
         await audit.write(store.db, { type: 'auth.signin', user: `u${i}`, result: 'success' });
         clock.advanceDays(1);
       }
       const count = async () => Number((await store.db.selectFrom('audit_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-      const retention = startAuditRetention({ db: store.db, clock, log: pino({ level: 'silent' }), retentionDays: 3 }, { firstRunMs: 1000, intervalMs: DAY });
+      const retention = startAuditRetention({ auditEvents, clock, log: pino({ level: 'silent' }), retentionDays: 3 }, { firstRunMs: 1000, intervalMs: DAY });
       await vi.advanceTimersByTimeAsync(999);
       expect(await count()).toBe(5);
       await vi.advanceTimersByTimeAsync(1);
@@ -81,8 +83,8 @@ describe('audit retention (R17b)', () => {
     it('purges in batches until nothing old is left', async () => {
       const rows = Array.from({ length: 1234 }, (_, i) => ({ at: i, type: 'auth.signin', category: 'activity', username: 'x', actor: null, method: null, result: 'success', client: null, detail: null }));
       await store.db.insertInto('audit_events').values(rows).execute();
-      expect(await purgeAuditEvents(store.db, new Date(1000), 100)).toBe(1000);
-      expect(await purgeAuditEvents(store.db, new Date(1000), 100)).toBe(0);
+      expect(await new AuditEventStore(store).purgeBefore(new Date(1000), 100)).toBe(1000);
+      expect(await new AuditEventStore(store).purgeBefore(new Date(1000), 100)).toBe(0);
     });
   });
 });

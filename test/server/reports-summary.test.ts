@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src-server/audit/audit-log.js';
 import type { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
-import { purgeAuditEvents } from '../../src-server/reports/retention.js';
+import { AuditEventStore } from '../../src-server/store/audit-event-store.js';
 import { startPostgres, type PostgresPeer } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -140,7 +140,7 @@ describe.each(['sqlite', 'postgres'] as const)('dashboard summary (R17b) on %s',
     t.clock.set('2026-03-13T09:00:00Z');
     expect((await t.api('GET', q, admin())).body.resetsPerDay.map((d: any) => d.started)).toEqual([3, 0, 1, 1]);
     // The retention purge takes 2026-03-10 (and older) away: the cached day must not come back.
-    await purgeAuditEvents(t.server.services.db, new Date('2026-03-11T00:00:00Z'));
+    await new AuditEventStore(t.server.services.store).purgeBefore(new Date('2026-03-11T00:00:00Z'));
     const after = (await t.api('GET', q, admin())).body;
     expect(after.resetsPerDay.map((d: any) => d.started)).toEqual([0, 0, 1, 1]);
     expect(after.methods).toEqual([{ method: 'authenticatorCode', verifications: 1, succeeded: 1 }]);

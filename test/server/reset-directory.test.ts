@@ -3,6 +3,7 @@ import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.j
 import { DirectoryUnavailableError, type DirectoryUser, type PasswordWriteResult } from '../../src-server/directory/directory.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { methodOf, NEW_PASSWORD, nextPhoneMessage, passEmailGate, phoneCode, startReset, userWithEmail } from '../helpers/reset-helpers.js';
+import { BuiltinDirectoryStore } from '../../src-server/store/builtin-directory-store.js';
 
 /**
  * The built-in directory, with a switch that makes its writes fail as an unreachable server
@@ -36,7 +37,7 @@ let directory: SwitchableDirectory;
 beforeAll(async () => {
   t = await startTestServer({
     overrides: {
-      directory: (base) => (directory = new SwitchableDirectory(base.db, base.clock, () => base.policy.get(), base.hashParams)),
+      directory: (base) => (directory = new SwitchableDirectory(new BuiltinDirectoryStore(base.db), base.clock, () => base.policy.get(), base.hashParams)),
     },
   });
 });

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessTokens, TOKEN_LIFETIME_MS } from '../../src-server/auth/access-tokens.js';
 import { RefreshTokens } from '../../src-server/auth/refresh-tokens.js';
-import { revokeUserSessions } from '../../src-server/auth/revocation.js';
+import { revokeUserSessions } from '../../src-server/store/revocation.js';
 import { ManualClock } from '../../src-server/clock.js';
 import { openStore, type Store } from '../../src-server/store/db.js';
+import { TokenStore } from '../../src-server/store/token-store.js';
 
 let store: Store;
 const clock = new ManualClock('2026-03-01T00:00:00Z');
@@ -20,7 +21,7 @@ afterAll(async () => {
 
 describe('AccessTokens', () => {
   it('verifies its own tokens for the kinds asked for, and no others', async () => {
-    const tokens = new AccessTokens(store.db, clock, key);
+    const tokens = new AccessTokens(new TokenStore(store.db), clock, key);
     const access = await tokens.issue('access', alice);
     const change = await tokens.issue('change', alice);
     expect(await tokens.verify(access.token, ['access'])).toMatchObject({ sub: 'subject-alice', usr: 'alice', adm: false, knd: 'access', ver: 0 });
@@ -29,7 +30,7 @@ describe('AccessTokens', () => {
   });
 
   it('access tokens live 15 minutes, change tokens 10, to the millisecond', async () => {
-    const tokens = new AccessTokens(store.db, clock, key);
+    const tokens = new AccessTokens(new TokenStore(store.db), clock, key);
     expect(TOKEN_LIFETIME_MS).toMatchObject({ access: 15 * 60_000, change: 10 * 60_000 });
     const access = await tokens.issue('access', alice);
     const change = await tokens.issue('change', alice);
@@ -44,7 +45,7 @@ describe('AccessTokens', () => {
   });
 
   it('a password reset or change (version bump) ends every older token; newer ones work', async () => {
-    const tokens = new AccessTokens(store.db, clock, key);
+    const tokens = new AccessTokens(new TokenStore(store.db), clock, key);
     const before = await tokens.issue('access', alice);
     await revokeUserSessions(store.db, clock, alice.id);
     expect(await tokens.verify(before.token, ['access'])).toBeNull();
@@ -53,8 +54,8 @@ describe('AccessTokens', () => {
   });
 
   it('refuses tokens made with another key, and anything not shaped like a token', async () => {
-    const ours = new AccessTokens(store.db, clock, key);
-    const theirs = new AccessTokens(store.db, clock, randomBytes(32));
+    const ours = new AccessTokens(new TokenStore(store.db), clock, key);
+    const theirs = new AccessTokens(new TokenStore(store.db), clock, randomBytes(32));
     const foreign = await theirs.issue('access', { ...alice, isAdmin: true });
     expect(await ours.verify(foreign.token, ['access'])).toBeNull();
     for (const junk of ['', 'sat1', 'sat1..', 'sat1.e30.', 'jwt.e30.sig', 'sat1.!!!.???', `sat1.${'A'.repeat(2000)}.x`]) {
@@ -65,7 +66,7 @@ describe('AccessTokens', () => {
 
 describe('RefreshTokens', () => {
   it('two parallel refreshes with one token: exactly one wins, and the family is then revoked', async () => {
-    const refresh = new RefreshTokens(store.db, clock);
+    const refresh = new RefreshTokens(store.db, clock, new TokenStore(store.db));
     const { token } = await refresh.issue(store.db, 'subject-bob', null);
     const results = await Promise.all([refresh.rotate(token, null), refresh.rotate(token, null)]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);

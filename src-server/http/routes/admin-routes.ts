@@ -5,7 +5,7 @@ import type { AccessPassIssue } from '../../flows/access-pass-issue.js';
 import type { AdminGroups } from '../../flows/admin-groups.js';
 import type { AdminPolicy } from '../../flows/admin-policy.js';
 import type { AdminContext, AdminUsers } from '../../flows/admin-users.js';
-import type { PolicyStore } from '../../policy/policy-store.js';
+import type { PolicyStore } from '../../store/policy-store.js';
 import { apiRoutes, invalidRequest } from '../api-router.js';
 import type { ApiRequest, RoutePlugin } from '../context.js';
 import type { RouteName } from '../../../shared/api/routes.js';

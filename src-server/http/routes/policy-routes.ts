@@ -1,6 +1,6 @@
 import { LOCALES } from '../../../shared/api/common.js';
 import { publicPasswordPolicy } from '../../policy/password-check.js';
-import type { PolicyStore } from '../../policy/policy-store.js';
+import type { PolicyStore } from '../../store/policy-store.js';
 import { apiRoutes } from '../api-router.js';
 import type { RoutePlugin } from '../context.js';
 

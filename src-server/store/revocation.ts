@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
-import { ReusableQuery, type Db } from '../store/db.js';
-import type { Database } from '../store/schema.js';
+import { ReusableQuery, type Db } from './db.js';
+import type { Database } from './schema.js';
 
 /**
  * After a reset or change: every refresh token and open reset session of the user is revoked,

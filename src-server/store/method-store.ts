@@ -3,8 +3,8 @@ import type { MethodType } from '../../shared/api/common.js';
 import type { Clock } from '../clock.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { newId } from '../security/tokens.js';
-import { ReusableQuery, type Db } from '../store/db.js';
-import type { Database } from '../store/schema.js';
+import { ReusableQuery, type Db } from './db.js';
+import type { Database } from './schema.js';
 
 /** What each method type keeps, sealed with the SecretBox at rest (R7, R9e). */
 export interface MethodData {
@@ -129,6 +129,16 @@ export class MethodStore {
     let q = conn.deleteFrom('methods').where('subject_id', '=', subjectId).where('type', '=', type);
     if (source) q = q.where('source', '=', source);
     await q.execute();
+  }
+
+  /** Every other method of `type` from `source`: a proven method replaces them (one address, one phone). */
+  async removeTypeBut(trx: Transaction<Database>, subjectId: string, type: MethodType, source: MethodSource, keepId: string): Promise<void> {
+    await trx.deleteFrom('methods').where('subject_id', '=', subjectId).where('type', '=', type).where('source', '=', source).where('id', '!=', keepId).execute();
+  }
+
+  /** Everything of a deleted account (R7). */
+  async removeAll(trx: Transaction<Database>, subjectId: string): Promise<void> {
+    await trx.deleteFrom('methods').where('subject_id', '=', subjectId).execute();
   }
 
   /**

@@ -1,8 +1,8 @@
 import type { Transaction } from 'kysely';
 import { DEFAULT_POLICY, PolicyDocument } from '../../shared/api/policy.js';
 import type { Clock } from '../clock.js';
-import type { Db } from '../store/db.js';
-import type { Database } from '../store/schema.js';
+import type { Db } from './db.js';
+import type { Database } from './schema.js';
 
 const KEY = 'policy';
 

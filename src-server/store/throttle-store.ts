@@ -1,8 +1,8 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
-import { ReusableQuery, type Db } from '../store/db.js';
-import type { Database } from '../store/schema.js';
-import { admit, afterFailure, MAX_WINDOW_MS, THROTTLE_RULES, windowStart, type ThrottleKind, type ThrottleLock, type ThrottleRule } from './rules.js';
+import { ReusableQuery, type Db } from './db.js';
+import type { Database } from './schema.js';
+import { admit, afterFailure, MAX_WINDOW_MS, THROTTLE_RULES, windowStart, type ThrottleKind, type ThrottleLock, type ThrottleRule } from '../throttle/rules.js';
 
 type Trx = Transaction<Database>;
 type Conn = Db | Trx;

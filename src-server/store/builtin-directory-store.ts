@@ -1,0 +1,213 @@
+import type { Transaction } from 'kysely';
+import { ReusableQuery, type Db } from './db.js';
+import type { Database } from './schema.js';
+
+type Conn = Db | Transaction<Database>;
+export type UserRow = Database['users'];
+/** A user row joined with one of its groups' names: one row per group, or one with null. */
+export type UserGroupRow = UserRow & { group_name: string | null };
+export type ExpiringRow = Pick<UserRow, 'id' | 'username' | 'display_name' | 'email' | 'password_changed_at'>;
+
+/** Password history rows kept per user: as many as the history rule can ask for. */
+const HISTORY_KEPT = 24;
+
+/**
+ * The built-in directory's tables: users (keyed by their case-folded name), groups and
+ * memberships, password history. The rules (lockout, history, hashing) are in
+ * directory/builtin-directory.ts; this knows only the rows.
+ */
+export class BuiltinDirectoryStore {
+  constructor(private readonly db: Db) {}
+
+  /** The user and their groups in one query: every reset starts with this lookup. */
+  private readonly q = {
+    byName: new ReusableQuery<{ key: string }, UserGroupRow>((db, v) => this.withGroups(db).where('users.username_key', '=', v.key)),
+    byId: new ReusableQuery<{ id: string }, UserGroupRow>((db, v) => this.withGroups(db).where('users.id', '=', v.id)),
+  };
+
+  private withGroups(db: Conn) {
+    return db
+      .selectFrom('users')
+      .leftJoin('group_members', 'group_members.user_id', 'users.id')
+      .leftJoin('groups', 'groups.name_key', 'group_members.group_key')
+      .selectAll('users')
+      .select('groups.name as group_name')
+      .orderBy('groups.name');
+  }
+
+  async withGroupsByKey(key: string): Promise<UserGroupRow[]> {
+    return this.q.byName.rows(this.db, { key });
+  }
+
+  async withGroupsById(id: string): Promise<UserGroupRow[]> {
+    return this.q.byId.rows(this.db, { id });
+  }
+
+  async groupsOf(userId: string, conn: Conn = this.db): Promise<string[]> {
+    const groups = await conn
+      .selectFrom('group_members')
+      .innerJoin('groups', 'groups.name_key', 'group_members.group_key')
+      .select('groups.name')
+      .where('group_members.user_id', '=', userId)
+      .orderBy('groups.name')
+      .execute();
+    return groups.map((g) => g.name);
+  }
+
+  async byKey(key: string, conn: Conn = this.db): Promise<UserRow | undefined> {
+    return conn.selectFrom('users').selectAll().where('username_key', '=', key).executeTakeFirst();
+  }
+
+  async byId(id: string, conn: Conn = this.db): Promise<UserRow | undefined> {
+    return conn.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Counted in the database, so parallel wrong passwords all count; locks at `threshold`. */
+  async countFailedSignIn(id: string, now: number, threshold: number): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set((eb) => ({ failed_signins: eb('failed_signins', '+', 1), last_failed_signin_at: now }))
+      .where('id', '=', id)
+      .execute();
+    await this.db
+      .updateTable('users')
+      .set({ locked_at: now, failed_signins: 0 })
+      .where('id', '=', id)
+      .where('failed_signins', '>=', threshold)
+      .execute();
+  }
+
+  async clearFailedSignIns(id: string): Promise<void> {
+    await this.db.updateTable('users').set({ failed_signins: 0, locked_at: null }).where('id', '=', id).execute();
+  }
+
+  /** The newest `count` earlier password hashes of the user. */
+  async historyHashes(userId: string, count: number): Promise<string[]> {
+    const older = await this.db
+      .selectFrom('password_history')
+      .select('password_hash')
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(count)
+      .execute();
+    return older.map((h) => h.password_hash);
+  }
+
+  /**
+   * The new hash in one transaction with the old one's history row; `complete` joins that
+   * transaction (its audit and bookkeeping commit with the password or not at all).
+   */
+  async writePassword(
+    row: Pick<UserRow, 'id' | 'password_hash'>,
+    hash: string,
+    now: number,
+    opts: { unlock: boolean; mustChange: boolean },
+    complete?: (trx: Transaction<Database>) => Promise<void>,
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('password_history').values({ user_id: row.id, password_hash: row.password_hash, created_at: now }).execute();
+      await trx
+        .updateTable('users')
+        .set({
+          password_hash: hash,
+          password_changed_at: now,
+          must_change: opts.mustChange ? 1 : 0,
+          ...(opts.unlock ? { failed_signins: 0, locked_at: null } : {}),
+        })
+        .where('id', '=', row.id)
+        .execute();
+      // Keep only what the history rule can need.
+      const keep = await trx.selectFrom('password_history').select('id').where('user_id', '=', row.id).orderBy('id', 'desc').limit(HISTORY_KEPT).execute();
+      if (keep.length === HISTORY_KEPT) await trx.deleteFrom('password_history').where('user_id', '=', row.id).where('id', '<', keep[keep.length - 1]!.id).execute();
+      await complete?.(trx);
+    });
+  }
+
+  /** R36: one keyset page of enabled, expiring accounts changed in (low, high], over the (password_changed_at, id) index. */
+  async expiringPage(low: number, high: number, after: { changedAt: number; id: string } | null, pageSize: number): Promise<ExpiringRow[]> {
+    let q = this.db
+      .selectFrom('users')
+      .select(['id', 'username', 'display_name', 'email', 'password_changed_at'])
+      .where('password_changed_at', '>', low)
+      .where('password_changed_at', '<=', high)
+      .where('disabled', '=', 0)
+      .where('never_expires', '=', 0)
+      .where('must_change', '=', 0)
+      .orderBy('password_changed_at')
+      .orderBy('id')
+      .limit(pageSize);
+    if (after) {
+      const { changedAt, id } = after;
+      q = q.where((eb) => eb.or([eb('password_changed_at', '>', changedAt), eb.and([eb('password_changed_at', '=', changedAt), eb('id', '>', id)])]));
+    }
+    return q.execute();
+  }
+
+  async enabledAdmins(): Promise<UserRow[]> {
+    return this.db.selectFrom('users').selectAll().where('is_admin', '=', 1).where('disabled', '=', 0).execute();
+  }
+
+  async ping(): Promise<void> {
+    await this.db.selectFrom('users').select('id').limit(1).execute();
+  }
+
+  async insertUser(row: UserRow, conn: Conn = this.db): Promise<void> {
+    await conn.insertInto('users').values(row).execute();
+  }
+
+  async updateUser(id: string, set: Partial<UserRow>, conn: Conn = this.db): Promise<void> {
+    await conn.updateTable('users').set(set).where('id', '=', id).execute();
+  }
+
+  async clearMemberships(userId: string, conn: Conn = this.db): Promise<void> {
+    await conn.deleteFrom('group_members').where('user_id', '=', userId).execute();
+  }
+
+  async deleteUser(id: string, conn: Conn = this.db): Promise<void> {
+    await conn.deleteFrom('group_members').where('user_id', '=', id).execute();
+    await conn.deleteFrom('password_history').where('user_id', '=', id).execute();
+    await conn.deleteFrom('users').where('id', '=', id).execute();
+  }
+
+  /** A page in name order after `after`; `like` is a ready LIKE pattern on the name key. */
+  async listUsers(options: { after?: string; limit: number; like?: string }): Promise<UserRow[]> {
+    let q = this.db.selectFrom('users').selectAll().orderBy('username_key').limit(options.limit);
+    if (options.after) q = q.where('username_key', '>', options.after);
+    if (options.like) q = q.where('username_key', 'like', options.like);
+    return q.execute();
+  }
+
+  async insertGroup(group: { name_key: string; name: string; description: string }, conn: Conn = this.db): Promise<void> {
+    await conn.insertInto('groups').values(group).execute();
+  }
+
+  async groupExists(key: string, conn: Conn = this.db): Promise<boolean> {
+    return !!(await conn.selectFrom('groups').select('name').where('name_key', '=', key).executeTakeFirst());
+  }
+
+  async deleteGroup(key: string, conn: Conn = this.db): Promise<void> {
+    await conn.deleteFrom('group_members').where('group_key', '=', key).execute();
+    await conn.deleteFrom('groups').where('name_key', '=', key).execute();
+  }
+
+  async addMember(key: string, userId: string, conn: Conn = this.db): Promise<void> {
+    await conn.insertInto('group_members').values({ group_key: key, user_id: userId }).onConflict((oc) => oc.doNothing()).execute();
+  }
+
+  async removeMember(key: string, userId: string, conn: Conn = this.db): Promise<void> {
+    await conn.deleteFrom('group_members').where('group_key', '=', key).where('user_id', '=', userId).execute();
+  }
+
+  /** Every group in name order, and every membership as (group key, user name) in user order. */
+  async groupsAndMembers(): Promise<{ groups: Array<Database['groups']>; members: Array<{ group_key: string; username: string }> }> {
+    const groups = await this.db.selectFrom('groups').selectAll().orderBy('name_key').execute();
+    const members = await this.db
+      .selectFrom('group_members')
+      .innerJoin('users', 'users.id', 'group_members.user_id')
+      .select(['group_members.group_key', 'users.username'])
+      .orderBy('users.username_key')
+      .execute();
+    return { groups, members };
+  }
+}
