@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { ApiFailure, type AdminApi } from './api.js';
 
 /** Activity drives the charts and the table: checked four times a second (one indexed row). */
-export const ACTIVITY_POLL_MS = 250;
+const ACTIVITY_POLL_MS = 250;
 /** Registrations and admin actions move coverage and the audit: checked every few seconds. */
 const OTHER_POLL_EVERY = 20;
 

@@ -11,7 +11,7 @@ export interface DemoDependencies {
 }
 
 /** Demo accounts for a first look; their passwords are printed on purpose (demo only). */
-export const DEMO_USERS = [
+const DEMO_USERS = [
   { username: 'alice', displayName: 'Alice Example', password: 'Winter-Lantern-42', email: 'alice@example.com', recovery: 'alice.recovery@example.net', isAdmin: false },
   { username: 'taro', displayName: '山田 太郎', password: 'Sakura-Kaze-2026', email: 'taro@example.com', recovery: 'taro.home@example.net', isAdmin: false },
   { username: 'admin', displayName: 'IT Administrator', password: 'Admin-Harbor-77', email: 'admin@example.com', recovery: 'admin.backup@example.net', isAdmin: true },

@@ -69,9 +69,9 @@ const MESSAGES: Record<Locale, Record<QuestionProblem['rule'], (n: number) => st
   },
 };
 
-export const ANSWER_MIN = 3;
-export const ANSWER_MAX = 40;
-export const MAX_REGISTERED_QUESTIONS = 5;
+const ANSWER_MIN = 3;
+const ANSWER_MAX = 40;
+const MAX_REGISTERED_QUESTIONS = 5;
 
 /** R9a–R9c: validates a registration; returns every problem (empty when fine). */
 export function validateQuestionRegistration(

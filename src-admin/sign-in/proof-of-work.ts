@@ -7,7 +7,7 @@ import { ApiFailure } from '../api.js';
 const SOLVE_TIMEOUT_MS = 60_000;
 
 /** Solves the server's proof-of-work in a Web Worker (R41): the header value, or null when it did not finish. */
-export function solveInWorker(challenge: ProofOfWorkChallenge, timeoutMs = SOLVE_TIMEOUT_MS): Promise<string | null> {
+function solveInWorker(challenge: ProofOfWorkChallenge, timeoutMs = SOLVE_TIMEOUT_MS): Promise<string | null> {
   return new Promise((resolve) => {
     const worker = new Worker(new URL('./proof-of-work.worker.ts', import.meta.url), { type: 'module' });
     const done = (header: string | null) => {

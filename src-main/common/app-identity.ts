@@ -1,5 +1,5 @@
 /** Names the OS sees: bundle id, keychain service, managed-config locations. */
-export const APP_ID = 'org.sspr.companion';
+const APP_ID = 'org.sspr.companion';
 export const PRODUCT_NAME = 'SSPR Companion';
 /** Windows Group Policy key (HKLM, machine-wide). */
 export const WINDOWS_POLICY_KEY = 'HKLM\\Software\\Policies\\SSPR\\Companion';

@@ -15,7 +15,7 @@ export interface ManagedState {
 }
 
 export const NO_MANAGED: ManagedState = { config: {}, source: null, problem: null };
-export const DEFAULT_IDLE_TIMEOUT_SECONDS = 120;
+const DEFAULT_IDLE_TIMEOUT_SECONDS = 120;
 
 export function effectiveConfig(defaults: AppDefaults, user: UserSettings, managed: ManagedState): EffectiveConfig {
   const m = managed.config;

@@ -27,7 +27,7 @@ export interface SenderPolicy {
  * A call from a frame that is not the app's top-level page (an injected iframe, a page
  * navigated elsewhere, a destroyed frame) is refused before anything is parsed.
  */
-export function isTrustedSender(event: SenderEvent, policy: SenderPolicy): boolean {
+function isTrustedSender(event: SenderEvent, policy: SenderPolicy): boolean {
   const frame = event.senderFrame;
   return frame !== null && frame.parent === null && policy.isAppPage(frame.url);
 }

@@ -6,7 +6,7 @@
  */
 import type { IpcChannel, IpcResult } from '../../shared/ipc/contract.js';
 
-export const LOGON_FLAG = '--logon';
+const LOGON_FLAG = '--logon';
 
 /** The documented exit codes (stable: native components switch on them). */
 export const LOGON_EXIT_CODES = {

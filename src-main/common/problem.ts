@@ -7,7 +7,7 @@ export function ipcError<C extends IpcErrorCode>(code: C, detail: string, extras
 }
 
 /** `Retry-After` as seconds (delta form; HTTP dates are read against `now`). */
-export function retryAfterSeconds(header: string | null, now: Date): number | undefined {
+function retryAfterSeconds(header: string | null, now: Date): number | undefined {
   if (!header) return undefined;
   if (/^\d+$/.test(header.trim())) return Number(header.trim());
   const at = Date.parse(header);

@@ -10,7 +10,7 @@ import { warningStep } from '../../shared/rules/expiry.js';
 
 const DAY_MS = 86_400_000;
 /** In `notifiedThresholds`: the "must change now" notification. */
-export const MUST_CHANGE_MARK = 0;
+const MUST_CHANGE_MARK = 0;
 
 /** What was already shown natively, kept in the keychain cache so a restart does not repeat it. */
 export interface AlertMemory {
@@ -32,7 +32,7 @@ export interface StatusAlerts {
   memory: AlertMemory;
 }
 
-export function daysUntil(expiresAt: Date, now: Date): number {
+function daysUntil(expiresAt: Date, now: Date): number {
   return Math.max(0, Math.ceil((expiresAt.getTime() - now.getTime()) / DAY_MS));
 }
 

@@ -9,7 +9,7 @@ import { evaluateStatus, type AlertMemory } from './status-alerts.js';
 import { expiryNotification, nudgeNotification, type NativeNotification } from './notification-text.js';
 import type { Clock, TimerHandle, Timers } from './time.js';
 
-export const DEFAULT_STATUS_INTERVAL_MS = 4 * 3_600_000;
+const DEFAULT_STATUS_INTERVAL_MS = 4 * 3_600_000;
 
 export interface StatusMonitorDeps {
   clock: Clock;

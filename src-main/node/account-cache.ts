@@ -17,7 +17,7 @@ const AlertMemorySchema = z.object({
   nudged: z.array(z.string()),
 });
 
-export const PushKey = z.object({
+const PushKey = z.object({
   methodId: z.string().nullable(),
   /** Ed25519 private key, PKCS#8 DER, base64. */
   privateKey: z.string(),

@@ -62,8 +62,8 @@ export type CallOptions<N extends RouteName> = ParamArg<N> & {
 };
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
-export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_MAX_ATTEMPTS = 3;
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_ATTEMPTS = 3;
 
 /** 250 ms, 500 ms, 1 s … capped at 4 s. */
 export function backoffMs(retry: number): number {

@@ -5,7 +5,7 @@
 import type { Approval } from '../../shared/api/me.js';
 import type { TimerHandle, Timers } from '../common/time.js';
 
-export const APPROVAL_POLL_MS = 5_000;
+const APPROVAL_POLL_MS = 5_000;
 
 export interface ApprovalsWatcherDeps {
   timers: Timers;

@@ -18,10 +18,10 @@ import type { Clock } from '../common/time.js';
 import type { HttpAnswer, NetworkProbes, ProbeFailure } from './network-probes.js';
 
 /** The API major version this app speaks (`/api/v1`). */
-export const API_VERSION = API_BASE.replace(/^\/api\/v/, '');
+const API_VERSION = API_BASE.replace(/^\/api\/v/, '');
 /** Authenticator codes are 30-second steps: past that, codes from this computer's time fail. */
-export const CLOCK_FAIL_SECONDS = 30;
-export const CLOCK_WARN_SECONDS = 10;
+const CLOCK_FAIL_SECONDS = 30;
+const CLOCK_WARN_SECONDS = 10;
 
 export type RunMode = 'desktop' | 'kiosk' | 'logon';
 

@@ -25,7 +25,7 @@ export interface ManagedConfigLocations {
   run?: RunCommand;
 }
 
-export const runCommand: RunCommand = (file, args) =>
+const runCommand: RunCommand = (file, args) =>
   new Promise((resolve) => {
     execFile(file, args, { windowsHide: true, timeout: 10_000, encoding: 'utf8' }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
@@ -71,7 +71,7 @@ async function fromPlist(path: string, run: RunCommand): Promise<ManagedState> {
   return settle(validateManaged(raw, path), source);
 }
 
-export async function fromRegistry(key: string, run: RunCommand): Promise<ManagedState> {
+async function fromRegistry(key: string, run: RunCommand): Promise<ManagedState> {
   const out = await run('reg', ['query', key, '/s']);
   // `reg query` exits 1 when the key does not exist: nothing is managed.
   if (out.code !== 0) return NO_MANAGED;

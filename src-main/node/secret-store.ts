@@ -94,7 +94,7 @@ export async function loadKeytar(specifier = 'keytar'): Promise<KeychainBinding 
   }
 }
 
-export class BindingSecretStore implements SecretStore {
+class BindingSecretStore implements SecretStore {
   readonly available = true;
   readonly unavailableReason = null;
   readonly binding: KeychainBindingName;
@@ -119,7 +119,7 @@ export class BindingSecretStore implements SecretStore {
 }
 
 /** keytar first, `@napi-rs/keyring` where keytar cannot load. */
-export async function defaultBindings(platform: NodeJS.Platform = process.platform): Promise<(KeychainBinding | { unavailable: string })[]> {
+async function defaultBindings(platform: NodeJS.Platform = process.platform): Promise<(KeychainBinding | { unavailable: string })[]> {
   return [await loadKeytar(), napiKeyringBinding(platform)];
 }
 

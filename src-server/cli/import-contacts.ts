@@ -8,7 +8,7 @@ import type { Db } from '../store/db.js';
 import { CsvSyntaxError, parseCsv } from './csv-read.js';
 
 /** `username,email,mobilePhone,officePhone`: contact methods set on users' behalf (R4). */
-export const IMPORT_COLUMNS = ['username', 'email', 'mobilePhone', 'officePhone'] as const;
+const IMPORT_COLUMNS = ['username', 'email', 'mobilePhone', 'officePhone'] as const;
 type ContactColumn = Exclude<(typeof IMPORT_COLUMNS)[number], 'username'>;
 /** A cell holding only this removes the method; an empty cell leaves it as it is. */
 export const REMOVE_MARK = '-';

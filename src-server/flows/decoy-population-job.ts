@@ -40,7 +40,7 @@ async function answerOf(user: DirectoryUser | null, deps: CountDependencies, pol
  * for this would be heavy and needs rights the service account may lack): there the people
  * who registered methods with us are counted, each looked up by id.
  */
-export async function countResetPopulation(deps: CountDependencies): Promise<Population> {
+async function countResetPopulation(deps: CountDependencies): Promise<Population> {
   const policy = await deps.policyStore.get();
   const answers: OfferedHint[][] = [];
   const keep = (answer: OfferedHint[] | null) => void (answer && answers.push(answer));

@@ -21,7 +21,7 @@ export interface MeStatusDependencies {
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** Pure: the `/me/status` document from what the directory, the store and the policy say. */
-export function meStatusOf(input: { user: DirectoryUser; stored: MethodRecord[]; confirmedAt: Date | null; inScope: boolean; policy: PolicyDocument; now: Date }): MeStatus {
+function meStatusOf(input: { user: DirectoryUser; stored: MethodRecord[]; confirmedAt: Date | null; inScope: boolean; policy: PolicyDocument; now: Date }): MeStatus {
   const { user, policy, now } = input;
   const p = user.password;
   const expiry = passwordExpiry({ lastChangedAt: p.lastChangedAt, neverExpires: p.neverExpires, mustChange: p.mustChange, directoryExpiresAt: p.expiresAt }, policy.password, now);

@@ -6,13 +6,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { contentTypeOf, fileInside } from './static-files.js';
 
 /** Where `npm run build:admin` (vite.admin.config.ts) puts the console. */
-export const ADMIN_CONSOLE_DIST = fileURLToPath(new URL('../../dist/admin', import.meta.url));
+const ADMIN_CONSOLE_DIST = fileURLToPath(new URL('../../dist/admin', import.meta.url));
 
 /**
  * The console's own files only; its API calls go to the same origin with the admin token in
  * a header (never a cookie), so no request from another site can act as the administrator.
  */
-export const ADMIN_CONSOLE_CSP = [
+const ADMIN_CONSOLE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

@@ -19,7 +19,7 @@ export function bearerToken(req: FastifyRequest): string | null {
 }
 
 /** `1.2.3.4 app:abc123`: the IP and, when the app says who it is, its instance id. */
-export function clientOf(req: FastifyRequest): string {
+function clientOf(req: FastifyRequest): string {
   const app = req.headers['x-sspr-client'];
   const appId = typeof app === 'string' && /^[\w.:-]{1,64}$/.test(app) ? ` app:${app}` : '';
   return `${req.ip}${appId}`;

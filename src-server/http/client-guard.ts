@@ -8,7 +8,7 @@ import { clientKey, decideDoor, RATE_WINDOW_MS, slidingCount, windowOf, type Doo
 import { ProblemError } from '../errors.js';
 
 /** The anonymous doors and the routes behind them. */
-export const DOOR_OF_ROUTE: Partial<Record<RouteName, Door>> = {
+const DOOR_OF_ROUTE: Partial<Record<RouteName, Door>> = {
   createResetSession: 'identify',
   createChallenge: 'challenge',
   verifyChallenge: 'verify',

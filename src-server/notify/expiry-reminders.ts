@@ -29,7 +29,7 @@ export interface ReminderRun {
 }
 
 /** R16 / R36: whole days left, rounded up, as the app counts them. Pure. */
-export function daysLeft(expiresAt: Date, now: Date): number {
+function daysLeft(expiresAt: Date, now: Date): number {
   return Math.max(0, Math.ceil((expiresAt.getTime() - now.getTime()) / DAY_MS));
 }
 

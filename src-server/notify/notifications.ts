@@ -140,7 +140,7 @@ const METHOD_NAMES: Record<string, { ja: string; en: string }> = {
 };
 
 /** R20, R32: the localised, branded notice of a change; it names what changed, never a secret. */
-export function accountChangeNotice(user: DirectoryUser, change: AccountChange, when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
+function accountChangeNotice(user: DirectoryUser, change: AccountChange, when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
   const o = org(branding, locale);
   const at = when.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   const name = 'method' in change ? (METHOD_NAMES[change.method]?.[locale] ?? change.method) : '';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { bannedTermDigest, bannedTermMatcher, type BannedTermDigest } from '../../shared/rules/banned-words.js';
 
-export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
  * R34: the policy's banned words, folded once per policy version (the policy store hands out

@@ -1,23 +1,23 @@
 import type { AuditEvent } from '../../shared/api/audit.js';
 
 /** Excel detects UTF-8 (Japanese names) only with a byte-order mark. */
-export const CSV_BOM = '\uFEFF';
+const CSV_BOM = '\uFEFF';
 const EOL = '\r\n';
 
-export const CSV_COLUMNS = ['time', 'type', 'user', 'actor', 'method', 'result', 'client', 'detail'] as const;
+const CSV_COLUMNS = ['time', 'type', 'user', 'actor', 'method', 'result', 'client', 'detail'] as const;
 
 /**
  * One RFC 4180 cell. A cell a spreadsheet would read as a formula (= + - @, or a leading tab /
  * carriage return) gets a `'` in front, so an exported user name cannot run anything. The
  * check is on the NFKC form: spreadsheets also read full-width ＝ ＋ － ＠ (and ﹦ …) as formulas.
  */
-export function csvCell(value: string | null | undefined): string {
+function csvCell(value: string | null | undefined): string {
   if (value === null || value === undefined) return '';
   const safe = /^[=+\-@\t\r]/.test(value.normalize('NFKC')) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function csvLine(cells: Array<string | null | undefined>): string {
+function csvLine(cells: Array<string | null | undefined>): string {
   return cells.map(csvCell).join(',') + EOL;
 }
 

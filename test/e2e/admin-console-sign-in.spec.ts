@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { Secret, TOTP } from 'otpauth';
 import path from 'node:path';
 import { ARTIFACTS, expectNoAxeViolations as axe, startConsoleServer, type ConsoleServer } from './console-server.js';
@@ -60,79 +60,96 @@ test.afterAll(async () => {
   await srv?.stop();
 });
 
-test('R10/R33: an administrator signs in with password, an emailed code and an authenticator code, keyboard only, and reaches the policy editor', async ({ page }) => {
-  test.setTimeout(120_000);
-  await page.goto(`${base}/admin/`);
-  // R33: with an administrator holding two methods, the set-up token is refused, with the server's words.
-  await page.getByText('Use a set-up token').click();
-  await page.getByLabel('Administrator token').fill(TOKEN);
-  await page.getByRole('button', { name: 'Sign in with the token' }).click();
-  await expect(page.getByRole('alert')).toHaveText('This token is not accepted.');
-  await expect(page.locator('#token-reason')).toContainText('The server says: An administrator token is required.');
-  await page.getByText('Use a set-up token').click();
+test.describe('R10/R33: an administrator signs in with password, an emailed code and an authenticator code, keyboard only, and reaches the policy editor', () => {
+  // One sign-in, step by step: each case after the first continues on the page the one before
+  // left, as the server asks for a proof-of-work after three administrator sign-ins from one client.
+  let context: BrowserContext;
+  let page: Page;
+  test.beforeAll(async ({ browser }) => {
+    context = await browser.newContext();
+    page = await context.newPage();
+  });
+  test.afterAll(async () => {
+    await context.close();
+  });
 
-  // A wrong password says so, without telling whether the name is an administrator's.
-  await page.getByLabel('User name').focus();
-  await page.keyboard.type(ADMIN.username);
-  await page.keyboard.press('Tab');
-  await page.keyboard.type('Not-the-Passw0rd!');
-  await page.keyboard.press('Enter');
-  await expect(page.getByRole('alert')).toHaveText('The user name or password is not correct, or the account is not an administrator.');
-  await axe(page, 'sign-in with an error');
-  await page.getByLabel('Password', { exact: true }).fill('');
-  await page.getByLabel('Password', { exact: true }).focus();
-  await page.keyboard.type(ADMIN.password);
-  await page.keyboard.press('Enter');
+  test("R33: with an administrator holding two methods, the set-up token is refused, with the server's words", async () => {
+    await page.goto(`${base}/admin/`);
+    await page.getByText('Use a set-up token').click();
+    await page.getByLabel('Administrator token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Sign in with the token' }).click();
+    await expect(page.getByRole('alert')).toHaveText('This token is not accepted.');
+    await expect(page.locator('#token-reason')).toContainText('The server says: An administrator token is required.');
+    await page.getByText('Use a set-up token').click();
+  });
 
-  // First gate: the emailed code; a wrong code first tells how many attempts are left.
-  const first = page.getByRole('heading', { name: 'Verify it is you' });
-  await expect(first).toBeFocused();
-  await expect(page.getByText('Step 1 of 2')).toBeVisible();
-  const emailChoice = page.getByRole('radio', { name: /^Email a code to/ });
-  await expect(emailChoice).toBeChecked();
-  await expect(page.getByRole('radio', { name: /Authenticator app code/ })).toBeVisible();
-  await axe(page, 'method choice');
-  await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-sign-in-methods.png') });
-  const before = outboxLines();
-  await emailChoice.focus();
-  await page.keyboard.press('Enter');
-  await expect(page.getByRole('heading', { name: 'Enter the code' })).toBeFocused();
-  const code = await outboxCode(RESET_EMAIL, before);
-  const wrong = code === '000000' ? '111111' : '000000';
-  await page.keyboard.press('Tab');
-  await expect(page.getByLabel('Code')).toBeFocused();
-  await page.keyboard.type(wrong);
-  await page.keyboard.press('Enter');
-  await expect(page.getByRole('alert')).toHaveText(/^That code is not correct\.( \d+ attempts? left\.)?$/);
-  await axe(page, 'code with an error');
-  await page.getByLabel('Code').fill('');
-  await page.getByLabel('Code').focus();
-  await page.keyboard.type(code);
-  await page.keyboard.press('Enter');
+  test("a wrong password says so, without telling whether the name is an administrator's", async () => {
+    await page.getByLabel('User name').focus();
+    await page.keyboard.type(ADMIN.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Not-the-Passw0rd!');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('alert')).toHaveText('The user name or password is not correct, or the account is not an administrator.');
+    await axe(page, 'sign-in with an error');
+    await page.getByLabel('Password', { exact: true }).fill('');
+    await page.getByLabel('Password', { exact: true }).focus();
+    await page.keyboard.type(ADMIN.password);
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'Verify it is you' })).toBeFocused();
+  });
 
-  // R10: the second gate is asked once the first passed, and the email is no longer offered.
-  await expect(page.getByRole('heading', { name: 'Verify a second method' })).toBeFocused();
-  await expect(page.getByText('Step 2 of 2')).toBeVisible();
-  await expect(page.getByRole('radio', { name: /^Email a code to/ })).toHaveCount(0);
-  await page.getByRole('radio', { name: /Authenticator app code/ }).focus();
-  await page.keyboard.press('Enter');
-  await expect(page.getByRole('heading', { name: 'Enter the code' })).toBeFocused();
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(await freshTotp());
-  await page.keyboard.press('Enter');
+  test('R10: the first gate offers both methods, the email first; a wrong code first tells how many attempts are left', async () => {
+    const first = page.getByRole('heading', { name: 'Verify it is you' });
+    await expect(first).toBeFocused();
+    await expect(page.getByText('Step 1 of 2')).toBeVisible();
+    const emailChoice = page.getByRole('radio', { name: /^Email a code to/ });
+    await expect(emailChoice).toBeChecked();
+    await expect(page.getByRole('radio', { name: /Authenticator app code/ })).toBeVisible();
+    await axe(page, 'method choice');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-sign-in-methods.png') });
+    const before = outboxLines();
+    await emailChoice.focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'Enter the code' })).toBeFocused();
+    const code = await outboxCode(RESET_EMAIL, before);
+    const wrong = code === '000000' ? '111111' : '000000';
+    await page.keyboard.press('Tab');
+    await expect(page.getByLabel('Code')).toBeFocused();
+    await page.keyboard.type(wrong);
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('alert')).toHaveText(/^That code is not correct\.( \d+ attempts? left\.)?$/);
+    await axe(page, 'code with an error');
+    await page.getByLabel('Code').fill('');
+    await page.getByLabel('Code').focus();
+    await page.keyboard.type(code);
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'Verify a second method' })).toBeFocused();
+  });
 
-  // The admin token (15 min) is kept in this tab; the console opens on the administrator's token.
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
-  const policy = page.locator('#policy');
-  await expect(policy.getByRole('button', { name: 'Save policy' })).toBeVisible();
-  const stored = await page.evaluate(() => (globalThis as any).sessionStorage.getItem('sspr-admin-token') as string | null);
-  expect(stored).toBeTruthy();
-  expect(stored).not.toBe(TOKEN);
-  expect((await api('GET', '/admin/policy', undefined, stored!)).status).toBe(200);
-  await axe(page, 'console after sign-in');
-  await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-sign-in.png'), fullPage: true });
-  const signins = (await api('GET', '/admin/audit?type=admin.signin', undefined, stored!)).body.events as Array<{ result: string; actor?: string }>;
-  expect(signins.some((e) => e.result === 'success' && e.actor === ADMIN.username)).toBe(true);
+  test("R10: the second gate no longer offers the email; the authenticator code opens the console on the administrator's own token", async () => {
+    test.setTimeout(120_000);
+    await expect(page.getByText('Step 2 of 2')).toBeVisible();
+    await expect(page.getByRole('radio', { name: /^Email a code to/ })).toHaveCount(0);
+    await page.getByRole('radio', { name: /Authenticator app code/ }).focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'Enter the code' })).toBeFocused();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(await freshTotp());
+    await page.keyboard.press('Enter');
+
+    // The admin token (15 min) is kept in this tab; the console opens on the administrator's token.
+    await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+    const policy = page.locator('#policy');
+    await expect(policy.getByRole('button', { name: 'Save policy' })).toBeVisible();
+    const stored = await page.evaluate(() => (globalThis as any).sessionStorage.getItem('sspr-admin-token') as string | null);
+    expect(stored).toBeTruthy();
+    expect(stored).not.toBe(TOKEN);
+    expect((await api('GET', '/admin/policy', undefined, stored!)).status).toBe(200);
+    await axe(page, 'console after sign-in');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-sign-in.png'), fullPage: true });
+    const signins = (await api('GET', '/admin/audit?type=admin.signin', undefined, stored!)).body.events as Array<{ result: string; actor?: string }>;
+    expect(signins.some((e) => e.result === 'success' && e.actor === ADMIN.username)).toBe(true);
+  });
 });
 
 /** The administrator's two-method sign-in over the API (password, emailed code, authenticator code) → an admin token. */

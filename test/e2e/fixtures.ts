@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, startE2eHost, type E2eHost, type HostOptions } from '../e2e-host/host.js';
 
-export const SCREENSHOTS = path.join(REPO_ROOT, 'artifacts/screenshots');
+const SCREENSHOTS = path.join(REPO_ROOT, 'artifacts/screenshots');
 
 /** `host`: a fresh server + main + renderer per test; `app`: the page, opened on the renderer. */
 export const test = base.extend<{ hostOptions: HostOptions; host: E2eHost; app: Page }>({

@@ -7,7 +7,7 @@
 import { expect, type Page } from '@playwright/test';
 
 /** The Japanese UI fonts the renderer's and console's stacks name (Windows, macOS, Linux). */
-export const JAPANESE_UI_FONTS = ['Yu Gothic UI', 'Meiryo', 'Hiragino Sans', 'Noto Sans CJK JP'];
+const JAPANESE_UI_FONTS = ['Yu Gothic UI', 'Meiryo', 'Hiragino Sans', 'Noto Sans CJK JP'];
 
 /** Characters of the first element matching `selector` that draw as a box (or as nothing). */
 // Runs in the page (a string: the test project's types have no DOM).
@@ -41,7 +41,7 @@ export async function boxedCharacters(page: Page, selector: string): Promise<str
 }
 
 /** The family names of the platform fonts Chromium used for an element's own text. */
-export async function platformFonts(page: Page, selector: string): Promise<string[]> {
+async function platformFonts(page: Page, selector: string): Promise<string[]> {
   const cdp = await page.context().newCDPSession(page);
   try {
     await cdp.send('DOM.enable');

@@ -8,7 +8,7 @@ import { startSmtpPeer, type SmtpPeer } from './smtp-peer.js';
 /** The fault suite's common parts: a seeded generator, a plain HTTP call, the real server process. */
 
 /** mulberry32: a small seeded generator, so a failing round replays. */
-export function seeded(seed: number): () => number {
+function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -22,7 +22,7 @@ export function seeded(seed: number): () => number {
 /** The crash tests' size and seed, from the environment: more rounds or writes find rarer cuts. */
 export const FAULT_ROUNDS = Math.min(Math.max(Number(process.env.SSPR_FAULT_ROUNDS ?? 1), 1), 50);
 export const FAULT_WRITES = Math.min(Math.max(Number(process.env.SSPR_FAULT_RESETS ?? 16), 2), 200);
-export const FAULT_BASE_SEED = Number(process.env.SSPR_FAULT_SEED ?? 20261130);
+const FAULT_BASE_SEED = Number(process.env.SSPR_FAULT_SEED ?? 20261130);
 
 /** Round `round`'s seed and generator, printed with how to replay it. */
 export function roundSeed(label: string, round: number): { seed: number; random: () => number } {

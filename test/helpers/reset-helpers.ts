@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import type { ParsedMail } from 'mailparser';
 import type { MethodType, ResetMethodType } from '../../shared/api/common.js';
+import { approvalSigningString } from '../../shared/api/me.js';
 import type { DirectoryUser } from '../../src-server/directory/directory.js';
 import type { MethodData } from '../../src-server/store/method-store.js';
 import type { GatewayMessage } from './gateway-peer.js';
 import { codeIn, hasCode } from './smtp-peer.js';
-import type { TestServer } from './test-server.js';
+import type { ApiResult, TestServer } from './test-server.js';
 
 /** Shared set-up for the reset and method tests: users with methods, codes from the peers. */
 
@@ -90,3 +92,47 @@ export async function passEmailGate(t: TestServer, token: string, methodId: stri
 }
 
 export const NEW_PASSWORD = 'Quiet-Harbor-Lantern-72';
+
+/** A user with a push device (ed25519), signed in on the companion and listening on the approvals SSE stream. */
+export interface PushDevice {
+  username: string;
+  user: DirectoryUser;
+  pushId: string;
+  access: string;
+  /** The answer that opened the SSE stream. */
+  stream: Response;
+  /** Approves or denies an approval, signed by the device key (or by `key`). */
+  decide(id: string, approve: boolean, number: number, key?: KeyObject): Promise<ApiResult>;
+  /** The next `approval` event on the stream. */
+  nextEvent(): Promise<{ id: string; status: string; [k: string]: unknown }>;
+  close(): void;
+}
+
+export async function pushDevice(t: TestServer, username: string, password: string): Promise<PushDevice> {
+  const user = await t.addUser({ username, email: `${username}@corp.example` });
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const pushId = await addMethod(t, user, 'authenticatorPush', { publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), deviceName: 'Sakura phone' }, 'Sakura phone');
+  const signedIn = await t.api('POST', '/auth/sign-in', { body: { username, password } });
+  const access = signedIn.body.accessToken as string;
+  const decide = (id: string, approve: boolean, number: number, key = privateKey) =>
+    t.api('POST', `/me/approvals/${id}`, { token: access, body: { approve, number, methodId: pushId, signature: sign(null, Buffer.from(approvalSigningString(id, approve, number)), key).toString('base64') } });
+
+  // The companion listens on the SSE stream.
+  const abort = new AbortController();
+  const stream = await fetch(`${t.url}/me/approvals/stream`, { headers: { authorization: `Bearer ${access}` }, signal: abort.signal });
+  const reader = stream.body!.getReader();
+  let buffered = '';
+  const nextEvent = async () => {
+    for (;;) {
+      const m = /event: approval\nid: [^\n]+\ndata: ([^\n]+)\n\n/.exec(buffered);
+      if (m) {
+        buffered = buffered.slice(m.index + m[0].length);
+        return JSON.parse(m[1]!);
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error('stream ended');
+      buffered += new TextDecoder().decode(value);
+    }
+  };
+  return { username, user, pushId, access, stream, decide, nextEvent, close: () => abort.abort() };
+}

@@ -23,7 +23,7 @@ export interface SlapdPolicy {
   pwdGraceAuthNLimit: number;
 }
 
-export const DEFAULT_SLAPD_POLICY: SlapdPolicy = {
+const DEFAULT_SLAPD_POLICY: SlapdPolicy = {
   pwdMaxAge: 90 * 86400,
   pwdMinAge: 0,
   pwdInHistory: 5,

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PolicyDocument } from '../../shared/api/policy.js';
-import { DEFAULT_POLICY } from '../../shared/api/policy.js';
 import { ManualClock } from '../../src-server/clock.js';
 import { loadConfig, type ServerConfig } from '../../src-server/config.js';
 import { BuiltinDirectory, type NewBuiltinUser } from '../../src-server/directory/builtin-directory.js';
@@ -122,4 +121,3 @@ export async function startTestServer(
   return ts;
 }
 
-export { DEFAULT_POLICY };

@@ -258,6 +258,42 @@ describe('the proxy in use', () => {
   });
 });
 
+/** A fetch and a keychain that record every secret that crosses the wire or is stored, to look for it later. */
+function secretRecorder() {
+  const secrets = new Set<string>();
+  const collect = (value: unknown, key = ''): void => {
+    if (typeof value === 'string' && /token|secret|code|password|signature/i.test(key) && value.length >= 6) secrets.add(value);
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) collect(v, k);
+  };
+  const recordingFetch: typeof fetch = async (url, init) => {
+    const auth = new Headers(init?.headers).get('authorization');
+    if (auth) secrets.add(auth.replace(/^Bearer /, ''));
+    if (typeof init?.body === 'string') collect(JSON.parse(init.body));
+    const res = await fetch(url, init);
+    const text = await res.clone().text();
+    try {
+      collect(JSON.parse(text));
+    } catch {
+      // not JSON
+    }
+    return res;
+  };
+  const stored = new Map<string, string>();
+  const keychain: SecretStore = {
+    available: true,
+    unavailableReason: null,
+    binding: '@napi-rs/keyring',
+    get: async (k) => stored.get(k) ?? null,
+    set: async (k, v) => {
+      stored.set(k, v);
+      collect(JSON.parse(v.startsWith('{') ? v : '{}'));
+      secrets.add(v);
+    },
+    delete: async (k) => stored.delete(k),
+  };
+  return { secrets, fetch: recordingFetch, keychain };
+}
+
 describe('diagnosis through the IPC channel, against the real server', () => {
   let t: TestServer;
   beforeAll(async () => {
@@ -270,60 +306,40 @@ describe('diagnosis through the IPC channel, against the real server', () => {
     await t.close();
   });
 
-  it('R40: a signed-in user is told they are in scope and registered, and the report holds no token, password or code', async () => {
-    const { address } = await userWithEmail(t, 'mika');
-    // Everything secret that crosses the wire or reaches the keychain is collected, to look for it later.
-    const secrets = new Set<string>(['Initial-Passw0rd!']);
-    const collect = (value: unknown, key = ''): void => {
-      if (typeof value === 'string' && /token|secret|code|password|signature/i.test(key) && value.length >= 6) secrets.add(value);
-      else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) collect(v, k);
-    };
-    const recordingFetch: typeof fetch = async (url, init) => {
-      const auth = new Headers(init?.headers).get('authorization');
-      if (auth) secrets.add(auth.replace(/^Bearer /, ''));
-      if (typeof init?.body === 'string') collect(JSON.parse(init.body));
-      const res = await fetch(url, init);
-      const text = await res.clone().text();
-      try {
-        collect(JSON.parse(text));
-      } catch {
-        // not JSON
-      }
-      return res;
-    };
-    const stored = new Map<string, string>();
-    const keychain: SecretStore = {
-      available: true,
-      unavailableReason: null,
-      binding: '@napi-rs/keyring',
-      get: async (k) => stored.get(k) ?? null,
-      set: async (k, v) => {
-        stored.set(k, v);
-        collect(JSON.parse(v.startsWith('{') ? v : '{}'));
-        secrets.add(v);
-      },
-      delete: async (k) => stored.delete(k),
-    };
-    const h = await companionFor(t.url, { secrets: keychain, deps: { clock: systemClock, api: { timeoutMs: 5000, delay: async () => {}, fetch: recordingFetch } } });
-    try {
+  describe('R40: a signed-in user is told they are in scope and registered, and the report holds no token, password or code', () => {
+    // One signed-in companion with a reset in progress (a code sent), every secret it sent,
+    // received or stored recorded, and the diagnosis it then ran.
+    let recorder: ReturnType<typeof secretRecorder>;
+    let h: Awaited<ReturnType<typeof companionFor>>;
+    let d: Diagnosis;
+    beforeAll(async () => {
+      const { address } = await userWithEmail(t, 'mika');
+      recorder = secretRecorder();
+      recorder.secrets.add('Initial-Passw0rd!');
+      h = await companionFor(t.url, { secrets: recorder.keychain, deps: { clock: systemClock, api: { timeoutMs: 5000, delay: async () => {}, fetch: recorder.fetch } } });
       await h.invoke('auth:signIn', { username: 'mika', password: 'Initial-Passw0rd!' });
       // A reset in progress with a code sent: its session token and the code are secrets too.
       const started = await h.invoke('reset:start', { username: 'mika' });
       const before = t.smtp.mails.length;
       await h.invoke('reset:challenge', { methodId: started.methods[0]!.id });
-      secrets.add(await mailedCode(t, address, before));
+      recorder.secrets.add(await mailedCode(t, address, before));
+      d = await h.invoke('diagnosis:run');
+    });
+    afterAll(() => {
+      h?.companion.stop();
+    });
 
-      const d = await h.invoke('diagnosis:run');
+    it('R40: every check passes and the account check names the user, their methods and that they can reset here', () => {
       expect(verdicts(d)).toMatchObject({ 'server-url': 'ok', tcp: 'ok', 'api-version': 'ok', clock: 'ok', ready: 'ok', keychain: 'ok', account: 'ok' });
       expect(check(d, 'account').facts).toMatchObject({ user: 'mika', methods: 'email' });
       expect(d.report).toContain('mika can reset their password here');
+    });
 
-      expect(secrets.size).toBeGreaterThanOrEqual(4);
+    it('R40: no password, token, session token or code that crossed the wire or reached the keychain is in the diagnosis', () => {
+      expect(recorder.secrets.size).toBeGreaterThanOrEqual(4);
       const everything = JSON.stringify(d);
-      for (const secret of secrets) expect(everything.includes(secret), `a secret (${secret.length} characters) is in the diagnosis`).toBe(false);
-    } finally {
-      h.companion.stop();
-    }
+      for (const secret of recorder.secrets) expect(everything.includes(secret), `a secret (${secret.length} characters) is in the diagnosis`).toBe(false);
+    });
   });
 
   it('"Copy report" puts exactly the last report main built on the clipboard; at the sign-in screen it refuses', async () => {

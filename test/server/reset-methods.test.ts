@@ -1,11 +1,10 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../shared/api/policy.js';
-import { approvalSigningString } from '../../shared/api/me.js';
 import { hashSecret } from '../../src-server/security/password-hash.js';
 import { normalizeAnswer } from '../../shared/rules/security-questions.js';
 import { startTestServer, TEST_HASH_PARAMS, type TestServer } from '../helpers/test-server.js';
-import { addMethod, methodOf, NEW_PASSWORD, nextMail, nextPhoneMessage, oathtool, passEmailGate, phoneCode, startReset, userWithEmail } from '../helpers/reset-helpers.js';
+import { addMethod, methodOf, NEW_PASSWORD, nextMail, nextPhoneMessage, oathtool, passEmailGate, phoneCode, pushDevice, startReset, userWithEmail, type PushDevice } from '../helpers/reset-helpers.js';
 
 let t: TestServer;
 const PW = 'Initial-Passw0rd!';
@@ -32,6 +31,11 @@ async function challenge(token: string, methodId: string, extra: Record<string, 
 
 async function verify(token: string, challengeId: string, body: unknown) {
   return t.api('POST', `/reset/session/challenges/${challengeId}/verify`, { token, body });
+}
+
+/** A number in 10–99 other than `n`. */
+function wrongNumber(n: number): number {
+  return n === 99 ? 10 : n + 1;
 }
 
 async function withTotp(username: string) {
@@ -130,80 +134,75 @@ describe('reset with each method type', () => {
     expect(ok.body).toEqual({ gatesPassed: 1, requiredMethods: 1, complete: true, session: expect.objectContaining({ state: 'ready', gatesPassed: 1 }) });
   });
 
-  it('push approval with number matching: the signed-in companion sees it (list and SSE), a wrong number is a denial, the right one passes', async () => {
-    const user = await t.addUser({ username: 'sakura', email: 'sakura@corp.example' });
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-    const pushId = await addMethod(t, user, 'authenticatorPush', { publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), deviceName: 'Sakura phone' }, 'Sakura phone');
-    const signedIn = await t.api('POST', '/auth/sign-in', { body: { username: 'sakura', password: PW } });
-    const access = signedIn.body.accessToken as string;
-    const decide = (id: string, approve: boolean, number: number, key = privateKey) =>
-      t.api('POST', `/me/approvals/${id}`, { token: access, body: { approve, number, methodId: pushId, signature: sign(null, Buffer.from(approvalSigningString(id, approve, number)), key).toString('base64') } });
+  describe('R3: push approval with number matching', () => {
+    // Each case: a fresh user with a push device, signed in on the companion, listening on the SSE stream.
+    let n = 0;
+    let push: PushDevice;
+    beforeEach(async () => {
+      push = await pushDevice(t, `sakura${++n}`, PW);
+    });
+    afterEach(() => push.close());
 
-    // The companion listens on the SSE stream.
-    const abort = new AbortController();
-    const stream = await fetch(`${t.url}/me/approvals/stream`, { headers: { authorization: `Bearer ${access}` }, signal: abort.signal });
-    expect(stream.status).toBe(200);
-    expect(stream.headers.get('content-type')).toContain('text/event-stream');
-    const reader = stream.body!.getReader();
-    let buffered = '';
-    const nextEvent = async () => {
-      for (;;) {
-        const m = /event: approval\nid: [^\n]+\ndata: ([^\n]+)\n\n/.exec(buffered);
-        if (m) {
-          buffered = buffered.slice(m.index + m[0].length);
-          return JSON.parse(m[1]!);
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error('stream ended');
-        buffered += new TextDecoder().decode(value);
-      }
-    };
+    it('the signed-in companion sees the approval (list and SSE); the reset shows it pending and takes no code', async () => {
+      expect(push.stream.status).toBe(200);
+      expect(push.stream.headers.get('content-type')).toContain('text/event-stream');
+      const s = await startReset(t, push.username);
+      const token = s.sessionToken;
+      expect(s.methods).toEqual([{ id: expect.any(String), type: 'authenticatorPush', hint: 'Sakura phone' }]);
+      const ch = await challenge(token, methodOf(s, 'authenticatorPush'));
+      expect(ch.status).toBe(201);
+      expect(ch.body.numberMatch).toBeGreaterThanOrEqual(10);
+      expect(ch.body.numberMatch).toBeLessThanOrEqual(99);
+      const pushed = await push.nextEvent();
+      expect(pushed).toMatchObject({ status: 'waiting', client: expect.stringContaining('127.0.0.1') });
+      const listed = await t.api('GET', '/me/approvals', { token: push.access });
+      expect(listed.body.approvals).toEqual([pushed]);
+      expect((await t.api('GET', '/reset/session', { token })).body.pendingChallenge).toMatchObject({ type: 'authenticatorPush', status: 'waiting' });
+      expect((await verify(token, ch.body.challengeId, { code: '123456' })).body.code).toBe('invalid_request');
+    });
 
-    const s = await startReset(t, 'sakura');
-    const token = s.sessionToken;
-    expect(s.methods).toEqual([{ id: expect.any(String), type: 'authenticatorPush', hint: 'Sakura phone' }]);
-    const ch = await challenge(token, methodOf(s, 'authenticatorPush'));
-    expect(ch.status).toBe(201);
-    expect(ch.body.numberMatch).toBeGreaterThanOrEqual(10);
-    expect(ch.body.numberMatch).toBeLessThanOrEqual(99);
-    const pushed = await nextEvent();
-    expect(pushed).toMatchObject({ status: 'waiting', client: expect.stringContaining('127.0.0.1') });
-    const listed = await t.api('GET', '/me/approvals', { token: access });
-    expect(listed.body.approvals).toEqual([pushed]);
-    expect((await t.api('GET', '/reset/session', { token })).body.pendingChallenge).toMatchObject({ type: 'authenticatorPush', status: 'waiting' });
-    expect((await verify(token, ch.body.challengeId, { code: '123456' })).body.code).toBe('invalid_request');
+    it('R11a: a forged signature changes nothing; the wrong number is a denial, counted as a failed verification, and final', async () => {
+      const s = await startReset(t, push.username);
+      const token = s.sessionToken;
+      const ch = await challenge(token, methodOf(s, 'authenticatorPush'));
+      const pushed = await push.nextEvent();
+      const stranger = generateKeyPairSync('ed25519').privateKey;
+      expect((await push.decide(pushed.id, true, ch.body.numberMatch, stranger)).status).toBe(403);
+      const denied = await push.decide(pushed.id, true, wrongNumber(ch.body.numberMatch));
+      expect(denied.body).toMatchObject({ id: pushed.id, status: 'denied' });
+      expect((await t.api('GET', '/reset/session', { token })).body.pendingChallenge).toMatchObject({ status: 'denied' });
+      const failures = await t.server.services.db.selectFrom('throttle_events').select('id').where('throttle_key', '=', `subject:${push.user.id}`).where('kind', '=', 'failure').execute();
+      expect(failures).toHaveLength(1);
+      expect((await push.decide(pushed.id, true, ch.body.numberMatch)).body.code).toBe('conflict');
+    });
 
-    // A forged signature changes nothing.
-    const stranger = generateKeyPairSync('ed25519').privateKey;
-    expect((await decide(pushed.id, true, ch.body.numberMatch, stranger)).status).toBe(403);
-    // The wrong number: denied, and counted as a failed verification.
-    const wrongNumber = ch.body.numberMatch === 99 ? 10 : ch.body.numberMatch + 1;
-    const denied = await decide(pushed.id, true, wrongNumber);
-    expect(denied.body).toMatchObject({ id: pushed.id, status: 'denied' });
-    expect((await t.api('GET', '/reset/session', { token })).body.pendingChallenge).toMatchObject({ status: 'denied' });
-    const failures = await t.server.services.db.selectFrom('throttle_events').select('id').where('throttle_key', '=', `subject:${user.id}`).where('kind', '=', 'failure').execute();
-    expect(failures).toHaveLength(1);
-    expect((await decide(pushed.id, true, ch.body.numberMatch)).body.code).toBe('conflict');
+    it('after a denial, a new challenge sends a new approval; the right number passes the gate and empties the list', async () => {
+      const s = await startReset(t, push.username);
+      const token = s.sessionToken;
+      const ch = await challenge(token, methodOf(s, 'authenticatorPush'));
+      const pushed = await push.nextEvent();
+      await push.decide(pushed.id, true, wrongNumber(ch.body.numberMatch));
 
-    const ch2 = await challenge(token, methodOf(s, 'authenticatorPush'));
-    const second = await nextEvent();
-    expect(second.id).not.toBe(pushed.id);
-    const approved = await decide(second.id, true, ch2.body.numberMatch);
-    expect(approved.body.status).toBe('approved');
-    const state = (await t.api('GET', '/reset/session', { token })).body;
-    expect(state).toMatchObject({ state: 'ready', gatesPassed: 1, pendingChallenge: { status: 'approved' } });
-    expect((await t.api('GET', '/me/approvals', { token: access })).body.approvals).toEqual([]);
-    abort.abort();
+      const ch2 = await challenge(token, methodOf(s, 'authenticatorPush'));
+      const second = await push.nextEvent();
+      expect(second.id).not.toBe(pushed.id);
+      const approved = await push.decide(second.id, true, ch2.body.numberMatch);
+      expect(approved.body.status).toBe('approved');
+      const state = (await t.api('GET', '/reset/session', { token })).body;
+      expect(state).toMatchObject({ state: 'ready', gatesPassed: 1, pendingChallenge: { status: 'approved' } });
+      expect((await t.api('GET', '/me/approvals', { token: push.access })).body.approvals).toEqual([]);
+    });
 
-    // Approvals expire with their challenge (5 minutes).
-    const s2 = await startReset(t, 'sakura');
-    await challenge(s2.sessionToken, methodOf(s2, 'authenticatorPush'));
-    const [third] = (await t.api('GET', '/me/approvals', { token: access })).body.approvals;
-    expect(third.status).toBe('waiting');
-    t.clock.advanceMinutes(5);
-    expect((await t.api('GET', '/me/approvals', { token: access })).body.approvals).toEqual([]);
-    expect((await decide(third.id, true, 42)).body.code).toBe('challenge_expired');
-    expect((await t.api('GET', '/reset/session', { token: s2.sessionToken })).body.pendingChallenge).toBeUndefined();
+    it('approvals expire with their challenge (5 minutes)', async () => {
+      const s2 = await startReset(t, push.username);
+      await challenge(s2.sessionToken, methodOf(s2, 'authenticatorPush'));
+      const [third] = (await t.api('GET', '/me/approvals', { token: push.access })).body.approvals;
+      expect(third.status).toBe('waiting');
+      t.clock.advanceMinutes(5);
+      expect((await t.api('GET', '/me/approvals', { token: push.access })).body.approvals).toEqual([]);
+      expect((await push.decide(third.id, true, 42)).body.code).toBe('challenge_expired');
+      expect((await t.api('GET', '/reset/session', { token: s2.sessionToken })).body.pendingChallenge).toBeUndefined();
+    });
   });
 
   it('R9d / R9e: N questions drawn at random; a wrong answer spends the draw; full-width answers match', async () => {
