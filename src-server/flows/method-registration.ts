@@ -37,7 +37,7 @@ export interface MethodRegistrationDependencies {
   directory: Directory;
   log: Log;
   methodStore: MethodStore;
-  registrationStore: RegistrationStore;
+  registrationStore: Pick<RegistrationStore, 'touch' | 'insertProof' | 'pendingProof' | 'useProof' | 'denyProof' | 'supersedeProofs'>;
   policyStore: PolicyStore;
   throttles: ThrottleStore;
   stepUp: StepUp;

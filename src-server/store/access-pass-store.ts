@@ -3,7 +3,7 @@ import type { Db } from './db.js';
 import type { Database } from './schema.js';
 
 type Conn = Db | Transaction<Database>;
-export type AccessPassRow = Database['access_passes'];
+type AccessPassRow = Database['access_passes'];
 
 /** R31: the rows behind Temporary Access Passes; only a hash of each pass is kept. */
 export class AccessPassStore {

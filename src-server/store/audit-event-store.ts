@@ -5,10 +5,10 @@ import { ReusableQuery, type Db } from './db.js';
 import type { SqlDialect } from './migrations.js';
 import type { Database } from './schema.js';
 
-export type AuditRow = Omit<Database['audit_events'], 'id'>;
+type AuditRow = Omit<Database['audit_events'], 'id'>;
 
 /** Counts of one local day's activity events, as the dashboard sums them. */
-export interface DayCounts {
+interface DayCounts {
   /** reset.started, reset.password and reset.lockout events by result. */
   resets: Array<{ day: number; type: string; result: string; n: number }>;
   verifications: Array<{ day: number; method: string | null; result: string; n: number }>;

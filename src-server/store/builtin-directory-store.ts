@@ -6,7 +6,7 @@ type Conn = Db | Transaction<Database>;
 export type UserRow = Database['users'];
 /** A user row joined with one of its groups' names: one row per group, or one with null. */
 export type UserGroupRow = UserRow & { group_name: string | null };
-export type ExpiringRow = Pick<UserRow, 'id' | 'username' | 'display_name' | 'email' | 'password_changed_at'>;
+type ExpiringRow = Pick<UserRow, 'id' | 'username' | 'display_name' | 'email' | 'password_changed_at'>;
 
 /** Password history rows kept per user: as many as the history rule can ask for. */
 const HISTORY_KEPT = 24;

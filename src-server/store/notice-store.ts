@@ -2,8 +2,8 @@ import type { Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { Database } from './schema.js';
 
-export type NoticeRow = Database['notices'];
-export type ClaimedNotice = Pick<NoticeRow, 'id' | 'payload' | 'attempts' | 'claimed_by'>;
+type NoticeRow = Database['notices'];
+type ClaimedNotice = Pick<NoticeRow, 'id' | 'payload' | 'attempts' | 'claimed_by'>;
 
 /**
  * R22: the `notices` table behind the durable outbox. Rows are claimed (claimed_by /

@@ -3,7 +3,7 @@ import type { Db } from './db.js';
 import type { Database } from './schema.js';
 
 type Trx = Transaction<Database>;
-export type ChallengeRow = Database['challenges'];
+type ChallengeRow = Database['challenges'];
 
 /**
  * What registration keeps besides the methods: each user's `registrations` row (when they

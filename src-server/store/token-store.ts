@@ -3,7 +3,7 @@ import { ReusableQuery, type Db } from './db.js';
 import type { Database } from './schema.js';
 
 type Conn = Db | Transaction<Database>;
-export type RefreshRow = Database['refresh_tokens'];
+type RefreshRow = Database['refresh_tokens'];
 
 /**
  * The rows behind sign-ins: refresh tokens (one family per sign-in, only hashes kept) and
