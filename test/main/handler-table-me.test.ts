@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { approvalSigningString } from '../../shared/api/me.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { mailedCode, userWithEmail } from '../helpers/reset-helpers.js';
-import { companionFor, type CompanionHarness } from './helpers/companion.js';
+import { companionFor, type CompanionHarness } from '../helpers/companion.js';
 import { DESKTOP_IDLE_MS } from '../../src-main/node/companion.js';
 
 const PW = 'Initial-Passw0rd!';
