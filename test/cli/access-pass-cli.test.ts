@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { adminCli } from './cli-process.js';
+import { adminCli } from '../helpers/cli-process.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 /** `npm run admin -- access-pass` as a real process on the running server's data directory (R31). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../shared/api/policy.js';
-import { adminCli } from './cli-process.js';
+import { adminCli } from '../helpers/cli-process.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { methodOf, nextPhoneMessage, phoneCode, startReset } from '../helpers/reset-helpers.js';
 

@@ -1,7 +1,7 @@
 import { statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runIn } from './cli-process.js';
+import { ROOT, runIn } from '../helpers/cli-process.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 /**

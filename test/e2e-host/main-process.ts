@@ -12,7 +12,7 @@ import type { NativeNotification } from '../../src-main/common/notification-text
 import { Companion } from '../../src-main/node/companion.js';
 import { ConfigService } from '../../src-main/node/config-service.js';
 import { UnavailableSecretStore, type SecretStore } from '../../src-main/node/secret-store.js';
-import { ManualTime } from '../main/helpers/manual-time.js';
+import { ManualTime } from '../helpers/manual-time.js';
 import type { TestServer } from '../helpers/test-server.js';
 
 export interface MainOptions {

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import type { E2eHost } from '../e2e-host/host.js';
 import { addResetUser, expect, expectNoAxeViolations, INITIAL_PASSWORD, mailbox, screen, shot, test } from './fixtures.js';
-import { expectJapaneseRenders } from './glyphs.js';
+import { expectJapaneseRenders } from '../helpers/glyphs.js';
 
 const REGISTRATION_FORMS = ['email', 'mobilePhone', 'officePhone', 'authenticatorCode', 'securityQuestions', 'authenticatorPush'];
 

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import path from 'node:path';
-import { ARTIFACTS, expectNoAxeViolations as axe, startConsoleServer, type ConsoleServer } from './console-server.js';
+import { ARTIFACTS, expectNoAxeViolations as axe, startConsoleServer, type ConsoleServer } from '../helpers/console-server.js';
 
 /**
  * R41: the console's sign-in on a server that asks every sign-in for a proof-of-work

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import path from 'node:path';
 import { approvalSigningString } from '../../shared/api/me.js';
-import { ARTIFACTS, expectNoAxeViolations as axe, startConsoleServer, type ConsoleServer } from './console-server.js';
+import { ARTIFACTS, expectNoAxeViolations as axe, startConsoleServer, type ConsoleServer } from '../helpers/console-server.js';
 
 /**
  * The console's two-method sign-in with a push approval as one method (R10): the administrator's

@@ -1,7 +1,7 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { Secret, TOTP } from 'otpauth';
 import path from 'node:path';
-import { ARTIFACTS, expectNoAxeViolations as axe, startConsoleServer, type ConsoleServer } from './console-server.js';
+import { ARTIFACTS, expectNoAxeViolations as axe, startConsoleServer, type ConsoleServer } from '../helpers/console-server.js';
 
 /**
  * The console's own sign-in against the real server process: an administrator with an emailed

@@ -2,8 +2,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ARTIFACTS, expectNoAxeViolations as axe, ROOT, startConsoleServer, TSX, type ConsoleServer } from './console-server.js';
-import { expectJapaneseRenders } from './glyphs.js';
+import { ARTIFACTS, expectNoAxeViolations as axe, ROOT, startConsoleServer, TSX, type ConsoleServer } from '../helpers/console-server.js';
+import { expectJapaneseRenders } from '../helpers/glyphs.js';
 
 /**
  * The admin web console against the real server process (`tsx src-server/main.ts`, as

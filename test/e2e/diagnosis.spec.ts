@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { E2eHost } from '../e2e-host/host.js';
 import { freePort } from '../helpers/free-port.js';
 import { makeTestCertificates } from '../helpers/slapd.js';
-import { expectJapaneseRenders } from './glyphs.js';
+import { expectJapaneseRenders } from '../helpers/glyphs.js';
 import { addResetUser, expect, expectNoAxeViolations, INITIAL_PASSWORD, screen, shot, test as base } from './fixtures.js';
 
 /** The check's card on the diagnosis screen. */

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { boxedCharacters, expectJapaneseRenders } from './glyphs.js';
+import { boxedCharacters, expectJapaneseRenders } from '../helpers/glyphs.js';
 
 // The Japanese-rendering check must be able to fail: Private Use Area characters have a
 // glyph in no installed font, so Chromium draws boxes for them.

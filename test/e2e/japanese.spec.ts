@@ -1,5 +1,5 @@
 import { addResetUser, expect, mailbox, screen, shot, test } from './fixtures.js';
-import { expectJapaneseRenders } from './glyphs.js';
+import { expectJapaneseRenders } from '../helpers/glyphs.js';
 
 test.use({ locale: 'ja-JP', hostOptions: { locale: 'ja' } });
 

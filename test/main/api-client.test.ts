@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiClient, backoffMs, type ApiClientOptions } from '../../src-main/node/api-client.js';
-import { ManualTime } from './helpers/manual-time.js';
+import { ManualTime } from '../helpers/manual-time.js';
 
 /** A real HTTP server on loopback whose answers each test scripts. */
 type Reply = (req: IncomingMessage, res: ServerResponse, body: string) => void;

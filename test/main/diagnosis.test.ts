@@ -21,7 +21,7 @@ import { UnavailableSecretStore, type SecretStore } from '../../src-main/node/se
 import { freePort } from '../helpers/free-port.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { mailedCode, userWithEmail } from '../helpers/reset-helpers.js';
-import { companionFor } from './helpers/companion.js';
+import { companionFor } from '../helpers/companion.js';
 
 const run = promisify(execFile);
 

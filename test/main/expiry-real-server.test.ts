@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExpiryWarning } from '../../shared/ipc/contract.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { companionFor, type CompanionHarness } from './helpers/companion.js';
+import { companionFor, type CompanionHarness } from '../helpers/companion.js';
 
 const HOUR = 3_600_000;
 let t: TestServer;

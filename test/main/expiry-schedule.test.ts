@@ -4,7 +4,7 @@ import type { StatusView } from '../../shared/ipc/contract.js';
 import { EMPTY_ALERT_MEMORY, evaluateStatus, type AlertMemory } from '../../src-main/common/status-alerts.js';
 import { StatusMonitor } from '../../src-main/common/status-monitor.js';
 import type { NativeNotification } from '../../src-main/common/notification-text.js';
-import { ManualTime } from './helpers/manual-time.js';
+import { ManualTime } from '../helpers/manual-time.js';
 
 const DAY = 86_400_000;
 const T0 = '2026-03-01T09:00:00.000Z';

@@ -1,9 +1,10 @@
 import { createPublicKey, verify } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { IpcOutput } from '../../shared/ipc/contract.js';
 import { approvalSigningString } from '../../shared/api/me.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { mailedCode, userWithEmail } from '../helpers/reset-helpers.js';
-import { companionFor, type CompanionHarness } from './helpers/companion.js';
+import { companionFor, type CompanionHarness } from '../helpers/companion.js';
 import { DESKTOP_IDLE_MS } from '../../src-main/node/companion.js';
 
 const PW = 'Initial-Passw0rd!';
@@ -103,53 +104,81 @@ describe('IPC handler table: registration (R4–R8)', () => {
 });
 
 describe('IPC handler table: push approvals (R3, number matching)', () => {
-  it('R3: main makes the device key, registers it, announces a reset elsewhere, and signs the decision', async () => {
-    const h = await signedIn('nils');
-    const reg = await h.invoke('me:register', { type: 'authenticatorPush', deviceName: 'Nils laptop' });
-    expect(reg.method).toMatchObject({ type: 'authenticatorPush', verified: true });
-    // The private key stays in main's keychain cache; the server got the public half.
-    const key = await h.companion.cache.pushKey('nils');
-    expect(key).toMatchObject({ methodId: reg.method.id });
-    expect(JSON.stringify(reg)).not.toContain(key!.privateKey);
+  describe('R3: main makes the device key, registers it, announces a reset elsewhere, and signs the decision', () => {
+    // Each case: a fresh signed-in user whose companion registered this device for push.
+    let n = 0;
+    let h: CompanionHarness;
+    let reg: IpcOutput<'me:register'>;
+    let username: string;
+    beforeEach(async () => {
+      username = `nils${++n}`;
+      h = await signedIn(username);
+      reg = await h.invoke('me:register', { type: 'authenticatorPush', deviceName: 'Nils laptop' });
+    });
 
-    // Another computer starts a reset and picks push: a number to match.
-    const started = await t.api('POST', '/reset/sessions', { body: { username: 'nils' } });
-    const push = started.body.methods.find((m: { type: string }) => m.type === 'authenticatorPush');
-    const challenge = await t.api('POST', '/reset/session/challenges', { token: started.body.sessionToken, body: { methodId: push.id } });
-    expect(challenge.status).toBe(201);
-    const number = challenge.body.numberMatch as number;
+    /** Another computer starts a reset and picks push: its session token and the number to match. */
+    async function resetElsewhere() {
+      const started = await t.api('POST', '/reset/sessions', { body: { username } });
+      const push = started.body.methods.find((m: { type: string }) => m.type === 'authenticatorPush');
+      const challenge = await t.api('POST', '/reset/session/challenges', { token: started.body.sessionToken, body: { methodId: push.id } });
+      return { started, challenge };
+    }
 
-    // Main's watcher polls on its clock and announces it once (event + notification).
-    await h.time.advance(5_000);
-    const announced = await eventually(() => h.eventsOf('approval:request')[0], 'approval:request');
-    expect(announced.approval.status).toBe('waiting');
-    expect(h.notifications.filter((n) => n.tag === 'approval')).toEqual([expect.objectContaining({ screen: 'approvals' })]);
-    await h.time.advance(5_000);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(h.eventsOf('approval:request')).toHaveLength(1);
+    /** Main's watcher polls on its clock: the announced approval. */
+    async function announced() {
+      await h.time.advance(5_000);
+      return eventually(() => h.eventsOf('approval:request')[0], 'approval:request');
+    }
 
-    const list = await h.invoke('approvals:list');
-    expect(list.pushMethodId).toBe(reg.method.id);
-    expect(list.approvals.map((a) => a.id)).toContain(announced.approval.id);
+    it('R3: the device is registered and verified; the private key stays in main\'s keychain cache', async () => {
+      expect(reg.method).toMatchObject({ type: 'authenticatorPush', verified: true });
+      // The private key stays in main's keychain cache; the server got the public half.
+      const key = await h.companion.cache.pushKey(username);
+      expect(key).toMatchObject({ methodId: reg.method.id });
+      expect(JSON.stringify(reg)).not.toContain(key!.privateKey);
+    });
 
-    const decided = await h.invoke('approvals:decide', { approvalId: announced.approval.id, approve: true, number });
-    expect(decided.status).toBe('approved');
-    const state = await t.api('GET', '/reset/session', { token: started.body.sessionToken });
-    expect(state.body).toMatchObject({ gatesPassed: 1, state: 'ready' });
+    it('R3: a reset elsewhere is announced once (event + notification), listed, and approved with the number', async () => {
+      const { started, challenge } = await resetElsewhere();
+      expect(challenge.status).toBe(201);
+      const number = challenge.body.numberMatch as number;
 
-    // What main signed verifies with the registered public key (the server checked the same).
-    const pub = createPublicKey({ key: Buffer.from(key!.publicKey, 'base64'), format: 'der', type: 'spki' });
-    const { signApproval } = await import('../../src-main/node/push-key.js');
-    const sig = signApproval(key!.privateKey, 'a1', true, 42);
-    expect(verify(null, Buffer.from(approvalSigningString('a1', true, 42)), pub, Buffer.from(sig, 'base64'))).toBe(true);
+      // Main's watcher polls on its clock and announces it once (event + notification).
+      const first = await announced();
+      expect(first.approval.status).toBe('waiting');
+      expect(h.notifications.filter((x) => x.tag === 'approval')).toEqual([expect.objectContaining({ screen: 'approvals' })]);
+      await h.time.advance(5_000);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(h.eventsOf('approval:request')).toHaveLength(1);
 
-    // Removing the push method forgets the device key: nothing left to approve with.
-    // (R26, R31: first this sign-in steps up, here with a pass from the administrator.)
-    const pass = await t.api('POST', '/admin/users/nils/access-pass', { token: t.adminToken, body: {} });
-    expect((await h.invoke('stepUp:pass', { pass: pass.body.pass })).required).toBe(false);
-    await h.invoke('me:deleteMethod', { methodId: reg.method.id });
-    expect(await h.companion.cache.pushKey('nils')).toBeNull();
-    expect((await h.invokeError('approvals:decide', { approvalId: announced.approval.id, approve: true, number })).code).toBe('forbidden');
+      const list = await h.invoke('approvals:list');
+      expect(list.pushMethodId).toBe(reg.method.id);
+      expect(list.approvals.map((a) => a.id)).toContain(first.approval.id);
+
+      const decided = await h.invoke('approvals:decide', { approvalId: first.approval.id, approve: true, number });
+      expect(decided.status).toBe('approved');
+      const state = await t.api('GET', '/reset/session', { token: started.body.sessionToken });
+      expect(state.body).toMatchObject({ gatesPassed: 1, state: 'ready' });
+    });
+
+    it('R3: what main signs verifies with the registered public key (the server checks the same)', async () => {
+      const key = await h.companion.cache.pushKey(username);
+      const pub = createPublicKey({ key: Buffer.from(key!.publicKey, 'base64'), format: 'der', type: 'spki' });
+      const { signApproval } = await import('../../src-main/node/push-key.js');
+      const sig = signApproval(key!.privateKey, 'a1', true, 42);
+      expect(verify(null, Buffer.from(approvalSigningString('a1', true, 42)), pub, Buffer.from(sig, 'base64'))).toBe(true);
+    });
+
+    it('R26 / R31: removing the push method forgets the device key: nothing left to approve with', async () => {
+      const { challenge } = await resetElsewhere();
+      const pending = await announced();
+      // (R26, R31: first this sign-in steps up, here with a pass from the administrator.)
+      const pass = await t.api('POST', `/admin/users/${username}/access-pass`, { token: t.adminToken, body: {} });
+      expect((await h.invoke('stepUp:pass', { pass: pass.body.pass })).required).toBe(false);
+      await h.invoke('me:deleteMethod', { methodId: reg.method.id });
+      expect(await h.companion.cache.pushKey(username)).toBeNull();
+      expect((await h.invokeError('approvals:decide', { approvalId: pending.approval.id, approve: true, number: challenge.body.numberMatch })).code).toBe('forbidden');
+    });
   });
 });
 

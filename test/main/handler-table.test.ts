@@ -3,7 +3,7 @@ import { IPC_CHANNEL_NAMES } from '../../shared/ipc/contract.js';
 import { dispatchIpc } from '../../src-main/common/ipc-dispatch.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { mailedCode, userWithEmail } from '../helpers/reset-helpers.js';
-import { companionFor, type CompanionHarness } from './helpers/companion.js';
+import { companionFor, type CompanionHarness } from '../helpers/companion.js';
 
 const PW = 'Initial-Passw0rd!';
 const NEW = 'Quiet-Lantern-47!';

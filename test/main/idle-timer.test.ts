@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IdleTimer } from '../../src-main/common/idle-timer.js';
-import { ManualTime } from './helpers/manual-time.js';
+import { ManualTime } from '../helpers/manual-time.js';
 
 function timer(timeoutMs = 120_000) {
   const time = new ManualTime();

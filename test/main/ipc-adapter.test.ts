@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ELECTRON_INVOKE_CHANNEL } from '../../shared/ipc/contract.js';
 import { isAppPageUrl } from '../../src-main/common/window-options.js';
 import { registerIpc, type InvokeRegistrar, type SenderEvent } from '../../src-main/common/ipc-registration.js';
-import { companionFor } from './helpers/companion.js';
+import { companionFor } from '../helpers/companion.js';
 
 /** ipcMain's registration surface (a seam: the adapter's logic runs as in Electron). */
 class Registrar implements InvokeRegistrar {

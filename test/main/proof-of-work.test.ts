@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { userWithEmail } from '../helpers/reset-helpers.js';
-import { companionFor } from './helpers/companion.js';
+import { companionFor } from '../helpers/companion.js';
 
 /**
  * A busy server asks for a proof-of-work at identify and sign-in. Main solves it in a

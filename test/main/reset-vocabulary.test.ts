@@ -8,7 +8,7 @@ import { API_BASE, API_ROUTES, type RouteName } from '../../shared/api/routes.js
 import { IPC_CHANNELS, type IpcChannel } from '../../shared/ipc/contract.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { addMethod, mailedCode } from '../helpers/reset-helpers.js';
-import { companionFor, type CompanionHarness } from './helpers/companion.js';
+import { companionFor, type CompanionHarness } from '../helpers/companion.js';
 
 let t: TestServer;
 const harnesses: CompanionHarness[] = [];

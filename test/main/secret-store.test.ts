@@ -105,7 +105,7 @@ describe('no keychain: refuse to persist, never fall back to files', () => {
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   it('without a Secret Service the store reports unavailable, and nothing is written to disk', () => {
-    const script = fileURLToPath(new URL('./helpers/keychain-without-dbus.ts', import.meta.url));
+    const script = fileURLToPath(new URL('../helpers/keychain-without-dbus.ts', import.meta.url));
     const env = { PATH: process.env.PATH!, HOME: home, XDG_DATA_HOME: path.join(home, 'data'), XDG_CONFIG_HOME: path.join(home, 'config'), XDG_RUNTIME_DIR: path.join(home, 'run'), DBUS_SESSION_BUS_ADDRESS: `unix:path=${path.join(home, 'no-bus')}` };
     const out = execFileSync(process.execPath, ['--import', 'tsx', script], { env, cwd: repoRoot, encoding: 'utf8' });
     const report = JSON.parse(out.trim().split('\n').at(-1)!);

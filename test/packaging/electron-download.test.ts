@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ELECTRON_PACKAGE_DIR, downloadElectron, notStartedLine, prepareElectron } from '../../scripts/electron-binary.mjs';
-import { storedZip } from './stored-zip.js';
+import { storedZip } from '../helpers/stored-zip.js';
 
 /**
  * `npm start` fetches Electron through the electron package's own install.js, offline: a

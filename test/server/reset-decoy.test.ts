@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../shared/api/policy.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { mailedCode, mailsArrived, methodOf, startReset, userWithEmail } from '../helpers/reset-helpers.js';
@@ -37,53 +37,74 @@ const KINDS = [
 
 describe('R13b: no user enumeration', () => {
   for (const [what, name] of KINDS) {
-    it(`R13b: ${what} gets a decoy session of the same shape at every step, and nothing is sent`, async () => {
-      const real = await startReset(t, 'insider');
-      const decoy = await startReset(t, name);
-      expect(shape(decoy)).toEqual(shape(real));
-      expect(decoy.requiredMethods).toBe(real.requiredMethods);
-      expect(decoy.methods.length).toBeGreaterThanOrEqual(1);
-      expect(decoy.methods[0]!.type).toBe('email');
-      expect(decoy.methods[0]!.hint).toMatch(/^[a-z]•••@[a-z.]+$/);
-      expect(decoy.methods[0]!.id).toMatch(/^[\w-]{16}$/);
-      expect(real.methods[0]!.id).toMatch(/^[\w-]{16}$/);
+    describe(`R13b: ${what} gets a decoy session of the same shape at every step, and nothing is sent`, () => {
+      // Each case starts a real and a decoy session side by side; the real user's lock is lifted after it.
+      afterEach(() => {
+        t.clock.advanceDays(1);
+      });
 
-      const [rs, ds] = await Promise.all([t.api('GET', '/reset/session', { token: real.sessionToken }), t.api('GET', '/reset/session', { token: decoy.sessionToken })]);
-      expect(shape(ds.body)).toEqual(shape(rs.body));
-      expect(ds.body.state).toBe(rs.body.state);
-
-      const mails = t.smtp.mails.length;
-      const texts = t.gateway.messages.length;
-      const rc = await challenge(real.sessionToken, methodOf(real, 'email'));
-      const realCode = await mailedCode(t, 'insider.private@mail.example', mails);
-      const dc = await challenge(decoy.sessionToken, methodOf(decoy, 'email'));
-      expect(dc.status).toBe(rc.status);
-      expect(shape(dc.body)).toEqual(shape(rc.body));
-      // Wrong codes answer alike, count alike, and lock alike.
-      for (let i = 0; i < 5; i++) {
-        const wrong = realCode === '000000' ? '000001' : '000000';
-        const [rv, dv] = [await verify(real.sessionToken, rc.body.challengeId, { code: wrong }), await verify(decoy.sessionToken, dc.body.challengeId, { code: '123456' })];
-        expect(dv.status).toBe(rv.status);
-        expect({ ...dv.body }).toEqual({ ...rv.body });
-        expect(dv.headers.get('retry-after')).toBe(rv.headers.get('retry-after'));
+      /** Both sessions challenged and sent five wrong codes: both locked. */
+      async function lockedPair() {
+        const real = await startReset(t, 'insider');
+        const decoy = await startReset(t, name);
+        const mails = t.smtp.mails.length;
+        const texts = t.gateway.messages.length;
+        const rc = await challenge(real.sessionToken, methodOf(real, 'email'));
+        const realCode = await mailedCode(t, 'insider.private@mail.example', mails);
+        const dc = await challenge(decoy.sessionToken, methodOf(decoy, 'email'));
+        const answers: Array<[Awaited<ReturnType<typeof verify>>, Awaited<ReturnType<typeof verify>>]> = [];
+        for (let i = 0; i < 5; i++) {
+          const wrong = realCode === '000000' ? '000001' : '000000';
+          answers.push([await verify(real.sessionToken, rc.body.challengeId, { code: wrong }), await verify(decoy.sessionToken, dc.body.challengeId, { code: '123456' })]);
+        }
+        return { real, decoy, mails, texts, rc, dc, answers };
       }
-      const [rl, dl] = [await t.api('GET', '/reset/session', { token: real.sessionToken }), await t.api('GET', '/reset/session', { token: decoy.sessionToken })];
-      expect(dl.body.state).toBe('locked');
-      expect(shape(dl.body)).toEqual(shape(rl.body));
-      const [rn, dn] = [await t.api('POST', '/reset/sessions', { body: { username: 'insider' } }), await t.api('POST', '/reset/sessions', { body: { username: name } })];
-      expect(dn.status).toBe(423);
-      expect(dn.body).toEqual(rn.body);
-      const [rp, dp] = [await t.api('POST', '/reset/session/password', { token: real.sessionToken, body: { newPassword: 'Whatever-Passw0rd-1' } }), await t.api('POST', '/reset/session/password', { token: decoy.sessionToken, body: { newPassword: 'Whatever-Passw0rd-1' } })];
-      expect(dp.status).toBe(rp.status);
-      expect(dp.body).toEqual(rp.body);
 
-      // Only the real user got mail; nothing went to the gateway.
-      await mailsArrived(t, 'insider.private@mail.example', 1);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(t.smtp.mails.length).toBe(mails + 1);
-      expect(t.gateway.messages.length).toBe(texts);
-      // The lock is lifted for the next case.
-      t.clock.advanceDays(1);
+      it('R13b: the started session and its state have the real one\'s shape', async () => {
+        const real = await startReset(t, 'insider');
+        const decoy = await startReset(t, name);
+        expect(shape(decoy)).toEqual(shape(real));
+        expect(decoy.requiredMethods).toBe(real.requiredMethods);
+        expect(decoy.methods.length).toBeGreaterThanOrEqual(1);
+        expect(decoy.methods[0]!.type).toBe('email');
+        expect(decoy.methods[0]!.hint).toMatch(/^[a-z]•••@[a-z.]+$/);
+        expect(decoy.methods[0]!.id).toMatch(/^[\w-]{16}$/);
+        expect(real.methods[0]!.id).toMatch(/^[\w-]{16}$/);
+
+        const [rs, ds] = await Promise.all([t.api('GET', '/reset/session', { token: real.sessionToken }), t.api('GET', '/reset/session', { token: decoy.sessionToken })]);
+        expect(shape(ds.body)).toEqual(shape(rs.body));
+        expect(ds.body.state).toBe(rs.body.state);
+      });
+
+      it('R13b, R11a: the challenge answers alike; wrong codes answer alike, count alike, and lock alike', async () => {
+        const { real, decoy, rc, dc, answers } = await lockedPair();
+        expect(dc.status).toBe(rc.status);
+        expect(shape(dc.body)).toEqual(shape(rc.body));
+        for (const [rv, dv] of answers) {
+          expect(dv.status).toBe(rv.status);
+          expect({ ...dv.body }).toEqual({ ...rv.body });
+          expect(dv.headers.get('retry-after')).toBe(rv.headers.get('retry-after'));
+        }
+        const [rl, dl] = [await t.api('GET', '/reset/session', { token: real.sessionToken }), await t.api('GET', '/reset/session', { token: decoy.sessionToken })];
+        expect(dl.body.state).toBe('locked');
+        expect(shape(dl.body)).toEqual(shape(rl.body));
+      });
+
+      it('R13b: locked, a new session and a new password answer alike; only the real user got mail, nothing went to the gateway', async () => {
+        const { real, decoy, mails, texts } = await lockedPair();
+        const [rn, dn] = [await t.api('POST', '/reset/sessions', { body: { username: 'insider' } }), await t.api('POST', '/reset/sessions', { body: { username: name } })];
+        expect(dn.status).toBe(423);
+        expect(dn.body).toEqual(rn.body);
+        const [rp, dp] = [await t.api('POST', '/reset/session/password', { token: real.sessionToken, body: { newPassword: 'Whatever-Passw0rd-1' } }), await t.api('POST', '/reset/session/password', { token: decoy.sessionToken, body: { newPassword: 'Whatever-Passw0rd-1' } })];
+        expect(dp.status).toBe(rp.status);
+        expect(dp.body).toEqual(rp.body);
+
+        // Only the real user got mail; nothing went to the gateway.
+        await mailsArrived(t, 'insider.private@mail.example', 1);
+        await new Promise((r) => setTimeout(r, 300));
+        expect(t.smtp.mails.length).toBe(mails + 1);
+        expect(t.gateway.messages.length).toBe(texts);
+      });
     });
   }
 

@@ -2,8 +2,8 @@
  * Run in a child process with no D-Bus session (see secret-store.test.ts): opens the
  * keychain as the app does and prints what happened as one JSON line.
  */
-import { AccountCache } from '../../../src-main/node/account-cache.js';
-import { openSecretStore } from '../../../src-main/node/secret-store.js';
+import { AccountCache } from '../../src-main/node/account-cache.js';
+import { openSecretStore } from '../../src-main/node/secret-store.js';
 
 const store = await openSecretStore('org.sspr.companion.test-nodbus');
 let setError: string | null = null;

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { ManagedConfig } from '../../../shared/ipc/config.js';
-import type { IpcChannel, IpcEvent, IpcEventPayload, IpcInput, IpcOutput } from '../../../shared/ipc/contract.js';
-import { dispatchIpc } from '../../../src-main/common/ipc-dispatch.js';
-import type { NativeNotification } from '../../../src-main/common/notification-text.js';
-import { Companion, type CompanionDeps } from '../../../src-main/node/companion.js';
-import { ConfigService } from '../../../src-main/node/config-service.js';
-import { openSecretStore, type SecretStore } from '../../../src-main/node/secret-store.js';
+import type { ManagedConfig } from '../../shared/ipc/config.js';
+import type { IpcChannel, IpcEvent, IpcEventPayload, IpcInput, IpcOutput } from '../../shared/ipc/contract.js';
+import { dispatchIpc } from '../../src-main/common/ipc-dispatch.js';
+import type { NativeNotification } from '../../src-main/common/notification-text.js';
+import { Companion, type CompanionDeps } from '../../src-main/node/companion.js';
+import { ConfigService } from '../../src-main/node/config-service.js';
+import { openSecretStore, type SecretStore } from '../../src-main/node/secret-store.js';
 import { ManualTime } from './manual-time.js';
 
 export interface RecordedEvent {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { TestServer } from '../helpers/test-server.js';
+import type { TestServer } from './test-server.js';
 
 /**
  * The CLI tests' processes: run in the repository on the test server's data directory, with

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle, Timers } from '../../../src-main/common/time.js';
+import type { Clock, TimerHandle, Timers } from '../../src-main/common/time.js';
 
 /**
  * A clock with timers that fire when the clock is moved: the one time source for tests of
