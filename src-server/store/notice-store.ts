@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { Db } from './db.js';
+import { ReusableQuery, type Db } from './db.js';
 import type { Database } from './schema.js';
 
 type NoticeRow = Database['notices'];
@@ -10,10 +10,24 @@ type ClaimedNotice = Pick<NoticeRow, 'id' | 'payload' | 'attempts' | 'claimed_by
  * claimed_until) before they are sent, so of several instances only one sends each.
  */
 export class NoticeStore {
+  // Every password write queues a notice, and each is claimed and marked sent: compiled once.
+  private readonly q = {
+    insert: new ReusableQuery<NoticeRow, never>((db, v) =>
+      db.insertInto('notices').values({
+        id: v.id, kind: v.kind, payload: v.payload, created_at: v.created_at, next_attempt_at: v.next_attempt_at, attempts: v.attempts,
+        claimed_by: v.claimed_by, claimed_until: v.claimed_until, sent_at: v.sent_at, expires_at: v.expires_at,
+      }),
+    ),
+    claimed: new ReusableQuery<{ token: string }, ClaimedNotice>((db, v) => db.selectFrom('notices').select(['id', 'payload', 'attempts', 'claimed_by']).where('claimed_by', '=', v.token)),
+    markSent: new ReusableQuery<{ id: string; claimedBy: string | null; at: number }, never>((db, v) =>
+      db.updateTable('notices').set({ sent_at: v.at, claimed_by: null, claimed_until: null }).where('id', '=', v.id).where('claimed_by', '=', v.claimedBy),
+    ),
+  };
+
   constructor(private readonly db: Db) {}
 
   async insert(trx: Transaction<Database>, row: NoticeRow): Promise<void> {
-    await trx.insertInto('notices').values(row).execute();
+    await this.q.insert.run(trx, row);
   }
 
   /** Deletes the rows past their expiry; returns them (unsent ones have `sent_at` null). */
@@ -40,11 +54,11 @@ export class NoticeStore {
       .where('sent_at', 'is', null)
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
       .execute();
-    return this.db.selectFrom('notices').select(['id', 'payload', 'attempts', 'claimed_by']).where('claimed_by', '=', token).execute();
+    return this.q.claimed.rows(this.db, { token });
   }
 
   async markSent(row: ClaimedNotice, at: number): Promise<void> {
-    await this.db.updateTable('notices').set({ sent_at: at, claimed_by: null, claimed_until: null }).where('id', '=', row.id).where('claimed_by', '=', row.claimed_by).execute();
+    await this.q.markSent.run(this.db, { id: row.id, claimedBy: row.claimed_by, at });
   }
 
   async retryLater(row: ClaimedNotice, nextAttemptAt: number): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { Db } from './db.js';
+import { ReusableQuery, type Db } from './db.js';
 import type { Database } from './schema.js';
 
 /** A signed-in change or an administrator's reset on an external directory, before it is known to have landed. */
@@ -23,13 +23,18 @@ const fromRow = (r: Database['password_write_intents']): PasswordWriteIntent => 
 
 /** The store side of the password-write intents (issue 10 for /me/password and administrator resets). */
 export class PasswordWriteIntents {
+  // Every signed-in change records and drops one: compiled once.
+  private readonly q = {
+    record: new ReusableQuery<Database['password_write_intents'], never>((db, v) =>
+      db.insertInto('password_write_intents').values({ id: v.id, user_id: v.user_id, detail: v.detail, created_at: v.created_at, settle_after: v.settle_after }),
+    ),
+    drop: new ReusableQuery<{ id: string }, never>((db, v) => db.deleteFrom('password_write_intents').where('id', '=', v.id)),
+  };
+
   constructor(private readonly db: Db) {}
 
   async record(intent: PasswordWriteIntent): Promise<void> {
-    await this.db
-      .insertInto('password_write_intents')
-      .values({ id: intent.id, user_id: intent.userId, detail: intent.sealed, created_at: intent.createdAt, settle_after: intent.settleAfter })
-      .execute();
+    await this.q.record.run(this.db, { id: intent.id, user_id: intent.userId, detail: intent.sealed, created_at: intent.createdAt, settle_after: intent.settleAfter });
   }
 
   /** Intents no request is settling any more, oldest first. */
@@ -40,7 +45,6 @@ export class PasswordWriteIntents {
 
   /** Closes an intent; false when another instance (or request) closed it first. */
   async drop(conn: Db | Transaction<Database>, id: string): Promise<boolean> {
-    const r = await conn.deleteFrom('password_write_intents').where('id', '=', id).executeTakeFirst();
-    return Number(r.numDeletedRows) === 1;
+    return (await this.q.drop.affected(conn, { id })) === 1;
   }
 }
