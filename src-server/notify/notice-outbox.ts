@@ -11,6 +11,8 @@ import type { MailMessage, Mailer } from './mailer.js';
 const KEEP_MS = 24 * 3_600_000;
 const BATCH = 20;
 const POLL_MS = 5_000;
+/** Expired notices are looked for at most this often, not on every delivery (a write, so a commit). */
+const PURGE_EVERY_MS = 60_000;
 
 /** Backoff before attempt `attempts + 1`: 5 s doubling, at most 15 min. Pure. */
 export function noticeBackoffMs(attempts: number): number {
@@ -47,6 +49,7 @@ export class NoticeOutbox {
   private running: Promise<OutboxRun> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
+  private purgedAt = -Infinity;
 
   constructor(private readonly deps: NoticeOutboxDependencies) {}
 
@@ -83,9 +86,12 @@ export class NoticeOutbox {
     const { noticeStore, log } = this.deps;
     const run: OutboxRun = { sent: 0, failed: 0, givenUp: 0 };
     const now = this.now();
-    const expired = await noticeStore.dropExpired(now);
-    run.givenUp = expired.filter((r) => r.sent_at === null).length;
-    if (run.givenUp) log.warn({ count: run.givenUp }, 'password notices given up after a day of failed hand-overs');
+    if (now - this.purgedAt >= PURGE_EVERY_MS) {
+      this.purgedAt = now;
+      const expired = await noticeStore.dropExpired(now);
+      run.givenUp = expired.filter((r) => r.sent_at === null).length;
+      if (run.givenUp) log.warn({ count: run.givenUp }, 'password notices given up after a day of failed hand-overs');
+    }
     for (let batch = 0; batch < 50; batch++) {
       // A fresh claim token per batch; a row another instance holds is left alone.
       const claimAt = this.now();

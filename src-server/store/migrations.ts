@@ -323,10 +323,22 @@ const m011PasswordWriteIntents: Migration = {
   },
 };
 
+/**
+ * Issue 12: sent notices stay until they expire (a day), so the outbox's purge (by
+ * `expires_at`) and its read-back of a claim (by `claimed_by`) scanned every notice of the
+ * last day on each delivery; an index each makes both a lookup.
+ */
+const m012NoticeIndexes: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('notices_expires').on('notices').column('expires_at').execute();
+    await db.schema.createIndex('notices_claimed_by').on('notices').column('claimed_by').execute();
+  },
+};
+
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders, '008_atomic_resets': m008AtomicResets, '009_api_tokens': m009ApiTokens, '010_last_failed_signin': m010LastFailedSignin, '011_password_write_intents': m011PasswordWriteIntents };
+      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders, '008_atomic_resets': m008AtomicResets, '009_api_tokens': m009ApiTokens, '010_last_failed_signin': m010LastFailedSignin, '011_password_write_intents': m011PasswordWriteIntents, '012_notice_indexes': m012NoticeIndexes };
     },
   };
 }

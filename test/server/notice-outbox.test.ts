@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { NoticeStore } from '../../src-server/store/notice-store.js';
 import { SecretBox } from '../../src-server/security/secret-box.js';
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 
 /**
  * The durable outbox of R22 notices (issue 10 item 1): queued in a transaction, sent after
@@ -59,5 +60,13 @@ describe('notice outbox (R22)', () => {
     t.clock.advance(24 * 3_600_000 + 1);
     expect(await outbox.deliverDue()).toMatchObject({ givenUp: 1 });
     expect(await db.selectFrom('notices').select('id').execute()).toEqual([]);
+  });
+
+  it('the purge and the read-back of a claim look notices up by index, not by scanning a day of them (issue 12)', async () => {
+    t = await startTestServer();
+    const { db } = t.server.services;
+    const plan = async (query: string) => (await sql.raw<{ detail: string }>(`explain query plan ${query}`).execute(db)).rows.map((r) => r.detail).join(' | ');
+    expect(await plan('delete from notices where expires_at < 1')).toMatch(/USING INDEX notices_expires/);
+    expect(await plan("select id from notices where claimed_by = 'x'")).toMatch(/USING INDEX notices_claimed_by/);
   });
 });
