@@ -19,7 +19,7 @@ import type { PolicyStore } from '../policy/policy-store.js';
 import type { ThrottleStore } from '../throttle/throttle-store.js';
 import type { PasswordWrites, WriteCompletion } from './password-write.js';
 
-export interface AdminUsersDependencies {
+interface AdminUsersDependencies {
   auditLog: AuditLog;
   clock: Clock;
   db: Db;

@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 
-export interface MeStatusDependencies {
+interface MeStatusDependencies {
   clock: Clock;
   db: Db;
   directory: Directory;

@@ -17,7 +17,7 @@ export function noticeBackoffMs(attempts: number): number {
   return Math.min(5_000 * 2 ** Math.min(attempts, 20), 15 * 60_000);
 }
 
-export interface NoticeOutboxDependencies {
+interface NoticeOutboxDependencies {
   db: Db;
   clock: Clock;
   secretBox: SecretBox;
@@ -30,7 +30,7 @@ export interface NoticeOutboxDependencies {
   claimMs?: number;
 }
 
-export interface OutboxRun {
+interface OutboxRun {
   sent: number;
   failed: number;
   givenUp: number;

@@ -8,7 +8,7 @@ import type { Db } from '../store/db.js';
 import type { MethodStore } from '../methods/method-store.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 
-export interface CoverageDependencies {
+interface CoverageDependencies {
   clock: Clock;
   db: Db;
   directory: Directory;

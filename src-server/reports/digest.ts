@@ -11,7 +11,7 @@ import type { Log } from '../log.js';
 import type { Mailer } from '../notify/mailer.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 
-export interface DigestDependencies {
+interface DigestDependencies {
   clock: Clock;
   db: Db;
   directory: Directory;

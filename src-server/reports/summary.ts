@@ -5,7 +5,7 @@ import { detailReason, localDayNumber } from '../store/audit-expressions.js';
 
 const DAY_MS = 86_400_000;
 
-export interface SummaryRange {
+interface SummaryRange {
   from: Date;
   to: Date;
   /** Day boundaries in this offset from UTC. */
