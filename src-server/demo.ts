@@ -4,7 +4,7 @@ import type { Db } from './store/db.js';
 import type { Directory } from './directory/directory.js';
 import type { MethodStore } from './store/method-store.js';
 
-export interface DemoDependencies {
+interface DemoDependencies {
   db: Db;
   directory: Directory;
   methodStore: MethodStore;

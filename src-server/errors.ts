@@ -25,7 +25,7 @@ export const PROBLEM_TITLES: Record<ErrorCode, string> = {
 };
 
 /** The problem's extra fields (retry time, attempts left, violations…), as the shared contract names them. */
-export type ProblemFields = Omit<Partial<Problem>, 'type' | 'title' | 'status' | 'code' | 'detail'>;
+type ProblemFields = Omit<Partial<Problem>, 'type' | 'title' | 'status' | 'code' | 'detail'>;
 
 /**
  * A refusal any room may throw: a stable problem code from the shared contract, the detail

@@ -41,7 +41,7 @@ export function choiceLabel({ method, channel }: Choice): string {
 }
 
 /** The browser's language where the console has words for it (R41's status); English otherwise. */
-export type ConsoleLocale = 'en' | 'ja';
+type ConsoleLocale = 'en' | 'ja';
 export const browserLocale = (): ConsoleLocale => (navigator.language.toLowerCase().startsWith('ja') ? 'ja' : 'en');
 
 /** What the sign-in says while the browser solves the server's proof-of-work (R41), in both languages. */

@@ -33,7 +33,7 @@ export const APP_RESPONSE_HEADERS = {
   'cache-control': 'no-store',
 } as const;
 
-export type AppRequestAnswer =
+type AppRequestAnswer =
   | { status: 200; file: string; contentType: string }
   | { status: 404 | 405; file: null; contentType: null };
 

@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle, Timers } from './time.js';
 
-export interface IdleTimerOptions {
+interface IdleTimerOptions {
   clock: Clock;
   timers: Timers;
   timeoutMs: number;

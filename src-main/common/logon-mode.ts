@@ -21,7 +21,7 @@ export const LOGON_EXIT_CODES = {
   /** Reset is paused for this account after too many attempts (R11): call the helpdesk. */
   lockedOut: 4,
 } as const;
-export type LogonOutcome = keyof typeof LOGON_EXIT_CODES;
+type LogonOutcome = keyof typeof LOGON_EXIT_CODES;
 
 export function isLogonLaunch(argv: readonly string[]): boolean {
   return argv.includes(LOGON_FLAG);

@@ -5,7 +5,7 @@
  */
 import { ManagedConfig, SETTING_KEYS } from '../../shared/ipc/config.js';
 
-export type ManagedParse = { ok: true; config: ManagedConfig } | { ok: false; problem: string };
+type ManagedParse = { ok: true; config: ManagedConfig } | { ok: false; problem: string };
 
 const BOOLEAN_KEYS = new Set<string>(['kioskMode', 'autoStart', 'allowDevTools']);
 const NUMBER_KEYS = new Set<string>(['idleTimeoutSeconds']);

@@ -23,7 +23,7 @@ export interface AlertMemory {
 
 export const EMPTY_ALERT_MEMORY: AlertMemory = { expiresAt: null, notifiedThresholds: [], nudged: [] };
 
-export interface StatusAlerts {
+interface StatusAlerts {
   expiry: ExpiryWarning | null;
   /** Show a native notification for `expiry` (first time at this threshold). */
   notifyExpiry: boolean;

@@ -11,7 +11,7 @@ import type { Clock, TimerHandle, Timers } from './time.js';
 
 const DEFAULT_STATUS_INTERVAL_MS = 4 * 3_600_000;
 
-export interface StatusMonitorDeps {
+interface StatusMonitorDeps {
   clock: Clock;
   timers: Timers;
   intervalMs?: number;

@@ -10,7 +10,7 @@ export const APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self';
 /** The renderer build inside the app (vite's outDir). */
 export const RENDERER_DIR = 'dist/renderer';
 
-export interface WindowMode {
+interface WindowMode {
   kiosk: boolean;
   /** Started by the OS sign-in screen (`--logon`): full screen, on top, nothing beyond reset. */
   logon?: boolean;

@@ -24,7 +24,7 @@ const PushKey = z.object({
   /** SPKI DER, base64, as registered with the server. */
   publicKey: z.string(),
 });
-export type PushKey = z.infer<typeof PushKey>;
+type PushKey = z.infer<typeof PushKey>;
 
 const LAST_USER = 'last-user';
 const key = {

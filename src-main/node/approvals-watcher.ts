@@ -7,7 +7,7 @@ import type { TimerHandle, Timers } from '../common/time.js';
 
 const APPROVAL_POLL_MS = 5_000;
 
-export interface ApprovalsWatcherDeps {
+interface ApprovalsWatcherDeps {
   timers: Timers;
   intervalMs?: number;
   /** null when not signed in, offline, or this device has no push key. */

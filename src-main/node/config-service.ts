@@ -4,7 +4,7 @@ import type { Locale } from '../../shared/api/common.js';
 import { effectiveConfig, managedKeysIn, NO_MANAGED, type AppDefaults, type ManagedState } from '../common/effective-config.js';
 
 /** Where user settings are kept (a JSON file in production, memory in tests and the test host). */
-export interface UserSettingsStore {
+interface UserSettingsStore {
   readonly settings: UserSettings;
   update(change: UserSettings): UserSettings;
 }
@@ -17,7 +17,7 @@ export class MemorySettings implements UserSettingsStore {
   }
 }
 
-export type ConfigChange = { ok: true; config: EffectiveConfig } | { ok: false; managed: string[] } | { ok: false; kioskOnlyLocale: true };
+type ConfigChange = { ok: true; config: EffectiveConfig } | { ok: false; managed: string[] } | { ok: false; kioskOnlyLocale: true };
 
 export class ConfigService {
   /** Kiosk: a visitor's language choice lasts until the idle reset, never persisted. */

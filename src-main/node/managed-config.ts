@@ -17,7 +17,7 @@ export interface CommandResult {
 }
 export type RunCommand = (file: string, args: string[]) => Promise<CommandResult>;
 
-export interface ManagedConfigLocations {
+interface ManagedConfigLocations {
   platform: NodeJS.Platform;
   linuxPath?: string;
   macPlistPath?: string;

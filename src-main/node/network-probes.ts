@@ -11,7 +11,7 @@ import tls from 'node:tls';
 
 export type ProbeFailure = { ok: false; code: string };
 
-export interface CertificateFacts {
+interface CertificateFacts {
   subject: string;
   issuer: string;
   validTo: string;
@@ -35,7 +35,7 @@ export interface NetworkProbes {
   get(url: string): Promise<HttpAnswer | ProbeFailure>;
 }
 
-export interface ProbeOptions {
+interface ProbeOptions {
   timeoutMs?: number;
   /** Extra trusted roots (PEM). */
   ca?: string[];

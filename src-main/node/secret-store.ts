@@ -12,7 +12,7 @@ import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
 export type KeychainBindingName = 'keytar' | '@napi-rs/keyring';
 
 /** keytar's three calls: the shape both bindings are used through. */
-export interface KeychainBinding {
+interface KeychainBinding {
   readonly name: KeychainBindingName;
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, value: string): Promise<void>;

@@ -1,5 +1,5 @@
 /** A CSV record and the file line it starts on (quoted cells may span lines). */
-export interface CsvRecord {
+interface CsvRecord {
   line: number;
   cells: string[];
 }

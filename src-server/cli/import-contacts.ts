@@ -13,13 +13,13 @@ type ContactColumn = Exclude<(typeof IMPORT_COLUMNS)[number], 'username'>;
 /** A cell holding only this removes the method; an empty cell leaves it as it is. */
 export const REMOVE_MARK = '-';
 
-export interface ImportRow {
+interface ImportRow {
   line: number;
   username: string;
   methods: SetUserMethodsRequest;
 }
 
-export interface RowError {
+interface RowError {
   line: number;
   message: string;
 }

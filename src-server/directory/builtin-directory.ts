@@ -15,7 +15,7 @@ export function usernameKey(username: string): string {
   return username.normalize('NFKC').toLowerCase().trim();
 }
 
-export interface BuiltinDirectoryOptions {
+interface BuiltinDirectoryOptions {
   /** Wrong sign-ins before the account locks (AD's usual threshold). */
   lockoutThreshold: number;
   lockoutDurationMs: number;

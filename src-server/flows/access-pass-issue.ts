@@ -8,7 +8,7 @@ import type { AccountNotifier } from '../notify/notifications.js';
 import type { Db } from '../store/db.js';
 import { refuseAdministratorsToTokens, type AdminContext } from './admin-users.js';
 
-export interface AccessPassIssueDependencies {
+interface AccessPassIssueDependencies {
   db: Db;
   directory: Directory;
   auditLog: AuditLog;

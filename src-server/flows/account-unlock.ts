@@ -12,7 +12,7 @@ import type { ResetSessionStore } from '../store/reset-session-store.js';
 import type { ThrottleStore } from '../store/throttle-store.js';
 import { activeResetSession, verifiedSubject, type RequestContext } from './reset-rules.js';
 
-export interface AccountUnlockDependencies {
+interface AccountUnlockDependencies {
   db: Db;
   clock: Clock;
   directory: Directory;

@@ -6,7 +6,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/db.js';
 import type { PolicyStore } from '../store/policy-store.js';
 
-export interface AdminGroupsDependencies {
+interface AdminGroupsDependencies {
   adminUsers: AdminUsers;
   auditLog: AuditLog;
   db: Db;

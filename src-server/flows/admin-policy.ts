@@ -4,13 +4,13 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/db.js';
 import type { PolicyStore } from '../store/policy-store.js';
 
-export interface AdminPolicyDependencies {
+interface AdminPolicyDependencies {
   auditLog: AuditLog;
   db: Db;
   policyStore: PolicyStore;
 }
 
-export interface PolicyChange {
+interface PolicyChange {
   path: string;
   before: unknown;
   after: unknown;

@@ -20,7 +20,7 @@ import type { RegistrationStore } from '../store/registration-store.js';
 import type { ThrottleStore } from '../store/throttle-store.js';
 import type { PasswordWrites, WriteCompletion } from './password-write.js';
 
-export interface AdminUsersDependencies {
+interface AdminUsersDependencies {
   auditLog: AuditLog;
   clock: Clock;
   db: Db;

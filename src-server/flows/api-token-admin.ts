@@ -7,7 +7,7 @@ import type { ApiTokenStore } from '../store/api-token-store.js';
 import type { Db } from '../store/db.js';
 import type { AdminContext } from './admin-users.js';
 
-export interface ApiTokenAdminDependencies {
+interface ApiTokenAdminDependencies {
   db: Db;
   clock: Clock;
   apiTokens: ApiTokens;

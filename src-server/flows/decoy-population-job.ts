@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import { countPopulation, type OfferedHint, type Population } from '../methods/decoy-population.js';
 import type { MethodStore } from '../store/method-store.js';
 
-export interface DecoyPopulationDependencies {
+interface DecoyPopulationDependencies {
   directory: Directory;
   methodStore: MethodStore;
   policyStore: PolicyStore;

@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import type { PolicyStore } from '../store/policy-store.js';
 import type { RegistrationStore } from '../store/registration-store.js';
 
-export interface MeStatusDependencies {
+interface MeStatusDependencies {
   clock: Clock;
   directory: Directory;
   methodStore: MethodStore;

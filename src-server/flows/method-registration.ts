@@ -27,7 +27,7 @@ import type { StepUp } from '../auth/step-up.js';
 import type { AccountChange, AccountNotifier } from '../notify/notifications.js';
 import { withDeadline } from '../notify/handover-deadline.js';
 
-export interface MethodRegistrationDependencies {
+interface MethodRegistrationDependencies {
   methodKinds: MethodKinds;
   meStatus: MeStatusFlow;
   auditLog: AuditLog;
@@ -49,7 +49,7 @@ export interface MethodRegistrationDependencies {
 
 type Trx = Transaction<Database>;
 
-export interface UserContext {
+interface UserContext {
   subjectId: string;
   /** The sign-in (refresh-token family) of the caller's access token: step-ups are bound to it (R26). */
   signInId: string | null;

@@ -9,7 +9,7 @@ import type { Directory } from '../directory/directory.js';
 import type { PolicyStore } from '../store/policy-store.js';
 import type { PasswordWrites } from './password-write.js';
 
-export interface PasswordChangeDependencies {
+interface PasswordChangeDependencies {
   passwordNotifier: PasswordNotifier;
   auditLog: AuditLog;
   db: Db;

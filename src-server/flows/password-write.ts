@@ -24,7 +24,7 @@ export interface WriteCompletion {
 }
 
 /** A user's change (checked against the current password) or an administrator's reset. */
-export type PasswordWriteKind = { kind: 'change'; currentPassword: string } | { kind: 'reset'; unlock: boolean; mustChange: boolean };
+type PasswordWriteKind = { kind: 'change'; currentPassword: string } | { kind: 'reset'; unlock: boolean; mustChange: boolean };
 
 /** An intent the directory never answered for is given up after this (no state without an expiry). */
 const INTENT_KEEP_MS = 24 * 3_600_000;
@@ -34,7 +34,7 @@ interface SealedCompletion extends WriteCompletion {
   changedBefore: number | null;
 }
 
-export interface PasswordWriteDependencies {
+interface PasswordWriteDependencies {
   auditLog: AuditLog;
   clock: Clock;
   db: Db;

@@ -25,7 +25,7 @@ import type { ResetPassword } from './reset-password.js';
 import { passwordOwner } from './password-owner.js';
 import { activeResetSession, assertGateOpen, lockedOut, methodsForGate, offeredMethod, passGate, pendingChallenge, resetEligibility, resetSessionOf, SESSION_TTL_MS, sessionIsActive, type RequestContext } from './reset-rules.js';
 
-export interface ResetFlowDependencies {
+interface ResetFlowDependencies {
   db: Db;
   clock: Clock;
   directory: Directory;

@@ -28,7 +28,7 @@ interface Completion {
   changedBefore: number | null;
 }
 
-export interface ResetPasswordDependencies {
+interface ResetPasswordDependencies {
   db: Db;
   clock: Clock;
   directory: Directory;

@@ -12,7 +12,7 @@ import { buildOpenApi } from './openapi.js';
 import { ProblemError } from '../errors.js';
 import { toProblem } from './problem.js';
 
-export interface HttpAppOptions {
+interface HttpAppOptions {
   /** One plugin per area, each built with its flows by the composition root. */
   routes: RoutePlugin[];
   authenticator: Authenticator;

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
-export interface MetricsListener {
+interface MetricsListener {
   url: string;
   close(): Promise<void>;
 }

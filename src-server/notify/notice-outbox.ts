@@ -19,7 +19,7 @@ export function noticeBackoffMs(attempts: number): number {
   return Math.min(5_000 * 2 ** Math.min(attempts, 20), 15 * 60_000);
 }
 
-export interface NoticeOutboxDependencies {
+interface NoticeOutboxDependencies {
   noticeStore: NoticeStore;
   clock: Clock;
   secretBox: SecretBox;
@@ -32,7 +32,7 @@ export interface NoticeOutboxDependencies {
   claimMs?: number;
 }
 
-export interface OutboxRun {
+interface OutboxRun {
   sent: number;
   failed: number;
   givenUp: number;

@@ -75,7 +75,7 @@ function adminNotice(admin: DirectoryAccount, when: Date, client: string, brandi
     : { subject: `[${o}] An administrator's password was reset`, text: `The password of administrator account "${admin.username}" (${admin.displayName}) was reset through self-service at ${at} (from ${client}).\n\nIf this is unexpected, investigate.\n\n${o}` };
 }
 
-export interface PasswordNotifierDependencies {
+interface PasswordNotifierDependencies {
   clock: Clock;
   directory: Directory;
   policyStore: PolicyStore;
@@ -85,7 +85,7 @@ export interface PasswordNotifierDependencies {
 }
 
 /** Who a notice is about. A change needs no administrator flag (only a reset tells the other administrators). */
-export type NoticeSubject = DirectoryAccount & Partial<Pick<DirectoryUser, 'isAdmin'>>;
+type NoticeSubject = DirectoryAccount & Partial<Pick<DirectoryUser, 'isAdmin'>>;
 
 /**
  * R22, R32: after a password reset or change, tell the user by email, at every address
@@ -158,7 +158,7 @@ function accountChangeNotice(user: DirectoryUser, change: AccountChange, when: D
   return { subject: `[${o}] ${what.subject}`, text: `Hello ${user.displayName},\n\nOn your account "${user.username}", ${what.line} at ${at} (from ${client}).\n\n${contactLine(branding, locale)}\n\n${o}` };
 }
 
-export interface AccountNotifierDependencies {
+interface AccountNotifierDependencies {
   clock: Clock;
   policyStore: PolicyStore;
   mailer: Mailer;

@@ -7,7 +7,7 @@ import type { CoverageFingerprint } from '../store/coverage-fingerprint.js';
 import type { MethodStore } from '../store/method-store.js';
 import type { PolicyStore } from '../store/policy-store.js';
 
-export interface CoverageDependencies {
+interface CoverageDependencies {
   clock: Clock;
   coverageFingerprint: Pick<CoverageFingerprint, 'current'>;
   directory: Directory;

@@ -11,7 +11,7 @@ import type { Log } from '../log.js';
 import type { Mailer } from '../notify/mailer.js';
 import type { PolicyStore } from '../store/policy-store.js';
 
-export interface DigestDependencies {
+interface DigestDependencies {
   clock: Clock;
   digestClaims: Pick<DigestClaims, 'claim' | 'prune'>;
   directory: Directory;

@@ -3,7 +3,7 @@ import type { AuditEventStore } from '../store/audit-event-store.js';
 
 const DAY_MS = 86_400_000;
 
-export interface SummaryRange {
+interface SummaryRange {
   from: Date;
   to: Date;
   /** Day boundaries in this offset from UTC. */

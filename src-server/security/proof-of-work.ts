@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
  * mode), so checking costs one hash; a challenge is bound to one door, expires in minutes
  * and is accepted once across every instance (the spent-proof ledger in the store).
  */
-export interface ProofOfWorkOptions {
+interface ProofOfWorkOptions {
   /** HMAC secret for challenges; derived from the server's secret key. */
   secret: Buffer;
   clock: Clock;

@@ -12,7 +12,7 @@ const LOCK_KIND = 'reset';
 /** A per-key row every decision upserts first, so decisions on one key run one at a time. */
 const MUTEX_KIND = 'mutex';
 
-export type AttemptResult =
+type AttemptResult =
   | {
       allowed: true;
       /** The provisional failure to release when the attempt succeeds. */ failureId: number | null;
@@ -20,7 +20,7 @@ export type AttemptResult =
     }
   | { allowed: false; lockedUntil: number; rule: ThrottleRule['rule']; /** This attempt started the lock. */ tripped: boolean };
 
-export interface FailureResult {
+interface FailureResult {
   attemptsRemaining: number;
   lockedUntil: number | null;
   /** This failure started the lock. */

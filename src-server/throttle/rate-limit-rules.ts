@@ -64,7 +64,7 @@ export function msUntilBelow(counts: WindowCounts, limit: number, now: number, w
   return Math.max(1, Math.ceil(start + windowMs + f * windowMs - now));
 }
 
-export type DoorDecision =
+type DoorDecision =
   | { verdict: 'pass' }
   | { verdict: 'proof'; reason: 'client' | 'total' }
   | { verdict: 'refuse'; reason: 'client' | 'total'; retryAfterSeconds: number };

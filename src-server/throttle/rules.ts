@@ -60,7 +60,7 @@ export interface ThrottleLock {
   rule: ThrottleRule['rule'];
 }
 
-export type Admission =
+type Admission =
   | { allowed: true }
   /** `tripped`: this attempt is the one that tripped a rule (a new lock, audited as such). */
   | { allowed: false; lockedUntil: number; rule: ThrottleRule['rule']; tripped: boolean };

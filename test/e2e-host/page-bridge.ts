@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 import type { IpcEvent, IpcEventPayload, IpcEventSink } from '../../shared/ipc/contract.js';
 
 /** What serves the IPC channels: main's real handler table. */
-export type Invoke = (channel: string, input: unknown) => Promise<unknown>;
+type Invoke = (channel: string, input: unknown) => Promise<unknown>;
 
 /**
  * The page side, as source text: scripts are handed to the page as strings, never as

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -106,60 +106,80 @@ test('R1–R25: sets the policy in the editor, with clear field errors first', a
   await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-policy.png'), fullPage: true });
 });
 
-test('R4/R17b: imported phones reset a password; it shows in the chart and table within a second; the CSV matches', async ({ page }) => {
-  const csv = path.join(dataDir, 'phones.csv');
-  writeFileSync(csv, '\uFEFFusername,email,mobilePhone,officePhone\r\n山田太郎,,+81 9012345678,\r\nhanako,,+81 9087654321,+81 312345678\r\n');
-  const imported = await run(['src-server/cli/admin.ts', 'import', csv]);
-  expect(imported.code, imported.stderr).toBe(0);
+test.describe('R4/R17b: imported phones reset a password; it shows in the chart and table within a second; the CSV matches', () => {
+  // One console page, step by step: each case continues from the one before (the file runs in order).
+  let context: BrowserContext;
+  let page: Page;
+  let seenAfter: number;
+  const started = () => page.getByTestId('figure-started').locator('.value');
+  const succeeded = () => page.getByTestId('figure-succeeded').locator('.value');
+  test.beforeAll(async ({ browser }) => {
+    context = await browser.newContext();
+    page = await context.newPage();
+  });
+  test.afterAll(async () => {
+    await context.close();
+    console.log(`reset visible in the console ${seenAfter} ms after it committed`);
+  });
 
-  await signIn(page);
-  await expect(page.getByTestId('figure-coverage').locator('.note')).toHaveText('2 of 3 users in scope');
-  const started = page.getByTestId('figure-started').locator('.value');
-  const succeeded = page.getByTestId('figure-succeeded').locator('.value');
-  await expect(started).toHaveText('0');
+  test('R4: phones imported with the CLI count in the coverage figure; nothing started yet', async () => {
+    const csv = path.join(dataDir, 'phones.csv');
+    writeFileSync(csv, '\uFEFFusername,email,mobilePhone,officePhone\r\n山田太郎,,+81 9012345678,\r\nhanako,,+81 9087654321,+81 312345678\r\n');
+    const imported = await run(['src-server/cli/admin.ts', 'import', csv]);
+    expect(imported.code, imported.stderr).toBe(0);
 
-  const session = (await api('POST', '/reset/sessions', { username: '山田太郎' })).body;
-  const sms = session.methods.find((m: { type: string }) => m.type === 'mobilePhone');
-  const before = outboxLines();
-  const headers = { authorization: `Bearer ${session.sessionToken}`, 'content-type': 'application/json' };
-  const ch: any = await (await fetch(`${base}/api/v1/reset/session/challenges`, { method: 'POST', headers, body: JSON.stringify({ methodId: sms.id, channel: 'sms' }) })).json();
-  const code = await outboxCode('+81 9012345678', before);
-  expect((await fetch(`${base}/api/v1/reset/session/challenges/${ch.challengeId}/verify`, { method: 'POST', headers, body: JSON.stringify({ code }) })).status).toBe(200);
-  const done = await fetch(`${base}/api/v1/reset/session/password`, { method: 'POST', headers, body: JSON.stringify({ newPassword: 'Fuji-Yama-Snow-88', unlockAccount: true }) });
-  expect(done.status).toBe(200);
-  const committed = Date.now();
+    await signIn(page);
+    await expect(page.getByTestId('figure-coverage').locator('.note')).toHaveText('2 of 3 users in scope');
+    await expect(started()).toHaveText('0');
+  });
 
-  const row = page.getByTestId('events').locator('tr', { hasText: 'reset.password' }).filter({ hasText: '山田太郎' });
-  await expect(row).toBeVisible({ timeout: 1000 });
-  await expect(succeeded).toHaveText('1', { timeout: Math.max(1, 1000 - (Date.now() - committed)) });
-  const seenAfter = Date.now() - committed;
-  expect(seenAfter).toBeLessThan(1000);
-  await expect(started).toHaveText('1');
-  await expect(page.getByTestId('resets-chart').locator('title')).toContainText('1 started, 1 succeeded');
-  await expect(page.getByTestId('methods-chart').locator('[data-method="mobilePhone"]')).toHaveAttribute('data-verifications', '1');
-  await expect(row).toContainText('success');
+  test('R17b: a reset by texted code shows in the figures, both charts and the table within a second', async () => {
+    const session = (await api('POST', '/reset/sessions', { username: '山田太郎' })).body;
+    const sms = session.methods.find((m: { type: string }) => m.type === 'mobilePhone');
+    const before = outboxLines();
+    const headers = { authorization: `Bearer ${session.sessionToken}`, 'content-type': 'application/json' };
+    const ch: any = await (await fetch(`${base}/api/v1/reset/session/challenges`, { method: 'POST', headers, body: JSON.stringify({ methodId: sms.id, channel: 'sms' }) })).json();
+    const code = await outboxCode('+81 9012345678', before);
+    expect((await fetch(`${base}/api/v1/reset/session/challenges/${ch.challengeId}/verify`, { method: 'POST', headers, body: JSON.stringify({ code }) })).status).toBe(200);
+    const done = await fetch(`${base}/api/v1/reset/session/password`, { method: 'POST', headers, body: JSON.stringify({ newPassword: 'Fuji-Yama-Snow-88', unlockAccount: true }) });
+    expect(done.status).toBe(200);
+    const committed = Date.now();
 
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
-  expect(download.suggestedFilename()).toMatch(/^activity-\d{4}-\d{2}-\d{2}\.csv$/);
-  const fromConsole = readFileSync(await download.path());
-  const fromApi = Buffer.from(await (await fetch(`${base}/api/v1/admin/reports/activity?format=csv&sort=desc`, { headers: { authorization: `Bearer ${TOKEN}` } })).arrayBuffer());
-  expect(fromConsole.equals(fromApi)).toBe(true);
-  expect([...fromConsole.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-  const text = fromConsole.toString('utf8');
-  expect(text).toMatch(/\r\n[^,]+,reset\.password,山田太郎,,,success,/);
-  writeFileSync(path.join(ARTIFACTS, 'admin-console-activity.csv'), fromConsole);
-  await expect(page.getByRole('status').first()).toContainText(/Downloaded activity-.*\.csv/);
+    const row = page.getByTestId('events').locator('tr', { hasText: 'reset.password' }).filter({ hasText: '山田太郎' });
+    await expect(row).toBeVisible({ timeout: 1000 });
+    await expect(succeeded()).toHaveText('1', { timeout: Math.max(1, 1000 - (Date.now() - committed)) });
+    seenAfter = Date.now() - committed;
+    expect(seenAfter).toBeLessThan(1000);
+    await expect(started()).toHaveText('1');
+    await expect(page.getByTestId('resets-chart').locator('title')).toContainText('1 started, 1 succeeded');
+    await expect(page.getByTestId('methods-chart').locator('[data-method="mobilePhone"]')).toHaveAttribute('data-verifications', '1');
+    await expect(row).toContainText('success');
+  });
 
-  const filters = page.getByRole('form', { name: 'Report filters' });
-  await filters.getByLabel('User').fill('山田太郎');
-  await filters.getByLabel('Event type').fill('reset.verify');
-  await filters.getByRole('button', { name: 'Apply filters' }).click();
-  await expect(page.getByTestId('events').locator('tbody tr')).toHaveCount(1);
-  await expect(page.getByTestId('events').locator('tbody tr')).toContainText('mobilePhone');
+  test('R17b: the CSV the console downloads is byte for byte the API\'s, with a BOM and the reset in it', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^activity-\d{4}-\d{2}-\d{2}\.csv$/);
+    const fromConsole = readFileSync(await download.path());
+    const fromApi = Buffer.from(await (await fetch(`${base}/api/v1/admin/reports/activity?format=csv&sort=desc`, { headers: { authorization: `Bearer ${TOKEN}` } })).arrayBuffer());
+    expect(fromConsole.equals(fromApi)).toBe(true);
+    expect([...fromConsole.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = fromConsole.toString('utf8');
+    expect(text).toMatch(/\r\n[^,]+,reset\.password,山田太郎,,,success,/);
+    writeFileSync(path.join(ARTIFACTS, 'admin-console-activity.csv'), fromConsole);
+    await expect(page.getByRole('status').first()).toContainText(/Downloaded activity-.*\.csv/);
+  });
 
-  await axe(page, 'console with data');
-  await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-dashboard.png'), fullPage: true });
-  console.log(`reset visible in the console ${seenAfter} ms after it committed`);
+  test('the report filters narrow the table to the one verification; the page stays axe-clean', async () => {
+    const filters = page.getByRole('form', { name: 'Report filters' });
+    await filters.getByLabel('User').fill('山田太郎');
+    await filters.getByLabel('Event type').fill('reset.verify');
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await expect(page.getByTestId('events').locator('tbody tr')).toHaveCount(1);
+    await expect(page.getByTestId('events').locator('tbody tr')).toContainText('mobilePhone');
+
+    await axe(page, 'console with data');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console-dashboard.png'), fullPage: true });
+  });
 });
 
 test('R34/R35/R36: banned words, the methods each gate allows and expiry reminders are set in the editor', async ({ page }) => {

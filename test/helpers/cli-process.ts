@@ -8,7 +8,7 @@ import type { TestServer } from './test-server.js';
  */
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
-export interface CliRun {
+interface CliRun {
   code: number;
   stdout: string;
   stderr: string;

@@ -33,7 +33,7 @@ export function roundSeed(label: string, round: number): { seed: number; random:
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface Answer {
+interface Answer {
   status: number;
   body: any;
 }

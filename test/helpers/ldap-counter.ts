@@ -56,7 +56,7 @@ function searchBase(buf: Buffer, at: number): string {
 }
 
 /** The certificate the proxy shows its clients (for 127.0.0.1) and the CA the target's certificate is checked against. */
-export interface CounterTls {
+interface CounterTls {
   certFile: string;
   keyFile: string;
   caFile: string;

@@ -17,7 +17,7 @@ export function adErrorCode(message: string): string | null {
   return hex.replace(/^0+(?=.)/, '').toUpperCase();
 }
 
-export type AdBindReason = 'invalid' | 'locked' | 'disabled' | 'expired' | 'mustChange';
+type AdBindReason = 'invalid' | 'locked' | 'disabled' | 'expired' | 'mustChange';
 
 /**
  * Bind failures (ERROR_* codes in the `data` field). AD reports a disabled account, an

@@ -4,7 +4,7 @@ import tls, { type ConnectionOptions } from 'node:tls';
 import { Client, ResultCodeError } from 'ldapts';
 import { DirectoryUnavailableError } from '../directory.js';
 
-export interface LdapEndpoint {
+interface LdapEndpoint {
   /** `ldap://host:port` or `ldaps://host:port`. */
   url: string;
   startTls: boolean;

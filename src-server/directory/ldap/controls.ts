@@ -22,7 +22,7 @@ export const PPOLICY_ERRORS = [
 ] as const;
 export type PpolicyError = (typeof PPOLICY_ERRORS)[number];
 
-export interface PpolicyResponse {
+interface PpolicyResponse {
   error?: PpolicyError;
   /** Seconds until the password expires (a bind warning). */
   timeBeforeExpiration?: number;
