@@ -47,23 +47,20 @@ export function floorStepAbove(ms: number, deadlineMs: number): number {
 
 /**
  * How long after its start every challenge answers at the least (ms), given the floor until now
- * (`previous`, null at first): one floor step above the high percentile of recent successful
- * hand-overs, within [MIN_FLOOR_MS, deadlineMs]. It is set anew only when the percentile passes
- * the floor (the relay got slower) or falls three steps below it (much faster): a floor that
- * moves with the load splits the answers into clusters, and their mixture brings back the noise
- * the floor is there to remove; the step of headroom keeps small rises from moving it. Failures
- * are left out: how fast a relay refuses or times out says nothing of how long taking a code
- * takes, and a floor at the deadline would slow every answer while the relay only sometimes
- * fails; with no recent success it is MIN_FLOOR_MS again. Whatever the floor, real and decoy
- * answers share it (R13b).
+ * (`previous`, null at first): the high percentile of recent successful hand-overs, raised to
+ * the next floor step, within [MIN_FLOOR_MS, deadlineMs]. It rises at once when the relay gets
+ * slower, and comes down only when the percentile has fallen two steps below it: a floor that
+ * moves with every hand-over spreads the answers out again, and with them the noise the floor
+ * is there to remove. Failures are left out: how fast a relay refuses or times out says nothing
+ * of how long taking a code takes, and a floor at the deadline would slow every answer while
+ * the relay only sometimes fails; with no recent success it is MIN_FLOOR_MS again. Whatever the
+ * floor, real and decoy answers share it (R13b).
  */
 export function releaseFloor(recent: readonly Handover[], deadlineMs: number, previous: number | null): number {
   const ok = recent.filter((h) => h.ok).map((h) => h.ms);
-  if (!ok.length) return MIN_FLOOR_MS;
-  const high = percentile(ok, FLOOR_PERCENTILE);
-  const fresh = floorStepAbove(high * FLOOR_STEP, deadlineMs);
-  if (previous === null || high > previous || floorStepAbove(high, deadlineMs) < floorStepAbove(previous / FLOOR_STEP ** 3, deadlineMs)) return fresh;
-  return previous;
+  const target = floorStepAbove(ok.length ? percentile(ok, FLOOR_PERCENTILE) : 0, deadlineMs);
+  if (previous === null || target > previous) return target;
+  return target < floorStepAbove(previous / FLOOR_STEP ** 2, deadlineMs) ? target : previous;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { recentOnly, releaseFloor, type Handover } from './handover-release.js';
 
 /** Hand-overs remembered per channel: enough for a high percentile, little enough to follow change. */
-const KEEP = 1000;
+const KEEP = 200;
 
 export type HandoverChannel = 'email' | 'phone';
 

@@ -36,25 +36,24 @@ describe('hand-over release (pure, times passed in)', () => {
     expect(floorStepAbove(9_000, 100)).toBe(100);
   });
 
-  it('R13b: the floor is one step above the high percentile of recent successful hand-overs', () => {
-    // 100 hand-overs from 3.01 to 7.96 ms: the 95th is 7.71 ms, its step 9 ms, one above 12 ms.
+  it('R13b: the floor is the high percentile of recent successful hand-overs, raised to the next step', () => {
+    // 100 hand-overs from 3.01 to 7.96 ms: the 95th is 7.71 ms, so the step 9 ms.
     const times = Array.from({ length: 100 }, (_, i) => ok(3.01 + i * 0.05));
     expect(FLOOR_PERCENTILE).toBe(0.95);
-    expect(releaseFloor(times, DEADLINE, null)).toBe(12);
+    expect(releaseFloor(times, DEADLINE, null)).toBe(9);
     // Failures (a refusal in 1 ms, a deadline missed) do not move it.
-    expect(releaseFloor([...times, ...Array.from({ length: 50 }, () => failed(DEADLINE + 1)), failed(1)], DEADLINE, null)).toBe(12);
+    expect(releaseFloor([...times, ...Array.from({ length: 50 }, () => failed(DEADLINE + 1)), failed(1)], DEADLINE, null)).toBe(9);
   });
 
-  it('R13b: the floor is set anew only when the percentile passes it or falls three steps below it', () => {
+  it('R13b: the floor rises at once, and comes down only once the percentile is two steps below it', () => {
     const around = (ms: number) => Array.from({ length: 100 }, () => ok(ms));
-    expect(releaseFloor(around(13), DEADLINE, 9)).toBe(19);
-    expect(releaseFloor(around(25), DEADLINE, 15)).toBe(38);
-    // At the floor, or up to two steps below it: kept.
-    expect(releaseFloor(around(30), DEADLINE, 30)).toBe(30);
+    expect(releaseFloor(around(13), DEADLINE, 9)).toBe(15);
+    expect(releaseFloor(around(25), DEADLINE, 15)).toBe(30);
+    // One step below: kept.
     expect(releaseFloor(around(20), DEADLINE, 30)).toBe(30);
-    expect(releaseFloor(around(16), DEADLINE, 30)).toBe(30);
-    // Three steps below: one step above the percentile.
-    expect(releaseFloor(around(15), DEADLINE, 30)).toBe(19);
+    expect(releaseFloor(around(24), DEADLINE, 30)).toBe(30);
+    // Two steps below: down to its step.
+    expect(releaseFloor(around(19), DEADLINE, 30)).toBe(19);
     expect(releaseFloor(around(4), DEADLINE, 30)).toBe(MIN_FLOOR_MS);
     // No recent success (nothing said of the relay as it is now): the least floor, as at first.
     expect(releaseFloor([], DEADLINE, 30)).toBe(MIN_FLOOR_MS);
@@ -66,7 +65,7 @@ describe('hand-over release (pure, times passed in)', () => {
     expect(releaseFloor([ok(0.4), ok(0.6)], DEADLINE, null)).toBe(MIN_FLOOR_MS);
     expect(releaseFloor([ok(9_000)], DEADLINE, null)).toBe(DEADLINE);
     expect(releaseFloor([ok(9_000)], DEADLINE, 30)).toBe(DEADLINE);
-    expect(releaseFloor([ok(3_500)], DEADLINE, null)).toBe(DEADLINE);
+    expect(releaseFloor([failed(DEADLINE)], DEADLINE, null)).toBe(MIN_FLOOR_MS);
   });
 
   it('R13b: a decoy answers at the floor, or later as a drawn slower hand-over did, with its outcome', () => {
