@@ -2,7 +2,7 @@ import type { ResetMethodType } from '../../shared/api/common.js';
 import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
 import { withDeadline } from '../notify/handover-deadline.js';
-import { decoyRelease } from '../notify/handover-release.js';
+import { decoyRelease, releaseFloor } from '../notify/handover-release.js';
 import type { HandoverChannel, HandoverTimes } from '../notify/handover-times.js';
 
 /** The relay a method's code goes through, if any. */
@@ -41,7 +41,8 @@ export class CodeHandover {
    */
   async handOver(channel: HandoverChannel, deliver: (() => Promise<void>) | null, method: ResetMethodType, begun: number): Promise<boolean> {
     const { clock, handovers, deliveryTimeoutMs, log } = this.deps;
-    const { recent, floor } = handovers.release(channel, clock.now().getTime(), deliveryTimeoutMs);
+    const recent = handovers.recent(channel, clock.now().getTime());
+    const floor = releaseFloor(recent, deliveryTimeoutMs);
     if (!deliver) {
       const like = decoyRelease(recent, floor, Math.random());
       await sleepUntil(begun + like.ms);

@@ -35,32 +35,17 @@ export function recentOnly(handovers: readonly Handover[], now: number): Handove
   return handovers.filter((h) => now - h.at <= RECENT_MS);
 }
 
-/** Each floor step is about this much above the one below: few distinct floors, so answers cluster. */
-export const FLOOR_STEP = 1.25;
-
-/** The least floor step (whole ms, within [MIN_FLOOR_MS, deadlineMs]) at or above `ms`. */
-export function floorStepAbove(ms: number, deadlineMs: number): number {
-  let step = MIN_FLOOR_MS;
-  while (step < ms && step < deadlineMs) step = Math.ceil(step * FLOOR_STEP);
-  return Math.min(deadlineMs, step);
-}
-
 /**
- * How long after its start every challenge answers at the least (ms), given the floor until now
- * (`previous`, null at first): the high percentile of recent successful hand-overs, raised to
- * the next floor step, within [MIN_FLOOR_MS, deadlineMs]. It rises at once when the relay gets
- * slower, and comes down only when the percentile has fallen two steps below it: a floor that
- * moves with every hand-over spreads the answers out again, and with them the noise the floor
- * is there to remove. Failures are left out: how fast a relay refuses or times out says nothing
- * of how long taking a code takes, and a floor at the deadline would slow every answer while
- * the relay only sometimes fails; with no recent success it is MIN_FLOOR_MS again. Whatever the
- * floor, real and decoy answers share it (R13b).
+ * How long after its start every challenge answers at the least (ms): the high percentile of
+ * recent successful hand-overs, rounded up to a whole millisecond (a steady value, not one that
+ * moves with every hand-over), within [MIN_FLOOR_MS, deadlineMs]. Failures are left out: how
+ * fast a relay refuses or times out says nothing of how long taking a code takes, and a floor at
+ * the deadline would slow every answer while the relay only sometimes fails.
  */
-export function releaseFloor(recent: readonly Handover[], deadlineMs: number, previous: number | null): number {
+export function releaseFloor(recent: readonly Handover[], deadlineMs: number): number {
   const ok = recent.filter((h) => h.ok).map((h) => h.ms);
-  const target = floorStepAbove(ok.length ? percentile(ok, FLOOR_PERCENTILE) : 0, deadlineMs);
-  if (previous === null || target > previous) return target;
-  return target < floorStepAbove(previous / FLOOR_STEP ** 2, deadlineMs) ? target : previous;
+  const high = ok.length ? Math.ceil(percentile(ok, FLOOR_PERCENTILE)) : MIN_FLOOR_MS;
+  return Math.min(deadlineMs, Math.max(MIN_FLOOR_MS, high));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { recentOnly, releaseFloor, type Handover } from './handover-release.js';
+import { recentOnly, type Handover } from './handover-release.js';
 
 /** Hand-overs remembered per channel: enough for a high percentile, little enough to follow change. */
 const KEEP = 200;
@@ -13,7 +13,6 @@ export type HandoverChannel = 'email' | 'phone';
  */
 export class HandoverTimes {
   private readonly kept: Record<HandoverChannel, Handover[]> = { email: [], phone: [] };
-  private readonly floors: Record<HandoverChannel, number | null> = { email: null, phone: null };
 
   record(channel: HandoverChannel, h: Handover): void {
     const list = this.kept[channel];
@@ -21,11 +20,8 @@ export class HandoverTimes {
     if (list.length > KEEP) list.splice(0, list.length - KEEP);
   }
 
-  /** The hand-overs still recent at `now` (epoch ms), and the common floor they set (kept for the next call). */
-  release(channel: HandoverChannel, now: number, deadlineMs: number): { recent: Handover[]; floor: number } {
-    const recent = recentOnly(this.kept[channel], now);
-    const floor = releaseFloor(recent, deadlineMs, this.floors[channel]);
-    this.floors[channel] = floor;
-    return { recent, floor };
+  /** The hand-overs still recent at `now` (epoch ms). */
+  recent(channel: HandoverChannel, now: number): Handover[] {
+    return recentOnly(this.kept[channel], now);
   }
 }

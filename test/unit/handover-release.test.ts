@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decoyRelease, FLOOR_PERCENTILE, FLOOR_STEP, floorStepAbove, MIN_FLOOR_MS, percentile, RECENT_MS, recentOnly, releaseFloor, type Handover } from '../../src-server/notify/handover-release.js';
+import { decoyRelease, FLOOR_PERCENTILE, MIN_FLOOR_MS, percentile, RECENT_MS, recentOnly, releaseFloor, type Handover } from '../../src-server/notify/handover-release.js';
 
 const T0 = Date.parse('2026-01-05T09:00:00Z');
 const DEADLINE = 4_000;
@@ -25,47 +25,20 @@ describe('hand-over release (pure, times passed in)', () => {
     expect(recentOnly([old, edge, ok(6)], T0)).toEqual([edge, ok(6)]);
   });
 
-  it('R13b: floor steps are whole ms, each about FLOOR_STEP above the one below, from MIN_FLOOR_MS up to the deadline', () => {
-    expect(MIN_FLOOR_MS).toBe(5);
-    expect(FLOOR_STEP).toBe(1.25);
-    const steps = [...new Set(Array.from({ length: 400 }, (_, ms) => floorStepAbove(ms / 4, 200)))];
-    expect(steps).toEqual([5, 7, 9, 12, 15, 19, 24, 30, 38, 48, 60, 75, 94, 118]);
-    expect(floorStepAbove(7, 200)).toBe(7);
-    expect(floorStepAbove(7.01, 200)).toBe(9);
-    expect(floorStepAbove(9_000, DEADLINE)).toBe(DEADLINE);
-    expect(floorStepAbove(9_000, 100)).toBe(100);
-  });
-
-  it('R13b: the floor is the high percentile of recent successful hand-overs, raised to the next step', () => {
-    // 100 hand-overs from 3.01 to 7.96 ms: the 95th is 7.71 ms, so the step 9 ms.
+  it('R13b: the floor is the high percentile of recent successful hand-overs, rounded up to a whole ms', () => {
+    // 100 hand-overs from 3.01 to 7.96 ms: the 95th is 7.71 ms, so 8 ms.
     const times = Array.from({ length: 100 }, (_, i) => ok(3.01 + i * 0.05));
     expect(FLOOR_PERCENTILE).toBe(0.95);
-    expect(releaseFloor(times, DEADLINE, null)).toBe(9);
+    expect(releaseFloor(times, DEADLINE)).toBe(8);
     // Failures (a refusal in 1 ms, a deadline missed) do not move it.
-    expect(releaseFloor([...times, ...Array.from({ length: 50 }, () => failed(DEADLINE + 1)), failed(1)], DEADLINE, null)).toBe(9);
+    expect(releaseFloor([...times, ...Array.from({ length: 50 }, () => failed(DEADLINE + 1)), failed(1)], DEADLINE)).toBe(8);
   });
 
-  it('R13b: the floor rises at once, and comes down only once the percentile is two steps below it', () => {
-    const around = (ms: number) => Array.from({ length: 100 }, () => ok(ms));
-    expect(releaseFloor(around(13), DEADLINE, 9)).toBe(15);
-    expect(releaseFloor(around(25), DEADLINE, 15)).toBe(30);
-    // One step below: kept.
-    expect(releaseFloor(around(20), DEADLINE, 30)).toBe(30);
-    expect(releaseFloor(around(24), DEADLINE, 30)).toBe(30);
-    // Two steps below: down to its step.
-    expect(releaseFloor(around(19), DEADLINE, 30)).toBe(19);
-    expect(releaseFloor(around(4), DEADLINE, 30)).toBe(MIN_FLOOR_MS);
-    // No recent success (nothing said of the relay as it is now): the least floor, as at first.
-    expect(releaseFloor([], DEADLINE, 30)).toBe(MIN_FLOOR_MS);
-    expect(releaseFloor([failed(DEADLINE)], DEADLINE, 30)).toBe(MIN_FLOOR_MS);
-    expect(releaseFloor([], DEADLINE, null)).toBe(MIN_FLOOR_MS);
-  });
-
-  it('R13b, R11f: the floor stays within [MIN_FLOOR_MS, the delivery deadline]', () => {
-    expect(releaseFloor([ok(0.4), ok(0.6)], DEADLINE, null)).toBe(MIN_FLOOR_MS);
-    expect(releaseFloor([ok(9_000)], DEADLINE, null)).toBe(DEADLINE);
-    expect(releaseFloor([ok(9_000)], DEADLINE, 30)).toBe(DEADLINE);
-    expect(releaseFloor([failed(DEADLINE)], DEADLINE, null)).toBe(MIN_FLOOR_MS);
+  it('R13b, R11f: the floor stays within [MIN_FLOOR_MS, the delivery deadline]; before any success it is MIN_FLOOR_MS', () => {
+    expect(releaseFloor([ok(0.4), ok(0.6)], DEADLINE)).toBe(MIN_FLOOR_MS);
+    expect(releaseFloor([ok(9_000)], DEADLINE)).toBe(DEADLINE);
+    expect(releaseFloor([], DEADLINE)).toBe(MIN_FLOOR_MS);
+    expect(releaseFloor([failed(DEADLINE)], DEADLINE)).toBe(MIN_FLOOR_MS);
   });
 
   it('R13b: a decoy answers at the floor, or later as a drawn slower hand-over did, with its outcome', () => {
@@ -81,7 +54,7 @@ describe('hand-over release (pure, times passed in)', () => {
 
   it('R13b: over many draws a decoy\'s answer times follow max(floor, real) of the recent hand-overs', () => {
     const recent = Array.from({ length: 200 }, (_, i) => ok(2 + (i % 40) * 0.25));
-    const floor = releaseFloor(recent, DEADLINE, null);
+    const floor = releaseFloor(recent, DEADLINE);
     const real = recent.map((h) => Math.max(floor, h.ms)).sort((a, b) => a - b);
     const decoy = Array.from({ length: 200 }, (_, i) => decoyRelease(recent, floor, (i + 0.5) / 200).ms).sort((a, b) => a - b);
     expect(decoy).toEqual(real);
