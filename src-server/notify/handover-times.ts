@@ -1,27 +1,67 @@
-import { recentOnly, type Handover } from './handover-release.js';
-
-/** Hand-overs remembered per channel: enough for a high percentile, little enough to follow change. */
+/** Hand-overs remembered per channel: enough for a distribution, little enough to follow change. */
 const KEEP = 200;
+/** How far one imitation moves the correction: fine enough to settle within ~0.1 ms, quick enough to follow load. */
+const CORRECTION_STEP_MS = 0.05;
+/** A correction past this would mean the timers are broken, not late. */
+const MAX_CORRECTION_MS = 50;
+/** Older hand-overs say nothing about the relay as it is now. */
+const RECENT_MS = 10 * 60_000;
 
 export type HandoverChannel = 'email' | 'phone';
 
+export interface Handover {
+  ms: number;
+  ok: boolean;
+  at: number;
+}
+
 /**
- * How the real hand-overs to the SMTP relay / SMS gateway went lately (R13b): the common floor
- * every challenge answers after, and the tail and outcomes decoys draw from, so an unknown name
- * answers like a known one even while the relay is slow or down. In memory, per instance: only
- * timing and outcome, no address.
+ * How the real hand-overs to the SMTP relay / SMS gateway went lately (R13b): a decoy
+ * challenge draws one of them and takes as long, and fails when it failed, so an unknown
+ * name answers like a known one even while the relay is slow or down. In memory, per
+ * instance: only timing and outcome, no address.
  */
 export class HandoverTimes {
-  private readonly kept: Record<HandoverChannel, Handover[]> = { email: [], phone: [] };
+  private readonly recent: Record<HandoverChannel, Handover[]> = { email: [], phone: [] };
+  /** How much sooner than drawn an imitation asks to wake (ms), per channel; see `imitate`. */
+  private readonly correction: Record<HandoverChannel, number> = { email: 0, phone: 0 };
 
   record(channel: HandoverChannel, h: Handover): void {
-    const list = this.kept[channel];
+    const list = this.recent[channel];
     list.push(h);
     if (list.length > KEEP) list.splice(0, list.length - KEEP);
   }
 
-  /** The hand-overs still recent at `now` (epoch ms). */
-  recent(channel: HandoverChannel, now: number): Handover[] {
-    return recentOnly(this.kept[channel], now);
+  /** One recent hand-over drawn uniformly (`random` in [0, 1)), or null when none is recent. */
+  draw(channel: HandoverChannel, now: number, random: number): Handover | null {
+    const list = this.recent[channel].filter((h) => now - h.at <= RECENT_MS);
+    if (!list.length) return null;
+    return list[Math.min(list.length - 1, Math.floor(random * list.length))]!;
   }
+
+  /**
+   * Takes as long as the drawn hand-over `ms`, counted from `begun` (a `performance.now()`
+   * time), as a decoy imitating it. A timer wakes late, and on a busy machine very late now and
+   * then: that lateness comes on top of a drawn time which already holds the machine's delays,
+   * so plain timers made decoys measurably slower than real hand-overs (R13b). Each imitation
+   * therefore asks for a little less, by a correction steered so that half the imitations
+   * take longer than the recent real median and half less (their medians meet, and follow the
+   * machine as its load changes). Sleeping, not spinning: a spinning process is also the one a
+   * busy scheduler runs last.
+   */
+  async imitate(channel: HandoverChannel, begun: number, ms: number): Promise<void> {
+    const wait = begun + ms - this.correction[channel] - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const took = performance.now() - begun;
+    const real = median(this.recent[channel].map((h) => h.ms));
+    const step = took > real ? CORRECTION_STEP_MS : -CORRECTION_STEP_MS;
+    this.correction[channel] = Math.min(MAX_CORRECTION_MS, Math.max(0, this.correction[channel] + step));
+  }
+}
+
+function median(xs: readonly number[]): number {
+  if (!xs.length) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
