@@ -110,7 +110,7 @@ async function ldap(mailer: Mailer): Promise<void> {
     const config = loadConfig({
       env: {
         SSPR_DATA_DIR: dataDir, SSPR_LOG_LEVEL: 'warn', SSPR_PORT: '0', SSPR_RATE_LIMITS: 'off',
-        SSPR_DIRECTORY_URL: slapd.url, SSPR_LDAP_BIND_DN: slapd.serviceDn, SSPR_LDAP_BIND_PASSWORD: slapd.servicePassword, SSPR_LDAP_BASE_DN: slapd.baseDn, SSPR_LDAP_ADMIN_GROUP: 'sspr-admins',
+        ...slapd.serverEnv(), SSPR_LDAP_ADMIN_GROUP: 'sspr-admins',
       },
     });
     const server = await createServer(config, { mailer, logDestination: pino.destination('/dev/null') });

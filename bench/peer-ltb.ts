@@ -153,10 +153,7 @@ async function startOurs(slapd: Slapd, counter: LdapCounter, dataDir: string): P
       // LTB runs with its rate limit off ($use_ratelimit): ours too, or the adaptive
       // proof-of-work at the sign-in door answers 428 to a bench's burst from one address.
       SSPR_RATE_LIMITS: 'off',
-      SSPR_DIRECTORY_URL: counter.url,
-      SSPR_LDAP_BIND_DN: slapd.serviceDn,
-      SSPR_LDAP_BIND_PASSWORD: slapd.servicePassword,
-      SSPR_LDAP_BASE_DN: slapd.baseDn,
+      ...slapd.serverEnv(counter.url),
       SSPR_LDAP_ADMIN_GROUP: 'sspr-admins',
       SSPR_LDAP_GROUPS_FROM: GROUPS_FROM,
     },

@@ -27,10 +27,7 @@ beforeAll(async () => {
   t = await startTestServer({
     startAt: new Date().toISOString(),
     env: {
-      SSPR_DIRECTORY_URL: counter.url,
-      SSPR_LDAP_BIND_DN: slapd.serviceDn,
-      SSPR_LDAP_BIND_PASSWORD: slapd.servicePassword,
-      SSPR_LDAP_BASE_DN: slapd.baseDn,
+      ...slapd.serverEnv(counter.url),
       SSPR_LDAP_ADMIN_GROUP: 'sspr-admins',
       SSPR_LDAP_TIMEOUT_MS: '1500',
     },
@@ -128,10 +125,7 @@ describe('LDAP round trips with groups from memberOf (issue 12)', () => {
     server = await startTestServer({
       startAt: new Date().toISOString(),
       env: {
-        SSPR_DIRECTORY_URL: memberOfCounter.url,
-        SSPR_LDAP_BIND_DN: memberOfSlapd.serviceDn,
-        SSPR_LDAP_BIND_PASSWORD: memberOfSlapd.servicePassword,
-        SSPR_LDAP_BASE_DN: memberOfSlapd.baseDn,
+        ...memberOfSlapd.serverEnv(memberOfCounter.url),
         SSPR_LDAP_ADMIN_GROUP: 'sspr-admins',
         SSPR_LDAP_GROUPS_FROM: 'memberOf',
         SSPR_LDAP_TIMEOUT_MS: '1500',

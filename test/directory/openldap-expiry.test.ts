@@ -66,7 +66,7 @@ describe('OpenLDAP: passwords expiring soon (R36)', () => {
   it('R36: the server\'s job sends one reminder per user at each threshold, in the language the directory records for the user (else the default)', async () => {
     const t = await startTestServer({
       startAt: clock.now().toISOString(),
-      env: { SSPR_DIRECTORY_URL: slapd.url, SSPR_LDAP_BIND_DN: slapd.serviceDn, SSPR_LDAP_BIND_PASSWORD: slapd.servicePassword, SSPR_LDAP_BASE_DN: slapd.baseDn, SSPR_LDAP_TIMEOUT_MS: '1500', SSPR_LOCALE: 'en' },
+      env: { ...slapd.serverEnv(), SSPR_LDAP_TIMEOUT_MS: '1500', SSPR_LOCALE: 'en' },
     });
     try {
       await t.setPolicy((p) => (p.expiryReminders = { enabled: true }));

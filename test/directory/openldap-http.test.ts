@@ -26,10 +26,7 @@ beforeAll(async () => {
   t = await startTestServer({
     startAt: new Date().toISOString(),
     env: {
-      SSPR_DIRECTORY_URL: slapd.url,
-      SSPR_LDAP_BIND_DN: slapd.serviceDn,
-      SSPR_LDAP_BIND_PASSWORD: slapd.servicePassword,
-      SSPR_LDAP_BASE_DN: slapd.baseDn,
+      ...slapd.serverEnv(),
       SSPR_LDAP_ADMIN_GROUP: 'sspr-admins',
       SSPR_LDAP_TIMEOUT_MS: '1500',
     },

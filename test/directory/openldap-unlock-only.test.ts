@@ -14,7 +14,7 @@ beforeAll(async () => {
   await slapd.addUser({ uid: 'sato', cn: 'Hanako Sato', password: PW, mail: 'sato@corp.example', otherMailbox: 'sato.home@mail.example' });
   t = await startTestServer({
     startAt: new Date().toISOString(),
-    env: { SSPR_DIRECTORY_URL: slapd.url, SSPR_LDAP_BIND_DN: slapd.serviceDn, SSPR_LDAP_BIND_PASSWORD: slapd.servicePassword, SSPR_LDAP_BASE_DN: slapd.baseDn, SSPR_LDAP_TIMEOUT_MS: '1500' },
+    env: { ...slapd.serverEnv(), SSPR_LDAP_TIMEOUT_MS: '1500' },
   });
   await t.setPolicy((p) => (p.sspr.unlockOnly = true));
 }, 60_000);

@@ -11,10 +11,7 @@ const test = base.extend<{ slapd: Slapd }>({
   hostOptions: async ({ slapd }, use) => {
     await use({
       serverEnv: {
-        SSPR_DIRECTORY_URL: slapd.url,
-        SSPR_LDAP_BIND_DN: slapd.serviceDn,
-        SSPR_LDAP_BIND_PASSWORD: slapd.servicePassword,
-        SSPR_LDAP_BASE_DN: slapd.baseDn,
+        ...slapd.serverEnv(),
         SSPR_LDAP_ALT_EMAIL_ATTRIBUTE: 'otherMailbox',
         SSPR_LDAP_TIMEOUT_MS: '1500',
       },

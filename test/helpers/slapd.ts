@@ -62,6 +62,8 @@ export interface Slapd {
   policyDn: string;
   userDn(uid: string): string;
   groupDn(cn: string): string;
+  /** The server's settings for this directory as its service account; `url` e.g. a counting proxy in front. */
+  serverEnv(url?: string): Record<string, string>;
   /** ldapadd / ldapmodify as the root DN (set-up only; the server never binds as root). */
   modify(ldif: string, options?: { relax?: boolean }): Promise<void>;
   add(ldif: string): Promise<void>;
@@ -236,6 +238,7 @@ access to *
     policyDn,
     userDn,
     groupDn,
+    serverEnv: (through = url) => ({ SSPR_DIRECTORY_URL: through, SSPR_LDAP_BIND_DN: serviceDn, SSPR_LDAP_BIND_PASSWORD: servicePassword, SSPR_LDAP_BASE_DN: baseDn }),
     modify: (ldif, o = {}) => ldap('/usr/bin/ldapmodify', o.relax ? ['-e', 'relax'] : [], ldif),
     add: (ldif) => ldap('/usr/bin/ldapadd', [], ldif),
     async addUser(u) {
