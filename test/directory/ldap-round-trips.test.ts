@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src-server/clock.js';
 import { createLdapDirectory } from '../../src-server/directory/ldap/create-ldap-directory.js';
-import type { LdapDirectory } from '../../src-server/directory/ldap/ldap-directory.js';
+import type { LdapDirectory, LdapSettings } from '../../src-server/directory/ldap/ldap-directory.js';
 import { startLdapCounter, type LdapCounter } from '../helpers/ldap-counter.js';
 import { startSlapd, type Slapd } from '../helpers/slapd.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -12,6 +12,22 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
  * signed-in change ≤ 1 search + 1 bind + 1 write; reset write ≤ 1 write after the reads
  * the verdict needs; the root DSE and the password-policy entry are read once, not per request.
  */
+/** A counting proxy in front of `directory`, and a server that reaches the directory through it. */
+async function countedServer(directory: Slapd, env: Record<string, string> = {}): Promise<{ counter: LdapCounter; server: TestServer }> {
+  const counter = await startLdapCounter({ port: directory.port });
+  const server = await startTestServer({
+    startAt: new Date().toISOString(),
+    env: { ...directory.serverEnv(counter.url), SSPR_LDAP_ADMIN_GROUP: 'sspr-admins', SSPR_LDAP_TIMEOUT_MS: '1500', ...env },
+  });
+  return { counter, server };
+}
+
+/** The adapter's own settings for `directory` behind the proxy at `url`, as the server above uses it. */
+const directorySettings = (directory: Slapd, url: string): LdapSettings => ({
+  url, bindDn: directory.serviceDn, bindPassword: directory.servicePassword, baseDn: directory.baseDn, startTls: false,
+  alternateEmailAttribute: 'otherMailbox', timeoutMs: 1500, adminGroup: 'sspr-admins', poolSize: 2, policyCacheMs: 60_000,
+});
+
 let slapd: Slapd;
 let counter: LdapCounter;
 let t: TestServer;
@@ -23,20 +39,8 @@ beforeAll(async () => {
   await slapd.addUser({ uid: 'yamada', cn: 'Taro Yamada', password: 'Yamada-First-Passw0rd', mail: 'yamada@corp.example' });
   await slapd.addGroup('sspr-users', ['nakamura', 'yamada']);
   await slapd.addGroup('sspr-admins', []);
-  counter = await startLdapCounter({ port: slapd.port });
-  t = await startTestServer({
-    startAt: new Date().toISOString(),
-    env: {
-      ...slapd.serverEnv(counter.url),
-      SSPR_LDAP_ADMIN_GROUP: 'sspr-admins',
-      SSPR_LDAP_TIMEOUT_MS: '1500',
-    },
-  });
-  dir = await createLdapDirectory(
-    { url: counter.url, bindDn: slapd.serviceDn, bindPassword: slapd.servicePassword, baseDn: slapd.baseDn, startTls: false, alternateEmailAttribute: 'otherMailbox', timeoutMs: 1500, adminGroup: 'sspr-admins', poolSize: 2, policyCacheMs: 60_000 },
-    new ManualClock(new Date()),
-    { warn: () => {} },
-  );
+  ({ counter, server: t } = await countedServer(slapd));
+  dir = await createLdapDirectory(directorySettings(slapd, counter.url), new ManualClock(new Date()), { warn: () => {} });
 }, 60_000);
 
 afterAll(async () => {
@@ -121,16 +125,7 @@ describe('LDAP round trips with groups from memberOf (issue 12)', () => {
     await memberOfSlapd.addUser({ uid: 'kato', cn: 'Ken Kato', password: 'Kato-First-Passw0rd', mail: 'kato@corp.example' });
     await memberOfSlapd.addGroup('sspr-users', ['sato', 'kato']);
     await memberOfSlapd.addGroup('sspr-admins', ['kato']);
-    memberOfCounter = await startLdapCounter({ port: memberOfSlapd.port });
-    server = await startTestServer({
-      startAt: new Date().toISOString(),
-      env: {
-        ...memberOfSlapd.serverEnv(memberOfCounter.url),
-        SSPR_LDAP_ADMIN_GROUP: 'sspr-admins',
-        SSPR_LDAP_GROUPS_FROM: 'memberOf',
-        SSPR_LDAP_TIMEOUT_MS: '1500',
-      },
-    });
+    ({ counter: memberOfCounter, server } = await countedServer(memberOfSlapd, { SSPR_LDAP_GROUPS_FROM: 'memberOf' }));
   }, 60_000);
 
   afterAll(async () => {
@@ -153,7 +148,7 @@ describe('LDAP round trips with groups from memberOf (issue 12)', () => {
   });
 
   it('R1: the groups read off memberOf are the groups a search finds', async () => {
-    const settings = { url: memberOfCounter.url, bindDn: memberOfSlapd.serviceDn, bindPassword: memberOfSlapd.servicePassword, baseDn: memberOfSlapd.baseDn, startTls: false, alternateEmailAttribute: 'otherMailbox', timeoutMs: 1500, adminGroup: 'sspr-admins', poolSize: 2, policyCacheMs: 60_000 };
+    const settings = directorySettings(memberOfSlapd, memberOfCounter.url);
     const bySearch = await createLdapDirectory(settings, new ManualClock(new Date()), { warn: () => {} });
     const byMemberOf = await createLdapDirectory({ ...settings, groupsFrom: 'memberOf' }, new ManualClock(new Date()), { warn: () => {} });
     try {
