@@ -19,6 +19,8 @@ export interface PurgeCounts {
   challenges: number;
   approvals: number;
   refreshTokens: number;
+  accessPasses: number;
+  apiTokens: number;
 }
 
 /** The claim that lets one instance purge per hour: the hour's key. Pure. */
@@ -37,9 +39,12 @@ async function inBatches(remove: () => Promise<number>): Promise<number> {
 }
 
 /**
- * Deletes sessions, challenges, approvals and refresh-token families that expired more than
- * EXPIRED_GRACE_MS before `now` (issue 11: these tables grew forever). A refresh token goes
- * only with its whole family, so the rotation's replay detection keeps working.
+ * Deletes sessions, challenges, approvals, refresh-token families, Temporary Access Passes and
+ * API tokens that expired (an API token also: was revoked) more than EXPIRED_GRACE_MS before
+ * `now` (issue 11: these tables grew forever); a session's step-up and administrator sign-in
+ * rows go with it, a sign-in's step-up proof with its family. A refresh token goes only with
+ * its whole family, so the rotation's replay detection keeps working. What was issued and
+ * revoked stays in the audit log.
  */
 export async function purgeExpiredRows(db: Db, now: Date): Promise<PurgeCounts> {
   const cutoff = now.getTime() - EXPIRED_GRACE_MS;
@@ -55,6 +60,7 @@ export async function purgeExpiredRows(db: Db, now: Date): Promise<PurgeCounts> 
     if (!ids.length) return 0;
     return db.transaction().execute(async (trx) => {
       await trx.deleteFrom('admin_sign_in_sessions').where('session_id', 'in', ids).execute();
+      await trx.deleteFrom('step_up_sessions').where('session_id', 'in', ids).execute();
       await trx.deleteFrom('challenges').where('session_id', 'in', ids).execute();
       return affected(await trx.deleteFrom('reset_sessions').where('id', 'in', ids).executeTakeFirstOrThrow());
     });
@@ -64,10 +70,24 @@ export async function purgeExpiredRows(db: Db, now: Date): Promise<PurgeCounts> 
       await db.selectFrom('refresh_tokens').select('family').groupBy('family').having((eb) => eb.fn.max('expires_at'), '<', cutoff).limit(BATCH).execute()
     ).map((r) => r.family);
     if (!families.length) return 0;
-    affected(await db.deleteFrom('refresh_tokens').where('family', 'in', families).executeTakeFirstOrThrow());
+    await db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('step_ups').where('sign_in_id', 'in', families).execute();
+      await trx.deleteFrom('refresh_tokens').where('family', 'in', families).execute();
+    });
     return families.length;
   });
-  return { resetSessions, challenges, approvals, refreshTokens };
+  const accessPasses = await inBatches(async () =>
+    affected(await db.deleteFrom('access_passes').where('id', 'in', (eb) => eb.selectFrom('access_passes').select('id').where('expires_at', '<', cutoff).limit(BATCH)).executeTakeFirstOrThrow()),
+  );
+  const apiTokens = await inBatches(async () =>
+    affected(
+      await db
+        .deleteFrom('api_tokens')
+        .where('id', 'in', (eb) => eb.selectFrom('api_tokens').select('id').where((w) => w.or([w('expires_at', '<', cutoff), w('revoked_at', '<', cutoff)])).limit(BATCH))
+        .executeTakeFirstOrThrow(),
+    ),
+  );
+  return { resetSessions, challenges, approvals, refreshTokens, accessPasses, apiTokens };
 }
 
 /**

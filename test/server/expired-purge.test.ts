@@ -3,7 +3,8 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { methodOf, userWithEmail } from '../helpers/reset-helpers.js';
 
 /**
- * Issue 11 item 5: expired sessions, challenges, approvals and refresh tokens are purged on
+ * Issue 11 item 5: expired sessions, challenges, approvals, refresh tokens, Temporary Access
+ * Passes and API tokens (expired or revoked) are purged on
  * schedule, by one instance per hour even when several share the store (two servers on one
  * PostgreSQL here), and nothing still alive goes.
  */
@@ -59,7 +60,7 @@ describe('purge of expired rows', () => {
 
     // Not yet a day past expiry: nothing goes.
     advance(20 * MINUTE);
-    expect(await purgeOnBoth()).toEqual({ resetSessions: 0, challenges: 0, approvals: 0, refreshTokens: 0 });
+    expect(await purgeOnBoth()).toEqual({ resetSessions: 0, challenges: 0, approvals: 0, refreshTokens: 0, accessPasses: 0, apiTokens: 0 });
     expect(await counts(a)).toEqual(before);
 
     advance(DAY + 10 * MINUTE);
@@ -90,8 +91,47 @@ describe('purge of expired rows on SQLite', () => {
       expect((await t.api('POST', '/reset/session/challenges', { token: session.sessionToken, body: { methodId: methodOf(session, 'email') } })).status).toBe(201);
       await t.api('POST', '/auth/sign-in', { body: { username: 'lite-user', password: 'Initial-Passw0rd!' } });
       t.clock.advance(31 * DAY + 20 * MINUTE);
-      expect(await t.server.expiredPurge.runOnce()).toEqual({ resetSessions: 1, challenges: 1, approvals: 0, refreshTokens: 1 });
+      expect(await t.server.expiredPurge.runOnce()).toEqual({ resetSessions: 1, challenges: 1, approvals: 0, refreshTokens: 1, accessPasses: 0, apiTokens: 0 });
       expect(await t.server.expiredPurge.runOnce()).toBeNull();
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('purge of passes, API tokens and step-up proofs', () => {
+  it('R31, R38, R26: an access pass and an API token go a day after they expired (a token also after its revocation), a step-up proof with its sign-in; live ones stay', async () => {
+    const t = await startTestServer();
+    try {
+      const db = t.server.services.db;
+      const n = async (table: 'access_passes' | 'api_tokens' | 'step_ups') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      await userWithEmail(t, 'pass-user');
+      expect((await t.api('POST', '/admin/users/pass-user/access-pass', { token: t.adminToken, body: { lifetimeMinutes: 60 } })).status).toBe(201);
+      const now = t.clock.now().getTime();
+      const token = (id: string, o: { expiresAt: number; revokedAt?: number }) => ({
+        id, name: `purge-${id}`, token_hash: `hash-${id}`, scopes: 'reports:read', created_by: 'test', created_at: now, expires_at: o.expiresAt, last_used_at: null, revoked_at: o.revokedAt ?? null,
+      });
+      await db.insertInto('api_tokens').values([token('live', { expiresAt: now + 365 * DAY }), token('revoked', { expiresAt: now + 365 * DAY, revokedAt: now }), token('expiring', { expiresAt: now + DAY })]).execute();
+      const signIn = (await t.api('POST', '/auth/sign-in', { body: { username: 'pass-user', password: 'Initial-Passw0rd!' } })).body;
+      expect(signIn.refreshToken).toMatch(/^rt_/);
+      const { family, subject_id } = await db.selectFrom('refresh_tokens').select(['family', 'subject_id']).executeTakeFirstOrThrow();
+      await db.insertInto('step_ups').values({ sign_in_id: family, subject_id, proven_at: now, how: 'email' }).execute();
+      await db.insertInto('step_ups').values({ sign_in_id: 'another-sign-in', subject_id, proven_at: now, how: 'email' }).execute();
+
+      // A day and an hour on: the pass expired less than a day ago, the revoked token a day and an hour ago.
+      t.clock.advance(DAY + 60 * MINUTE);
+      expect(await t.server.expiredPurge.runOnce()).toMatchObject({ accessPasses: 0, apiTokens: 1 });
+      expect(await n('access_passes')).toBe(1);
+      t.clock.advance(DAY);
+      expect(await t.server.expiredPurge.runOnce()).toMatchObject({ accessPasses: 1, apiTokens: 1 });
+      expect(await db.selectFrom('api_tokens').select('id').execute()).toEqual([{ id: 'live' }]);
+      expect(await n('access_passes')).toBe(0);
+      expect(await n('step_ups')).toBe(2);
+
+      // The sign-in's family expires and goes, and its step-up proof with it; another sign-in's stays.
+      t.clock.advance(40 * DAY);
+      expect(await t.server.expiredPurge.runOnce()).toMatchObject({ refreshTokens: 1, apiTokens: 0 });
+      expect(await db.selectFrom('step_ups').select('sign_in_id').execute()).toEqual([{ sign_in_id: 'another-sign-in' }]);
     } finally {
       await t.close();
     }
