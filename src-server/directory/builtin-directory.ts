@@ -289,6 +289,16 @@ export class BuiltinDirectory implements Directory {
     return Promise.all(rows.map((r) => this.toUser(r)));
   }
 
+  async forEachUser(pageSize: number, onPage: (users: DirectoryUser[]) => Promise<void>): Promise<void> {
+    let after: string | undefined;
+    for (;;) {
+      const users = await this.listUsers({ after, limit: pageSize });
+      if (users.length) await onPage(users);
+      if (users.length < pageSize) return;
+      after = usernameKey(users[users.length - 1]!.username);
+    }
+  }
+
   async createGroup(name: string, description = '', conn?: Conn): Promise<void> {
     await this.rows.insertGroup({ name_key: usernameKey(name), name: name.trim(), description }, conn);
   }

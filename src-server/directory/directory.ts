@@ -117,6 +117,11 @@ export interface Directory {
    * at most `pageSize` at a time, so the directory is never read into memory whole.
    */
   forEachExpiring(window: ExpiryWindow, pageSize: number, onPage: (accounts: ExpiringAccount[]) => Promise<void>): Promise<void>;
+  /**
+   * R13b: every account, handed to `onPage` a page of at most `pageSize` at a time, each read
+   * as identify reads it (the decoy population is counted over them).
+   */
+  forEachUser(pageSize: number, onPage: (users: DirectoryUser[]) => Promise<void>): Promise<void>;
   /** Administrators, for R22's "tell every other administrator". */
   listAdmins(): Promise<DirectoryUser[]>;
   /** `/readyz`. */

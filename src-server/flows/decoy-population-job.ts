@@ -1,4 +1,3 @@
-import { BuiltinDirectory, usernameKey } from '../directory/builtin-directory.js';
 import type { Directory, DirectoryUser } from '../directory/directory.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import { resetEligibility } from './reset-rules.js';
@@ -34,32 +33,20 @@ async function answerOf(user: DirectoryUser | null, deps: CountDependencies, pol
 
 /**
  * Counts what identify shows every user who would get a real answer today (the same
- * eligibility rules as the reset flow), a page at a time with a real event-loop turn between
- * pages. The built-in directory lists its users (so people known only by their directory
- * contacts count too); an LDAP or AD directory is not listed (a search over the whole tree
- * for this would be heavy and needs rights the service account may lack): there the people
- * who registered methods with us are counted, each looked up by id.
+ * eligibility rules as the reset flow), over every account the directory holds (people known
+ * only by their directory contacts too), a page at a time with a real event-loop turn between
+ * pages.
  */
 async function countResetPopulation(deps: CountDependencies): Promise<Population> {
   const policy = await deps.policyStore.get();
   const answers: OfferedHint[][] = [];
-  const keep = (answer: OfferedHint[] | null) => void (answer && answers.push(answer));
-  const { directory } = deps;
-  let after: string | undefined;
-  for (;;) {
-    if (directory instanceof BuiltinDirectory) {
-      const users = await directory.listUsers({ after, limit: PAGE });
-      for (const user of users) keep(await answerOf(user, deps, policy));
-      if (users.length < PAGE) break;
-      after = usernameKey(users[users.length - 1]!.username);
-    } else {
-      const subjects = await deps.methodStore.registeredSubjects({ after, limit: PAGE });
-      for (const id of subjects) keep(await answerOf(await directory.findUserById(id), deps, policy));
-      if (subjects.length < PAGE) break;
-      after = subjects[subjects.length - 1];
+  await deps.directory.forEachUser(PAGE, async (users) => {
+    for (const user of users) {
+      const answer = await answerOf(user, deps, policy);
+      if (answer) answers.push(answer);
     }
     await nextTurn();
-  }
+  });
   return countPopulation(answers);
 }
 

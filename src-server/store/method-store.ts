@@ -77,14 +77,6 @@ export class MethodStore {
     return rows.map((r) => this.toRecord(r));
   }
 
-  /** Subjects holding a verified method, in id order, a page at a time (after `after`). */
-  async registeredSubjects(page: { after?: string; limit: number }): Promise<string[]> {
-    let q = this.db.selectFrom('methods').select('subject_id').distinct().where('verified', '=', 1);
-    if (page.after !== undefined) q = q.where('subject_id', '>', page.after);
-    const rows = await q.orderBy('subject_id').limit(page.limit).execute();
-    return rows.map((r) => r.subject_id);
-  }
-
   async get(subjectId: string, id: string, conn: Conn = this.db): Promise<MethodRecord | null> {
     const row = await this.q.get.first(conn, { subjectId, id });
     if (row) return this.toRecord(row);

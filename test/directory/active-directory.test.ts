@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src-server/clock.js';
 import { createLdapDirectory } from '../../src-server/directory/ldap/create-ldap-directory.js';
 import type { LdapDirectory, LdapSettings } from '../../src-server/directory/ldap/ldap-directory.js';
+import type { DirectoryUser } from '../../src-server/directory/directory.js';
 import { startLdapCounter } from '../helpers/ldap-counter.js';
 import { sambaAdUnavailableReason, startSambaAd, type SambaAd } from '../helpers/samba-ad.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -88,6 +89,18 @@ describe.sequential('Active Directory adapter (Samba AD DC)', () => {
     expect((await dir.findUserById(a!.id))?.username).toBe('alice');
     expect(await dir.findUserById('00000000-0000-0000-0000-000000000000')).toBeNull();
     for (const hostile of ['*', '*)(sAMAccountName=*', 'a*', 'alice)(|(cn=*', '\\', 'EXAMPLE\\*']) expect(await dir.findUser(hostile), hostile).toBeNull();
+  }));
+
+  it('R13b: every account is listed a page at a time (paged search, ids by objectGUID), each read as identify reads it', withAd(async () => {
+    const pages: string[][] = [];
+    await dir.forEachUser(2, async (users) => void pages.push(users.map((u) => u.username.toLowerCase())));
+    expect(pages.every((p) => p.length <= 2)).toBe(true);
+    const listed = pages.flat();
+    expect(listed).toEqual(expect.arrayContaining(['alice', 'bob']));
+    expect(new Set(listed).size).toBe(listed.length);
+    let alice: DirectoryUser | undefined;
+    await dir.forEachUser(50, async (users) => void (alice ??= users.find((u) => u.username === 'alice')));
+    expect(alice).toEqual(await dir.findUser('alice'));
   }));
 
   it('R4: mobile, telephoneNumber and otherMailbox become contact methods', withAd(async () => {

@@ -46,6 +46,7 @@ export class LostAnswerDirectory implements Directory {
     return this.inner.findAccountById(id);
   }
   forEachExpiring: Directory['forEachExpiring'] = (w, size, onPage) => this.inner.forEachExpiring(w, size, onPage);
+  forEachUser: Directory['forEachUser'] = (size, onPage) => this.inner.forEachUser(size, onPage);
   isMember = (u: DirectoryUser, g: string) => this.inner.isMember(u, g);
   verifyPassword = (u: string, p: string) => this.inner.verifyPassword(u, p);
   async resetPassword(user: DirectoryAccount, pw: string, o: { unlock: boolean }): Promise<PasswordWriteResult> {

@@ -278,6 +278,7 @@ describe('admin routes and other directories', () => {
             unlock: (u) => inner.unlock(u),
             listAdmins: () => inner.listAdmins(),
             forEachExpiring: (w, n, f) => inner.forEachExpiring(w, n, f),
+            forEachUser: (n, f) => inner.forEachUser(n, f),
             ping: () => inner.ping(),
             close: () => inner.close(),
             seed: (input: Parameters<BuiltinDirectory['createUser']>[0]) => inner.createUser(input),

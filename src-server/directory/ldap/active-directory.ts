@@ -63,6 +63,12 @@ export class ActiveDirectory extends LdapDirectory {
     return or(eq('sAMAccountName', login), eq('userPrincipalName', login), eq('mail', login));
   }
 
+  protected readonly idAttribute = 'objectGUID';
+  protected idOf(entry: Attrs): string | null {
+    const guid = entry.buffer('objectGUID');
+    return guid ? guidToString(guid) : null;
+  }
+
   protected idFilter(id: string): Filter | null {
     const bytes = guidToBytes(id);
     // objectGUID is binary: an escaped string filter would not survive ldapts's parser intact.

@@ -94,6 +94,9 @@ export abstract class LdapDirectory implements Directory {
   protected abstract loginFilter(login: string): string;
   /** Filter for the stable id, or null when `id` cannot be one. */
   protected abstract idFilter(id: string): string | Filter | null;
+  /** The attribute an account's id is read from, and the id it gives (as `findUserById` takes it). */
+  protected abstract readonly idAttribute: string;
+  protected abstract idOf(entry: Attrs): string | null;
   protected abstract readonly userAttributes: string[];
   protected abstract readonly groupDefault: string | undefined;
   /** Groups the entry belongs to (AD: nested ones too). */
@@ -282,6 +285,32 @@ export abstract class LdapDirectory implements Directory {
         if (accounts.length > 0) await onPage(accounts);
       }
     });
+  }
+
+  /**
+   * R13b: the ids of every account under the base, by a paged search (RFC 2696) on one
+   * connection; then each read as identify reads it (its groups too), one at a time, outside
+   * that search, so a count never holds more than one of the pool's connections at once.
+   */
+  async forEachUser(pageSize: number, onPage: (users: DirectoryUser[]) => Promise<void>): Promise<void> {
+    const ids: string[] = [];
+    const options = { scope: 'sub' as const, filter: this.userClass, attributes: [this.idAttribute], explicitBufferAttributes: this.bufferAttributes, paged: { pageSize } };
+    await this.service.use(async (c) => {
+      for await (const page of c.searchPaginated(this.settings.baseDn, options)) {
+        for (const e of page.searchEntries) {
+          const id = this.idOf(new Attrs(e));
+          if (id) ids.push(id);
+        }
+      }
+    });
+    for (let i = 0; i < ids.length; i += pageSize) {
+      const users: DirectoryUser[] = [];
+      for (const id of ids.slice(i, i + pageSize)) {
+        const user = await this.findUserById(id);
+        if (user) users.push(user);
+      }
+      if (users.length) await onPage(users);
+    }
   }
 
   async ping(): Promise<void> {

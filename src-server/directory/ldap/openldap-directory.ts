@@ -38,6 +38,11 @@ export class OpenLdapDirectory extends LdapDirectory {
     return or(eq('uid', login), eq('mail', login));
   }
 
+  protected readonly idAttribute = 'entryUUID';
+  protected idOf(entry: Attrs): string | null {
+    return entry.first('entryUUID') ?? null;
+  }
+
   protected idFilter(id: string): string | null {
     return isUuid(id) ? and(this.userClass, eq('entryUUID', id)) : null;
   }
