@@ -5,9 +5,12 @@
  * built-in directory the password hashing (scrypt, in libuv's threads) is measured on its own
  * and shown apart; on LDAP the directory's own time is slapd's process, not counted here.
  * Each phase runs BENCH_OPS (default 300) operations with 8 in flight, BENCH_ROUNDS (3)
- * times after a warm-up round; the median round is printed.
+ * times after a warm-up round; the median round is printed. BENCH_DIRECTORY=builtin or ldap
+ * runs one side only; BENCH_PROFILE=dir writes a CPU profile of each side's measured
+ * operations there (setup left out).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -36,6 +39,22 @@ async function cpuPerOp(run: (i: number) => Promise<void>): Promise<number> {
   await new Promise((r) => setImmediate(r));
   const c = process.cpuUsage(c0);
   return (c.user + c.system) / OPS;
+}
+
+/** `run` under the inspector's profiler when BENCH_PROFILE names a folder. */
+async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return run();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  const result = await run();
+  const { profile } = await session.post('Profiler.stop');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+  session.disconnect();
+  return result;
 }
 
 /** Sign-in, then change, for OPS fresh users per round; µs CPU per operation (median round). */
@@ -77,7 +96,7 @@ async function builtin(mailer: Mailer): Promise<void> {
   await server.services.db.transaction().execute(async (trx) => {
     for (let i = 0; i < users; i++) await dir.createUser({ username: `cpu${i}`, password: `Init-cpu${i}-Qw7!`, displayName: 'Bench User', email: `cpu${i}@example.com` }, trx);
   });
-  const figures = await measure(server, (n) => `cpu${n}`, (n) => `Init-cpu${n}-Qw7!`);
+  const figures = await profiled('builtin', () => measure(server, (n) => `cpu${n}`, (n) => `Init-cpu${n}-Qw7!`));
   // scrypt at the bench's parameters, per call, measured alone (libuv threads included).
   const hash = await hashSecret('Some-Passw0rd-Here', BENCH_HASH_PARAMS);
   const c0 = process.cpuUsage();
@@ -114,7 +133,7 @@ async function ldap(mailer: Mailer): Promise<void> {
       },
     });
     const server = await createServer(config, { mailer, logDestination: pino.destination('/dev/null') });
-    const figures = await measure(server, uid, password);
+    const figures = await profiled('ldap', () => measure(server, uid, password));
     console.log('\nOpenLDAP (slapd with ppolicy; its own CPU is not in these figures)');
     for (const [name, us] of [['sign-in', figures.signIn], ['change (signed in)', figures.change], ['sign-in + change', figures.signIn + figures.change]] as const) {
       console.log(`${name.padEnd(34)} ${(us / 1000).toFixed(2).padStart(6)} ms CPU`);
@@ -129,8 +148,9 @@ async function ldap(mailer: Mailer): Promise<void> {
 async function main(): Promise<void> {
   const mailer: Mailer = { send: async () => {} };
   console.log(`server CPU per operation, in-process: ${OPS} ops × ${ROUNDS} rounds, ${CONCURRENCY} in flight`);
-  await builtin(mailer);
-  await ldap(mailer);
+  const only = process.env.BENCH_DIRECTORY;
+  if (only !== 'ldap') await builtin(mailer);
+  if (only !== 'builtin') await ldap(mailer);
 }
 
 main().catch((e: unknown) => {
