@@ -4,7 +4,7 @@ import { revokeUserSessions } from '../store/revocation.js';
 import type { Clock } from '../clock.js';
 import { DirectoryUnavailableError, type Directory, type DirectoryAccount, type PasswordWriteResult } from '../directory/directory.js';
 import type { MailMessage } from '../notify/mailer.js';
-import type { NoticeOutbox } from '../notify/notice-outbox.js';
+import type { ClaimedNotices, NoticeOutbox } from '../notify/notice-outbox.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Db } from '../store/db.js';
 import { newId } from '../security/tokens.js';
@@ -70,23 +70,25 @@ export class PasswordWrites {
     alsoInTransaction?: (trx: Transaction<Database>) => Promise<void>,
   ): Promise<PasswordWriteResult> {
     const { directory } = this.deps;
+    let queued: ClaimedNotices | null = null;
     const complete = async (trx: Transaction<Database>) => {
       await alsoInTransaction?.(trx);
-      await this.complete(trx, completion);
+      queued = await this.complete(trx, completion);
     };
     let written: PasswordWriteResult;
     if (how.kind === 'change' && directory.changePasswordWith) written = await directory.changePasswordWith(user, how.currentPassword, newPassword, complete);
     else if (how.kind === 'reset' && directory.resetPasswordWith) written = await directory.resetPasswordWith(user, newPassword, { unlock: how.unlock, mustChange: how.mustChange }, complete);
     else written = await this.writeWithIntent(user, newPassword, how, completion, complete);
-    if (written.ok) this.deps.notices.kick();
+    // Committed by now: the notices queued with the completion go to the relay.
+    if (written.ok && queued) this.deps.notices.sendClaimed(queued);
     return written;
   }
 
-  private async complete(trx: Transaction<Database>, c: WriteCompletion, how?: { reconciled: true }): Promise<void> {
+  private async complete(trx: Transaction<Database>, c: WriteCompletion, how?: { reconciled: true }): Promise<ClaimedNotices> {
     await revokeUserSessions(trx, this.deps.clock, c.userId);
     for (const key of c.clearThrottleKeys) await this.deps.throttles.clear(trx, key);
     await this.deps.auditLog.write(trx, how ? { ...c.audit, detail: { ...c.audit.detail, ...how } } : c.audit);
-    await this.deps.notices.enqueue(trx, c.notices);
+    return this.deps.notices.enqueueClaimed(trx, c.notices);
   }
 
   private async writeWithIntent(
@@ -138,10 +140,8 @@ export class PasswordWrites {
     // The directory's own stamps compared, not our clock (no skew).
     const changed = user?.password.lastChangedAt?.getTime() ?? null;
     if (user && changed !== null && (c.changedBefore === null || changed > c.changedBefore)) {
-      await db.transaction().execute(async (trx) => {
-        if (await intents.drop(trx, intent.id)) await this.complete(trx, c, { reconciled: true });
-      });
-      this.deps.notices.kick();
+      const queued = await db.transaction().execute(async (trx) => ((await intents.drop(trx, intent.id)) ? this.complete(trx, c, { reconciled: true }) : null));
+      if (queued) this.deps.notices.sendClaimed(queued);
       return 'completed';
     }
     if (!o.dropIfNotApplied) return 'open';

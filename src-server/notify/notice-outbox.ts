@@ -7,6 +7,8 @@ import type { NoticeStore } from '../store/notice-store.js';
 import type { Database } from '../store/schema.js';
 import type { MailMessage, Mailer } from './mailer.js';
 
+type NoticeRow = Database['notices'];
+
 /** A notice still unsent after this is given up (logged): no row lives forever. */
 const KEEP_MS = 24 * 3_600_000;
 const BATCH = 20;
@@ -32,6 +34,11 @@ interface NoticeOutboxDependencies {
   claimMs?: number;
 }
 
+/** Notices queued already claimed by this instance: sent by `sendClaimed` after their commit. */
+export interface ClaimedNotices {
+  readonly items: ReadonlyArray<{ row: Pick<NoticeRow, 'id' | 'attempts' | 'claimed_by'>; message: MailMessage }>;
+}
+
 interface OutboxRun {
   sent: number;
   failed: number;
@@ -50,6 +57,8 @@ export class NoticeOutbox {
   private again = false;
   private timer: NodeJS.Timeout | null = null;
   private purgedAt = -Infinity;
+  /** Claimed-at-birth sends in flight, awaited by `stop()`. */
+  private readonly sending = new Set<Promise<void>>();
 
   constructor(private readonly deps: NoticeOutboxDependencies) {}
 
@@ -62,6 +71,52 @@ export class NoticeOutbox {
     const now = this.now();
     for (const m of messages) {
       await this.deps.noticeStore.insert(trx, { id: newId(), kind: 'mail', payload: this.deps.secretBox.sealJson(m), created_at: now, next_attempt_at: now, attempts: 0, claimed_by: null, claimed_until: null, sent_at: null, expires_at: now + KEEP_MS });
+    }
+  }
+
+  /**
+   * Queues messages inside the caller's transaction, claimed by this instance at birth (one
+   * insert, no later claim): after the commit `sendClaimed` hands them over from memory. If
+   * this instance dies first, the claim lapses and any instance's poll sends them.
+   */
+  async enqueueClaimed(trx: Transaction<Database>, messages: MailMessage[]): Promise<ClaimedNotices> {
+    const now = this.now();
+    const claimedBy = newId();
+    const items: Array<ClaimedNotices['items'][number]> = [];
+    for (const message of messages) {
+      const row: NoticeRow = { id: newId(), kind: 'mail', payload: this.deps.secretBox.sealJson(message), created_at: now, next_attempt_at: now, attempts: 0, claimed_by: claimedBy, claimed_until: now + this.claimMs, sent_at: null, expires_at: now + KEEP_MS };
+      await this.deps.noticeStore.insert(trx, row);
+      items.push({ row, message });
+    }
+    return { items };
+  }
+
+  /** After the commit of `enqueueClaimed`: hands the notices to the relay in the background. */
+  sendClaimed(claimed: ClaimedNotices): void {
+    if (!claimed.items.length) return;
+    const run = (async () => {
+      for (const { row, message } of claimed.items) await this.send(row, message);
+    })()
+      .catch((e: Error) => this.deps.log.warn({ err: e.message }, 'notice outbox run failed'))
+      .finally(() => this.sending.delete(run));
+    this.sending.add(run);
+  }
+
+  private get claimMs(): number {
+    return this.deps.claimMs ?? 60_000;
+  }
+
+  /** One claimed notice to the relay: marked sent, or released for a retry after its backoff. */
+  private async send(row: Pick<NoticeRow, 'id' | 'attempts' | 'claimed_by'>, message: MailMessage): Promise<boolean> {
+    const { noticeStore, log } = this.deps;
+    try {
+      await this.deps.mailer.send(message);
+      await noticeStore.markSent(row, this.now());
+      return true;
+    } catch (e) {
+      log.warn({ err: (e as Error).message, attempts: row.attempts + 1 }, 'password notice not handed over; will retry');
+      await noticeStore.retryLater(row, this.now() + noticeBackoffMs(row.attempts));
+      return false;
     }
   }
 
@@ -95,18 +150,11 @@ export class NoticeOutbox {
     for (let batch = 0; batch < 50; batch++) {
       // A fresh claim token per batch; a row another instance holds is left alone.
       const claimAt = this.now();
-      const claimed = await noticeStore.claimDue(newId(), claimAt, claimAt + (this.deps.claimMs ?? 60_000), BATCH);
+      const claimed = await noticeStore.claimDue(newId(), claimAt, claimAt + this.claimMs, BATCH);
       if (!claimed.length) break;
       for (const row of claimed) {
-        try {
-          await this.deps.mailer.send(this.deps.secretBox.openJson<MailMessage>(row.payload));
-          await noticeStore.markSent(row, this.now());
-          run.sent++;
-        } catch (e) {
-          run.failed++;
-          log.warn({ err: (e as Error).message, attempts: row.attempts + 1 }, 'password notice not handed over; will retry');
-          await noticeStore.retryLater(row, this.now() + noticeBackoffMs(row.attempts));
-        }
+        if (await this.send(row, this.deps.secretBox.openJson<MailMessage>(row.payload))) run.sent++;
+        else run.failed++;
       }
       if (claimed.length < BATCH) break;
     }
@@ -124,6 +172,6 @@ export class NoticeOutbox {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.again = false;
-    await this.running?.catch(() => undefined);
+    await Promise.all([this.running?.catch(() => undefined), ...this.sending]);
   }
 }

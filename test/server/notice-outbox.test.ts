@@ -62,6 +62,28 @@ describe('notice outbox (R22)', () => {
     expect(await db.selectFrom('notices').select('id').execute()).toEqual([]);
   });
 
+  it('a notice claimed at birth is sent from memory after its commit, with no later claim; one whose instance died first is sent by another once the claim lapses (issue 12)', async () => {
+    t = await startTestServer();
+    const { db } = t.server.services;
+    const secretBox = new SecretBox(randomBytes(32));
+    const outbox = () => new NoticeOutbox({ noticeStore: new NoticeStore(db), clock: t!.clock, secretBox, mailer: new SmtpMailer(t!.smtp.url, 'sspr@corp.example', 2000), log: silentLog, claimMs: 30_000 });
+    const [a, b] = [outbox(), outbox()];
+    const sent = await db.transaction().execute((trx) => a.enqueueClaimed(trx, [{ to: 'a@corp.example', subject: 'claimed', text: 'a' }]));
+    // Claimed by `a`: another instance leaves it alone.
+    expect(await b.deliverDue()).toMatchObject({ sent: 0 });
+    a.sendClaimed(sent);
+    await a.stop();
+    expect(t.smtp.mails.map((m) => m.subject)).toEqual(['claimed']);
+    expect(await db.selectFrom('notices').select(['sent_at', 'claimed_by']).execute()).toEqual([{ sent_at: expect.any(Number), claimed_by: null }]);
+
+    // Queued, then the instance died before sending: nothing is lost.
+    await db.transaction().execute((trx) => a.enqueueClaimed(trx, [{ to: 'b@corp.example', subject: 'orphan', text: 'b' }]));
+    expect(await b.deliverDue()).toMatchObject({ sent: 0 });
+    t.clock.advance(30_001);
+    expect(await b.deliverDue()).toMatchObject({ sent: 1 });
+    expect(t.smtp.mails.map((m) => m.subject)).toEqual(['claimed', 'orphan']);
+  });
+
   it('the purge and the read-back of a claim look notices up by index, not by scanning a day of them (issue 12)', async () => {
     t = await startTestServer();
     const { db } = t.server.services;
