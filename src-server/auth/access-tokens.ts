@@ -50,7 +50,7 @@ export interface IssuedToken {
 export class AccessTokens {
   private readonly key: Buffer;
 
-  constructor(private readonly tokenStore: Pick<TokenStore, 'tokenVersion' | 'signInAlive'>, private readonly clock: Clock, codeKey: Buffer) {
+  constructor(private readonly tokenStore: Pick<TokenStore, 'tokenVersion' | 'session'>, private readonly clock: Clock, codeKey: Buffer) {
     // A key of its own, so a token MAC can never be confused with a one-time-code MAC.
     this.key = createHmac('sha256', codeKey).update('sspr-access-token-key-v1').digest();
   }
@@ -70,10 +70,6 @@ export class AccessTokens {
     return { token: `${signed}.${this.mac(signed).toString('base64url')}`, expiresAt };
   }
 
-  private async signInAlive(signInId: string): Promise<boolean> {
-    return this.tokenStore.signInAlive(signInId, this.clock.now().getTime());
-  }
-
   /** The claims of a genuine, unexpired, unrevoked token of one of `kinds`; otherwise null. */
   async verify(token: string, kinds: readonly TokenKind[]): Promise<TokenClaims | null> {
     const parts = token.split('.');
@@ -90,9 +86,10 @@ export class AccessTokens {
     }
     if (!kinds.includes(claims.knd)) return null;
     if (claims.exp <= this.clock.now().getTime()) return null;
-    if (claims.ver !== (await this.versionOf(claims.sub))) return null;
+    if (!claims.sid) return claims.ver === (await this.versionOf(claims.sub)) ? claims : null;
+    const session = await this.tokenStore.session(claims.sub, claims.sid, this.clock.now().getTime());
+    if (claims.ver !== session.version) return null;
     // A sign-in ended on its own (sign-out, refresh reuse, another session's method removal): its access tokens end with it.
-    if (claims.sid && !(await this.signInAlive(claims.sid))) return null;
-    return claims;
+    return session.alive ? claims : null;
   }
 }

@@ -20,7 +20,7 @@ export type RotateResult =
  * copied, so the family dies and the thief and the victim both have to sign in again.
  */
 export class RefreshTokens {
-  constructor(private readonly db: Db, private readonly clock: Clock, private readonly tokenStore: Omit<TokenStore, 'tokenVersion' | 'signInAlive'>) {}
+  constructor(private readonly db: Db, private readonly clock: Clock, private readonly tokenStore: Omit<TokenStore, 'tokenVersion' | 'session'>) {}
 
   async issue(conn: Conn, subjectId: string, client: string | null, family: string = newId()): Promise<{ token: string; expiresAt: Date; family: string }> {
     const token = newToken('rt');

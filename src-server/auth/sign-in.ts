@@ -7,7 +7,9 @@ import type { RefreshTokens } from './refresh-tokens.js';
 import { revokeUserSessions } from '../store/revocation.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
+import type { Transaction } from 'kysely';
 import type { Db } from '../store/db.js';
+import type { Database } from '../store/schema.js';
 import type { PolicyStore } from '../store/policy-store.js';
 
 export interface SignInDependencies {
@@ -38,8 +40,8 @@ export class SignInFlow {
     return new ProblemError('password_expired', 'Your password has expired. Choose a new one to continue.', { changeToken: change.token });
   }
 
-  private async tokens(user: DirectoryUser, refresh: { token: string; family: string }): Promise<TokenResponse> {
-    const access = await this.deps.accessTokens.issue('access', user, undefined, refresh.family);
+  private async tokens(user: DirectoryUser, refresh: { token: string; family: string }, conn?: Db | Transaction<Database>): Promise<TokenResponse> {
+    const access = await this.deps.accessTokens.issue('access', user, conn, refresh.family);
     const refreshToken = refresh.token;
     return {
       accessToken: access.token,
@@ -79,11 +81,11 @@ export class SignInFlow {
       await audit(user.username, 'denied', 'passwordExpired');
       throw await this.passwordExpired(user);
     }
-    const refresh = await deps.db.transaction().execute(async (trx) => {
+    // One unit: the event, the refresh token and the access token's version read.
+    return deps.db.transaction().execute(async (trx) => {
       await deps.auditLog.write(trx, { type: 'auth.signin', user: user.username, result: 'success', client });
-      return this.deps.refreshTokens.issue(trx, user.id, client);
+      return this.tokens(user, await this.deps.refreshTokens.issue(trx, user.id, client), trx);
     });
-    return this.tokens(user, refresh);
   }
 
   async refreshSession(refreshToken: string, client: string): Promise<TokenResponse> {

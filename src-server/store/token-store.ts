@@ -16,8 +16,12 @@ export class TokenStore {
       db.insertInto('refresh_tokens').values({ id: v.id, subject_id: v.subject_id, token_hash: v.token_hash, family: v.family, client: v.client, created_at: v.created_at, expires_at: v.expires_at, revoked_at: v.revoked_at }),
     ),
     tokenVersion: new ReusableQuery<{ subjectId: string }, { version: number }>((db, v) => db.selectFrom('token_versions').select('version').where('subject_id', '=', v.subjectId)),
-    liveRefreshOfSignIn: new ReusableQuery<{ family: string; now: number }, { id: string }>((db, v) =>
-      db.selectFrom('refresh_tokens').select('id').where('family', '=', v.family).where('revoked_at', 'is', null).where('expires_at', '>', v.now).limit(1),
+    // A signed-in request's one read: the subject's token version and whether its sign-in lives.
+    session: new ReusableQuery<{ subjectId: string; family: string; now: number }, { version: number | null; alive: number | boolean }>((db, v) =>
+      db.selectNoFrom((eb) => [
+        eb.selectFrom('token_versions').select('version').where('subject_id', '=', v.subjectId).as('version'),
+        eb.exists(eb.selectFrom('refresh_tokens').select('id').where('family', '=', v.family).where('revoked_at', 'is', null).where('expires_at', '>', v.now)).as('alive'),
+      ]),
     ),
   };
 
@@ -62,7 +66,9 @@ export class TokenStore {
     return row ? Number(row.version) : 0;
   }
 
-  async signInAlive(family: string, now: number): Promise<boolean> {
-    return (await this.q.liveRefreshOfSignIn.first(this.db, { family, now })) !== undefined;
+  /** The subject's token version and whether the sign-in `family` still lives, in one statement (every signed-in request asks both). */
+  async session(subjectId: string, family: string, now: number): Promise<{ version: number; alive: boolean }> {
+    const row = await this.q.session.first(this.db, { subjectId, family, now });
+    return { version: Number(row?.version ?? 0), alive: Boolean(row?.alive) };
   }
 }

@@ -31,4 +31,18 @@ describe('PostgreSQL store', () => {
     t.server.services.policy.invalidate();
     expect((await t.api('GET', '/policy')).body.methodsRequired).toBe(2);
   });
+
+  it('a signed-in request reads the token version and the sign-in together, on PostgreSQL too (issue 12)', async () => {
+    await t.addUser({ username: 'pg-liam' });
+    const signIn = async () => (await t.api('POST', '/auth/sign-in', { body: { username: 'pg-liam', password: 'Initial-Passw0rd!' } })).body;
+    const [a, b] = [await signIn(), await signIn()];
+    expect((await t.api('GET', '/me/status', { token: a.accessToken })).status).toBe(200);
+    // The sign-in ended: its access token with it; the other sign-in lives.
+    expect((await t.api('POST', '/auth/sign-out', { token: a.accessToken, body: { refreshToken: a.refreshToken } })).status).toBe(204);
+    expect((await t.api('GET', '/me/status', { token: a.accessToken })).status).toBe(401);
+    expect((await t.api('GET', '/me/status', { token: b.accessToken })).status).toBe(200);
+    // Every session ended: the version moved on.
+    expect((await t.api('POST', '/auth/sign-out', { token: b.accessToken, body: {} })).status).toBe(204);
+    expect((await t.api('GET', '/me/status', { token: b.accessToken })).status).toBe(401);
+  });
 });
