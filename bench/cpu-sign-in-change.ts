@@ -5,7 +5,7 @@
  * built-in directory the password hashing (scrypt, in libuv's threads) is measured on its own
  * and shown apart; on LDAP the directory's own time is slapd's process, not counted here.
  * Each phase runs BENCH_OPS (default 300) operations with 8 in flight, BENCH_ROUNDS (3)
- * times after a warm-up round; the median round is printed. BENCH_DIRECTORY=builtin or ldap
+ * times after BENCH_WARMUP (1) warm-up rounds; the median round is printed. BENCH_DIRECTORY=builtin or ldap
  * runs one side only; BENCH_PROFILE=dir writes a CPU profile of each side's measured
  * operations there (setup left out).
  */
@@ -25,6 +25,7 @@ import { BENCH_HASH_PARAMS } from './lib/server-process.js';
 
 const OPS = Number(process.env.BENCH_OPS ?? '300');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
+const WARMUP = Number(process.env.BENCH_WARMUP ?? '1');
 const CONCURRENCY = 8;
 const API = '/api/v1';
 
@@ -66,7 +67,7 @@ async function measure(server: SsprServer, user: (n: number) => string, password
   };
   const signIn: number[] = [];
   const change: number[] = [];
-  for (let round = 0; round <= ROUNDS; round++) {
+  for (let round = 0; round < WARMUP + ROUNDS; round++) {
     const n = (i: number) => round * OPS + i;
     const tokens: string[] = [];
     const s = await cpuPerOp(async (i) => {
@@ -78,7 +79,7 @@ async function measure(server: SsprServer, user: (n: number) => string, password
       const r = await post('/me/password', { currentPassword: password(n(i)), newPassword: `Vx${n(i)}-Harbor-Kite-${(n(i) * 7919) % 10007}!` }, tokens[i]);
       if (r.status !== 200) throw new Error(`change ${r.status}: ${JSON.stringify(r.body)}`);
     });
-    if (round > 0) {
+    if (round >= WARMUP) {
       signIn.push(s);
       change.push(c);
     }
@@ -92,7 +93,7 @@ async function builtin(mailer: Mailer): Promise<void> {
   const config = loadConfig({ env: { SSPR_DATA_DIR: dataDir, SSPR_LOG_LEVEL: 'warn', SSPR_PORT: '0', SSPR_RATE_LIMITS: 'off' } });
   const server = await createServer(config, { hashParams: BENCH_HASH_PARAMS, mailer, logDestination: pino.destination('/dev/null') });
   const dir = server.services.directory as BuiltinDirectory;
-  const users = OPS * (ROUNDS + 1);
+  const users = OPS * (WARMUP + ROUNDS);
   await server.services.db.transaction().execute(async (trx) => {
     for (let i = 0; i < users; i++) await dir.createUser({ username: `cpu${i}`, password: `Init-cpu${i}-Qw7!`, displayName: 'Bench User', email: `cpu${i}@example.com` }, trx);
   });
@@ -121,7 +122,7 @@ async function ldap(mailer: Mailer): Promise<void> {
   const slapd: Slapd = await startSlapd();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-cpu-sc-'));
   try {
-    const users = OPS * (ROUNDS + 1);
+    const users = OPS * (WARMUP + ROUNDS);
     const uid = (n: number) => `cpu${n}`;
     const password = (n: number) => `Init-cpu${n}-Qw7!`;
     await slapd.add(Array.from({ length: users }, (_, n) => [`dn: ${slapd.userDn(uid(n))}`, 'objectClass: inetOrgPerson', `uid: ${uid(n)}`, 'cn: Bench User', 'sn: User', `mail: ${uid(n)}@corp.example`, `userPassword: ${password(n)}`].join('\n')).join('\n\n'));
@@ -147,7 +148,7 @@ async function ldap(mailer: Mailer): Promise<void> {
 
 async function main(): Promise<void> {
   const mailer: Mailer = { send: async () => {} };
-  console.log(`server CPU per operation, in-process: ${OPS} ops × ${ROUNDS} rounds, ${CONCURRENCY} in flight`);
+  console.log(`server CPU per operation, in-process: ${OPS} ops × ${ROUNDS} rounds after ${WARMUP} warm-up, ${CONCURRENCY} in flight`);
   const only = process.env.BENCH_DIRECTORY;
   if (only !== 'ldap') await builtin(mailer);
   if (only !== 'builtin') await ldap(mailer);
