@@ -192,7 +192,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
     securityQuestions: createSecurityQuestionsMethod({ hashParams }),
   };
 
-  const passwordNotifier = new PasswordNotifier({ clock, directory, policyStore, methodStore, mailer, log });
+  const passwordNotifier = new PasswordNotifier({ clock, directory, policyStore, methodStore });
   const registrationStore = new RegistrationStore(db);
   const meStatus = new MeStatusFlow({ clock, directory, methodStore, policyStore, registrationStore });
   // A claim outlives any one hand-over (its SMTP deadline) a few times over.
@@ -230,7 +230,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       : undefined,
     routes: [
       policyRoutes({ policyStore }),
-      resetRoutes({ resetFlow, resetPassword, adminSignIn, stepUp, accountUnlock: new AccountUnlock({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, passwordNotifier, log }) }),
+      resetRoutes({ resetFlow, resetPassword, adminSignIn, stepUp, accountUnlock: new AccountUnlock({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, passwordNotifier, notices }) }),
       methodRoutes({
         methodRegistration: new MethodRegistration({ auditLog, clock, codeKey, db, directory, log, methodStore, registrationStore, policyStore, throttles, methodKinds, meStatus, stepUp, refreshTokens, accountNotifier, deliveryTimeoutMs: config.deliveryTimeoutMs }),
         approvals,

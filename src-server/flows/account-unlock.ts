@@ -3,7 +3,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import { DirectoryUnavailableError, type Directory } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
-import type { Log } from '../log.js';
+import type { NoticeOutbox } from '../notify/notice-outbox.js';
 import type { PasswordNotifier } from '../notify/notifications.js';
 import type { PolicyStore } from '../store/policy-store.js';
 import { hashToken } from '../security/tokens.js';
@@ -21,7 +21,8 @@ interface AccountUnlockDependencies {
   throttles: ThrottleStore;
   auditLog: AuditLog;
   passwordNotifier: PasswordNotifier;
-  log: Log;
+  /** R22's notice goes through the outbox, queued with the unlock: a relay that is down delays it, never loses it. */
+  notices: Pick<NoticeOutbox, 'enqueueClaimed' | 'sendClaimed'>;
 }
 
 /**
@@ -78,13 +79,15 @@ export class AccountUnlock {
       await resetSessions.moveStatus(db, session.id, ['setting'], 'ready');
       throw err;
     });
-    await db.transaction().execute(async (trx) => {
+    const messages = await this.deps.passwordNotifier.messages(user, { how: 'unlock', client: ctx.client, locale: ctx.locale, when: new Date(now) });
+    const queued = await db.transaction().execute(async (trx) => {
       await resetSessions.moveStatus(trx, session.id, 'any', 'completed', { completedAt: now });
       // R11d: a session that ends well clears the counters, as a reset does.
       await throttles.clear(trx, session.throttleKey);
       await auditLog.write(trx, { type: 'reset.unlock', user: session.username, result: 'success', client: ctx.client, detail: { unlockOnly: true, wasLocked: true } });
+      return this.deps.notices.enqueueClaimed(trx, messages);
     });
-    this.deps.passwordNotifier.passwordChanged(user, { how: 'unlock', client: ctx.client, locale: ctx.locale }).catch((err: Error) => this.deps.log.warn({ err: err.message }, 'unlock notification failed'));
+    this.deps.notices.sendClaimed(queued);
     return { unlockedAt: new Date(now).toISOString() };
   }
 }

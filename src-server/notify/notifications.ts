@@ -80,8 +80,6 @@ interface PasswordNotifierDependencies {
   directory: Directory;
   policyStore: PolicyStore;
   methodStore: MethodStore;
-  mailer: Mailer;
-  log: Log;
 }
 
 /** Who a notice is about. A change needs no administrator flag (only a reset tells the other administrators). */
@@ -113,14 +111,6 @@ export class PasswordNotifier {
       }
     }
     return messages;
-  }
-
-  async passwordChanged(user: NoticeSubject, ctx: { how: 'reset' | 'change' | 'unlock'; client: string; locale: Locale }): Promise<void> {
-    const { mailer, log } = this.deps;
-    const sends = (await this.messages(user, ctx)).map((m) => mailer.send(m));
-    for (const r of await Promise.allSettled(sends)) {
-      if (r.status === 'rejected') log.warn({ err: (r.reason as Error).message }, 'password notification not sent');
-    }
   }
 }
 

@@ -65,6 +65,26 @@ describe('unlock without a new password (R37)', () => {
     expect(mail.text).toContain('Your password did not change.');
   });
 
+  it('R37, R22: the unlock notice goes through the outbox: with the relay down the unlock still answers, and the notice follows once the relay is back', async () => {
+    await t.setPolicy((p) => (p.sspr.unlockOnly = true));
+    t.server.services.policy.invalidate();
+    const { address } = await userWithEmail(t, 'ulk5');
+    await lockOut('ulk5');
+    const token = await verified('ulk5', address);
+    t.smtp.refuse = true;
+    try {
+      expect((await unlock(token)).status).toBe(200);
+      // Each of the owner's addresses refused once, kept for a retry after its backoff.
+      await expect.poll(async () => (await t.server.services.db.selectFrom('notices').select('attempts').where('sent_at', 'is', null).execute()).map((n) => n.attempts), { timeout: 5000 }).toEqual([1, 1]);
+    } finally {
+      t.smtp.refuse = false;
+    }
+    expect(t.smtp.mails.some((m) => /unlocked/.test(m.subject ?? '') && JSON.stringify(m.to).includes('ulk5@corp.example'))).toBe(false);
+    t.clock.advance(10_000);
+    const mail = await t.smtp.waitFor('ulk5@corp.example', (m) => /unlocked/.test(m.subject ?? ''), 12_000);
+    expect(mail.text).toContain('Your password did not change.');
+  }, 20_000);
+
   it('R37, R13b: past the last gate the verify answer itself says locked and when the last wrong password came; nothing before', async () => {
     const { address } = await userWithEmail(t, 'ulk3');
     await lockOut('ulk3');
