@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { newId } from '../security/tokens.js';
-import type { NoticeStore } from '../store/notice-store.js';
+import type { NoticeClaim, NoticeStore } from '../store/notice-store.js';
 import type { Database } from '../store/schema.js';
 import type { MailMessage, Mailer } from './mailer.js';
 
@@ -36,7 +36,7 @@ interface NoticeOutboxDependencies {
 
 /** Notices queued already claimed by this instance: sent by `sendClaimed` after their commit. */
 export interface ClaimedNotices {
-  readonly items: ReadonlyArray<{ row: Pick<NoticeRow, 'id' | 'attempts' | 'claimed_by'>; message: MailMessage }>;
+  readonly items: ReadonlyArray<{ row: NoticeClaim; message: MailMessage }>;
 }
 
 interface OutboxRun {
@@ -107,7 +107,7 @@ export class NoticeOutbox {
   }
 
   /** One claimed notice to the relay: marked sent, or released for a retry after its backoff. */
-  private async send(row: Pick<NoticeRow, 'id' | 'attempts' | 'claimed_by'>, message: MailMessage): Promise<boolean> {
+  private async send(row: NoticeClaim, message: MailMessage): Promise<boolean> {
     const { noticeStore, log } = this.deps;
     try {
       await this.deps.mailer.send(message);

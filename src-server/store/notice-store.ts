@@ -5,7 +5,7 @@ import type { Database } from './schema.js';
 type NoticeRow = Database['notices'];
 type ClaimedNotice = Pick<NoticeRow, 'id' | 'payload' | 'attempts' | 'claimed_by'>;
 /** What marking a claimed notice needs (the claim is checked, so a lapsed one is left alone). */
-type Claim = Pick<NoticeRow, 'id' | 'attempts' | 'claimed_by'>;
+export type NoticeClaim = Pick<NoticeRow, 'id' | 'attempts' | 'claimed_by'>;
 
 /**
  * R22: the `notices` table behind the durable outbox. Rows are claimed (claimed_by /
@@ -59,11 +59,11 @@ export class NoticeStore {
     return this.q.claimed.rows(this.db, { token });
   }
 
-  async markSent(row: Claim, at: number): Promise<void> {
+  async markSent(row: NoticeClaim, at: number): Promise<void> {
     await this.q.markSent.run(this.db, { id: row.id, claimedBy: row.claimed_by, at });
   }
 
-  async retryLater(row: Claim, nextAttemptAt: number): Promise<void> {
+  async retryLater(row: NoticeClaim, nextAttemptAt: number): Promise<void> {
     await this.db
       .updateTable('notices')
       .set({ attempts: row.attempts + 1, next_attempt_at: nextAttemptAt, claimed_by: null, claimed_until: null })
