@@ -1,6 +1,7 @@
 import type { Log } from '../log.js';
 import type { Clock } from '../clock.js';
 import { startPeriodic, type PeriodicJob } from '../reports/periodic.js';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from './db.js';
 
 const HOUR_MS = 3_600_000;
@@ -28,6 +29,18 @@ export function purgeClaimKey(now: Date): string {
   return `${CLAIM_PREFIX}${now.toISOString().slice(0, 13)}`;
 }
 
+/** Tables whose rows go on their own once expired (no dependants to take along). */
+type SelfContainedTable = 'challenges' | 'approvals' | 'access_passes' | 'api_tokens';
+
+/** Deletes up to BATCH rows of `table` that `expired` selects; returns how many went. */
+async function deleteExpiredBatch(db: Db, table: SelfContainedTable, expired: RawBuilder<SqlBool>): Promise<number> {
+  const r = await db
+    .deleteFrom(table)
+    .where('id', 'in', (eb) => eb.selectFrom(table).select('id').where(expired).limit(BATCH))
+    .executeTakeFirstOrThrow();
+  return Number(r.numDeletedRows);
+}
+
 /** Runs `remove` (one batch) until a batch comes back short; returns how many went. */
 async function inBatches(remove: () => Promise<number>): Promise<number> {
   let total = 0;
@@ -49,12 +62,9 @@ async function inBatches(remove: () => Promise<number>): Promise<number> {
 export async function purgeExpiredRows(db: Db, now: Date): Promise<PurgeCounts> {
   const cutoff = now.getTime() - EXPIRED_GRACE_MS;
   const affected = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
-  const challenges = await inBatches(async () =>
-    affected(await db.deleteFrom('challenges').where('id', 'in', (eb) => eb.selectFrom('challenges').select('id').where('expires_at', '<', cutoff).limit(BATCH)).executeTakeFirstOrThrow()),
-  );
-  const approvals = await inBatches(async () =>
-    affected(await db.deleteFrom('approvals').where('id', 'in', (eb) => eb.selectFrom('approvals').select('id').where('expires_at', '<', cutoff).limit(BATCH)).executeTakeFirstOrThrow()),
-  );
+  const expiredBefore = sql<SqlBool>`expires_at < ${cutoff}`;
+  const challenges = await inBatches(() => deleteExpiredBatch(db, 'challenges', expiredBefore));
+  const approvals = await inBatches(() => deleteExpiredBatch(db, 'approvals', expiredBefore));
   const resetSessions = await inBatches(async () => {
     const ids = (await db.selectFrom('reset_sessions').select('id').where('expires_at', '<', cutoff).limit(BATCH).execute()).map((r) => r.id);
     if (!ids.length) return 0;
@@ -76,16 +86,9 @@ export async function purgeExpiredRows(db: Db, now: Date): Promise<PurgeCounts> 
     });
     return families.length;
   });
-  const accessPasses = await inBatches(async () =>
-    affected(await db.deleteFrom('access_passes').where('id', 'in', (eb) => eb.selectFrom('access_passes').select('id').where('expires_at', '<', cutoff).limit(BATCH)).executeTakeFirstOrThrow()),
-  );
-  const apiTokens = await inBatches(async () =>
-    affected(
-      await db
-        .deleteFrom('api_tokens')
-        .where('id', 'in', (eb) => eb.selectFrom('api_tokens').select('id').where((w) => w.or([w('expires_at', '<', cutoff), w('revoked_at', '<', cutoff)])).limit(BATCH))
-        .executeTakeFirstOrThrow(),
-    ),
+  const accessPasses = await inBatches(() => deleteExpiredBatch(db, 'access_passes', expiredBefore));
+  const apiTokens = await inBatches(() =>
+    deleteExpiredBatch(db, 'api_tokens', sql<SqlBool>`expires_at < ${cutoff} or revoked_at < ${cutoff}`),
   );
   return { resetSessions, challenges, approvals, refreshTokens, accessPasses, apiTokens };
 }
