@@ -63,6 +63,19 @@ describe('OpenLDAP: passwords expiring soon (R36)', () => {
     expect(e7.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('R36: a scan whose pages take long to handle (a slow relay) runs to its end, past the directory timeout of one operation', async () => {
+    const now = clock.now();
+    const found: string[] = [];
+    const began = Date.now();
+    // Four pages of one, each handled for 600 ms: 2.4 s in all, against a 1.5 s operation timeout.
+    await dir.forEachExpiring({ from: now, to: new Date(now.getTime() + 14 * DAY), maxAgeDays: 0 }, 1, async (page) => {
+      found.push(...page.map((a) => a.username));
+      await new Promise((r) => setTimeout(r, 600));
+    });
+    expect(Date.now() - began).toBeGreaterThan(1500);
+    expect(found.sort()).toEqual(['e1', 'e14', 'e3', 'e7']);
+  });
+
   it('R36: the server\'s job sends one reminder per user at each threshold, in the language the directory records for the user (else the default)', async () => {
     const t = await startTestServer({
       startAt: clock.now().toISOString(),

@@ -94,7 +94,20 @@ export class ClientPool {
   ) {}
 
   /** Runs `fn` with a client. Directory verdicts (ResultCodeError) pass through; everything else becomes DirectoryUnavailableError. */
-  async use<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  use<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+    return this.lend(fn, 'whole');
+  }
+
+  /**
+   * As `use`, for a paged scan whose pages are handled between requests (reminders mailed, a
+   * count taken): the deadline covers getting a client, and each page's request is bounded by
+   * the client's own operation timeout, so a long scan of a large tree is not cut off midway.
+   */
+  scan<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+    return this.lend(fn, 'acquire');
+  }
+
+  private async lend<T>(fn: (client: Client) => Promise<T>, deadlineCovers: 'whole' | 'acquire'): Promise<T> {
     const timeoutMs = this.connector.endpoint.timeoutMs;
     let client: Client | null = null;
     let broken = false;
@@ -115,6 +128,7 @@ export class ClientPool {
           throw new Error('late');
         }
         client = lent;
+        if (deadlineCovers === 'acquire') clearTimeout(timer);
         return fn(lent);
       })();
       // The losing promise must not become an unhandled rejection.

@@ -273,7 +273,7 @@ export abstract class LdapDirectory implements Directory {
     if (!filter) return;
     const attributes = [...this.userAttributes, 'preferredLanguage'];
     const options = { scope: 'sub' as const, filter: and(this.userClass, filter), attributes, explicitBufferAttributes: this.bufferAttributes, paged: { pageSize } };
-    await this.service.use(async (c) => {
+    await this.service.scan(async (c) => {
       for await (const page of c.searchPaginated(this.settings.baseDn, options)) {
         const entries = page.searchEntries.map((e) => new Attrs(e));
         const users = await Promise.all(entries.map((e) => this.toAccount(e)));
@@ -295,7 +295,7 @@ export abstract class LdapDirectory implements Directory {
   async forEachUser(pageSize: number, onPage: (users: DirectoryUser[]) => Promise<void>): Promise<void> {
     const ids: string[] = [];
     const options = { scope: 'sub' as const, filter: this.userClass, attributes: [this.idAttribute], explicitBufferAttributes: this.bufferAttributes, paged: { pageSize } };
-    await this.service.use(async (c) => {
+    await this.service.scan(async (c) => {
       for await (const page of c.searchPaginated(this.settings.baseDn, options)) {
         for (const e of page.searchEntries) {
           const id = this.idOf(new Attrs(e));
