@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import { DirectoryUnavailableError, type Directory, type DirectoryUser, type PasswordWriteResult } from '../directory/directory.js';
 import { ProblemError } from '../errors.js';
 import type { MailMessage } from '../notify/mailer.js';
-import type { NoticeOutbox } from '../notify/notice-outbox.js';
+import type { ClaimedNotices, NoticeOutbox } from '../notify/notice-outbox.js';
 import type { PasswordNotifier } from '../notify/notifications.js';
 import { productPasswordViolations } from '../policy/password-check.js';
 import type { PolicyStore } from '../store/policy-store.js';
@@ -89,9 +89,12 @@ export class ResetPassword {
       const completion: Completion = { unlock: body.unlockAccount, wasLocked: user.locked, client: ctx.client, notices, changedBefore: user.password.lastChangedAt?.getTime() ?? null };
       // The directory's verdict is the user's to see (R18a); if it cannot be reached the
       // error propagates (directory_unavailable) and the session stays usable for a retry.
+      let queued: ClaimedNotices | null = null;
       written = directory.resetPasswordWith
-        ? await directory.resetPasswordWith(user, body.newPassword, { unlock: body.unlockAccount }, async (trx) => void (await this.complete(trx, session, user.id, completion)))
+        ? await directory.resetPasswordWith(user, body.newPassword, { unlock: body.unlockAccount }, async (trx) => void (queued = await this.complete(trx, session, user.id, completion)))
         : await this.writeWithIntent(session, user, body.newPassword, completion);
+      // Committed by now: the notices queued with the completion go to the relay.
+      if (written.ok && queued) this.deps.notices.sendClaimed(queued);
     } catch (err) {
       // An external write whose outcome is unknown keeps its claim until reconciled or lapsed.
       if (!(await resetSessions.intentFor(session.id))) await release();
@@ -102,25 +105,24 @@ export class ResetPassword {
       await audit('failure', { reason: 'directoryPolicy', rules: written.violations.map((v) => v.rule) });
       throw new ProblemError('password_policy', 'The directory refused the new password.', { violations: written.violations });
     }
-    this.deps.notices.kick();
     return { unlocked: body.unlockAccount, changedAt: written.changedAt.toISOString() };
   }
 
   /**
    * Everything a reset means besides the password itself, in the caller's transaction: the
    * session completed, sessions and refresh tokens revoked, R11d's counters cleared, the audit
-   * event and the queued notices. False when the session was completed already.
+   * event and the notices, queued claimed by this instance (the caller sends them after the
+   * commit). Null when the session was completed already.
    */
-  private async complete(trx: Transaction<Database>, session: StoredResetSession, userId: string, c: Completion, how?: { reconciled: true }): Promise<boolean> {
+  private async complete(trx: Transaction<Database>, session: StoredResetSession, userId: string, c: Completion, how?: { reconciled: true }): Promise<ClaimedNotices | null> {
     const { resetSessions, throttles, auditLog } = this.deps;
-    if (!(await resetSessions.moveStatus(trx, session.id, ['verifying', 'ready', 'setting'], 'completed', { completedAt: this.now() }))) return false;
+    if (!(await resetSessions.moveStatus(trx, session.id, ['verifying', 'ready', 'setting'], 'completed', { completedAt: this.now() }))) return null;
     await revokeUserSessions(trx, this.deps.clock, userId, session.id);
     // R11d: a successful reset clears every counter.
     await throttles.clear(trx, session.throttleKey);
     await auditReset(auditLog, trx, session, { type: 'reset.password', result: 'success', client: c.client, detail: how ?? null });
     if (c.unlock) await auditReset(auditLog, trx, session, { type: 'reset.unlock', result: 'success', client: c.client, detail: { wasLocked: c.wasLocked } });
-    await this.deps.notices.enqueue(trx, c.notices);
-    return true;
+    return this.deps.notices.enqueueClaimed(trx, c.notices);
   }
 
   /**
@@ -146,10 +148,12 @@ export class ResetPassword {
       await resetSessions.dropIntent(db, session.id);
       return written;
     }
-    await db.transaction().execute(async (trx) => {
-      await this.complete(trx, session, user.id, c);
+    const queued = await db.transaction().execute(async (trx) => {
+      const claimed = await this.complete(trx, session, user.id, c);
       await resetSessions.dropIntent(trx, session.id);
+      return claimed;
     });
+    if (queued) this.deps.notices.sendClaimed(queued);
     return written;
   }
 
@@ -187,10 +191,10 @@ export class ResetPassword {
     const c = this.deps.secretBox.openJson<Completion>(intent.sealed);
     const changed = user?.password.lastChangedAt?.getTime() ?? null;
     if (user && changed !== null && (c.changedBefore === null || changed > c.changedBefore)) {
-      await db.transaction().execute(async (trx) => {
-        if (await resetSessions.dropIntent(trx, intent.sessionId)) await this.complete(trx, session, intent.userId, c, { reconciled: true });
-      });
-      this.deps.notices.kick();
+      const queued = await db.transaction().execute(async (trx) =>
+        (await resetSessions.dropIntent(trx, intent.sessionId)) ? this.complete(trx, session, intent.userId, c, { reconciled: true }) : null,
+      );
+      if (queued) this.deps.notices.sendClaimed(queued);
       return 'completed';
     }
     await db.transaction().execute(async (trx) => {

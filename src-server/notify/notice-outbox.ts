@@ -66,18 +66,11 @@ export class NoticeOutbox {
     return this.deps.clock.now().getTime();
   }
 
-  /** Queues messages inside the caller's transaction; sealed, since they carry addresses. */
-  async enqueue(trx: Transaction<Database>, messages: MailMessage[]): Promise<void> {
-    const now = this.now();
-    for (const m of messages) {
-      await this.deps.noticeStore.insert(trx, { id: newId(), kind: 'mail', payload: this.deps.secretBox.sealJson(m), created_at: now, next_attempt_at: now, attempts: 0, claimed_by: null, claimed_until: null, sent_at: null, expires_at: now + KEEP_MS });
-    }
-  }
-
   /**
-   * Queues messages inside the caller's transaction, claimed by this instance at birth (one
-   * insert, no later claim): after the commit `sendClaimed` hands them over from memory. If
-   * this instance dies first, the claim lapses and any instance's poll sends them.
+   * Queues messages inside the caller's transaction (sealed, since they carry addresses),
+   * claimed by this instance at birth (one insert, no later claim): after the commit
+   * `sendClaimed` hands them over from memory. If this instance dies first, the claim lapses
+   * and any instance's poll sends them.
    */
   async enqueueClaimed(trx: Transaction<Database>, messages: MailMessage[]): Promise<ClaimedNotices> {
     const now = this.now();

@@ -20,6 +20,8 @@ afterEach(async () => {
 });
 
 const silentLog = { info: () => undefined, warn: () => undefined };
+/** The outbox's default claim (60 s): a claim at birth older than this is anyone's to send. */
+const CLAIM_MS = 60_000;
 
 describe('notice outbox (R22)', () => {
   it('backoff doubles from 5 s and stops growing at 15 min', () => {
@@ -33,7 +35,9 @@ describe('notice outbox (R22)', () => {
     const secretBox = new SecretBox(randomBytes(32));
     const instances = Array.from({ length: 4 }, () => new NoticeOutbox({ noticeStore: new NoticeStore(db), clock: t!.clock, secretBox, mailer: new SmtpMailer(t!.smtp.url, 'sspr@corp.example', 2000), log: silentLog }));
     const messages = Array.from({ length: 10 }, (_, i) => ({ to: `n${i}@corp.example`, subject: `notice ${i}`, text: 'Your password was reset.' }));
-    await db.transaction().execute((trx) => instances[0]!.enqueue(trx, messages));
+    // Queued by an instance that died before sending: its claim lapses, and any poll takes them.
+    await db.transaction().execute((trx) => instances[0]!.enqueueClaimed(trx, messages));
+    t.clock.advance(CLAIM_MS + 1);
 
     t.smtp.refuse = true;
     const refused = await instances[0]!.deliverDue();
@@ -54,7 +58,8 @@ describe('notice outbox (R22)', () => {
     t = await startTestServer();
     const { db } = t.server.services;
     const outbox = new NoticeOutbox({ noticeStore: new NoticeStore(db), clock: t.clock, secretBox: new SecretBox(randomBytes(32)), mailer: new SmtpMailer(t.smtp.url, 'sspr@corp.example', 2000), log: silentLog });
-    await db.transaction().execute((trx) => outbox.enqueue(trx, [{ to: 'a@corp.example', subject: 'a', text: 'a' }]));
+    await db.transaction().execute((trx) => outbox.enqueueClaimed(trx, [{ to: 'a@corp.example', subject: 'a', text: 'a' }]));
+    t.clock.advance(CLAIM_MS + 1);
     t.smtp.refuse = true;
     await outbox.deliverDue();
     t.clock.advance(24 * 3_600_000 + 1);
