@@ -110,34 +110,44 @@ export class BuiltinDirectory implements Directory {
   }
 
   async verifyPassword(username: string, password: string): Promise<VerifyResult> {
-    const row = await this.rows.byKey(usernameKey(username));
+    return (await this.verifyAgainstHash(username, password)).result;
+  }
+
+  /** `verifyPassword`, with the hash a right password was checked against. */
+  private async verifyAgainstHash(username: string, password: string): Promise<{ result: VerifyResult; hash?: string }> {
+    // The user and their groups in one read: the groups are needed only when the password is right.
+    const joined = await this.rows.withGroupsByKey(usernameKey(username));
+    const row = joined[0];
     if (!row) {
       this.dummyHash ??= hashSecret('dummy-password-for-timing', this.hashParams);
       await verifySecret(password, await this.dummyHash);
-      return { ok: false, reason: 'invalid' };
+      return { result: { ok: false, reason: 'invalid' } };
     }
+    const groups = () => joined.flatMap((r) => (r.group_name === null ? [] : [r.group_name]));
     const good = await verifySecret(password, row.password_hash);
     // Account state is told only to someone who knows the password: no enumeration.
-    if (good && row.disabled === 1) return { ok: false, reason: 'disabled' };
-    if (good && this.isLocked(row)) return { ok: false, reason: 'locked', user: await this.toUser(row) };
+    if (good && row.disabled === 1) return { result: { ok: false, reason: 'disabled' } };
+    if (good && this.isLocked(row)) return { result: { ok: false, reason: 'locked', user: this.userOf(row, groups()) } };
     if (!good) {
       // Counted in the database, so parallel wrong passwords all count.
       await this.rows.countFailedSignIn(row.id, this.clock.now().getTime(), this.options.lockoutThreshold);
-      return { ok: false, reason: 'invalid' };
+      return { result: { ok: false, reason: 'invalid' } };
     }
     if (row.failed_signins > 0 || row.locked_at !== null) {
       await this.rows.clearFailedSignIns(row.id);
     }
-    const user = await this.toUser({ ...row, failed_signins: 0, locked_at: null });
-    return { ok: true, user };
+    return { result: { ok: true, user: this.userOf({ ...row, failed_signins: 0, locked_at: null }, groups()) }, hash: row.password_hash };
   }
 
-  /** History and "same as current" checks, the directory's own verdict (R18b). */
-  private async historyViolations(userId: string, currentHash: string, newPassword: string, policy: PolicyDocument): Promise<Violation[]> {
+  /**
+   * History and "same as current" checks, the directory's own verdict (R18b). `isCurrent`:
+   * whether the new password is the current one, when the caller already knows.
+   */
+  private async historyViolations(userId: string, currentHash: string, newPassword: string, policy: PolicyDocument, isCurrent?: boolean): Promise<Violation[]> {
     const m = PASSWORD_MESSAGES.en;
     const n = policy.password.historyCount;
     if (n === 0) return [];
-    if (await verifySecret(newPassword, currentHash)) return [{ rule: 'history', message: m.history(n) }];
+    if (isCurrent ?? (await verifySecret(newPassword, currentHash))) return [{ rule: 'history', message: m.history(n) }];
     for (const older of await this.rows.historyHashes(userId, Math.max(0, n - 1))) {
       if (await verifySecret(newPassword, older)) return [{ rule: 'history', message: m.history(n) }];
     }
@@ -149,9 +159,10 @@ export class BuiltinDirectory implements Directory {
     newPassword: string,
     opts: { unlock: boolean; mustChange: boolean },
     complete?: (trx: Transaction<Database>, changedAt: Date) => Promise<void>,
+    isCurrent?: boolean,
   ): Promise<PasswordWriteResult> {
     const policy = await this.policy();
-    const violations = await this.historyViolations(row.id, row.password_hash, newPassword, policy);
+    const violations = await this.historyViolations(row.id, row.password_hash, newPassword, policy, isCurrent);
     if (violations.length) return { ok: false, violations };
     const hash = await hashSecret(newPassword, this.hashParams);
     const now = this.clock.now().getTime();
@@ -188,14 +199,17 @@ export class BuiltinDirectory implements Directory {
   ): Promise<PasswordWriteResult> {
     const m = PASSWORD_MESSAGES.en;
     // Checked as a sign-in checks it, so wrong current passwords count towards the lockout.
-    const current = await this.verifyPassword(user.username, currentPassword);
+    const { result: current, hash: verifiedHash } = await this.verifyAgainstHash(user.username, currentPassword);
     if (!current.ok && current.reason === 'locked') return { ok: false, violations: [{ rule: 'accountLocked', message: m.accountLocked }] };
     if (!current.ok && current.reason === 'disabled') return { ok: false, violations: [{ rule: 'accountDisabled', message: m.accountDisabled }] };
     if (!current.ok || current.user.id !== user.id) return { ok: false, violations: [{ rule: 'currentPassword', message: m.currentPassword }] };
     if (currentPassword === newPassword) return { ok: false, violations: [{ rule: 'sameAsCurrent', message: m.sameAsCurrent }] };
     const row = await this.rows.byId(user.id);
     if (!row) return { ok: false, violations: [{ rule: 'accountGone', message: m.accountGone }] };
-    return this.writePassword(row, newPassword, { unlock: false, mustChange: false }, complete);
+    // The current password was just checked against this very hash, so the new one matches it
+    // exactly when both are one text to scrypt (NFC): no second scrypt. Unless the hash changed in between.
+    const isCurrent = row.password_hash === verifiedHash ? newPassword.normalize('NFC') === currentPassword.normalize('NFC') : undefined;
+    return this.writePassword(row, newPassword, { unlock: false, mustChange: false }, complete, isCurrent);
   }
 
   async unlock(user: DirectoryUser): Promise<void> {

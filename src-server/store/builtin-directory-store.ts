@@ -19,10 +19,34 @@ const HISTORY_KEPT = 24;
 export class BuiltinDirectoryStore {
   constructor(private readonly db: Db) {}
 
-  /** The user and their groups in one query: every reset starts with this lookup. */
+  /**
+   * Every sign-in, change and reset runs these: compiled once (see ReusableQuery). byName and
+   * byId read the user and their groups in one query.
+   */
   private readonly q = {
     byName: new ReusableQuery<{ key: string }, UserGroupRow>((db, v) => this.withGroups(db).where('users.username_key', '=', v.key)),
     byId: new ReusableQuery<{ id: string }, UserGroupRow>((db, v) => this.withGroups(db).where('users.id', '=', v.id)),
+    row: new ReusableQuery<{ id: string }, UserRow>((db, v) => db.selectFrom('users').selectAll().where('id', '=', v.id)),
+    groups: new ReusableQuery<{ userId: string }, { name: string }>((db, v) =>
+      db.selectFrom('group_members').innerJoin('groups', 'groups.name_key', 'group_members.group_key').select('groups.name').where('group_members.user_id', '=', v.userId).orderBy('groups.name'),
+    ),
+    clearFailed: new ReusableQuery<{ id: string }, never>((db, v) => db.updateTable('users').set({ failed_signins: 0, locked_at: null }).where('id', '=', v.id)),
+    history: new ReusableQuery<{ userId: string; count: number }, { password_hash: string }>((db, v) =>
+      db.selectFrom('password_history').select('password_hash').where('user_id', '=', v.userId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(v.count),
+    ),
+    keepHistory: new ReusableQuery<{ userId: string; hash: string; now: number }, never>((db, v) =>
+      db.insertInto('password_history').values({ user_id: v.userId, password_hash: v.hash, created_at: v.now }),
+    ),
+    setPassword: new ReusableQuery<{ id: string; hash: string; now: number; mustChange: number }, never>((db, v) =>
+      db.updateTable('users').set({ password_hash: v.hash, password_changed_at: v.now, must_change: v.mustChange }).where('id', '=', v.id),
+    ),
+    setPasswordAndUnlock: new ReusableQuery<{ id: string; hash: string; now: number; mustChange: number }, never>((db, v) =>
+      db.updateTable('users').set({ password_hash: v.hash, password_changed_at: v.now, must_change: v.mustChange, failed_signins: 0, locked_at: null }).where('id', '=', v.id),
+    ),
+    keptHistory: new ReusableQuery<{ userId: string }, { id: number }>((db, v) =>
+      db.selectFrom('password_history').select('id').where('user_id', '=', v.userId).orderBy('id', 'desc').limit(HISTORY_KEPT),
+    ),
+    dropHistoryBefore: new ReusableQuery<{ userId: string; id: number }, never>((db, v) => db.deleteFrom('password_history').where('user_id', '=', v.userId).where('id', '<', v.id)),
   };
 
   private withGroups(db: Conn) {
@@ -44,22 +68,11 @@ export class BuiltinDirectoryStore {
   }
 
   async groupsOf(userId: string, conn: Conn = this.db): Promise<string[]> {
-    const groups = await conn
-      .selectFrom('group_members')
-      .innerJoin('groups', 'groups.name_key', 'group_members.group_key')
-      .select('groups.name')
-      .where('group_members.user_id', '=', userId)
-      .orderBy('groups.name')
-      .execute();
-    return groups.map((g) => g.name);
-  }
-
-  async byKey(key: string, conn: Conn = this.db): Promise<UserRow | undefined> {
-    return conn.selectFrom('users').selectAll().where('username_key', '=', key).executeTakeFirst();
+    return (await this.q.groups.rows(conn, { userId })).map((g) => g.name);
   }
 
   async byId(id: string, conn: Conn = this.db): Promise<UserRow | undefined> {
-    return conn.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.q.row.first(conn, { id });
   }
 
   /** Counted in the database, so parallel wrong passwords all count; locks at `threshold`. */
@@ -78,20 +91,12 @@ export class BuiltinDirectoryStore {
   }
 
   async clearFailedSignIns(id: string): Promise<void> {
-    await this.db.updateTable('users').set({ failed_signins: 0, locked_at: null }).where('id', '=', id).execute();
+    await this.q.clearFailed.run(this.db, { id });
   }
 
   /** The newest `count` earlier password hashes of the user. */
   async historyHashes(userId: string, count: number): Promise<string[]> {
-    const older = await this.db
-      .selectFrom('password_history')
-      .select('password_hash')
-      .where('user_id', '=', userId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(count)
-      .execute();
-    return older.map((h) => h.password_hash);
+    return (await this.q.history.rows(this.db, { userId, count })).map((h) => h.password_hash);
   }
 
   /**
@@ -106,20 +111,11 @@ export class BuiltinDirectoryStore {
     complete?: (trx: Transaction<Database>) => Promise<void>,
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('password_history').values({ user_id: row.id, password_hash: row.password_hash, created_at: now }).execute();
-      await trx
-        .updateTable('users')
-        .set({
-          password_hash: hash,
-          password_changed_at: now,
-          must_change: opts.mustChange ? 1 : 0,
-          ...(opts.unlock ? { failed_signins: 0, locked_at: null } : {}),
-        })
-        .where('id', '=', row.id)
-        .execute();
+      await this.q.keepHistory.run(trx, { userId: row.id, hash: row.password_hash, now });
+      await (opts.unlock ? this.q.setPasswordAndUnlock : this.q.setPassword).run(trx, { id: row.id, hash, now, mustChange: opts.mustChange ? 1 : 0 });
       // Keep only what the history rule can need.
-      const keep = await trx.selectFrom('password_history').select('id').where('user_id', '=', row.id).orderBy('id', 'desc').limit(HISTORY_KEPT).execute();
-      if (keep.length === HISTORY_KEPT) await trx.deleteFrom('password_history').where('user_id', '=', row.id).where('id', '<', keep[keep.length - 1]!.id).execute();
+      const keep = await this.q.keptHistory.rows(trx, { userId: row.id });
+      if (keep.length === HISTORY_KEPT) await this.q.dropHistoryBefore.run(trx, { userId: row.id, id: keep[keep.length - 1]!.id });
       await complete?.(trx);
     });
   }

@@ -67,6 +67,17 @@ describe('POST /me/password', () => {
     expect(back.body.violations).toEqual([expect.objectContaining({ rule: 'history' })]);
   });
 
+  it('R18b: the current password in another Unicode spelling (one text to scrypt, NFC) is refused as history', async () => {
+    // The change compares the two texts instead of scrypting the new one against the current hash: the answer must not change.
+    const decomposed = 'Cafe\u0301-Lantern-47!';
+    const username = `pat${++n}`;
+    await t.addUser({ username, password: decomposed });
+    const token = (await t.api('POST', '/auth/sign-in', { body: { username, password: decomposed } })).body.accessToken as string;
+    const r = await change(token, decomposed, 'Caf\u00e9-Lantern-47!');
+    expect(r.status).toBe(422);
+    expect(r.body.violations).toEqual([expect.objectContaining({ rule: 'history' })]);
+  });
+
   it('R15: a wrong current password answers forbidden (the token stays good) and is audited', async () => {
     const { username, token } = await signedIn();
     const r = await change(token, 'Not-My-Passw0rd!', NEW);
