@@ -1,5 +1,7 @@
 /** Hand-overs remembered per channel: enough for a distribution, little enough to follow change. */
 const KEEP = 200;
+/** The real hand-overs an imitation is steered by: the latest few, so a relay that speeds up or slows down (or a process warming up) is followed within seconds, not after KEEP. */
+const STEER_BY = 25;
 /** How far one imitation moves the correction: fine enough to settle within ~0.1 ms, quick enough to follow load. */
 const CORRECTION_STEP_MS = 0.05;
 /** A correction past this would mean the timers are broken, not late. */
@@ -53,7 +55,7 @@ export class HandoverTimes {
     const wait = begun + ms - this.correction[channel] - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const took = performance.now() - begun;
-    const real = median(this.recent[channel].map((h) => h.ms));
+    const real = median(this.recent[channel].slice(-STEER_BY).map((h) => h.ms));
     const step = took > real ? CORRECTION_STEP_MS : -CORRECTION_STEP_MS;
     this.correction[channel] = Math.min(MAX_CORRECTION_MS, Math.max(0, this.correction[channel] + step));
   }
