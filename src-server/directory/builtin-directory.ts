@@ -59,7 +59,7 @@ export class BuiltinDirectory implements Directory {
   private fromJoined(rows: UserGroupRow[]): DirectoryUser | null {
     if (!rows.length) return null;
     const { group_name: _, ...row } = rows[0]!;
-    return this.userOf(row, rows.flatMap((r) => (r.group_name === null ? [] : [r.group_name])));
+    return this.userOf(row, groupNames(rows));
   }
 
   private async toUser(row: UserRow, conn?: Conn): Promise<DirectoryUser> {
@@ -123,11 +123,10 @@ export class BuiltinDirectory implements Directory {
       await verifySecret(password, await this.dummyHash);
       return { result: { ok: false, reason: 'invalid' } };
     }
-    const groups = () => joined.flatMap((r) => (r.group_name === null ? [] : [r.group_name]));
     const good = await verifySecret(password, row.password_hash);
     // Account state is told only to someone who knows the password: no enumeration.
     if (good && row.disabled === 1) return { result: { ok: false, reason: 'disabled' } };
-    if (good && this.isLocked(row)) return { result: { ok: false, reason: 'locked', user: this.userOf(row, groups()) } };
+    if (good && this.isLocked(row)) return { result: { ok: false, reason: 'locked', user: this.userOf(row, groupNames(joined)) } };
     if (!good) {
       // Counted in the database, so parallel wrong passwords all count.
       await this.rows.countFailedSignIn(row.id, this.clock.now().getTime(), this.options.lockoutThreshold);
@@ -136,7 +135,7 @@ export class BuiltinDirectory implements Directory {
     if (row.failed_signins > 0 || row.locked_at !== null) {
       await this.rows.clearFailedSignIns(row.id);
     }
-    return { result: { ok: true, user: this.userOf({ ...row, failed_signins: 0, locked_at: null }, groups()) }, hash: row.password_hash };
+    return { result: { ok: true, user: this.userOf({ ...row, failed_signins: 0, locked_at: null }, groupNames(joined)) }, hash: row.password_hash };
   }
 
   /**
@@ -340,4 +339,9 @@ export class BuiltinDirectory implements Directory {
     const { groups, members } = await this.rows.groupsAndMembers();
     return groups.map((g) => ({ name: g.name, description: g.description, members: members.filter((m) => m.group_key === g.name_key).map((m) => m.username) }));
   }
+}
+
+/** The group names of a user's joined rows (one row per group, or one with null). Pure. */
+function groupNames(rows: UserGroupRow[]): string[] {
+  return rows.flatMap((r) => (r.group_name === null ? [] : [r.group_name]));
 }
