@@ -21,6 +21,9 @@ interface BuiltinDirectoryOptions {
   lockoutDurationMs: number;
 }
 
+/** A reset's refusal when the account is not there (any more). */
+const GONE: Violation = { rule: 'directory', message: 'The account no longer exists.' };
+
 const DEFAULTS: BuiltinDirectoryOptions = { lockoutThreshold: 10, lockoutDurationMs: 30 * 60_000 };
 
 type Conn = Db | Transaction<Database>;
@@ -110,32 +113,31 @@ export class BuiltinDirectory implements Directory {
   }
 
   async verifyPassword(username: string, password: string): Promise<VerifyResult> {
-    return (await this.verifyAgainstHash(username, password)).result;
-  }
-
-  /** `verifyPassword`, with the hash a right password was checked against. */
-  private async verifyAgainstHash(username: string, password: string): Promise<{ result: VerifyResult; hash?: string }> {
     // The user and their groups in one read: the groups are needed only when the password is right.
     const joined = await this.rows.withGroupsByKey(usernameKey(username));
-    const row = joined[0];
+    return this.verifyRow(joined[0], () => groupNames(joined), password);
+  }
+
+  /** A password against one user's row (undefined: no such user), as a sign-in checks it. */
+  private async verifyRow(row: UserRow | undefined, groups: () => string[], password: string): Promise<VerifyResult> {
     if (!row) {
       this.dummyHash ??= hashSecret('dummy-password-for-timing', this.hashParams);
       await verifySecret(password, await this.dummyHash);
-      return { result: { ok: false, reason: 'invalid' } };
+      return { ok: false, reason: 'invalid' };
     }
     const good = await verifySecret(password, row.password_hash);
     // Account state is told only to someone who knows the password: no enumeration.
-    if (good && row.disabled === 1) return { result: { ok: false, reason: 'disabled' } };
-    if (good && this.isLocked(row)) return { result: { ok: false, reason: 'locked', user: this.userOf(row, groupNames(joined)) } };
+    if (good && row.disabled === 1) return { ok: false, reason: 'disabled' };
+    if (good && this.isLocked(row)) return { ok: false, reason: 'locked', user: this.userOf(row, groups()) };
     if (!good) {
       // Counted in the database, so parallel wrong passwords all count.
       await this.rows.countFailedSignIn(row.id, this.clock.now().getTime(), this.options.lockoutThreshold);
-      return { result: { ok: false, reason: 'invalid' } };
+      return { ok: false, reason: 'invalid' };
     }
     if (row.failed_signins > 0 || row.locked_at !== null) {
       await this.rows.clearFailedSignIns(row.id);
     }
-    return { result: { ok: true, user: this.userOf({ ...row, failed_signins: 0, locked_at: null }, groupNames(joined)) }, hash: row.password_hash };
+    return { ok: true, user: this.userOf({ ...row, failed_signins: 0, locked_at: null }, groups()) };
   }
 
   /**
@@ -153,10 +155,12 @@ export class BuiltinDirectory implements Directory {
     return [];
   }
 
+  /** `gone`: the refusal when the account is deleted before the write lands. */
   private async writePassword(
     row: UserRow,
     newPassword: string,
     opts: { unlock: boolean; mustChange: boolean },
+    gone: Violation,
     complete?: (trx: Transaction<Database>, changedAt: Date) => Promise<void>,
     isCurrent?: boolean,
   ): Promise<PasswordWriteResult> {
@@ -165,14 +169,14 @@ export class BuiltinDirectory implements Directory {
     if (violations.length) return { ok: false, violations };
     const hash = await hashSecret(newPassword, this.hashParams);
     const now = this.clock.now().getTime();
-    await this.rows.writePassword(row, hash, now, opts, complete && ((trx) => complete(trx, new Date(now))));
+    if (!(await this.rows.writePassword(row.id, hash, now, opts, complete && ((trx) => complete(trx, new Date(now)))))) return { ok: false, violations: [gone] };
     return { ok: true, changedAt: new Date(now) };
   }
 
   async resetPassword(user: DirectoryAccount, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult> {
     const row = await this.rows.byId(user.id);
-    if (!row) return { ok: false, violations: [{ rule: 'directory', message: 'The account no longer exists.' }] };
-    return this.writePassword(row, newPassword, { unlock: options.unlock, mustChange: options.mustChange ?? false });
+    if (!row) return { ok: false, violations: [GONE] };
+    return this.writePassword(row, newPassword, { unlock: options.unlock, mustChange: options.mustChange ?? false }, GONE);
   }
 
   async resetPasswordWith(
@@ -182,8 +186,8 @@ export class BuiltinDirectory implements Directory {
     complete: (trx: Transaction<Database>, changedAt: Date) => Promise<void>,
   ): Promise<PasswordWriteResult> {
     const row = await this.rows.byId(user.id);
-    if (!row) return { ok: false, violations: [{ rule: 'directory', message: 'The account no longer exists.' }] };
-    return this.writePassword(row, newPassword, { unlock: options.unlock, mustChange: options.mustChange ?? false }, complete);
+    if (!row) return { ok: false, violations: [GONE] };
+    return this.writePassword(row, newPassword, { unlock: options.unlock, mustChange: options.mustChange ?? false }, GONE, complete);
   }
 
   changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
@@ -197,18 +201,19 @@ export class BuiltinDirectory implements Directory {
     complete?: (trx: Transaction<Database>, changedAt: Date) => Promise<void>,
   ): Promise<PasswordWriteResult> {
     const m = PASSWORD_MESSAGES.en;
-    // Checked as a sign-in checks it, so wrong current passwords count towards the lockout.
-    const { result: current, hash: verifiedHash } = await this.verifyAgainstHash(user.username, currentPassword);
+    // Checked as a sign-in checks it, so wrong current passwords count towards the lockout; the
+    // row read for it is the one written from (one read; the write copies the hash it replaces
+    // into the history itself and finds out if the account has gone meanwhile).
+    const row = await this.rows.byId(user.id);
+    const current = await this.verifyRow(row, () => [], currentPassword);
     if (!current.ok && current.reason === 'locked') return { ok: false, violations: [{ rule: 'accountLocked', message: m.accountLocked }] };
     if (!current.ok && current.reason === 'disabled') return { ok: false, violations: [{ rule: 'accountDisabled', message: m.accountDisabled }] };
-    if (!current.ok || current.user.id !== user.id) return { ok: false, violations: [{ rule: 'currentPassword', message: m.currentPassword }] };
+    if (!current.ok || !row) return { ok: false, violations: [{ rule: 'currentPassword', message: m.currentPassword }] };
     if (currentPassword === newPassword) return { ok: false, violations: [{ rule: 'sameAsCurrent', message: m.sameAsCurrent }] };
-    const row = await this.rows.byId(user.id);
-    if (!row) return { ok: false, violations: [{ rule: 'accountGone', message: m.accountGone }] };
     // The current password was just checked against this very hash, so the new one matches it
-    // exactly when both are one text to scrypt (NFC): no second scrypt. Unless the hash changed in between.
-    const isCurrent = row.password_hash === verifiedHash ? newPassword.normalize('NFC') === currentPassword.normalize('NFC') : undefined;
-    return this.writePassword(row, newPassword, { unlock: false, mustChange: false }, complete, isCurrent);
+    // exactly when both are one text to scrypt (NFC): no second scrypt.
+    const isCurrent = newPassword.normalize('NFC') === currentPassword.normalize('NFC');
+    return this.writePassword(row, newPassword, { unlock: false, mustChange: false }, { rule: 'accountGone', message: m.accountGone }, complete, isCurrent);
   }
 
   async unlock(user: DirectoryUser): Promise<void> {

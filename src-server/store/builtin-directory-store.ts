@@ -34,8 +34,12 @@ export class BuiltinDirectoryStore {
     history: new ReusableQuery<{ userId: string; count: number }, { password_hash: string }>((db, v) =>
       db.selectFrom('password_history').select('password_hash').where('user_id', '=', v.userId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(v.count),
     ),
-    keepHistory: new ReusableQuery<{ userId: string; hash: string; now: number }, never>((db, v) =>
-      db.insertInto('password_history').values({ user_id: v.userId, password_hash: v.hash, created_at: v.now }),
+    /** The hash about to be replaced, copied from the row itself: exact whatever was read before. */
+    keepHistory: new ReusableQuery<{ userId: string; now: number }, never>((db, v) =>
+      db
+        .insertInto('password_history')
+        .columns(['user_id', 'password_hash', 'created_at'])
+        .expression((eb) => eb.selectFrom('users').select(['id', 'password_hash', eb.cast<number>(eb.val(v.now), 'bigint').as('created_at')]).where('id', '=', v.userId)),
     ),
     setPassword: new ReusableQuery<{ id: string; hash: string; now: number; mustChange: number }, never>((db, v) =>
       db.updateTable('users').set({ password_hash: v.hash, password_changed_at: v.now, must_change: v.mustChange }).where('id', '=', v.id),
@@ -43,10 +47,13 @@ export class BuiltinDirectoryStore {
     setPasswordAndUnlock: new ReusableQuery<{ id: string; hash: string; now: number; mustChange: number }, never>((db, v) =>
       db.updateTable('users').set({ password_hash: v.hash, password_changed_at: v.now, must_change: v.mustChange, failed_signins: 0, locked_at: null }).where('id', '=', v.id),
     ),
-    keptHistory: new ReusableQuery<{ userId: string }, { id: number }>((db, v) =>
-      db.selectFrom('password_history').select('id').where('user_id', '=', v.userId).orderBy('id', 'desc').limit(HISTORY_KEPT),
+    /** Every row older than the newest HISTORY_KEPT (none while there are no more). */
+    trimHistory: new ReusableQuery<{ userId: string }, never>((db, v) =>
+      db
+        .deleteFrom('password_history')
+        .where('user_id', '=', v.userId)
+        .where('id', '<=', (eb) => eb.selectFrom('password_history').select('id').where('user_id', '=', v.userId).orderBy('id', 'desc').limit(1).offset(HISTORY_KEPT)),
     ),
-    dropHistoryBefore: new ReusableQuery<{ userId: string; id: number }, never>((db, v) => db.deleteFrom('password_history').where('user_id', '=', v.userId).where('id', '<', v.id)),
   };
 
   private withGroups(db: Conn) {
@@ -101,22 +108,24 @@ export class BuiltinDirectoryStore {
 
   /**
    * The new hash in one transaction with the old one's history row; `complete` joins that
-   * transaction (its audit and bookkeeping commit with the password or not at all).
+   * transaction (its audit and bookkeeping commit with the password or not at all). False,
+   * with nothing written, when the user is not there.
    */
   async writePassword(
-    row: Pick<UserRow, 'id' | 'password_hash'>,
+    userId: string,
     hash: string,
     now: number,
     opts: { unlock: boolean; mustChange: boolean },
     complete?: (trx: Transaction<Database>) => Promise<void>,
-  ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await this.q.keepHistory.run(trx, { userId: row.id, hash: row.password_hash, now });
-      await (opts.unlock ? this.q.setPasswordAndUnlock : this.q.setPassword).run(trx, { id: row.id, hash, now, mustChange: opts.mustChange ? 1 : 0 });
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      // No row copied: no user, and nothing else is written.
+      if (!(await this.q.keepHistory.affected(trx, { userId, now }))) return false;
+      await (opts.unlock ? this.q.setPasswordAndUnlock : this.q.setPassword).run(trx, { id: userId, hash, now, mustChange: opts.mustChange ? 1 : 0 });
       // Keep only what the history rule can need.
-      const keep = await this.q.keptHistory.rows(trx, { userId: row.id });
-      if (keep.length === HISTORY_KEPT) await this.q.dropHistoryBefore.run(trx, { userId: row.id, id: keep[keep.length - 1]!.id });
+      await this.q.trimHistory.run(trx, { userId });
       await complete?.(trx);
+      return true;
     });
   }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectHistoryKeptAndTrimmed } from '../helpers/password-history.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const PW = 'Initial-Passw0rd!';
@@ -76,6 +77,10 @@ describe('POST /me/password', () => {
     const r = await change(token, decomposed, 'Caf\u00e9-Lantern-47!');
     expect(r.status).toBe(422);
     expect(r.body.violations).toEqual([expect.objectContaining({ rule: 'history' })]);
+  });
+
+  it('R18b: the built-in history keeps each replaced hash, the 24 newest; an account gone meanwhile gets nothing written (issue 12)', async () => {
+    await expectHistoryKeptAndTrimmed(t, `pat${++n}`);
   });
 
   it('R15: a wrong current password answers forbidden (the token stays good) and is audited', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectHistoryKeptAndTrimmed } from '../helpers/password-history.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 /** The store speaks PostgreSQL as well as SQLite: the same server, migrations and flows. */
@@ -44,5 +45,14 @@ describe('PostgreSQL store', () => {
     // Every session ended: the version moved on.
     expect((await t.api('POST', '/auth/sign-out', { token: b.accessToken, body: {} })).status).toBe(204);
     expect((await t.api('GET', '/me/status', { token: b.accessToken })).status).toBe(401);
+  });
+
+  it('R18b: password writes keep the replaced hash and trim the history, on PostgreSQL too (issue 12)', async () => {
+    await expectHistoryKeptAndTrimmed(t, 'pg-hanna');
+    // A signed-in change there too: the current password checked, the new one written.
+    await t.addUser({ username: 'pg-ivo' });
+    const token = (await t.api('POST', '/auth/sign-in', { body: { username: 'pg-ivo', password: 'Initial-Passw0rd!' } })).body.accessToken;
+    expect((await t.api('POST', '/me/password', { token, body: { currentPassword: 'Initial-Passw0rd!', newPassword: 'Quiet-Lantern-47!' } })).status).toBe(200);
+    expect((await t.api('POST', '/auth/sign-in', { body: { username: 'pg-ivo', password: 'Quiet-Lantern-47!' } })).status).toBe(200);
   });
 });
