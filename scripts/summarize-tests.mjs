@@ -6,11 +6,13 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const missing = [];
-// Usage: summarize-tests.mjs RUNNERS [step=passed|failed ...], RUNNERS like `vitest,playwright`.
+// Usage: summarize-tests.mjs RUNNERS [step=passed|failed ...], RUNNERS like `vitest,playwright,vitest-timing`.
 const [runnersArg = 'vitest', ...stepArgs] = process.argv.slice(2);
 const runners = runnersArg.split(',');
+const readVitest = (r) => [r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0), r.numPendingTests + r.numTodoTests];
 for (const [name, file, read] of [
-  ['vitest', 'test-results/vitest.json', (r) => [r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0), r.numPendingTests + r.numTodoTests]],
+  ['vitest', 'test-results/vitest.json', readVitest],
+  ['vitest-timing', 'test-results/vitest-timing.json', readVitest],
   ['playwright', 'test-results/playwright.json', (r) => [r.stats.expected + r.stats.flaky, r.stats.unexpected + (r.errors?.length ?? 0), r.stats.skipped]],
 ]) {
   if (!runners.includes(name)) continue;

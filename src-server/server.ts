@@ -51,6 +51,7 @@ import { createSecurityQuestionsMethod } from './methods/security-questions.js';
 import { createTotpMethod } from './methods/totp.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from './notify/mailer.js';
 import { HandoverTimes } from './notify/handover-times.js';
+import { PreciseTimer } from './notify/precise-timer.js';
 import { NoticeOutbox } from './notify/notice-outbox.js';
 import { AccountNotifier, PasswordNotifier } from './notify/notifications.js';
 import { Outbox } from './notify/outbox.js';
@@ -208,7 +209,8 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const accountNotifier = new AccountNotifier({ clock, policyStore, mailer, methodStore, auditLog, db, log });
   const stepUp = new StepUp({ db, clock, policyStore, methodStore, resetSessions, throttles, secretBox, auditLog, accessPasses, stepUpStore: new StepUpStore(db) });
   const resetPassword = new ResetPassword({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, secretBox, passwordNotifier, notices, claimMs: config.resetClaimMs });
-  const codeHandover = new CodeHandover({ clock, handovers: new HandoverTimes(), deliveryTimeoutMs: config.deliveryTimeoutMs, log });
+  const preciseTimer = new PreciseTimer();
+  const codeHandover = new CodeHandover({ clock, handovers: new HandoverTimes((at) => preciseTimer.until(at)), deliveryTimeoutMs: config.deliveryTimeoutMs, log });
   const challengeKinds = { ...methodKinds, accessPass: createAccessPassGate({ db, accessPasses }) };
   const resetFlow = new ResetFlow({ db, clock, directory, policyStore, methodStore, challengeKinds, resetSessions, throttles, auditLog, secretBox, decoyPopulation, codeHandover, resetPassword, codeKey });
 
@@ -290,6 +292,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       await rateLimitPurge.stop();
       await adminDigest.stop();
       await app.close();
+      await preciseTimer.close();
       await directory.close();
       mailer.close?.();
       await store.close();

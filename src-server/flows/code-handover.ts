@@ -21,18 +21,24 @@ export interface CodeHandoverDependencies {
 /**
  * R12: a code is with the relay / gateway before its challenge answers, within the delivery
  * deadline. A decoy (nothing to send) takes as long as a recent real hand-over and ends as it
- * did (R13b), so an unknown name answers alike even while the relay is down.
+ * did (R13b), so an unknown name answers alike even while the relay is down; and both last at
+ * least the floor of recent real hand-overs, so most answers leave at the same moment.
  */
 export class CodeHandover {
   constructor(private readonly deps: CodeHandoverDependencies) {}
 
-  /** True when the code was handed over (or, for a decoy, when the one it mimics was). */
-  async handOver(channel: HandoverChannel, deliver: (() => Promise<void>) | null, method: ResetMethodType): Promise<boolean> {
+  /**
+   * True when the code was handed over (or, for a decoy, when the one it mimics was). Spans
+   * are counted from `begun` (a `performance.now()` time): the start of the request's own work,
+   * so what a real challenge and a decoy do before the hand-over is imitated and held too.
+   */
+  async handOver(channel: HandoverChannel, deliver: (() => Promise<void>) | null, method: ResetMethodType, begun = performance.now()): Promise<boolean> {
     const { clock, handovers, deliveryTimeoutMs, log } = this.deps;
-    const begun = performance.now();
+    const floor = handovers.floor(channel, clock.now().getTime());
     if (!deliver) {
       const like = handovers.draw(channel, clock.now().getTime(), Math.random());
       if (like) await handovers.imitate(channel, begun, like.ms);
+      await handovers.holdUntil(begun + floor);
       return like?.ok ?? true;
     }
     const ok = await withDeadline(deliver(), deliveryTimeoutMs).then(
@@ -43,6 +49,7 @@ export class CodeHandover {
       },
     );
     handovers.record(channel, { ms: performance.now() - begun, ok, at: clock.now().getTime() });
+    await handovers.holdUntil(begun + floor);
     return ok;
   }
 }

@@ -143,6 +143,7 @@ export class ResetFlow {
   }
 
   async createChallenge(token: string, body: { methodId: string; channel?: PhoneChannel }, ctx: RequestContext): Promise<Challenge> {
+    const begun = performance.now();
     const session = await this.active(token);
     const m = offeredMethod(session, body.methodId);
     const kind = this.deps.challengeKinds[m.type];
@@ -175,7 +176,7 @@ export class ResetFlow {
     if (!admitted.allowed) throw lockedOut(admitted.lockedUntil, now);
     // R12: the code is with the relay before the challenge answers; a failed hand-over is not counted (R11b/R11c).
     const channel = handoverChannel(m.type);
-    if (channel && !(await this.deps.codeHandover.handOver(channel, started.deliver, m.type))) {
+    if (channel && !(await this.deps.codeHandover.handOver(channel, started.deliver, m.type, begun))) {
       await this.deps.db.transaction().execute(async (trx) => {
         await this.deps.throttles.release(trx, session.throttleKey, admitted.recorded);
         await this.deps.resetSessions.settleChallenge(trx, challengeId, 'denied', this.now());

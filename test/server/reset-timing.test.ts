@@ -8,8 +8,9 @@ import { methodOf, startReset, userWithEmail } from '../helpers/reset-helpers.js
  * R13b, measured on loopback: after identify, the challenge step (a code mailed through a real
  * SMTP peer) and a wrong code right after it take the same time for a real user and an unknown
  * name. Real and unknown runs are interleaved (and which goes first alternates), so load from
- * the rest of the machine falls on both alike; the medians must be within 0.1 ms.
- * Timing is noisy on a loaded machine: judge a failure by running this file alone.
+ * the rest of the machine falls on both alike; the median of the pairs' differences — what a
+ * prober who interleaves a known and an unknown name measures — must be within 0.1 ms.
+ * Timing is noisy on a loaded machine: `npm test` runs this file last, alone (scripts/test.sh).
  */
 const N = Number(process.env.SSPR_TIMING_SAMPLES ?? 600);
 const WARM_UP = 40;
@@ -35,6 +36,23 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+/**
+ * The standard error of a statistic of the pairs, by bootstrap: pairs resampled whole, so load
+ * that fell on both members stays paired. A fixed seed: the same runs give the same figure.
+ */
+function standardError(pairs: Array<[number, number]>, statistic: (pairs: Array<[number, number]>) => number, rounds = 400): number {
+  let seed = 1;
+  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const values: number[] = [];
+  for (let b = 0; b < rounds; b++) values.push(statistic(pairs.map(() => pairs[Math.floor(random() * pairs.length)]!)));
+  const mean = values.reduce((x, y) => x + y, 0) / rounds;
+  return Math.sqrt(values.reduce((x, y) => x + (y - mean) ** 2, 0) / (rounds - 1));
+}
+
+/** What a prober who interleaves a known and an unknown name would compute: the median of each pair's difference. */
+const pairedMedian = (pairs: Array<[number, number]>) => median(pairs.map(([r, u]) => r - u));
+const medianGap = (pairs: Array<[number, number]>) => median(pairs.map(([r]) => r)) - median(pairs.map(([, u]) => u));
+
 interface Run {
   identify: number;
   challenge: number;
@@ -58,7 +76,7 @@ async function walk(username: string): Promise<Run> {
 }
 
 describe('R13b: challenge and verify timing', () => {
-  it('R13b: a real user and an unknown name take the same median time at challenge and at verify (within 0.1 ms)', async (ctx) => {
+  it('R13b: a real user and an unknown name take the same time at challenge and at verify (median paired difference within 0.1 ms)', async (ctx) => {
     const real: Run[] = [];
     const unknown: Run[] = [];
     for (let i = 0; i < N + WARM_UP; i++) {
@@ -68,26 +86,23 @@ describe('R13b: challenge and verify timing', () => {
         if (i >= WARM_UP) (kind === 'real' ? real : unknown).push(run);
       }
     }
-    // The machine's own resolution: the same comparison between two halves of one kind (A/A),
-    // which differ by noise alone.
-    const halves = (runs: Run[], step: keyof Run) => Math.abs(median(runs.filter((_, i) => i % 2).map((x) => x[step])) - median(runs.filter((_, i) => i % 2 === 0).map((x) => x[step])));
     const figures = (['identify', 'challenge', 'verify'] as const).map((step) => {
-      const r = median(real.map((x) => x[step]));
-      const u = median(unknown.map((x) => x[step]));
-      return { step, real: r, unknown: u, diff: r - u, noise: Math.max(halves(real, step), halves(unknown, step)) };
+      const pairs = real.map((r, i): [number, number] => [r[step], unknown[i]![step]]);
+      return { step, real: median(pairs.map(([r]) => r)), unknown: median(pairs.map(([, u]) => u)), gap: medianGap(pairs), paired: pairedMedian(pairs), se: standardError(pairs, pairedMedian) };
     });
-    console.info(`R13b timing, medians over ${N} interleaved pairs: ${figures.map((f) => `${f.step} real ${f.real.toFixed(3)} ms, unknown ${f.unknown.toFixed(3)} ms (Δ ${f.diff.toFixed(3)}, A/A ${f.noise.toFixed(3)})`).join('; ')}`);
+    console.info(`R13b timing over ${N} interleaved pairs (medians; Δ of the medians; paired Δ ± its standard error): ${figures.map((f) => `${f.step} real ${f.real.toFixed(3)} ms, unknown ${f.unknown.toFixed(3)} ms, Δ ${f.gap.toFixed(3)}, paired Δ ${f.paired.toFixed(3)} ± ${f.se.toFixed(3)}`).join('; ')}`);
     // Every real code reached the relay (a real hand-over was timed, not a refusal).
     await expect.poll(() => relay.received(), { timeout: 5000 }).toBe(N + WARM_UP);
-    // Identify is reported for reference; this test holds the two steps after it. A machine whose
-    // own A/A halves differ by 0.1 ms or more cannot tell 0.1 ms apart: judged, it would only
-    // report its load. That is said and skipped; run this file alone on a quiet machine.
+    // Identify is reported for reference; this test holds the two steps after it. Judged only
+    // where the machine resolves the limit: a standard error of a third of it or less, so that
+    // no difference this machine's noise makes by itself (p < 0.003) fails the test. A noisier
+    // machine would only report its load: that is said and skipped.
     const judged = figures.filter((x) => x.step !== 'identify');
-    const tooNoisy = judged.filter((f) => f.noise >= LIMIT_MS);
+    const tooNoisy = judged.filter((f) => f.se > LIMIT_MS / 3);
     if (tooNoisy.length) {
-      console.warn(`R13b timing not judged: this machine's A/A noise (${tooNoisy.map((f) => `${f.step} ${f.noise.toFixed(3)} ms`).join(', ')}) is at or above the ${LIMIT_MS} ms being tested; run the file alone on a quiet machine`);
+      console.warn(`R13b timing not judged: this machine's noise (standard error ${tooNoisy.map((f) => `${f.step} ${f.se.toFixed(3)} ms`).join(', ')}) is above a third of the ${LIMIT_MS} ms being tested; run the file alone on a quiet machine`);
       ctx.skip();
     }
-    for (const f of judged) expect(Math.abs(f.diff), f.step).toBeLessThan(LIMIT_MS);
+    for (const f of judged) expect(Math.abs(f.paired), f.step).toBeLessThan(LIMIT_MS);
   }, 600_000);
 });

@@ -1,0 +1,73 @@
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * The worker: sleeps on `Atomics.wait` (a condition variable, microsecond timeouts) until the
+ * earliest time asked for, posts its id back, and wakes early when a new time is posted (the
+ * main thread bumps `signal[0]`) or when asked to stop (`signal[1]`). Times are absolute
+ * (`timeOrigin + now()`): a worker's `performance.now()` starts at its own birth.
+ */
+const WORKER_SOURCE = `
+const { workerData, parentPort, receiveMessageOnPort } = require('node:worker_threads');
+const { performance } = require('node:perf_hooks');
+const signal = new Int32Array(workerData.shared);
+const now = () => performance.timeOrigin + performance.now();
+const due = [];
+while (Atomics.load(signal, 1) === 0) {
+  const seen = Atomics.load(signal, 0);
+  for (let m = receiveMessageOnPort(parentPort); m; m = receiveMessageOnPort(parentPort)) due.push(m.message);
+  due.sort((a, b) => a.at - b.at);
+  while (due.length && due[0].at <= now()) parentPort.postMessage(due.shift().id);
+  Atomics.wait(signal, 0, seen, due.length ? due[0].at - now() : 1000);
+}
+`;
+
+/**
+ * Wakes at a `performance.now()` time to within a few hundredths of a millisecond, without
+ * spinning (R13b). Node's own timers count the event loop's whole milliseconds, so when one
+ * fires after its time depends on where in its millisecond it was set — and a prober who
+ * chains requests decides that: a real and a decoy challenge held by `setTimeout` to the same
+ * floor left 0.1–0.2 ms apart in median. A worker thread sleeps to the exact time and posts
+ * back; the message wakes the loop as a socket's reply would. One per server, closed with it.
+ */
+export class PreciseTimer {
+  private readonly worker: Worker;
+  private readonly signal = new Int32Array(new SharedArrayBuffer(8));
+  private readonly waiting = new Map<number, () => void>();
+  private nextId = 0;
+
+  constructor() {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared: this.signal.buffer } });
+    this.worker.on('message', (id: number) => {
+      this.waiting.get(id)?.();
+      this.waiting.delete(id);
+    });
+    // Only a pending wait keeps the process alive, as a timer would.
+    this.worker.unref();
+  }
+
+  /** Resolves at `performance.now()` time `at` (a few hundredths of a millisecond after); at once when it has passed. */
+  until(at: number): Promise<void> {
+    if (at <= performance.now()) return Promise.resolve();
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      if (this.waiting.size === 0) this.worker.ref();
+      this.waiting.set(id, () => {
+        if (this.waiting.size === 1) this.worker.unref();
+        resolve();
+      });
+      this.worker.postMessage({ id, at: performance.timeOrigin + at });
+      Atomics.add(this.signal, 0, 1);
+      Atomics.notify(this.signal, 0);
+    });
+  }
+
+  /** Stops the worker; waits still pending resolve now rather than never. */
+  async close(): Promise<void> {
+    Atomics.store(this.signal, 1, 1);
+    Atomics.notify(this.signal, 0);
+    for (const wake of this.waiting.values()) wake();
+    this.waiting.clear();
+    await this.worker.terminate();
+  }
+}

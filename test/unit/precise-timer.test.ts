@@ -1,0 +1,39 @@
+import { performance } from 'node:perf_hooks';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PreciseTimer } from '../../src-server/notify/precise-timer.js';
+
+const timer = new PreciseTimer();
+afterAll(() => timer.close());
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+describe('R13b: the precise timer that holds challenge answers to their floor', () => {
+  it('R13b: never wakes before the time asked, and in median within 0.3 ms after it (a setTimeout is up to a millisecond either side)', async () => {
+    const late: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const at = performance.now() + 1 + (i % 7) * 0.31;
+      await timer.until(at);
+      late.push(performance.now() - at);
+    }
+    console.info(`precise timer lateness, ms: median ${median(late).toFixed(3)}, max ${Math.max(...late).toFixed(3)}`);
+    expect(Math.min(...late)).toBeGreaterThanOrEqual(0);
+    expect(median(late)).toBeLessThan(0.3);
+  });
+
+  it('R13b: waits asked at once wake in the order of their times, a past time at once', async () => {
+    const start = performance.now();
+    const woke: number[] = [];
+    await Promise.all([9, 3, 6].map((ms) => timer.until(start + ms).then(() => woke.push(ms))));
+    expect(woke).toEqual([3, 6, 9]);
+    const before = performance.now();
+    await timer.until(before - 1);
+    expect(performance.now() - before).toBeLessThan(1);
+  });
+
+  it('closing resolves a wait still pending rather than leaving it hanging', async () => {
+    const other = new PreciseTimer();
+    const pending = other.until(performance.now() + 60_000);
+    await other.close();
+    await expect(pending).resolves.toBeUndefined();
+  });
+});
