@@ -51,7 +51,8 @@ import { createSecurityQuestionsMethod } from './methods/security-questions.js';
 import { createTotpMethod } from './methods/totp.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from './notify/mailer.js';
 import { HandoverTimes } from './notify/handover-times.js';
-import { PreciseTimer } from './notify/precise-timer.js';
+import { PreciseTimer } from './security/precise-timer.js';
+import { ResponseFloor } from './security/response-floor.js';
 import { NoticeOutbox } from './notify/notice-outbox.js';
 import { AccountNotifier, PasswordNotifier } from './notify/notifications.js';
 import { Outbox } from './notify/outbox.js';
@@ -210,9 +211,10 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const stepUp = new StepUp({ db, clock, policyStore, methodStore, resetSessions, throttles, secretBox, auditLog, accessPasses, stepUpStore: new StepUpStore(db) });
   const resetPassword = new ResetPassword({ db, clock, directory, policyStore, resetSessions, throttles, auditLog, secretBox, passwordNotifier, notices, claimMs: config.resetClaimMs });
   const preciseTimer = new PreciseTimer();
-  const codeHandover = new CodeHandover({ clock, handovers: new HandoverTimes((at) => preciseTimer.until(at)), deliveryTimeoutMs: config.deliveryTimeoutMs, log });
+  const wakeAt = (at: number) => preciseTimer.until(at);
+  const codeHandover = new CodeHandover({ clock, handovers: new HandoverTimes(wakeAt), deliveryTimeoutMs: config.deliveryTimeoutMs, log });
   const challengeKinds = { ...methodKinds, accessPass: createAccessPassGate({ db, accessPasses }) };
-  const resetFlow = new ResetFlow({ db, clock, directory, policyStore, methodStore, challengeKinds, resetSessions, throttles, auditLog, secretBox, decoyPopulation, codeHandover, resetPassword, codeKey });
+  const resetFlow = new ResetFlow({ db, clock, directory, policyStore, methodStore, challengeKinds, resetSessions, throttles, auditLog, secretBox, decoyPopulation, codeHandover, resetPassword, codeKey, identifyFloor: new ResponseFloor(wakeAt) });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });

@@ -19,6 +19,7 @@ import type { Database } from '../store/schema.js';
 import type { ThrottleStore } from '../store/throttle-store.js';
 import { handoverChannel, type CodeHandover } from './code-handover.js';
 import { shownRequiredMethods } from './required-methods.js';
+import type { ResponseFloor } from '../security/response-floor.js';
 import { auditReset } from './reset-audit.js';
 import { offeredMethods, publicView, seedFor, throttleKeyFor } from './reset-offer.js';
 import type { ResetPassword } from './reset-password.js';
@@ -45,6 +46,8 @@ interface ResetFlowDependencies {
   resetPassword: ResetPassword;
   /** HMAC key for offered-method ids and decoy seeds. */
   codeKey: Buffer;
+  /** The least time identify answers take, known name or not (R13b). */
+  identifyFloor: ResponseFloor;
 }
 
 /**
@@ -67,7 +70,26 @@ export class ResetFlow {
     return seedFor(this.deps.codeKey, username);
   }
 
+  /**
+   * Identify (R2). A known name costs a little more to answer than an unknown one (its methods
+   * are sealed into the session, about 0.05 ms on loopback): every answer, refusals included,
+   * leaves at the identify floor, so that difference never shows (R13b).
+   */
   async createSession(username: string, ctx: RequestContext): Promise<CreateResetSessionResponse> {
+    const { identifyFloor } = this.deps;
+    const begun = performance.now();
+    const floor = identifyFloor.floor(this.now());
+    try {
+      const opened = await this.openSession(username, ctx);
+      // Answers only: a directory timing out says nothing about how long an answer takes.
+      identifyFloor.record(performance.now() - begun, this.now());
+      return opened;
+    } finally {
+      await identifyFloor.holdUntil(begun + floor);
+    }
+  }
+
+  private async openSession(username: string, ctx: RequestContext): Promise<CreateResetSessionResponse> {
     const { directory, policyStore, methodStore, secretBox, decoyPopulation } = this.deps;
     const user = await directory.findUser(username);
     const policy = await policyStore.get();

@@ -8,10 +8,8 @@ const CORRECTION_STEP_MS = 0.05;
 const MAX_CORRECTION_MS = 50;
 /** Older hand-overs say nothing about the relay as it is now. */
 const RECENT_MS = 10 * 60_000;
-/** Every hand-over, real or decoy, lasts at least this quantile of the recent real ones; see `floor`. */
-const FLOOR_QUANTILE = 0.9;
-/** How far above that quantile the floor may stay before it comes down (ms). */
-const FLOOR_SLACK_MS = 2;
+
+import { ResponseFloor } from '../security/response-floor.js';
 
 export type HandoverChannel = 'email' | 'phone';
 
@@ -28,19 +26,23 @@ export interface Handover {
  * instance: only timing and outcome, no address.
  */
 export class HandoverTimes {
-  /** `wakeAt`: resolves at a `performance.now()` time, precisely (a `PreciseTimer` in the server). */
-  constructor(private readonly wakeAt: (at: number) => Promise<void>) {}
-
   private readonly recent: Record<HandoverChannel, Handover[]> = { email: [], phone: [] };
   /** How much sooner than drawn an imitation asks to wake (ms), per channel; see `imitate`. */
   private readonly correction: Record<HandoverChannel, number> = { email: 0, phone: 0 };
-  /** The floor each channel's hand-overs last at least (ms); see `floor`. */
-  private readonly floors: Record<HandoverChannel, number> = { email: 0, phone: 0 };
+  /** The least a hand-over takes, real or decoy, per channel: see `floor`. */
+  private readonly floors: Record<HandoverChannel, ResponseFloor>;
+
+  /** `wakeAt`: resolves at a `performance.now()` time, precisely (a `PreciseTimer` in the server). */
+  constructor(private readonly wakeAt: (at: number) => Promise<void>) {
+    this.floors = { email: new ResponseFloor(wakeAt), phone: new ResponseFloor(wakeAt) };
+  }
 
   record(channel: HandoverChannel, h: Handover): void {
     const list = this.recent[channel];
     list.push(h);
     if (list.length > KEEP) list.splice(0, list.length - KEEP);
+    // Taken hand-overs only: a relay timing out says nothing about how long a hand-over takes.
+    if (h.ok) this.floors[channel].record(h.ms, h.at);
   }
 
   /** One recent hand-over drawn uniformly (`random` in [0, 1)), or null when none is recent. */
@@ -51,24 +53,14 @@ export class HandoverTimes {
   }
 
   /**
-   * The least time a hand-over takes, real or decoy (R13b): the 90th percentile of the recent
-   * real ones in whole milliseconds, 0 when none is recent. Both wait for it (`holdUntil`), so
-   * nine answers in ten leave at the same moment whatever happened before; only the slowest
-   * tenth differs, and decoys draw theirs from the real ones. Without it a real and a decoy
-   * span are two draws from a wide distribution (3–8 ms on loopback), and no median of a few
-   * hundred of them can tell a 0.1 ms leak from noise. Costs a person a few milliseconds per
-   * code. The percentile wanders by a millisecond or two as hand-overs come and go: the floor
-   * rises with it at once but comes down only once it is `FLOOR_SLACK_MS` too high, so it stays
-   * put between real changes of the relay's speed.
+   * The least time a hand-over takes, real or decoy (R13b): the floor of the recent real ones
+   * (`ResponseFloor`), which both wait for (`holdUntil`). Only the slowest tenth differs, and
+   * decoys draw theirs from the real ones. Without it a real and a decoy span are two draws from
+   * a wide distribution (3–8 ms on loopback), and no median of a few hundred of them can tell a
+   * 0.1 ms leak from noise.
    */
   floor(channel: HandoverChannel, now: number): number {
-    const ms = this.recent[channel].filter((h) => now - h.at <= RECENT_MS).map((h) => h.ms);
-    if (!ms.length) return (this.floors[channel] = 0);
-    ms.sort((a, b) => a - b);
-    const percentile = Math.ceil(ms[Math.min(ms.length - 1, Math.floor(FLOOR_QUANTILE * ms.length))]!);
-    const current = this.floors[channel];
-    if (percentile > current || percentile < current - FLOOR_SLACK_MS) this.floors[channel] = percentile;
-    return this.floors[channel];
+    return this.floors[channel].floor(now);
   }
 
   /** Resolves at `performance.now()` time `at`, or at once when it has passed. */

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PreciseTimer } from '../../src-server/notify/precise-timer.js';
+import { PreciseTimer } from '../../src-server/security/precise-timer.js';
 
 const timer = new PreciseTimer();
 afterAll(() => timer.close());
