@@ -114,7 +114,7 @@ export class NoticeOutbox {
   }
 
   /** Sends what is due now, in the background (after a commit); a run in flight runs again. */
-  kick(): void {
+  private kick(): void {
     if (this.running) {
       this.again = true;
       return;
