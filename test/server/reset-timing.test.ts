@@ -92,14 +92,16 @@ describe('R13b: challenge and verify timing', () => {
     console.info(`R13b timing over ${N} interleaved pairs (medians; Δ of the medians; paired Δ ± its standard error): ${figures.map((f) => `${f.step} real ${f.real.toFixed(3)} ms, unknown ${f.unknown.toFixed(3)} ms, Δ ${f.gap.toFixed(3)}, paired Δ ${f.paired.toFixed(3)} ± ${f.se.toFixed(3)}`).join('; ')}`);
     // Every real code reached the relay (a real hand-over was timed, not a refusal).
     await expect.poll(() => relay.received(), { timeout: 5000 }).toBe(N + WARM_UP);
-    // Judged only where the machine resolves the limit: a standard error of a third of it or
-    // less, so that no difference this machine's noise makes by itself (p < 0.003) fails the
-    // test. A noisier machine would only report its load: that is said and skipped.
+    // A step is judged only where the machine resolves the limit: a standard error of a third of
+    // it or less, so that no difference this machine's noise makes by itself (p < 0.003) fails
+    // the test. Steps it resolves are judged first (a leak there fails even when another step is
+    // too noisy); a step it cannot resolve would only report the load: that is said and skipped.
+    const resolved = figures.filter((f) => f.se <= LIMIT_MS / 3);
+    for (const f of resolved) expect(Math.abs(f.paired), f.step).toBeLessThan(LIMIT_MS);
     const tooNoisy = figures.filter((f) => f.se > LIMIT_MS / 3);
     if (tooNoisy.length) {
-      console.warn(`R13b timing not judged: this machine's noise (standard error ${tooNoisy.map((f) => `${f.step} ${f.se.toFixed(3)} ms`).join(', ')}) is above a third of the ${LIMIT_MS} ms being tested; run the file alone on a quiet machine`);
+      console.warn(`R13b timing not judged at ${tooNoisy.map((f) => f.step).join(', ')}: this machine's noise (standard error ${tooNoisy.map((f) => `${f.se.toFixed(3)} ms`).join(', ')}) is above a third of the ${LIMIT_MS} ms being tested; run the file alone on a quiet machine`);
       ctx.skip();
     }
-    for (const f of figures) expect(Math.abs(f.paired), f.step).toBeLessThan(LIMIT_MS);
   }, 600_000);
 });
