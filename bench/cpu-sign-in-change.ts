@@ -27,7 +27,7 @@ import { BENCH_HASH_PARAMS } from './lib/server-process.js';
 const OPS = Number(process.env.BENCH_OPS ?? '300');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
 const WARMUP = Number(process.env.BENCH_WARMUP ?? '1');
-const CONCURRENCY = 8;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? '8');
 const HASH_PARAMS = { ...BENCH_HASH_PARAMS, N: Number(process.env.BENCH_SCRYPT_N ?? BENCH_HASH_PARAMS.N) };
 const API = '/api/v1';
 
