@@ -31,7 +31,7 @@ function threadsOf(pid: number): Map<string, number> {
   const out = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const name = Number(tid) === pid ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
       const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
       out.set(`${name} ${tid}`, ns / 1e6);
     } catch {
@@ -40,8 +40,6 @@ function threadsOf(pid: number): Map<string, number> {
   }
   return out;
 }
-
-const cpuOf = (pid: number) => [...threadsOf(pid).values()].reduce((a, b) => a + b, 0);
 
 function post(agent: http.Agent, url: string, body: string, token?: string): Promise<{ status: number; text: string }> {
   const u = new URL(url);
@@ -73,6 +71,8 @@ interface Server {
   changes: number;
   idleMsPerSecond: number;
   idleThreads: string;
+  /** CPU ms per thread (by name and id) over the measured changes. */
+  threadMs: Map<string, number>;
 }
 
 async function startServer(name: string, root: string, slapd: Slapd, users: string[], initial: (u: string) => string): Promise<Server> {
@@ -105,7 +105,7 @@ async function startServer(name: string, root: string, slapd: Slapd, users: stri
     child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${seen.slice(-500)}`)));
   });
-  return { name, child, url: `http://127.0.0.1:${port}/api/v1`, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), users, passwords: new Map(users.map((u) => [u, initial(u)])), next: 0, serial: 0, cpuMs: 0, changes: 0, idleMsPerSecond: 0, idleThreads: '' };
+  return { name, child, url: `http://127.0.0.1:${port}/api/v1`, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), users, passwords: new Map(users.map((u) => [u, initial(u)])), next: 0, serial: 0, cpuMs: 0, changes: 0, idleMsPerSecond: 0, idleThreads: '', threadMs: new Map() };
 }
 
 async function change(s: Server): Promise<void> {
@@ -122,7 +122,7 @@ async function change(s: Server): Promise<void> {
 
 /** Sequential changes for `seconds`; adds to the server's CPU and change counts. */
 async function drive(s: Server, seconds: number, count = true): Promise<void> {
-  const cpu0 = cpuOf(s.child.pid!);
+  const t0 = threadsOf(s.child.pid!);
   const end = performance.now() + seconds * 1000;
   let n = 0;
   while (performance.now() < end) {
@@ -130,7 +130,11 @@ async function drive(s: Server, seconds: number, count = true): Promise<void> {
     n++;
   }
   if (!count) return;
-  s.cpuMs += cpuOf(s.child.pid!) - cpu0;
+  for (const [name, ms] of threadsOf(s.child.pid!)) {
+    const used = ms - (t0.get(name) ?? 0);
+    s.cpuMs += used;
+    s.threadMs.set(name, (s.threadMs.get(name) ?? 0) + used);
+  }
   s.changes += n;
 }
 
@@ -168,6 +172,8 @@ async function main(): Promise<void> {
     for (const s of servers) {
       const perChange = s.cpuMs / s.changes;
       console.log(`${s.name === 'A' ? ROOT : path.resolve(rootB!)}: ${perChange.toFixed(3)} ms CPU per change (${s.changes} changes, ${(s.changes / (ROUNDS * SECONDS)).toFixed(0)}/s); idle ${s.idleMsPerSecond.toFixed(2)} ms CPU per second (${s.idleThreads})`);
+      const threads = [...s.threadMs].map(([name, ms]) => [name.replace(/ \d+$/, ''), (ms / s.changes) * 1000] as const).filter(([, us]) => us >= 1);
+      console.log(`  by thread, µs per change: ${threads.sort((a, b) => b[1] - a[1]).map(([name, us]) => `${name} ${us.toFixed(0)}`).join(', ')}`);
     }
   } finally {
     for (const s of servers) {
