@@ -9,7 +9,9 @@
  * Settings: BENCH_SECONDS (20, per server and round), BENCH_ROUNDS (3), BENCH_USERS (1500),
  * BENCH_IDLE_SECONDS (10),
  * BENCH_NODE_ARGS (extra node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`), BENCH_ROOT_B
- * (a second checkout: its server runs too, on the same slapd, rounds interleaved A/B/B/A).
+ * (a second checkout: its server runs too, on the same slapd, rounds interleaved A/B/B/A;
+ * the first-started server tends to read higher, so swap the roles too), BENCH_NODE_ARGS_B
+ * (node flags for B only; with BENCH_ROOT_B=. an A/B of flags alone).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -78,7 +80,7 @@ interface Server {
 async function startServer(name: string, root: string, slapd: Slapd, users: string[], initial: (u: string) => string): Promise<Server> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-cpu-proc-'));
-  const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const extra = [process.env.BENCH_NODE_ARGS, name === 'B' ? process.env.BENCH_NODE_ARGS_B : undefined].join(' ').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...extra, '--import', 'tsx', path.join(root, 'src-server/main.ts')], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
