@@ -10,7 +10,7 @@
  * BENCH_IDLE_SECONDS (10),
  * BENCH_NODE_ARGS (extra node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`), BENCH_ROOT_B
  * (a second checkout: its server runs too, on the same slapd, rounds interleaved A/B/B/A;
- * the first-started server tends to read higher, so swap the roles too), BENCH_NODE_ARGS_B
+ * pairs differ by up to 0.1–0.2 ms run to run even A/A, so swap the roles too), BENCH_NODE_ARGS_B
  * (node flags for B only; with BENCH_ROOT_B=. an A/B of flags alone).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
