@@ -113,6 +113,9 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma(`busy_timeout = ${Math.trunc(timeoutMs)}`);
     sqlite.pragma('foreign_keys = ON');
+    // Each unit's savepoint keeps a sub-journal of the pages it changes: on disk, that is a
+    // temp file created, unlinked, written and closed per transaction (issue 12).
+    sqlite.pragma('temp_store = MEMORY');
     if (file !== ':memory:') {
       sqlite.pragma('wal_autocheckpoint = 0');
       checkpointer = startBackgroundCheckpoints(file, () => sqlite.open && sqlite.pragma('wal_autocheckpoint = 1000'));

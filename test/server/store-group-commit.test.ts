@@ -32,6 +32,11 @@ const put = (key: string, value = 'v') => store.db.insertInto('settings').values
 const committed = (key: string) => other.prepare('select value from settings where key = ?').get(key) as { value: string } | undefined;
 
 describe('group commit (SQLite)', () => {
+  it("keeps each unit's savepoint journal in memory: no temp file is made, written and unlinked per transaction (issue 12)", async () => {
+    const { rows } = await sql<{ temp_store: number }>`pragma temp_store`.execute(store.db);
+    expect(rows[0]?.temp_store).toBe(2);
+  });
+
   it('a write is committed when its promise resolves, also with many in flight', async () => {
     await Promise.all(
       Array.from({ length: 200 }, async (_, i) => {
