@@ -1,3 +1,5 @@
+import { ResponseFloor } from '../security/response-floor.js';
+
 /** Hand-overs remembered per channel: enough for a distribution, little enough to follow change. */
 const KEEP = 200;
 /** The real hand-overs an imitation is steered by: the latest few, so a relay that speeds up or slows down (or a process warming up) is followed within seconds, not after KEEP. */
@@ -8,8 +10,6 @@ const CORRECTION_STEP_MS = 0.05;
 const MAX_CORRECTION_MS = 50;
 /** Older hand-overs say nothing about the relay as it is now. */
 const RECENT_MS = 10 * 60_000;
-
-import { ResponseFloor } from '../security/response-floor.js';
 
 export type HandoverChannel = 'email' | 'phone';
 
