@@ -297,6 +297,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
       await preciseTimer.close();
       await directory.close();
       mailer.close?.();
+      outbox.close();
       await store.close();
     },
   };

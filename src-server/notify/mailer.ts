@@ -55,4 +55,7 @@ export class OutboxMailer implements Mailer {
   async send(message: MailMessage): Promise<void> {
     await this.outbox.append({ channel: 'email', to: message.to, subject: message.subject, text: message.text, at: this.clock.now() });
   }
+  close(): void {
+    this.outbox.close();
+  }
 }

@@ -1,26 +1,46 @@
-import { appendFile, mkdir } from 'node:fs/promises';
+import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { PhoneChannel } from '../../shared/api/common.js';
 
 /**
  * Where messages go when no SMTP relay or SMS gateway is configured: one JSON line per
  * message in `<dataDir>/outbox/outbox.jsonl`, so a newcomer can follow a reset locally.
+ *
+ * The file stays open and each line is appended synchronously: a line to the page cache
+ * takes microseconds, where opening and closing the file through libuv's pool for every
+ * message cost about 0.3 ms of server CPU per password change (issue 12).
  */
 export class Outbox {
   readonly file: string;
+  private fd: number | null = null;
+
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'outbox', 'outbox.jsonl');
   }
 
   async append(entry: { channel: 'email' | PhoneChannel; to: string; subject?: string; text: string; at: Date }): Promise<void> {
-    const line = JSON.stringify({ ...entry, at: entry.at.toISOString() }) + '\n';
+    const line = Buffer.from(JSON.stringify({ ...entry, at: entry.at.toISOString() }) + '\n');
+    const fd = this.descriptor();
+    for (let done = 0; done < line.length; ) done += writeSync(fd, line, done);
+  }
+
+  /** The open file; opened again (folder included) when someone removed it, so no line goes to an unlinked file. */
+  private descriptor(): number {
+    if (this.fd !== null && fstatSync(this.fd).nlink > 0) return this.fd;
+    this.close();
     try {
-      await appendFile(this.file, line, { mode: 0o600 });
+      this.fd = openSync(this.file, 'a', 0o600);
     } catch (error) {
-      // The folder is made when first needed (and again if removed), not before every message.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      await appendFile(this.file, line, { mode: 0o600 });
+      mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      this.fd = openSync(this.file, 'a', 0o600);
     }
+    return this.fd;
+  }
+
+  close(): void {
+    if (this.fd === null) return;
+    closeSync(this.fd);
+    this.fd = null;
   }
 }
