@@ -13,14 +13,14 @@
  * pairs differ by up to 0.1–0.2 ms run to run even A/A, so swap the roles too), BENCH_NODE_ARGS_B
  * (node flags for B only; with BENCH_ROOT_B=. an A/B of flags alone).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../test/helpers/free-port.js';
 import { startSlapd, type Slapd } from '../test/helpers/slapd.js';
+import { initialPassword, seedPerfUsers, signInAndChange, startOurServer } from './lib/our-server-on-slapd.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '20');
@@ -43,23 +43,6 @@ function threadsOf(pid: number): Map<string, number> {
   return out;
 }
 
-function post(agent: http.Agent, url: string, body: string, token?: string): Promise<{ status: number; text: string }> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(token ? { authorization: `Bearer ${token}` } : {}) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 interface Server {
   name: string;
   child: ChildProcess;
@@ -77,48 +60,18 @@ interface Server {
   threadMs: Map<string, number>;
 }
 
-async function startServer(name: string, root: string, slapd: Slapd, users: string[], initial: (u: string) => string): Promise<Server> {
-  const port = await freePort();
+async function startServer(name: string, root: string, slapd: Slapd, users: string[]): Promise<Server> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-cpu-proc-'));
-  const extra = [process.env.BENCH_NODE_ARGS, name === 'B' ? process.env.BENCH_NODE_ARGS_B : undefined].join(' ').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', path.join(root, 'src-server/main.ts')], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      SSPR_PORT: String(port),
-      SSPR_HOST: '127.0.0.1',
-      SSPR_DATA_DIR: dataDir,
-      SSPR_LOG_LEVEL: 'warn',
-      SSPR_RATE_LIMITS: 'off',
-      ...slapd.serverEnv(),
-      SSPR_LDAP_ADMIN_GROUP: 'sspr-admins',
-      SSPR_LDAP_GROUPS_FROM: 'memberOf',
-    },
-  });
+  const nodeArgs = [process.env.BENCH_NODE_ARGS, name === 'B' ? process.env.BENCH_NODE_ARGS_B : undefined].join(' ').split(' ').filter(Boolean);
+  const { child, url } = await startOurServer({ root, slapd, dataDir, groupsFrom: 'memberOf', nodeArgs });
   child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-  await new Promise<void>((resolve, reject) => {
-    let seen = '';
-    const onData = (d: Buffer) => {
-      seen += d.toString();
-      if (/listening on/.test(seen)) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${seen.slice(-500)}`)));
-  });
-  return { name, child, url: `http://127.0.0.1:${port}/api/v1`, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), users, passwords: new Map(users.map((u) => [u, initial(u)])), next: 0, serial: 0, cpuMs: 0, changes: 0, idleMsPerSecond: 0, idleThreads: '', threadMs: new Map() };
+  return { name, child, url, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), users, passwords: new Map(users.map((u) => [u, initialPassword(u)])), next: 0, serial: 0, cpuMs: 0, changes: 0, idleMsPerSecond: 0, idleThreads: '', threadMs: new Map() };
 }
 
 async function change(s: Server): Promise<void> {
   const uid = s.users[s.next++ % s.users.length]!;
-  const current = s.passwords.get(uid)!;
   const next = `Vx${++s.serial}-Harbor-Kite-${(s.serial * 7919) % 10007}!`;
-  const signIn = await post(s.agent, `${s.url}/auth/sign-in`, JSON.stringify({ username: uid, password: current }));
-  if (signIn.status !== 200) throw new Error(`${s.name}: sign-in ${signIn.status} ${signIn.text}`);
-  const token = (JSON.parse(signIn.text) as { accessToken: string }).accessToken;
-  const changed = await post(s.agent, `${s.url}/me/password`, JSON.stringify({ currentPassword: current, newPassword: next }), token);
-  if (changed.status !== 200) throw new Error(`${s.name}: change ${changed.status} ${changed.text}`);
+  await signInAndChange(s.agent, s.url, uid, s.passwords.get(uid)!, next);
   s.passwords.set(uid, next);
 }
 
@@ -146,15 +99,11 @@ async function main(): Promise<void> {
   const slapd = await startSlapd({ memberOf: true });
   const servers: Server[] = [];
   try {
-    const uids = Array.from({ length: USERS }, (_, i) => `perf${String(i).padStart(5, '0')}`);
-    const initial = (uid: string) => `Init-${uid}-Qw7!`;
-    await slapd.add(uids.map((uid) => [`dn: ${slapd.userDn(uid)}`, 'objectClass: inetOrgPerson', `uid: ${uid}`, `cn: Perf ${uid}`, `sn: ${uid}`, `mail: ${uid}@corp.example`, `userPassword: ${initial(uid)}`].join('\n')).join('\n\n'));
-    await slapd.addGroup('sspr-admins', []);
-    await slapd.addGroup('sspr-users', uids.slice(0, 50));
+    const uids = await seedPerfUsers(slapd, USERS);
     const rootB = process.env.BENCH_ROOT_B;
     const half = rootB ? Math.floor(USERS / 2) : USERS;
-    servers.push(await startServer('A', ROOT, slapd, uids.slice(0, half), initial));
-    if (rootB) servers.push(await startServer('B', path.resolve(rootB), slapd, uids.slice(half), initial));
+    servers.push(await startServer('A', ROOT, slapd, uids.slice(0, half)));
+    if (rootB) servers.push(await startServer('B', path.resolve(rootB), slapd, uids.slice(half)));
     // The decoy-population count reads the whole directory 5 s after start (R13b): waited out.
     await sleep(8_000);
     for (const s of servers) {

@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { startLdapCounter, type LdapCounter, type LdapOpCounts } from '../test/helpers/ldap-counter.js';
 import { startSlapd, type Slapd } from '../test/helpers/slapd.js';
 import { freePort } from '../test/helpers/free-port.js';
+import { httpRequest, initialPassword, seedPerfUsers, signInAndChange, startOurServer, waitForLine } from './lib/our-server-on-slapd.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const USERS = Number(process.env.BENCH_USERS ?? '1500');
@@ -100,67 +101,12 @@ function slapdPid(slapd: Slapd): number {
 const cpuSum = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuOf(pid), 0);
 
 
-function waitForLine(child: ChildProcess, pattern: RegExp, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${seen.slice(-500)}`)), 60_000);
-    const onData = (d: Buffer) => {
-      seen += d.toString();
-      if (pattern.test(seen)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${what} exited (${code}): ${seen.slice(-500)}`)));
-  });
-}
-
-// ---- HTTP ----
-
-function request(agent: http.Agent, url: string, method: string, body: string, type: string, token?: string): Promise<{ status: number; text: string }> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname, method, agent, headers: { 'content-type': type, 'content-length': Buffer.byteLength(body), ...(token ? { authorization: `Bearer ${token}` } : {}) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 // ---- the two products ----
 
 async function startOurs(slapd: Slapd, counter: LdapCounter, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', path.join(ROOT, 'src-server/main.ts')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      SSPR_PORT: String(port),
-      SSPR_HOST: '127.0.0.1',
-      SSPR_DATA_DIR: dataDir,
-      SSPR_LOG_LEVEL: 'warn',
-      // LTB runs with its rate limit off ($use_ratelimit): ours too, or the adaptive
-      // proof-of-work at the sign-in door answers 428 to a bench's burst from one address.
-      SSPR_RATE_LIMITS: 'off',
-      ...slapd.serverEnv(counter.url),
-      SSPR_LDAP_ADMIN_GROUP: 'sspr-admins',
-      SSPR_LDAP_GROUPS_FROM: GROUPS_FROM,
-    },
-  });
-  await waitForLine(child, /listening on/, 'our server');
+  const started = await startOurServer({ root: ROOT, slapd, ldapUrl: counter.url, dataDir, groupsFrom: GROUPS_FROM, nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) });
   await quietAfterFirstCount(counter);
-  return { child, url: `http://127.0.0.1:${port}/api/v1` };
+  return started;
 }
 
 /**
@@ -298,17 +244,13 @@ async function main(): Promise<void> {
   const counters: LdapCounter[] = [];
   const agents: http.Agent[] = [];
   try {
-    const uids = Array.from({ length: USERS }, (_, i) => `perf${String(i).padStart(5, '0')}`);
-    const initial = (uid: string) => `Init-${uid}-Qw7!`;
-    await slapd.add(uids.map((uid) => [`dn: ${slapd.userDn(uid)}`, 'objectClass: inetOrgPerson', `uid: ${uid}`, `cn: Perf ${uid}`, `sn: ${uid}`, `mail: ${uid}@corp.example`, `userPassword: ${initial(uid)}`].join('\n')).join('\n\n'));
-    await slapd.addGroup('sspr-admins', []);
-    await slapd.addGroup('sspr-users', uids.slice(0, 50));
+    const uids = await seedPerfUsers(slapd, USERS);
     const slapdPidNo = slapdPid(slapd);
 
     const products: Product[] = [];
     const half = phpMissing ? USERS : Math.floor(USERS / 2);
     const make = (name: Product['name'], counter: LdapCounter, users: string[], pids: () => number[], change: Product['change']): Product => ({
-      name, counter, pids, change, users, passwords: new Map(users.map((u) => [u, initial(u)])), next: 0, serial: 0, seq: [], conc: [], concSeconds: 0, seqSeconds: 0, cpuMs: 0, slapdCpuMs: 0, changes: 0, ops: [],
+      name, counter, pids, change, users, passwords: new Map(users.map((u) => [u, initialPassword(u)])), next: 0, serial: 0, seq: [], conc: [], concSeconds: 0, seqSeconds: 0, cpuMs: 0, slapdCpuMs: 0, changes: 0, ops: [],
     });
 
     const oursCounter = await startLdapCounter({ port: slapd.port });
@@ -318,13 +260,7 @@ async function main(): Promise<void> {
     const oursAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     agents.push(oursAgent);
     products.push(
-      make('ours', oursCounter, uids.slice(0, half), () => [ours.child.pid!], async (uid, current, next) => {
-        const signIn = await request(oursAgent, `${ours.url}/auth/sign-in`, 'POST', JSON.stringify({ username: uid, password: current }), 'application/json');
-        if (signIn.status !== 200) throw new Error(`ours: sign-in ${signIn.status} ${signIn.text}`);
-        const token = (JSON.parse(signIn.text) as { accessToken: string }).accessToken;
-        const changed = await request(oursAgent, `${ours.url}/me/password`, 'POST', JSON.stringify({ currentPassword: current, newPassword: next }), 'application/json', token);
-        if (changed.status !== 200) throw new Error(`ours: change ${changed.status} ${changed.text}`);
-      }),
+      make('ours', oursCounter, uids.slice(0, half), () => [ours.child.pid!], (uid, current, next) => signInAndChange(oursAgent, ours.url, uid, current, next)),
     );
 
     if (!phpMissing) {
@@ -337,7 +273,7 @@ async function main(): Promise<void> {
       products.push(
         make('LTB', ltbCounter, uids.slice(half), () => processTree(ltb.child.pid!), async (uid, current, next) => {
           const form = new URLSearchParams({ action: 'change', login: uid, oldpassword: current, newpassword: next, confirmpassword: next }).toString();
-          const res = await request(ltbAgent, ltb.url, 'POST', form, 'application/x-www-form-urlencoded');
+          const res = await httpRequest(ltbAgent, ltb.url, { method: 'POST', body: form, type: 'application/x-www-form-urlencoded' });
           if (!res.text.includes('Your password was changed')) throw new Error(`LTB: no change (${res.status}): ${/result alert[^>]*>([^<]*<[^<]*)/.exec(res.text)?.[1] ?? res.text.slice(0, 300)}`);
         }),
       );
