@@ -17,8 +17,7 @@ type Branding = PolicyDocument['branding'];
  * each address once.
  */
 export async function ownerAddresses(user: DirectoryAccount & Partial<Pick<DirectoryUser, 'contact'>>, methodStore: MethodStore, extra: string[] = []): Promise<string[]> {
-  const stored = await methodStore.list(user.id);
-  const addresses = [user.email, user.contact?.alternateEmail, ...stored.filter((m) => m.type === 'email' && m.verified).map((m) => (m.data as { address: string }).address), ...extra];
+  const addresses = [user.email, user.contact?.alternateEmail, ...(await methodStore.verifiedEmailAddresses(user.id)), ...extra];
   return [...new Map(addresses.filter((a): a is string => !!a).map((a) => [a.toLowerCase(), a])).values()];
 }
 

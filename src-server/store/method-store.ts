@@ -39,6 +39,9 @@ export class MethodStore {
   // Every reset reads methods, and every authenticator code claims a step: compiled once.
   private readonly q = {
     list: new ReusableQuery<{ subjectId: string }, Database['methods']>((db, v) => db.selectFrom('methods').selectAll().where('subject_id', '=', v.subjectId).orderBy('created_at').orderBy('id')),
+    verifiedEmails: new ReusableQuery<{ subjectId: string }, Pick<Database['methods'], 'data'>>((db, v) =>
+      db.selectFrom('methods').select('data').where('subject_id', '=', v.subjectId).where('type', '=', 'email').where('verified', '=', 1).orderBy('created_at').orderBy('id'),
+    ),
     get: new ReusableQuery<{ subjectId: string; id: string }, Database['methods']>((db, v) => db.selectFrom('methods').selectAll().where('subject_id', '=', v.subjectId).where('id', '=', v.id)),
     claimStep: new ReusableQuery<{ subjectId: string; id: string; step: number }, never>((db, v) =>
       db
@@ -75,6 +78,12 @@ export class MethodStore {
   async list(subjectId: string, conn: Conn = this.db): Promise<MethodRecord[]> {
     const rows = await this.q.list.rows(conn, { subjectId });
     return rows.map((r) => this.toRecord(r));
+  }
+
+  /** The addresses of the subject's verified email methods, and nothing else unsealed (R32's notices). */
+  async verifiedEmailAddresses(subjectId: string, conn: Conn = this.db): Promise<string[]> {
+    const rows = await this.q.verifiedEmails.rows(conn, { subjectId });
+    return rows.map((r) => this.box.openJson<MethodData['email']>(r.data).address);
   }
 
   async get(subjectId: string, id: string, conn: Conn = this.db): Promise<MethodRecord | null> {
