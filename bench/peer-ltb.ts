@@ -6,12 +6,16 @@
  * copy of ../shared/peers/ltb-self-service-password). Prints p50/p95/p99 (sequential),
  * changes per second at concurrency 1 and 8, CPU per change of each product and of slapd
  * (/proc, all processes and threads), LDAP operations per change (a counting proxy in front
- * of slapd, one per product, so both pay the same hop) and the ratios ours ÷ LTB.
+ * of slapd, one per product, so each pays the same hop) and the ratios ours ÷ LTB.
+ * A third row, "bare Node", runs our API's two requests and LDAP operations on the same Node
+ * and ldapts with nothing else (bench/lib/bare-ldap-server.ts): the platform's floor, so the
+ * ratio splits into what Node and two requests cost and what our own code costs.
  * Without PHP or the peer's folder it says so in one line and runs our side alone.
  *
  * Settings: BENCH_USERS (1500), BENCH_ROUNDS (3), BENCH_SEQ (changes per product and round at
  * concurrency 1, default 150), BENCH_CONC (at concurrency 8, default 300), BENCH_LTB_DIR,
- * BENCH_GROUPS_FROM (memberOf | search), BENCH_NODE_ARGS (extra node flags for our server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
+ * BENCH_GROUPS_FROM (memberOf | search), BENCH_NODE_ARGS (extra node flags for our server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
+ * BENCH_BARE (0: without the bare Node row).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,11 +36,13 @@ const CONC = Number(process.env.BENCH_CONC ?? '300');
 const CONCURRENCY = 8;
 /** `memberOf` (default): slapd runs the memberof overlay and ours reads groups off the entry; `search`: group searches. */
 const GROUPS_FROM = process.env.BENCH_GROUPS_FROM === 'search' ? 'search' : 'memberOf';
+/** BENCH_BARE=0 leaves out the bare Node floor (bench/lib/bare-ldap-server.ts). */
+const BARE = process.env.BENCH_BARE !== '0';
 const LTB_DIR = process.env.BENCH_LTB_DIR ?? path.resolve(ROOT, '../shared/peers/ltb-self-service-password');
 const TICK_MS = 1000 / 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
 
 interface Product {
-  name: 'ours' | 'LTB';
+  name: 'ours' | 'LTB' | 'bare Node';
   counter: LdapCounter;
   /** Processes whose CPU is this product's (the PHP master and its workers; our server). */
   pids: () => number[];
@@ -163,6 +169,18 @@ $keyphrase = "bench-keyphrase-not-secret";
   return { child, url: `http://127.0.0.1:${port}/` };
 }
 
+/** The floor: our API's two requests and LDAP operations with nothing else (bench/lib/bare-ldap-server.ts). */
+async function startBare(slapd: Slapd, counter: LdapCounter): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/lib/bare-ldap-server.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BARE_PORT: String(port), BARE_LDAP_URL: counter.url, BARE_BIND_DN: slapd.serviceDn, BARE_BIND_PASSWORD: slapd.servicePassword, BARE_BASE_DN: slapd.baseDn },
+  });
+  await waitForLine(child, /listening on/, 'the bare Node server');
+  return { child, url: `http://127.0.0.1:${port}/api/v1` };
+}
+
 // ---- figures ----
 
 function quantile(sorted: number[], q: number): number {
@@ -248,7 +266,8 @@ async function main(): Promise<void> {
     const slapdPidNo = slapdPid(slapd);
 
     const products: Product[] = [];
-    const half = phpMissing ? USERS : Math.floor(USERS / 2);
+    const share = Math.floor(USERS / (1 + (phpMissing ? 0 : 1) + (BARE ? 1 : 0)));
+    const usersOf = (i: number) => uids.slice(i * share, (i + 1) * share);
     const make = (name: Product['name'], counter: LdapCounter, users: string[], pids: () => number[], change: Product['change']): Product => ({
       name, counter, pids, change, users, passwords: new Map(users.map((u) => [u, initialPassword(u)])), next: 0, serial: 0, seq: [], conc: [], concSeconds: 0, seqSeconds: 0, cpuMs: 0, slapdCpuMs: 0, changes: 0, ops: [],
     });
@@ -260,7 +279,7 @@ async function main(): Promise<void> {
     const oursAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     agents.push(oursAgent);
     products.push(
-      make('ours', oursCounter, uids.slice(0, half), () => [ours.child.pid!], (uid, current, next) => signInAndChange(oursAgent, ours.url, uid, current, next)),
+      make('ours', oursCounter, usersOf(0), () => [ours.child.pid!], (uid, current, next) => signInAndChange(oursAgent, ours.url, uid, current, next)),
     );
 
     if (!phpMissing) {
@@ -271,12 +290,22 @@ async function main(): Promise<void> {
       const ltbAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
       agents.push(ltbAgent);
       products.push(
-        make('LTB', ltbCounter, uids.slice(half), () => processTree(ltb.child.pid!), async (uid, current, next) => {
+        make('LTB', ltbCounter, usersOf(1), () => processTree(ltb.child.pid!), async (uid, current, next) => {
           const form = new URLSearchParams({ action: 'change', login: uid, oldpassword: current, newpassword: next, confirmpassword: next }).toString();
           const res = await httpRequest(ltbAgent, ltb.url, { method: 'POST', body: form, type: 'application/x-www-form-urlencoded' });
           if (!res.text.includes('Your password was changed')) throw new Error(`LTB: no change (${res.status}): ${/result alert[^>]*>([^<]*<[^<]*)/.exec(res.text)?.[1] ?? res.text.slice(0, 300)}`);
         }),
       );
+    }
+
+    if (BARE) {
+      const bareCounter = await startLdapCounter({ port: slapd.port });
+      counters.push(bareCounter);
+      const bare = await startBare(slapd, bareCounter);
+      children.push(bare.child);
+      const bareAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+      agents.push(bareAgent);
+      products.push(make('bare Node', bareCounter, usersOf(products.length), () => [bare.child.pid!], (uid, current, next) => signInAndChange(bareAgent, bare.url, uid, current, next)));
     }
 
     // Warm-up (JIT, pools, caches, PHP's compiled templates), not counted.
@@ -301,12 +330,17 @@ async function main(): Promise<void> {
     for (const { p, r } of rows) {
       console.log(`| ${p.name} | ${f(r.p50)} | ${f(r.p95)} | ${f(r.p99)} | ${f(r.rate1, 0)} | ${f(r.rate8, 0)} | ${f(r.p99c8)} | ${f(r.cpu, 2)} | ${f(r.slapd, 2)} | ${f(r.search, 2)} / ${f(r.bind, 2)} / ${f(r.write, 2)} / ${f(r.conns, 2)} |`);
     }
-    if (rows.length === 2) {
-      const [o, l] = [rows[0]!.r, rows[1]!.r];
-      const x = (a: number, b: number) => `${f(a / b, 2)}×`;
-      console.log(`| ours ÷ LTB | ${x(o.p50, l.p50)} | ${x(o.p95, l.p95)} | ${x(o.p99, l.p99)} | ${x(o.rate1, l.rate1)} | ${x(o.rate8, l.rate8)} | ${x(o.p99c8, l.p99c8)} | ${x(o.cpu, l.cpu)} | ${x(o.slapd, l.slapd)} | ${x(o.search + o.bind + o.write, l.search + l.bind + l.write)} (all operations) |`);
-    }
-    console.log('\nCPU from /proc (1/100 s ticks; all processes and threads of each product). Both products reach slapd through a counting proxy in this process.');
+    const x = (a: number, b: number) => `${f(a / b, 2)}×`;
+    const ratio = (a: Product['name'], b: Product['name']) => {
+      const [o, l] = [rows.find((r) => r.p.name === a)?.r, rows.find((r) => r.p.name === b)?.r];
+      if (!o || !l) return;
+      console.log(`| ${a} ÷ ${b} | ${x(o.p50, l.p50)} | ${x(o.p95, l.p95)} | ${x(o.p99, l.p99)} | ${x(o.rate1, l.rate1)} | ${x(o.rate8, l.rate8)} | ${x(o.p99c8, l.p99c8)} | ${x(o.cpu, l.cpu)} | ${x(o.slapd, l.slapd)} | ${x(o.search + o.bind + o.write, l.search + l.bind + l.write)} (all operations) |`);
+    };
+    ratio('ours', 'LTB');
+    ratio('bare Node', 'LTB');
+    ratio('ours', 'bare Node');
+    console.log('\nCPU from /proc (1/100 s ticks; all processes and threads of each product). Each product reaches slapd through its own counting proxy in this process.');
+    if (BARE) console.log('bare Node (bench/lib/bare-ldap-server.ts): our two requests and LDAP operations on the same Node and ldapts with nothing else (no store, audit, policy, throttles, notices or framework): the platform\'s floor for this API.');
   } finally {
     for (const a of agents) a.destroy();
     // PHP's workers outlive a SIGTERM to their master: end the whole tree.
