@@ -3,7 +3,7 @@ import { loadConfig, databaseUrlOf } from '../../src-server/config.js';
 import { BuiltinDirectory } from '../../src-server/directory/builtin-directory.js';
 import { createServer } from '../../src-server/server.js';
 import { openStore } from '../../src-server/store/db.js';
-import { call, countRetry, crashEnv, crashPeers, FAULT_ROUNDS, FAULT_WRITES, killed, noCounts, roundSeed, startProcess, writeAndKill, type CrashCounts } from '../helpers/fault-process.js';
+import { call, countRetry, crashEnv, crashPeers, expectCompletion, FAULT_ROUNDS, FAULT_WRITES, killed, noCounts, roundSeed, startProcess, writeAndKill, type CrashCounts } from '../helpers/fault-process.js';
 import { TEST_HASH_PARAMS } from '../helpers/test-server.js';
 
 /**
@@ -78,14 +78,7 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
           if (answered?.status === 200) expect(inEffect, `${u.name} answered 200`).toBe(true);
           if (!inEffect) continue;
           counts.inEffect++;
-          const audit = await probe.db.selectFrom('audit_events').select('id').where('username', '=', u.name).where('type', '=', 'password.change').where('result', '=', 'success').execute();
-          expect(audit.length, `${u.name}: one password.change audit event (R17a)`).toBe(1);
-          counts.auditFound++;
-          const refresh = await call(after, 'POST', '/auth/refresh', { refreshToken: u.refreshToken });
-          expect(refresh.status, `${u.name}: the sign-in from before the change has ended (R28)`).toBe(401);
-          counts.revoked++;
-          await smtp.waitFor(u.email, (m) => /changed/i.test(m.subject ?? ''), 30_000);
-          counts.noticed++;
+          await expectCompletion({ store: probe, base: after, smtp, counts }, u, { auditType: 'password.change', subject: /changed/i });
         }
       } finally {
         await probe.close();

@@ -6,7 +6,7 @@ import { openStore } from '../../src-server/store/db.js';
 import { startGatewayPeer, type GatewayPeer } from '../helpers/gateway-peer.js';
 import { codeIn } from '../helpers/smtp-peer.js';
 import { TEST_HASH_PARAMS } from '../helpers/test-server.js';
-import { call, countRetry, crashEnv, crashPeers, FAULT_ROUNDS, FAULT_WRITES, killed, noCounts, roundSeed, sleep, startProcess, writeAndKill, type CrashCounts } from '../helpers/fault-process.js';
+import { call, countRetry, crashEnv, crashPeers, expectCompletion, FAULT_ROUNDS, FAULT_WRITES, killed, noCounts, roundSeed, sleep, startProcess, writeAndKill, type CrashCounts } from '../helpers/fault-process.js';
 
 /**
  * Issue 10 items 1 and 5 (R11d, R17a, R22): the real server process is SIGKILLed at a random
@@ -100,14 +100,7 @@ async function crashRounds(store: 'sqlite' | 'postgres') {
           if (answered?.status === 200) expect(inEffect, `${u.name} answered 200`).toBe(true);
           if (!inEffect) continue;
           counts.inEffect++;
-          const audit = await probe.db.selectFrom('audit_events').select('id').where('username', '=', u.name).where('type', '=', 'reset.password').where('result', '=', 'success').execute();
-          expect(audit.length, `${u.name}: one reset.password audit event (R17a)`).toBe(1);
-          counts.auditFound++;
-          const refresh = await call(after, 'POST', '/auth/refresh', { refreshToken: u.refreshToken });
-          expect(refresh.status, `${u.name}: the refresh token from before the reset is revoked`).toBe(401);
-          counts.revoked++;
-          await smtp.waitFor(u.email, (m) => /reset/i.test(m.subject ?? ''), 30_000);
-          counts.noticed++;
+          await expectCompletion({ store: probe, base: after, smtp, counts }, u, { auditType: 'reset.password', subject: /reset/i });
           const state = await call(after, 'GET', '/reset/session', undefined, u.token);
           expect(state.body.state).toBe('completed');
         }

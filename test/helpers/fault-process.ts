@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { expect } from 'vitest';
+import type { Store } from '../../src-server/store/db.js';
 import { startPostgres, type PostgresPeer } from './postgres.js';
 import { startSmtpPeer, type SmtpPeer } from './smtp-peer.js';
 
@@ -156,6 +158,26 @@ export function countRetry(counts: CrashCounts, retry: Answer, label: string, us
     counts.failedCleanly++;
     console.log(`[faults] ${user}: repeated write answered ${retry.status} ${JSON.stringify(retry.body)}`);
   }
+}
+
+/**
+ * A password in effect after the crash has its whole completion: one success audit event
+ * (R17a), the sign-in from before it ended (R28: its refresh token refused), and its notice
+ * (R22) at the account's address. Each found is counted.
+ */
+export async function expectCompletion(
+  o: { store: Store; base: string; smtp: SmtpPeer; counts: CrashCounts },
+  u: { name: string; email: string; refreshToken: string },
+  what: { auditType: 'password.change' | 'reset.password'; subject: RegExp },
+): Promise<void> {
+  const audit = await o.store.db.selectFrom('audit_events').select('id').where('username', '=', u.name).where('type', '=', what.auditType).where('result', '=', 'success').execute();
+  expect(audit.length, `${u.name}: one ${what.auditType} audit event (R17a)`).toBe(1);
+  o.counts.auditFound++;
+  const refresh = await call(o.base, 'POST', '/auth/refresh', { refreshToken: u.refreshToken });
+  expect(refresh.status, `${u.name}: the sign-in from before the write has ended (R28)`).toBe(401);
+  o.counts.revoked++;
+  await o.smtp.waitFor(u.email, (m) => what.subject.test(m.subject ?? ''), 30_000);
+  o.counts.noticed++;
 }
 
 /** A crash run's peers: PostgreSQL for that store, an SMTP peer, a data directory; `close` ends them. */
