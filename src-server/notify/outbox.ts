@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { PhoneChannel } from '../../shared/api/common.js';
 
@@ -24,9 +24,16 @@ export class Outbox {
     for (let done = 0; done < line.length; ) done += writeSync(fd, line, done);
   }
 
-  /** The open file; opened again (folder included) when someone removed it, so no line goes to an unlinked file. */
+  /**
+   * The open file while it is still the one at the path; opened again (folder included) when
+   * someone removed or renamed it, so no line goes to an unlinked or moved-away file.
+   */
   private descriptor(): number {
-    if (this.fd !== null && fstatSync(this.fd).nlink > 0) return this.fd;
+    if (this.fd !== null) {
+      const open = fstatSync(this.fd);
+      const atPath = statSync(this.file, { throwIfNoEntry: false });
+      if (atPath && atPath.ino === open.ino && atPath.dev === open.dev) return this.fd;
+    }
     this.close();
     try {
       this.fd = openSync(this.file, 'a', 0o600);
