@@ -84,12 +84,17 @@ export class NoticeOutbox {
     return { items };
   }
 
-  /** After the commit of `enqueueClaimed`: hands the notices to the relay in the background. */
+  /**
+   * After the commit of `enqueueClaimed`: hands the notices to the relay in the background,
+   * from the next turn of the event loop, so the answer that made them true goes out first
+   * (they are durable already; the hand-over's work, the mailer's and the "sent" mark, waits).
+   */
   sendClaimed(claimed: ClaimedNotices): void {
     if (!claimed.items.length) return;
-    const run = (async () => {
-      for (const { row, message } of claimed.items) await this.send(row, message);
-    })()
+    const run = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
+        for (const { row, message } of claimed.items) await this.send(row, message);
+      })
       .catch((e: Error) => this.deps.log.warn({ err: e.message }, 'notice outbox run failed'))
       .finally(() => this.sending.delete(run));
     this.sending.add(run);

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NoticeOutbox, noticeBackoffMs } from '../../src-server/notify/notice-outbox.js';
-import { SmtpMailer } from '../../src-server/notify/mailer.js';
+import { OutboxMailer, SmtpMailer } from '../../src-server/notify/mailer.js';
+import { Outbox } from '../../src-server/notify/outbox.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { NoticeStore } from '../../src-server/store/notice-store.js';
 import { SecretBox } from '../../src-server/security/secret-box.js';
@@ -87,6 +91,26 @@ describe('notice outbox (R22)', () => {
     t.clock.advance(30_001);
     expect(await b.deliverDue()).toMatchObject({ sent: 1 });
     expect(t.smtp.mails.map((m) => m.subject)).toEqual(['claimed', 'orphan']);
+  });
+
+  it('a claimed notice is handed over from the next turn of the event loop, after the answer that made it true has gone out; stop() still waits for it (issue 12)', async () => {
+    t = await startTestServer();
+    const { db } = t.server.services;
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-notice-turn-'));
+    const outboxFile = new Outbox(dataDir);
+    const outbox = new NoticeOutbox({ noticeStore: new NoticeStore(db), clock: t.clock, secretBox: new SecretBox(randomBytes(32)), mailer: new OutboxMailer(outboxFile, t.clock), log: silentLog });
+    try {
+      const claimed = await db.transaction().execute((trx) => outbox.enqueueClaimed(trx, [{ to: 'turn@corp.example', subject: 'changed', text: 'c' }]));
+      outbox.sendClaimed(claimed);
+      // The local outbox appends synchronously: nothing written yet means nothing ran in this turn.
+      expect(existsSync(outboxFile.file)).toBe(false);
+      await outbox.stop();
+      expect(readFileSync(outboxFile.file, 'utf8')).toContain('turn@corp.example');
+      expect(await db.selectFrom('notices').select('sent_at').execute()).toEqual([{ sent_at: expect.any(Number) }]);
+    } finally {
+      outboxFile.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('the purge and the read-back of a claim look notices up by index, not by scanning a day of them (issue 12)', async () => {
