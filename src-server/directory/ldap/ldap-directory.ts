@@ -1,4 +1,5 @@
 import type { Client, Filter } from 'ldapts';
+import { PASSWORD_MESSAGES } from '../../../shared/i18n/messages.js';
 import type { Clock } from '../../clock.js';
 import type { Directory, DirectoryAccount, DirectoryUser, ExpiringAccount, ExpiryWindow, PasswordWriteResult, VerifyResult } from '../directory.js';
 import { ClientPool, isVerdict, type LdapConnector } from './connection.js';
@@ -6,6 +7,8 @@ import { and, eq } from './escape.js';
 import type { RootDse } from './root-dse.js';
 import { UncertainWrites } from './uncertain-writes.js';
 import { Attrs, firstRdnValue, looksLikeDn, normalizeDn, preferredLocale } from './values.js';
+
+const m = PASSWORD_MESSAGES.en;
 
 /** Everything an LDAP adapter is configured with (from SSPR_LDAP_* and the config file). */
 export interface LdapSettings {
@@ -104,7 +107,8 @@ export abstract class LdapDirectory implements Directory {
   protected abstract toAccount(entry: Attrs): Promise<DirectoryAccount>;
   abstract verifyPassword(username: string, password: string): Promise<VerifyResult>;
   abstract resetPassword(user: DirectoryAccount, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult>;
-  abstract changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult>;
+  /** The directory's own change of `entry`'s password, checked against the current one (both given, and different). */
+  protected abstract changeEntryPassword(entry: Attrs, currentPassword: string, newPassword: string): Promise<PasswordWriteResult>;
   abstract unlock(user: DirectoryAccount): Promise<void>;
   protected abstract adminEntries(groupDn: string): Promise<Attrs[]>;
   /** R36: the filter for passwords that may expire in the window (by change time), or null when none can. */
@@ -197,6 +201,15 @@ export abstract class LdapDirectory implements Directory {
     if (carried) carried.entry = null;
     if (entry && !fresh && performance.now() - carried.at < CARRY_MS) return entry;
     return this.entryById(account.id);
+  }
+
+  /** R15, R18a: what every directory refuses before asking itself, then the directory's own change. */
+  async changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
+    if (!currentPassword) return { ok: false, violations: [{ rule: 'currentPassword', message: m.currentPassword }] };
+    if (currentPassword === newPassword) return { ok: false, violations: [{ rule: 'sameAsCurrent', message: m.sameAsCurrent }] };
+    const entry = await this.entryOf(user);
+    if (!entry) return { ok: false, violations: [{ rule: 'accountGone', message: m.accountGone }] };
+    return this.changeEntryPassword(entry, currentPassword, newPassword);
   }
 
   /**

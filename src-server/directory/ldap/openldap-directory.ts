@@ -253,11 +253,7 @@ export class OpenLdapDirectory extends LdapDirectory {
     }
   }
 
-  async changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
-    if (!currentPassword) return { ok: false, violations: [{ rule: 'currentPassword', message: m.currentPassword }] };
-    if (currentPassword === newPassword) return { ok: false, violations: [{ rule: 'sameAsCurrent', message: m.sameAsCurrent }] };
-    const entry = await this.entryOf(user);
-    if (!entry) return { ok: false, violations: [{ rule: 'accountGone', message: m.accountGone }] };
+  protected async changeEntryPassword(entry: Attrs, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
     const bindControl = new PasswordPolicyControl();
     const writeControl = new PasswordPolicyControl();
     type Outcome = { kind: 'done' } | { kind: 'bindFailed'; error: unknown } | { kind: 'refused'; error: unknown };
