@@ -12,7 +12,8 @@ import type { PhoneChannel } from '../../shared/api/common.js';
  */
 export class Outbox {
   readonly file: string;
-  private fd: number | null = null;
+  /** The open file and which file it is (device and inode), read once when it is opened. */
+  private open: { fd: number; dev: number; ino: number } | null = null;
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'outbox', 'outbox.jsonl');
@@ -29,25 +30,27 @@ export class Outbox {
    * someone removed or renamed it, so no line goes to an unlinked or moved-away file.
    */
   private descriptor(): number {
-    if (this.fd !== null) {
-      const open = fstatSync(this.fd);
+    if (this.open) {
       const atPath = statSync(this.file, { throwIfNoEntry: false });
-      if (atPath && atPath.ino === open.ino && atPath.dev === open.dev) return this.fd;
+      if (atPath && atPath.ino === this.open.ino && atPath.dev === this.open.dev) return this.open.fd;
     }
     this.close();
+    let fd: number;
     try {
-      this.fd = openSync(this.file, 'a', 0o600);
+      fd = openSync(this.file, 'a', 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      this.fd = openSync(this.file, 'a', 0o600);
+      fd = openSync(this.file, 'a', 0o600);
     }
-    return this.fd;
+    const { dev, ino } = fstatSync(fd);
+    this.open = { fd, dev, ino };
+    return fd;
   }
 
   close(): void {
-    if (this.fd === null) return;
-    closeSync(this.fd);
-    this.fd = null;
+    if (!this.open) return;
+    closeSync(this.open.fd);
+    this.open = null;
   }
 }
