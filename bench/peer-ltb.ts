@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { startLdapCounter, type LdapCounter, type LdapOpCounts } from '../test/helpers/ldap-counter.js';
 import { startSlapd, type Slapd } from '../test/helpers/slapd.js';
 import { freePort } from '../test/helpers/free-port.js';
-import { httpRequest, initialPassword, seedPerfUsers, signInAndChange, startOurServer, waitForLine } from './lib/our-server-on-slapd.js';
+import { httpRequest, initialPassword, seedPerfUsers, signInAndChange, startBareServer, startOurServer, waitForLine } from './lib/our-server-on-slapd.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const USERS = Number(process.env.BENCH_USERS ?? '1500');
@@ -169,18 +169,6 @@ $keyphrase = "bench-keyphrase-not-secret";
   return { child, url: `http://127.0.0.1:${port}/` };
 }
 
-/** The floor: our API's two requests and LDAP operations with nothing else (bench/lib/bare-ldap-server.ts). */
-async function startBare(slapd: Slapd, counter: LdapCounter): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/lib/bare-ldap-server.ts')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BARE_PORT: String(port), BARE_LDAP_URL: counter.url, BARE_BIND_DN: slapd.serviceDn, BARE_BIND_PASSWORD: slapd.servicePassword, BARE_BASE_DN: slapd.baseDn },
-  });
-  await waitForLine(child, /listening on/, 'the bare Node server');
-  return { child, url: `http://127.0.0.1:${port}/api/v1` };
-}
-
 // ---- figures ----
 
 function quantile(sorted: number[], q: number): number {
@@ -301,7 +289,7 @@ async function main(): Promise<void> {
     if (BARE) {
       const bareCounter = await startLdapCounter({ port: slapd.port });
       counters.push(bareCounter);
-      const bare = await startBare(slapd, bareCounter);
+      const bare = await startBareServer({ root: ROOT, slapd, ldapUrl: bareCounter.url });
       children.push(bare.child);
       const bareAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
       agents.push(bareAgent);

@@ -54,14 +54,26 @@ export interface OurServerOptions {
   nodeArgs?: string[];
 }
 
-/** Our server on slapd, in its own process, listening on loopback: its base URL once it listens. */
-export async function startOurServer(o: OurServerOptions): Promise<{ child: ChildProcess; url: string }> {
+/** A TypeScript HTTP server script of `root` in its own Node process, once it prints `listening on`. */
+async function spawnListening(o: { root: string; script: string; nodeArgs?: string[]; env: (port: number) => Record<string, string>; what: string }): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', path.join(o.root, 'src-server/main.ts')], {
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', path.join(o.root, o.script)], {
     cwd: o.root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
+    env: { ...process.env, ...o.env(port) },
+  });
+  await waitForLine(child, /listening on/, o.what);
+  return { child, url: `http://127.0.0.1:${port}/api/v1` };
+}
+
+/** Our server on slapd, in its own process, listening on loopback: its base URL once it listens. */
+export function startOurServer(o: OurServerOptions): Promise<{ child: ChildProcess; url: string }> {
+  return spawnListening({
+    root: o.root,
+    script: 'src-server/main.ts',
+    nodeArgs: o.nodeArgs,
+    what: 'our server',
+    env: (port) => ({
       SSPR_PORT: String(port),
       SSPR_HOST: '127.0.0.1',
       SSPR_DATA_DIR: o.dataDir,
@@ -72,10 +84,18 @@ export async function startOurServer(o: OurServerOptions): Promise<{ child: Chil
       ...o.slapd.serverEnv(o.ldapUrl),
       SSPR_LDAP_ADMIN_GROUP: 'sspr-admins',
       SSPR_LDAP_GROUPS_FROM: o.groupsFrom,
-    },
+    }),
   });
-  await waitForLine(child, /listening on/, 'our server');
-  return { child, url: `http://127.0.0.1:${port}/api/v1` };
+}
+
+/** The floor under ours (bench/lib/bare-ldap-server.ts): our API's two requests and LDAP operations with nothing else. */
+export function startBareServer(o: { root: string; slapd: Slapd; ldapUrl: string }): Promise<{ child: ChildProcess; url: string }> {
+  return spawnListening({
+    root: o.root,
+    script: 'bench/lib/bare-ldap-server.ts',
+    what: 'the bare Node server',
+    env: (port) => ({ BARE_PORT: String(port), BARE_LDAP_URL: o.ldapUrl, BARE_BIND_DN: o.slapd.serviceDn, BARE_BIND_PASSWORD: o.slapd.servicePassword, BARE_BASE_DN: o.slapd.baseDn }),
+  });
 }
 
 /** One request; the body as text, whatever the status. */
