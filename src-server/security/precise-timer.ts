@@ -27,8 +27,9 @@ while (Atomics.load(signal, 1) === 0) {
  * measured), never before, without spinning (R13b). Node's own timers count the event loop's
  * whole milliseconds, so when one fires after its time depends on where in its millisecond it
  * was set — and a prober who chains requests decides that: a real and a decoy challenge held by
- * `setTimeout` to the same floor left 0.1–0.2 ms apart in median. A worker thread sleeps to the exact time and posts
- * back; the message wakes the loop as a socket's reply would. One per server, closed with it.
+ * `setTimeout` to the same floor left 0.1–0.2 ms apart in median. A worker thread sleeps to the
+ * exact time and posts back; the message wakes the loop as a socket's reply would. One per
+ * server, closed with it.
  */
 export class PreciseTimer {
   private readonly worker: Worker;
