@@ -3,7 +3,8 @@
  * (`POST /auth/sign-in` + `POST /me/password`, sequential), measured out of process as
  * bench/peer-ltb.ts measures it (/proc, all threads, here in nanoseconds; the server started from
  * src-server/main.ts over real sockets, rate limits off, log level warn, groups from memberOf),
- * without LTB and without the counting proxy (issue 12). Also prints the server's idle CPU
+ * without LTB and without the counting proxy (issue 12); with each change's latency and the bytes
+ * the server wrote per change (/proc/PID/io: by its write calls, and to storage). Also prints the server's idle CPU
  * per second (background timers), measured before the changes.
  *
  * Settings: BENCH_SECONDS (20, per server and round), BENCH_ROUNDS (3), BENCH_USERS (1500),
@@ -58,6 +59,18 @@ interface Server {
   idleThreads: string;
   /** CPU ms per thread (by name and id) over the measured changes. */
   threadMs: Map<string, number>;
+  /** ms per sign-in + change, measured rounds only. */
+  latencies: number[];
+  /** Bytes the server process wrote (write syscalls to files and sockets; to storage), measured rounds only. */
+  wroteBytes: number;
+  storageBytes: number;
+}
+
+/** `wchar` and `write_bytes` of /proc/PID/io: all bytes written by syscalls, and those sent to storage. */
+function ioOf(pid: number): { wrote: number; storage: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? NaN);
+  return { wrote: field('wchar'), storage: field('write_bytes') };
 }
 
 async function startServer(name: string, root: string, slapd: Slapd, users: string[]): Promise<Server> {
@@ -65,7 +78,7 @@ async function startServer(name: string, root: string, slapd: Slapd, users: stri
   const nodeArgs = [process.env.BENCH_NODE_ARGS, name === 'B' ? process.env.BENCH_NODE_ARGS_B : undefined].join(' ').split(' ').filter(Boolean);
   const { child, url } = await startOurServer({ root, slapd, dataDir, groupsFrom: 'memberOf', nodeArgs });
   child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-  return { name, child, url, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), users, passwords: new Map(users.map((u) => [u, initialPassword(u)])), next: 0, serial: 0, cpuMs: 0, changes: 0, idleMsPerSecond: 0, idleThreads: '', threadMs: new Map() };
+  return { name, child, url, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), users, passwords: new Map(users.map((u) => [u, initialPassword(u)])), next: 0, serial: 0, cpuMs: 0, changes: 0, idleMsPerSecond: 0, idleThreads: '', threadMs: new Map(), latencies: [], wroteBytes: 0, storageBytes: 0 };
 }
 
 async function change(s: Server): Promise<void> {
@@ -78,13 +91,20 @@ async function change(s: Server): Promise<void> {
 /** Sequential changes for `seconds`; adds to the server's CPU and change counts. */
 async function drive(s: Server, seconds: number, count = true): Promise<void> {
   const t0 = threadsOf(s.child.pid!);
+  const io0 = ioOf(s.child.pid!);
   const end = performance.now() + seconds * 1000;
-  let n = 0;
+  const latencies: number[] = [];
   while (performance.now() < end) {
+    const started = performance.now();
     await change(s);
-    n++;
+    latencies.push(performance.now() - started);
   }
   if (!count) return;
+  const io1 = ioOf(s.child.pid!);
+  s.wroteBytes += io1.wrote - io0.wrote;
+  s.storageBytes += io1.storage - io0.storage;
+  s.latencies.push(...latencies);
+  const n = latencies.length;
   for (const [name, ms] of threadsOf(s.child.pid!)) {
     const used = ms - (t0.get(name) ?? 0);
     s.cpuMs += used;
@@ -124,6 +144,9 @@ async function main(): Promise<void> {
       const perChange = s.cpuMs / s.changes;
       console.log(`${s.name === 'A' ? ROOT : path.resolve(rootB!)}: ${perChange.toFixed(3)} ms CPU per change (${s.changes} changes, ${(s.changes / (ROUNDS * SECONDS)).toFixed(0)}/s); idle ${s.idleMsPerSecond.toFixed(2)} ms CPU per second (${s.idleThreads})`);
       const threads = [...s.threadMs].map(([name, ms]) => [name.replace(/ \d+$/, ''), (ms / s.changes) * 1000] as const).filter(([, us]) => us >= 1);
+      const sorted = [...s.latencies].sort((a, b) => a - b);
+      const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))]!.toFixed(2);
+      console.log(`  latency ms: p50 ${q(0.5)}, p99 ${q(0.99)}, p99.9 ${q(0.999)}, max ${q(1)}; written per change: ${(s.wroteBytes / s.changes / 1024).toFixed(1)} KiB by syscalls (files and sockets), ${(s.storageBytes / s.changes / 1024).toFixed(1)} KiB to storage`);
       console.log(`  by thread, µs per change: ${threads.sort((a, b) => b[1] - a[1]).map(([name, us]) => `${name} ${us.toFixed(0)}`).join(', ')}`);
     }
   } finally {
