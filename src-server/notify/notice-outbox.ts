@@ -50,7 +50,7 @@ interface OutboxRun {
  * true, so a crash can lose neither the change nor its notice; sent after commit, retried with
  * backoff. Several instances share the table: a row is claimed (claimed_by / claimed_until)
  * before it is sent, so only one sends it; a crash after the relay took it and before it was
- * marked may send it once more when the claim lapses (at least once, never lost).
+ * deleted may send it once more when the claim lapses (at least once, never lost).
  */
 export class NoticeOutbox {
   private running: Promise<OutboxRun> | null = null;
@@ -77,7 +77,7 @@ export class NoticeOutbox {
     const claimedBy = newId();
     const items: Array<ClaimedNotices['items'][number]> = [];
     for (const message of messages) {
-      const row: NoticeRow = { id: newId(), kind: 'mail', payload: this.deps.secretBox.sealJson(message), created_at: now, next_attempt_at: now, attempts: 0, claimed_by: claimedBy, claimed_until: now + this.claimMs, sent_at: null, expires_at: now + KEEP_MS };
+      const row: NoticeRow = { id: newId(), kind: 'mail', payload: this.deps.secretBox.sealJson(message), created_at: now, next_attempt_at: now, attempts: 0, claimed_by: claimedBy, claimed_until: now + this.claimMs, expires_at: now + KEEP_MS };
       await this.deps.noticeStore.insert(trx, row);
       items.push({ row, message });
     }
@@ -104,12 +104,12 @@ export class NoticeOutbox {
     return this.deps.claimMs ?? 60_000;
   }
 
-  /** One claimed notice to the relay: marked sent, or released for a retry after its backoff. */
+  /** One claimed notice to the relay: deleted once sent, or released for a retry after its backoff. */
   private async send(row: NoticeClaim, message: MailMessage): Promise<boolean> {
     const { noticeStore, log } = this.deps;
     try {
       await this.deps.mailer.send(message);
-      await noticeStore.markSent(row, this.now());
+      await noticeStore.markSent(row);
       return true;
     } catch (e) {
       log.warn({ err: (e as Error).message, attempts: row.attempts + 1 }, 'password notice not handed over; will retry');
@@ -141,8 +141,7 @@ export class NoticeOutbox {
     const now = this.now();
     if (now - this.purgedAt >= PURGE_EVERY_MS) {
       this.purgedAt = now;
-      const expired = await noticeStore.dropExpired(now);
-      run.givenUp = expired.filter((r) => r.sent_at === null).length;
+      run.givenUp = await noticeStore.dropExpired(now);
       if (run.givenUp) log.warn({ count: run.givenUp }, 'password notices given up after a day of failed hand-overs');
     }
     for (let batch = 0; batch < 50; batch++) {

@@ -335,10 +335,24 @@ const m012NoticeIndexes: Migration = {
   },
 };
 
+/**
+ * Issue 12: a notice is deleted once the relay has it. Its sealed message (addresses, names)
+ * is no longer kept a day for nothing, and the table holds only what is still to send, so
+ * queueing, marking and purging work on a handful of rows, not on a day of them.
+ */
+const m013NoticesDeletedWhenSent: Migration = {
+  async up(db: Kysely<any>) {
+    await db.deleteFrom('notices').where('sent_at', 'is not', null).execute();
+    await db.schema.dropIndex('notices_due').execute();
+    await db.schema.alterTable('notices').dropColumn('sent_at').execute();
+    await db.schema.createIndex('notices_due').on('notices').column('next_attempt_at').execute();
+  },
+};
+
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders, '008_atomic_resets': m008AtomicResets, '009_api_tokens': m009ApiTokens, '010_last_failed_signin': m010LastFailedSignin, '011_password_write_intents': m011PasswordWriteIntents, '012_notice_indexes': m012NoticeIndexes };
+      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders, '008_atomic_resets': m008AtomicResets, '009_api_tokens': m009ApiTokens, '010_last_failed_signin': m010LastFailedSignin, '011_password_write_intents': m011PasswordWriteIntents, '012_notice_indexes': m012NoticeIndexes, '013_notices_deleted_when_sent': m013NoticesDeletedWhenSent };
     },
   };
 }

@@ -12,17 +12,18 @@ export type NoticeClaim = Pick<NoticeRow, 'id' | 'attempts' | 'claimed_by'>;
  * claimed_until) before they are sent, so of several instances only one sends each.
  */
 export class NoticeStore {
-  // Every password write queues a notice, and each is claimed and marked sent: compiled once.
+  // Every password write queues a notice, claimed at birth and deleted once sent: compiled once.
   private readonly q = {
     insert: new ReusableQuery<NoticeRow, never>((db, v) =>
       db.insertInto('notices').values({
         id: v.id, kind: v.kind, payload: v.payload, created_at: v.created_at, next_attempt_at: v.next_attempt_at, attempts: v.attempts,
-        claimed_by: v.claimed_by, claimed_until: v.claimed_until, sent_at: v.sent_at, expires_at: v.expires_at,
+        claimed_by: v.claimed_by, claimed_until: v.claimed_until, expires_at: v.expires_at,
       }),
     ),
     claimed: new ReusableQuery<{ token: string }, ClaimedNotice>((db, v) => db.selectFrom('notices').select(['id', 'payload', 'attempts', 'claimed_by']).where('claimed_by', '=', v.token)),
-    markSent: new ReusableQuery<{ id: string; claimedBy: string | null; at: number }, never>((db, v) =>
-      db.updateTable('notices').set({ sent_at: v.at, claimed_by: null, claimed_until: null }).where('id', '=', v.id).where('claimed_by', '=', v.claimedBy),
+    // Deleted, not kept: the relay has the message (see migration 013).
+    sent: new ReusableQuery<{ id: string; claimedBy: string | null }, never>((db, v) =>
+      db.deleteFrom('notices').where('id', '=', v.id).where('claimed_by', '=', v.claimedBy),
     ),
   };
 
@@ -32,9 +33,9 @@ export class NoticeStore {
     await this.q.insert.run(trx, row);
   }
 
-  /** Deletes the rows past their expiry; returns them (unsent ones have `sent_at` null). */
-  async dropExpired(now: number): Promise<Array<Pick<NoticeRow, 'id' | 'sent_at'>>> {
-    return this.db.deleteFrom('notices').where('expires_at', '<', now).returning(['id', 'sent_at']).execute();
+  /** Deletes the rows past their expiry (never handed over, since a sent one is deleted); returns how many. */
+  async dropExpired(now: number): Promise<number> {
+    return (await this.db.deleteFrom('notices').where('expires_at', '<', now).returning('id').execute()).length;
   }
 
   /** Claims up to `limit` due rows under `token` until `until`; another instance's live claim is left alone. */
@@ -42,7 +43,6 @@ export class NoticeStore {
     const due = await this.db
       .selectFrom('notices')
       .select('id')
-      .where('sent_at', 'is', null)
       .where('next_attempt_at', '<=', now)
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
       .orderBy('next_attempt_at')
@@ -53,14 +53,14 @@ export class NoticeStore {
       .updateTable('notices')
       .set({ claimed_by: token, claimed_until: until })
       .where('id', 'in', due.map((r) => r.id))
-      .where('sent_at', 'is', null)
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
       .execute();
     return this.q.claimed.rows(this.db, { token });
   }
 
-  async markSent(row: NoticeClaim, at: number): Promise<void> {
-    await this.q.markSent.run(this.db, { id: row.id, claimedBy: row.claimed_by, at });
+  /** The relay has it: the row goes (a lapsed claim, now another instance's, is left alone). */
+  async markSent(row: NoticeClaim): Promise<void> {
+    await this.q.sent.run(this.db, { id: row.id, claimedBy: row.claimed_by });
   }
 
   async retryLater(row: NoticeClaim, nextAttemptAt: number): Promise<void> {

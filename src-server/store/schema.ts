@@ -84,7 +84,6 @@ export interface Database {
     attempts: number;
     claimed_by: string | null;
     claimed_until: number | null;
-    sent_at: number | null;
     expires_at: number;
   };
   /** A password write to an external directory whose outcome is not yet known (reconciled). */

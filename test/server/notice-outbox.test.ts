@@ -9,7 +9,9 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { NoticeStore } from '../../src-server/store/notice-store.js';
 import { SecretBox } from '../../src-server/security/secret-box.js';
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import SqliteDatabase from 'better-sqlite3';
+import { migrationProvider } from '../../src-server/store/migrations.js';
 
 /**
  * The durable outbox of R22 notices (issue 10 item 1): queued in a transaction, sent after
@@ -83,7 +85,8 @@ describe('notice outbox (R22)', () => {
     a.sendClaimed(sent);
     await a.stop();
     expect(t.smtp.mails.map((m) => m.subject)).toEqual(['claimed']);
-    expect(await db.selectFrom('notices').select(['sent_at', 'claimed_by']).execute()).toEqual([{ sent_at: expect.any(Number), claimed_by: null }]);
+    // Sent: nothing of it is kept (its sealed addresses included).
+    expect(await db.selectFrom('notices').select('id').execute()).toEqual([]);
 
     // Queued, then the instance died before sending: nothing is lost.
     await db.transaction().execute((trx) => a.enqueueClaimed(trx, [{ to: 'b@corp.example', subject: 'orphan', text: 'b' }]));
@@ -106,7 +109,7 @@ describe('notice outbox (R22)', () => {
       expect(existsSync(outboxFile.file)).toBe(false);
       await outbox.stop();
       expect(readFileSync(outboxFile.file, 'utf8')).toContain('turn@corp.example');
-      expect(await db.selectFrom('notices').select('sent_at').execute()).toEqual([{ sent_at: expect.any(Number) }]);
+      expect(await db.selectFrom('notices').select('id').execute()).toEqual([]);
     } finally {
       outboxFile.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -119,5 +122,22 @@ describe('notice outbox (R22)', () => {
     const plan = async (query: string) => (await sql.raw<{ detail: string }>(`explain query plan ${query}`).execute(db)).rows.map((r) => r.detail).join(' | ');
     expect(await plan('delete from notices where expires_at < 1')).toMatch(/USING INDEX notices_expires/);
     expect(await plan("select id from notices where claimed_by = 'x'")).toMatch(/USING INDEX notices_claimed_by/);
+    expect(await plan('select id from notices where next_attempt_at <= 1 order by next_attempt_at limit 20')).toMatch(/USING INDEX notices_due/);
+  });
+
+  it('an existing store loses the notices already sent and keeps the unsent ones when it migrates to deleting on send (issue 12)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sspr-notice-migration-'));
+    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new SqliteDatabase(path.join(dir, 'sspr.db')) }) });
+    try {
+      const migrator = new Migrator({ db, provider: migrationProvider('sqlite') });
+      expect((await migrator.migrateTo('012_notice_indexes')).error).toBeUndefined();
+      const row = { kind: 'mail', payload: 'v1.sealed', created_at: 1, next_attempt_at: 1, attempts: 0, claimed_by: null, claimed_until: null, expires_at: 99 };
+      await db.insertInto('notices').values([{ ...row, id: 'sent', sent_at: 5 }, { ...row, id: 'unsent', sent_at: null }]).execute();
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      expect(await db.selectFrom('notices').selectAll().execute()).toEqual([{ ...row, id: 'unsent' }]);
+    } finally {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -75,7 +75,7 @@ describe('unlock without a new password (R37)', () => {
     try {
       expect((await unlock(token)).status).toBe(200);
       // Each of the owner's addresses refused once, kept for a retry after its backoff.
-      await expect.poll(async () => (await t.server.services.db.selectFrom('notices').select('attempts').where('sent_at', 'is', null).execute()).map((n) => n.attempts), { timeout: 5000 }).toEqual([1, 1]);
+      await expect.poll(async () => (await t.server.services.db.selectFrom('notices').select('attempts').execute()).map((n) => n.attempts), { timeout: 5000 }).toEqual([1, 1]);
     } finally {
       t.smtp.refuse = false;
     }
