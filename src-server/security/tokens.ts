@@ -1,12 +1,13 @@
-import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBase64url } from './random-pool.js';
 
 /** An opaque bearer token with a readable prefix (`rs_`, `rt_`, …) and 256 bits of entropy. */
 export function newToken(prefix: string): string {
-  return `${prefix}_${randomBytes(32).toString('base64url')}`;
+  return `${prefix}_${randomBase64url(32)}`;
 }
 
 export function newId(): string {
-  return randomBytes(12).toString('base64url');
+  return randomBase64url(12);
 }
 
 /** Tokens are stored only as their SHA-256: a leaked table cannot be replayed. */
