@@ -3,6 +3,7 @@ import { AUDIT_RESULTS } from '../../shared/api/audit.js';
 import { detailReason, localDayNumber } from './audit-expressions.js';
 import { ReusableQuery, type Db } from './db.js';
 import type { SqlDialect } from './migrations.js';
+import { REPORT_CATEGORIES } from './report-query.js';
 import type { Database } from './schema.js';
 
 type AuditRow = Omit<Database['audit_events'], 'id'>;
@@ -31,14 +32,15 @@ export class AuditEventStore {
 
   /**
    * Deletes events before `cutoff` in batches, so a first purge of millions of rows never holds
-   * the write lock for long. Returns how many went.
+   * the write lock for long. Returns how many went. Found by category on the (category, at)
+   * index, so no index on `at` alone has to be kept up on every write.
    */
   async purgeBefore(cutoff: Date, batchSize = 5000): Promise<number> {
     let total = 0;
     for (;;) {
       const r = await this.store.db
         .deleteFrom('audit_events')
-        .where('id', 'in', (eb) => eb.selectFrom('audit_events').select('id').where('at', '<', cutoff.getTime()).limit(batchSize))
+        .where('id', 'in', (eb) => eb.selectFrom('audit_events').select('id').where('category', 'in', REPORT_CATEGORIES).where('at', '<', cutoff.getTime()).limit(batchSize))
         .executeTakeFirst();
       const n = Number(r.numDeletedRows);
       total += n;
@@ -46,10 +48,14 @@ export class AuditEventStore {
     }
   }
 
-  /** When the oldest event left happened; Infinity when there is none. */
+  /** When the oldest event left happened (the oldest of each category's, read on its index); Infinity when there is none. */
   async oldestAt(): Promise<number> {
-    const oldest = await this.store.db.selectFrom('audit_events').select((eb) => eb.fn.min('at').as('m')).executeTakeFirst();
-    return oldest?.m === null || oldest?.m === undefined ? Infinity : Number(oldest.m);
+    let oldest = Infinity;
+    for (const category of REPORT_CATEGORIES) {
+      const m = (await this.store.db.selectFrom('audit_events').select((eb) => eb.fn.min('at').as('m')).where('category', '=', category).executeTakeFirst())?.m;
+      if (m !== null && m !== undefined) oldest = Math.min(oldest, Number(m));
+    }
+    return oldest;
   }
 
   /** Activity events in [from, to) counted per local day (offset `off` ms) in SQL, over the indexes. */

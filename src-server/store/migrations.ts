@@ -349,10 +349,22 @@ const m013NoticesDeletedWhenSent: Migration = {
   },
 };
 
+/**
+ * Issue 12: two audit indexes no query reads any more, each written with every event. Every
+ * report filters by category first (the (category, column, at, id) indexes of 002); the purge
+ * and the oldest event are found by category on audit_category_at.
+ */
+const m014AuditIndexesUnread: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.dropIndex('audit_user_at').execute();
+    await db.schema.dropIndex('audit_at').execute();
+  },
+};
+
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders, '008_atomic_resets': m008AtomicResets, '009_api_tokens': m009ApiTokens, '010_last_failed_signin': m010LastFailedSignin, '011_password_write_intents': m011PasswordWriteIntents, '012_notice_indexes': m012NoticeIndexes, '013_notices_deleted_when_sent': m013NoticesDeletedWhenSent };
+      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders, '008_atomic_resets': m008AtomicResets, '009_api_tokens': m009ApiTokens, '010_last_failed_signin': m010LastFailedSignin, '011_password_write_intents': m011PasswordWriteIntents, '012_notice_indexes': m012NoticeIndexes, '013_notices_deleted_when_sent': m013NoticesDeletedWhenSent, '014_audit_indexes_unread': m014AuditIndexesUnread };
     },
   };
 }

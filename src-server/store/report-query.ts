@@ -4,7 +4,9 @@ import type { Store } from './db.js';
 import type { SqlDialect } from './migrations.js';
 import type { Database } from './schema.js';
 
-export type ReportCategory = 'activity' | 'registration' | 'admin';
+/** Every audit event is in one of these reports (R17b); each report index starts with it. */
+export const REPORT_CATEGORIES = ['activity', 'registration', 'admin'] as const;
+export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
 export type SortOrder = 'asc' | 'desc';
 
 /** One report's filters (R17b): every column can be filtered. */

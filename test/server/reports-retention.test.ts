@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../../src-server/audit/audit-log.js';
@@ -85,6 +86,21 @@ describe('audit retention (R17b)', () => {
       await store.db.insertInto('audit_events').values(rows).execute();
       expect(await new AuditEventStore(store).purgeBefore(new Date(1000), 100)).toBe(1000);
       expect(await new AuditEventStore(store).purgeBefore(new Date(1000), 100)).toBe(0);
+    });
+
+    it('purges old events of every report, and finds the oldest left and the purge on the (category, at) index, not by a scan (issue 12)', async () => {
+      await store.db.deleteFrom('audit_events').execute();
+      const row = (at: number, type: string, category: string) => ({ at, type, category, username: 'x', actor: null, method: null, result: 'success', client: null, detail: null });
+      await store.db.insertInto('audit_events').values([row(10, 'auth.signin', 'activity'), row(20, 'registration.method', 'registration'), row(30, 'admin.policy', 'admin'), row(5000, 'auth.signin', 'activity'), row(4000, 'admin.policy', 'admin')]).execute();
+      const events = new AuditEventStore(store);
+      expect(await events.oldestAt()).toBe(10);
+      expect(await events.purgeBefore(new Date(1000))).toBe(3);
+      expect(await events.oldestAt()).toBe(4000);
+      expect(await events.purgeBefore(new Date(10_000))).toBe(2);
+      expect(await events.oldestAt()).toBe(Infinity);
+      const plan = async (query: string) => (await sql.raw<{ detail: string }>(`explain query plan ${query}`).execute(store.db)).rows.map((r) => r.detail).join(' | ');
+      expect(await plan("select min(at) from audit_events where category = 'admin'")).toMatch(/USING COVERING INDEX audit_category_at/);
+      expect(await plan("select id from audit_events where category in ('activity', 'registration', 'admin') and at < 1000 limit 10")).toMatch(/USING COVERING INDEX audit_category_at \(category=\? AND at<\?\)/);
     });
   });
 });
