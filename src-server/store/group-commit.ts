@@ -108,9 +108,10 @@ export class GroupCommitDriver implements Driver {
     if (unit.batch === lost) throw error;
   }
 
+  /** A statement that writes joins the batch, those returning rows (RETURNING) too: `reader` only says it returns rows. */
   private statementFor(unit: Unit, query: CompiledQuery): SqliteDatabase.Statement {
     const stmt = this.prepare(query.sql);
-    if (!stmt.reader) this.join(unit);
+    if (!stmt.readonly) this.join(unit);
     return stmt;
   }
 

@@ -5,7 +5,9 @@ import { Outbox } from '../../src-server/notify/outbox.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { ManualClock } from '../../src-server/clock.js';
+import { openStore, type Db } from '../../src-server/store/db.js';
+import { startSmtpPeer, type SmtpPeer } from '../helpers/smtp-peer.js';
 import { NoticeStore } from '../../src-server/store/notice-store.js';
 import { SecretBox } from '../../src-server/security/secret-box.js';
 import { randomBytes } from 'node:crypto';
@@ -19,7 +21,34 @@ import { migrationProvider } from '../../src-server/store/migrations.js';
  * the store, and never kept forever.
  */
 
-let t: TestServer | undefined;
+/**
+ * A store, a clock and a real SMTP peer: only the outboxes a test makes run on them (a whole
+ * server's own outbox would race them for the rows).
+ */
+interface OutboxPeers {
+  db: Db;
+  clock: ManualClock;
+  smtp: SmtpPeer;
+  close(): Promise<void>;
+}
+
+async function startOutboxPeers(): Promise<OutboxPeers> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sspr-notice-outbox-'));
+  const store = await openStore(`sqlite:${path.join(dir, 'sspr.db')}`);
+  const smtp = await startSmtpPeer();
+  return {
+    db: store.db,
+    clock: new ManualClock(),
+    smtp,
+    async close() {
+      await smtp.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let t: OutboxPeers | undefined;
 afterEach(async () => {
   await t?.close();
   t = undefined;
@@ -36,8 +65,8 @@ describe('notice outbox (R22)', () => {
   });
 
   it('a notice queued while the relay refuses is retried after its backoff and sent once, though four instances run at once', async () => {
-    t = await startTestServer();
-    const { db } = t.server.services;
+    t = await startOutboxPeers();
+    const { db } = t;
     const secretBox = new SecretBox(randomBytes(32));
     const instances = Array.from({ length: 4 }, () => new NoticeOutbox({ noticeStore: new NoticeStore(db), clock: t!.clock, secretBox, mailer: new SmtpMailer(t!.smtp.url, 'sspr@corp.example', 2000), log: silentLog }));
     const messages = Array.from({ length: 10 }, (_, i) => ({ to: `n${i}@corp.example`, subject: `notice ${i}`, text: 'Your password was reset.' }));
@@ -61,8 +90,8 @@ describe('notice outbox (R22)', () => {
   });
 
   it('nothing stays forever: a notice unsent for a day is given up and removed', async () => {
-    t = await startTestServer();
-    const { db } = t.server.services;
+    t = await startOutboxPeers();
+    const { db } = t;
     const outbox = new NoticeOutbox({ noticeStore: new NoticeStore(db), clock: t.clock, secretBox: new SecretBox(randomBytes(32)), mailer: new SmtpMailer(t.smtp.url, 'sspr@corp.example', 2000), log: silentLog });
     await db.transaction().execute((trx) => outbox.enqueueClaimed(trx, [{ to: 'a@corp.example', subject: 'a', text: 'a' }]));
     t.clock.advance(CLAIM_MS + 1);
@@ -74,8 +103,8 @@ describe('notice outbox (R22)', () => {
   });
 
   it('a notice claimed at birth is sent from memory after its commit, with no later claim; one whose instance died first is sent by another once the claim lapses (issue 12)', async () => {
-    t = await startTestServer();
-    const { db } = t.server.services;
+    t = await startOutboxPeers();
+    const { db } = t;
     const secretBox = new SecretBox(randomBytes(32));
     const outbox = () => new NoticeOutbox({ noticeStore: new NoticeStore(db), clock: t!.clock, secretBox, mailer: new SmtpMailer(t!.smtp.url, 'sspr@corp.example', 2000), log: silentLog, claimMs: 30_000 });
     const [a, b] = [outbox(), outbox()];
@@ -97,8 +126,8 @@ describe('notice outbox (R22)', () => {
   });
 
   it('a claimed notice is handed over from the next turn of the event loop, after the answer that made it true has gone out; stop() still waits for it (issue 12)', async () => {
-    t = await startTestServer();
-    const { db } = t.server.services;
+    t = await startOutboxPeers();
+    const { db } = t;
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-notice-turn-'));
     const outboxFile = new Outbox(dataDir);
     const outbox = new NoticeOutbox({ noticeStore: new NoticeStore(db), clock: t.clock, secretBox: new SecretBox(randomBytes(32)), mailer: new OutboxMailer(outboxFile, t.clock), log: silentLog });
@@ -117,8 +146,8 @@ describe('notice outbox (R22)', () => {
   });
 
   it('the purge and the read-back of a claim look notices up by index, not by scanning a day of them (issue 12)', async () => {
-    t = await startTestServer();
-    const { db } = t.server.services;
+    t = await startOutboxPeers();
+    const { db } = t;
     const plan = async (query: string) => (await sql.raw<{ detail: string }>(`explain query plan ${query}`).execute(db)).rows.map((r) => r.detail).join(' | ');
     expect(await plan('delete from notices where expires_at < 1')).toMatch(/USING INDEX notices_expires/);
     expect(await plan("select id from notices where claimed_by = 'x'")).toMatch(/USING INDEX notices_claimed_by/);

@@ -52,6 +52,22 @@ describe('group commit (SQLite)', () => {
     expect((other.prepare('select count(*) as n from settings').get() as { n: number }).n).toBe(200);
   });
 
+  it('a write that returns rows (RETURNING) is committed when its promise resolves too, also among others in flight', async () => {
+    await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        if (i % 2) await put(`plain-${i}`);
+        else {
+          const rows = await store.db.insertInto('settings').values({ key: `returning-${i}`, value: 'r', updated_at: 0 }).returning('key').execute();
+          expect(rows).toEqual([{ key: `returning-${i}` }]);
+          expect(committed(`returning-${i}`)?.value).toBe('r');
+        }
+      }),
+    );
+    const deleted = await store.db.deleteFrom('settings').where('key', 'like', 'returning-%').returning('key').execute();
+    expect(deleted).toHaveLength(100);
+    expect(committed('returning-0')).toBeUndefined();
+  });
+
   it('a transaction that fails rolls back alone; the others sharing its commit keep their writes', async () => {
     const results = await Promise.allSettled(
       Array.from({ length: 30 }, (_, i) =>
