@@ -145,13 +145,11 @@ describe('notice outbox (R22)', () => {
     }
   });
 
-  it('the purge and the read-back of a claim look notices up by index, not by scanning a day of them (issue 12)', async () => {
+  it('due notices are found in next-attempt order on an index; the purge and the read-back of a claim scan only the notices still waiting, as a sent one is deleted (issue 12)', async () => {
     t = await startOutboxPeers();
     const { db } = t;
     const plan = async (query: string) => (await sql.raw<{ detail: string }>(`explain query plan ${query}`).execute(db)).rows.map((r) => r.detail).join(' | ');
-    expect(await plan('delete from notices where expires_at < 1')).toMatch(/USING INDEX notices_expires/);
-    expect(await plan("select id from notices where claimed_by = 'x'")).toMatch(/USING INDEX notices_claimed_by/);
-    expect(await plan('select id from notices where next_attempt_at <= 1 order by next_attempt_at limit 20')).toMatch(/USING INDEX notices_due/);
+    expect(await plan('select id from notices where next_attempt_at <= 1 order by next_attempt_at limit 20')).toMatch(/USING (COVERING )?INDEX notices_due/);
   });
 
   it('an existing store loses the notices already sent and keeps the unsent ones when it migrates to deleting on send (issue 12)', async () => {
