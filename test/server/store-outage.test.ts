@@ -178,6 +178,9 @@ describe('store outage', () => {
   it('an unexpected fault is a 500 `internal` with a localised generic message and a correlation id found in the log line', async () => {
     const sink = logSink();
     t = await startTestServer({ env: { SSPR_LOG_LEVEL: 'warn' }, overrides: { logDestination: sink.destination } });
+    // Answered once the server's writes so far are committed: the raw connection below waits
+    // for the write lock synchronously, on the event loop the server's commit needs.
+    expect((await t.api('POST', '/reset/sessions', { body: { username: 'before' } })).status).toBe(201);
     // A real fault, not a mock: the table the reset writes to is gone.
     const sqlite = new SqliteDatabase(path.join(t.config.dataDir, 'sspr.db'));
     sqlite.exec('DROP TABLE reset_sessions');
