@@ -3,6 +3,7 @@ import type { AuditEventType, AUDIT_RESULTS } from '../../shared/api/audit.js';
 import type { Clock } from '../clock.js';
 import type { AuditEventStore } from '../store/audit-event-store.js';
 import type { Db } from '../store/db.js';
+import type { ReportCategory } from '../store/report-query.js';
 import type { Database } from '../store/schema.js';
 
 export interface AuditEntry {
@@ -16,8 +17,8 @@ export interface AuditEntry {
   detail?: Record<string, unknown> | null;
 }
 
-/** Which report an event type belongs to (R17b). */
-export function categoryOf(type: AuditEventType): 'activity' | 'registration' | 'admin' {
+/** Which report an event type belongs to (R17b): one of REPORT_CATEGORIES, which the retention purge walks. */
+export function categoryOf(type: AuditEventType): ReportCategory {
   if (type.startsWith('registration.')) return 'registration';
   if (type.startsWith('admin.')) return 'admin';
   return 'activity';

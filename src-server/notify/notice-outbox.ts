@@ -109,7 +109,7 @@ export class NoticeOutbox {
     const { noticeStore, log } = this.deps;
     try {
       await this.deps.mailer.send(message);
-      await noticeStore.markSent(row);
+      await noticeStore.dropSent(row);
       return true;
     } catch (e) {
       log.warn({ err: (e as Error).message, attempts: row.attempts + 1 }, 'password notice not handed over; will retry');

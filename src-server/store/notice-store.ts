@@ -59,7 +59,7 @@ export class NoticeStore {
   }
 
   /** The relay has it: the row goes (a lapsed claim, now another instance's, is left alone). */
-  async markSent(row: NoticeClaim): Promise<void> {
+  async dropSent(row: NoticeClaim): Promise<void> {
     await this.q.sent.run(this.db, { id: row.id, claimedBy: row.claimed_by });
   }
 
