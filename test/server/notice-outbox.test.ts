@@ -1,3 +1,4 @@
+import { queryPlan } from '../helpers/query-plan.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NoticeOutbox, noticeBackoffMs } from '../../src-server/notify/notice-outbox.js';
 import { OutboxMailer, SmtpMailer } from '../../src-server/notify/mailer.js';
@@ -11,7 +12,7 @@ import { startSmtpPeer, type SmtpPeer } from '../helpers/smtp-peer.js';
 import { NoticeStore } from '../../src-server/store/notice-store.js';
 import { SecretBox } from '../../src-server/security/secret-box.js';
 import { randomBytes } from 'node:crypto';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
 import { migrationProvider } from '../../src-server/store/migrations.js';
 
@@ -148,8 +149,7 @@ describe('notice outbox (R22)', () => {
   it('due notices are found in next-attempt order on an index; the purge and the read-back of a claim scan only the notices still waiting, as a sent one is deleted (issue 12)', async () => {
     t = await startOutboxPeers();
     const { db } = t;
-    const plan = async (query: string) => (await sql.raw<{ detail: string }>(`explain query plan ${query}`).execute(db)).rows.map((r) => r.detail).join(' | ');
-    expect(await plan('select id from notices where next_attempt_at <= 1 order by next_attempt_at limit 20')).toMatch(/USING (COVERING )?INDEX notices_due/);
+    expect(await queryPlan(db, 'select id from notices where next_attempt_at <= 1 order by next_attempt_at limit 20')).toMatch(/USING (COVERING )?INDEX notices_due/);
   });
 
   it('an existing store loses the notices already sent and keeps the unsent ones when it migrates to deleting on send (issue 12)', async () => {

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { queryPlan } from '../helpers/query-plan.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../../src-server/audit/audit-log.js';
@@ -98,9 +98,8 @@ describe('audit retention (R17b)', () => {
       expect(await events.oldestAt()).toBe(4000);
       expect(await events.purgeBefore(new Date(10_000))).toBe(2);
       expect(await events.oldestAt()).toBe(Infinity);
-      const plan = async (query: string) => (await sql.raw<{ detail: string }>(`explain query plan ${query}`).execute(store.db)).rows.map((r) => r.detail).join(' | ');
-      expect(await plan("select min(at) from audit_events where category = 'admin'")).toMatch(/USING COVERING INDEX audit_category_at/);
-      expect(await plan("select id from audit_events where category in ('activity', 'registration', 'admin') and at < 1000 limit 10")).toMatch(/USING COVERING INDEX audit_category_at \(category=\? AND at<\?\)/);
+      expect(await queryPlan(store.db, "select min(at) from audit_events where category = 'admin'")).toMatch(/USING COVERING INDEX audit_category_at/);
+      expect(await queryPlan(store.db, "select id from audit_events where category in ('activity', 'registration', 'admin') and at < 1000 limit 10")).toMatch(/USING COVERING INDEX audit_category_at \(category=\? AND at<\?\)/);
     });
   });
 });

@@ -1,3 +1,4 @@
+import { queryPlan } from '../helpers/query-plan.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -45,9 +46,8 @@ describe('tables without rowid (SQLite, issue 12)', () => {
     // The key and the unique token hash still hold.
     await expect(db.insertInto('refresh_tokens').values({ ...token, token_hash: 'h9' }).execute()).rejects.toThrow(/UNIQUE/);
     await expect(db.insertInto('refresh_tokens').values({ ...token, id: 'r9' }).execute()).rejects.toThrow(/UNIQUE/);
-    const plan = async (query: string) => (await sql.raw<{ detail: string }>(`explain query plan ${query}`).execute(db)).rows.map((r) => r.detail).join(' | ');
-    expect(await plan("select id from refresh_tokens where token_hash = 'h1'")).toMatch(/USING INDEX sqlite_autoindex_refresh_tokens_2/);
-    expect(await plan("select id from refresh_tokens where family = 'f1'")).toMatch(/USING (COVERING )?INDEX refresh_tokens_family/);
-    expect(await plan("select version from token_versions where subject_id = 'u1'")).toMatch(/USING PRIMARY KEY/);
+    expect(await queryPlan(db, "select id from refresh_tokens where token_hash = 'h1'")).toMatch(/USING INDEX sqlite_autoindex_refresh_tokens_2/);
+    expect(await queryPlan(db, "select id from refresh_tokens where family = 'f1'")).toMatch(/USING (COVERING )?INDEX refresh_tokens_family/);
+    expect(await queryPlan(db, "select version from token_versions where subject_id = 'u1'")).toMatch(/USING PRIMARY KEY/);
   });
 });
