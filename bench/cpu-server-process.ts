@@ -4,8 +4,8 @@
  * bench/peer-ltb.ts measures it (/proc, all threads, here in nanoseconds; the server started from
  * src-server/main.ts over real sockets, rate limits off, log level warn, groups from memberOf),
  * without LTB and without the counting proxy (issue 12); with each change's latency and the bytes
- * the server wrote per change (/proc/PID/io: by its write calls, and to storage). Also prints the server's idle CPU
- * per second (background timers), measured before the changes.
+ * the server wrote per change (/proc/PID/io: by its write calls, and to storage). Also prints the
+ * server's idle CPU per second (background timers), measured before the changes.
  *
  * Settings: BENCH_SECONDS (20, per server and round), BENCH_ROUNDS (3), BENCH_USERS (1500),
  * BENCH_IDLE_SECONDS (10),
