@@ -1,13 +1,26 @@
-import { startSmtpPeer } from './smtp-peer.js';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 
-/** The SMTP peer alone in its own process (smtp-peer-process.ts): prints its URL, then one line per mail. */
-const peer = await startSmtpPeer();
-let seen = 0;
-console.log(peer.url);
-setInterval(() => {
-  while (seen < peer.mails.length) {
-    seen++;
-    console.log('mail');
-  }
-}, 50);
-process.on('SIGTERM', () => void peer.close().then(() => process.exit(0)));
+/**
+ * A real SMTP relay alone in its own process (smtp-peer-process.ts), for timing: it takes each
+ * mail's bytes and counts it, nothing more — no parsing (mailparser's work and its garbage
+ * would still be running beside the server's next request after a real hand-over, on a host
+ * whose two cores may be one core's two threads, where a real relay's never is; decoys have no
+ * such neighbour). Prints its URL, then one line per mail.
+ */
+const server = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS'],
+  logger: false,
+  onData(stream, _session, callback) {
+    stream.on('data', () => undefined);
+    stream.on('end', () => {
+      callback();
+      console.log('mail');
+    });
+  },
+});
+server.on('error', () => undefined);
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+console.log(`smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`);
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
  */
 export interface SmtpPeerProcess {
   url: string;
-  /** Mails received so far (reported within ~50 ms). */
+  /** Mails received so far. */
   received(): number;
   close(): Promise<void>;
 }
