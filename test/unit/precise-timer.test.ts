@@ -2,6 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PreciseTimer } from '../../src-server/security/precise-timer.js';
 
+// Lateness in tenths of a millisecond is measured on a quiet machine: `npm test` runs this file
+// last, alone, with the R13b timing test (scripts/test.sh), not beside files that load both cores.
 const timer = new PreciseTimer();
 afterAll(() => timer.close());
 
