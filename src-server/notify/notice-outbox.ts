@@ -15,6 +15,14 @@ const BATCH = 20;
 const POLL_MS = 5_000;
 /** Expired notices are looked for at most this often, not on every delivery (a write, so a commit). */
 const PURGE_EVERY_MS = 60_000;
+/**
+ * Sent notices are deleted together, this long after the first of them was handed over: one
+ * commit for many instead of one each (a crash in between sends them once more when their
+ * claim lapses, as a crash between hand-over and delete always could).
+ */
+const DROP_SENT_AFTER_MS = 200;
+/** ... or at once when this many wait. */
+const DROP_SENT_BATCH = 64;
 
 /** Backoff before attempt `attempts + 1`: 5 s doubling, at most 15 min. Pure. */
 export function noticeBackoffMs(attempts: number): number {
@@ -59,6 +67,10 @@ export class NoticeOutbox {
   private purgedAt = -Infinity;
   /** Claimed-at-birth sends in flight, awaited by `stop()`. */
   private readonly sending = new Set<Promise<void>>();
+  /** Handed over, not yet deleted: see DROP_SENT_AFTER_MS. */
+  private sent: NoticeClaim[] = [];
+  private dropTimer: NodeJS.Timeout | null = null;
+  private dropping: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: NoticeOutboxDependencies) {}
 
@@ -104,18 +116,37 @@ export class NoticeOutbox {
     return this.deps.claimMs ?? 60_000;
   }
 
-  /** One claimed notice to the relay: deleted once sent, or released for a retry after its backoff. */
+  /** One claimed notice to the relay: deleted once sent (soon, with others), or released for a retry after its backoff. */
   private async send(row: NoticeClaim, message: MailMessage): Promise<boolean> {
-    const { noticeStore, log } = this.deps;
     try {
       await this.deps.mailer.send(message);
-      await noticeStore.dropSent(row);
-      return true;
     } catch (e) {
-      log.warn({ err: (e as Error).message, attempts: row.attempts + 1 }, 'password notice not handed over; will retry');
-      await noticeStore.retryLater(row, this.now() + noticeBackoffMs(row.attempts));
+      this.deps.log.warn({ err: (e as Error).message, attempts: row.attempts + 1 }, 'password notice not handed over; will retry');
+      await this.deps.noticeStore.retryLater(row, this.now() + noticeBackoffMs(row.attempts));
       return false;
     }
+    this.sent.push(row);
+    if (this.sent.length >= DROP_SENT_BATCH) this.dropSent();
+    else if (!this.dropTimer) this.dropTimer = setTimeout(() => this.dropSent(), DROP_SENT_AFTER_MS).unref();
+    return true;
+  }
+
+  /**
+   * Deletes the notices handed over so far, in one transaction. Still claimed by this
+   * instance meanwhile, so no poll sends them again; if the store refuses, they stay claimed
+   * and are sent once more when the claim lapses (at least once, never lost).
+   */
+  private dropSent(): Promise<void> {
+    if (this.dropTimer) clearTimeout(this.dropTimer);
+    this.dropTimer = null;
+    const rows = this.sent;
+    this.sent = [];
+    if (rows.length) {
+      this.dropping = this.dropping
+        .then(() => this.deps.noticeStore.dropSent(rows))
+        .catch((e: Error) => this.deps.log.warn({ err: e.message, count: rows.length }, 'sent notices not deleted; they will be sent again when their claim lapses'));
+    }
+    return this.dropping;
   }
 
   /** Sends what is due now, in the background (after a commit); a run in flight runs again. */
@@ -170,5 +201,6 @@ export class NoticeOutbox {
     this.timer = null;
     this.again = false;
     await Promise.all([this.running?.catch(() => undefined), ...this.sending]);
+    await this.dropSent();
   }
 }

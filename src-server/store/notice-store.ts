@@ -58,9 +58,11 @@ export class NoticeStore {
     return this.q.claimed.rows(this.db, { token });
   }
 
-  /** The relay has it: the row goes (a lapsed claim, now another instance's, is left alone). */
-  async dropSent(row: NoticeClaim): Promise<void> {
-    await this.q.sent.run(this.db, { id: row.id, claimedBy: row.claimed_by });
+  /** The relay has them: the rows go, in one transaction (a lapsed claim, now another instance's, is left alone). */
+  async dropSent(rows: readonly NoticeClaim[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const row of rows) await this.q.sent.run(trx, { id: row.id, claimedBy: row.claimed_by });
+    });
   }
 
   async retryLater(row: NoticeClaim, nextAttemptAt: number): Promise<void> {

@@ -146,6 +146,43 @@ describe('notice outbox (R22)', () => {
     }
   });
 
+  it('notices handed over one after another are deleted together, in one transaction, soon after; until then they stay claimed, so no other instance sends them again (issue 12)', async () => {
+    t = await startOutboxPeers();
+    const { db } = t;
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sspr-notice-drop-'));
+    const outboxFile = new Outbox(dataDir);
+    /** Records each deletion of sent notices: how many rows it took. */
+    class CountingNoticeStore extends NoticeStore {
+      readonly drops: number[] = [];
+      override async dropSent(rows: Parameters<NoticeStore['dropSent']>[0]): Promise<void> {
+        this.drops.push(rows.length);
+        await super.dropSent(rows);
+      }
+    }
+    const store = new CountingNoticeStore(db);
+    const secretBox = new SecretBox(randomBytes(32));
+    const outbox = new NoticeOutbox({ noticeStore: store, clock: t.clock, secretBox, mailer: new OutboxMailer(outboxFile, t.clock), log: silentLog });
+    const other = new NoticeOutbox({ noticeStore: new NoticeStore(db), clock: t.clock, secretBox, mailer: new SmtpMailer(t.smtp.url, 'sspr@corp.example', 2000), log: silentLog });
+    try {
+      for (let i = 0; i < 5; i++) outbox.sendClaimed(await db.transaction().execute((trx) => outbox.enqueueClaimed(trx, [{ to: `n${i}@corp.example`, subject: `changed ${i}`, text: 'c' }])));
+      await expect.poll(() => (existsSync(outboxFile.file) ? readFileSync(outboxFile.file, 'utf8').split('\n').filter(Boolean).length : 0)).toBe(5);
+      // Handed over, not yet deleted: still this instance's claim.
+      expect(await other.deliverDue()).toMatchObject({ sent: 0 });
+      await expect.poll(async () => (await db.selectFrom('notices').select('id').execute()).length, { timeout: 5000 }).toBe(0);
+      expect(store.drops).toEqual([5]);
+      expect(t.smtp.mails).toEqual([]);
+      // stop() deletes what was handed over without waiting for the delay.
+      outbox.sendClaimed(await db.transaction().execute((trx) => outbox.enqueueClaimed(trx, [{ to: 'last@corp.example', subject: 'last', text: 'c' }])));
+      await outbox.stop();
+      expect(await db.selectFrom('notices').select('id').execute()).toEqual([]);
+      expect(store.drops).toEqual([5, 1]);
+    } finally {
+      await other.stop();
+      outboxFile.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('due notices are found in next-attempt order on an index; the purge and the read-back of a claim scan only the notices still waiting, as a sent one is deleted (issue 12)', async () => {
     t = await startOutboxPeers();
     const { db } = t;
