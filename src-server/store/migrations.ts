@@ -377,6 +377,19 @@ const m015FewerPagesPerWrite = (dialect: SqlDialect): Migration => ({
   },
 });
 
+/**
+ * Issue 12: most events carry no method (sign-ins, changes, resets begun and done,
+ * administrators' actions), so the method index keeps only those that do: the others write
+ * one b-tree fewer. A report's `method = ?` implies `method is not null`, so both dialects
+ * still seek on it.
+ */
+const m016MethodIndexPartial: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.dropIndex('audit_cat_method_at').execute();
+    await db.schema.createIndex('audit_cat_method_at').on('audit_events').columns(['category', 'method', 'at', 'id']).where(sql.ref('method'), 'is not', null).execute();
+  },
+};
+
 /** SQLite: `table` rebuilt WITHOUT ROWID from its own definition, with its rows and named indexes. */
 async function rebuildWithoutRowid(db: Kysely<any>, table: string): Promise<void> {
   const objects = (await sql<{ type: string; sql: string | null }>`select type, sql from sqlite_master where tbl_name = ${table}`.execute(db)).rows;
@@ -393,7 +406,7 @@ async function rebuildWithoutRowid(db: Kysely<any>, table: string): Promise<void
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders, '008_atomic_resets': m008AtomicResets, '009_api_tokens': m009ApiTokens, '010_last_failed_signin': m010LastFailedSignin, '011_password_write_intents': m011PasswordWriteIntents, '012_notice_indexes': m012NoticeIndexes, '013_notices_deleted_when_sent': m013NoticesDeletedWhenSent, '014_audit_indexes_unread': m014AuditIndexesUnread, '015_fewer_pages_per_write': m015FewerPagesPerWrite(dialect) };
+      return { '001_initial': m001(dialect), '002_audit_report_indexes': m002AuditReportIndexes, '003_admin_sign_in_sessions': m003AdminSignInSessions, '005_trust': m005Trust, '006_rate_limits': m006RateLimits, '007_expiry_reminders': m007ExpiryReminders, '008_atomic_resets': m008AtomicResets, '009_api_tokens': m009ApiTokens, '010_last_failed_signin': m010LastFailedSignin, '011_password_write_intents': m011PasswordWriteIntents, '012_notice_indexes': m012NoticeIndexes, '013_notices_deleted_when_sent': m013NoticesDeletedWhenSent, '014_audit_indexes_unread': m014AuditIndexesUnread, '015_fewer_pages_per_write': m015FewerPagesPerWrite(dialect), '016_method_index_partial': m016MethodIndexPartial };
     },
   };
 }
