@@ -2,14 +2,16 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
 /**
- * The worker: sleeps on `Atomics.wait` (a condition variable, microsecond timeouts) until the
- * earliest time asked for, posts its id back, and wakes early when a new time is posted (the
- * main thread bumps `signal[0]`) or when asked to stop (`signal[1]`). Times are absolute
- * (`timeOrigin + now()`): a worker's `performance.now()` starts at its own birth.
+ * The worker: sleeps on `Atomics.wait` (a condition variable, microsecond timeouts) until just
+ * before the earliest time asked for, spins the last SPIN_MS to it (a timed wait itself wakes
+ * tens of microseconds late on a busy host), posts its id back, and wakes early when a new
+ * time is posted (the main thread bumps `signal[0]`) or when asked to stop (`signal[1]`).
+ * Times are absolute (`timeOrigin + now()`): a worker's `performance.now()` starts at its own birth.
  */
 const WORKER_SOURCE = `
 const { workerData, parentPort, receiveMessageOnPort } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
+const SPIN_MS = 0.1;
 const signal = new Int32Array(workerData.shared);
 const now = () => performance.timeOrigin + performance.now();
 const due = [];
@@ -18,7 +20,8 @@ while (Atomics.load(signal, 1) === 0) {
   for (let m = receiveMessageOnPort(parentPort); m; m = receiveMessageOnPort(parentPort)) due.push(m.message);
   due.sort((a, b) => a.at - b.at);
   while (due.length && due[0].at <= now()) parentPort.postMessage(due.shift().id);
-  Atomics.wait(signal, 0, seen, due.length ? due[0].at - now() : 1000);
+  const sleep = due.length ? due[0].at - now() - SPIN_MS : 1000;
+  if (sleep > 0) Atomics.wait(signal, 0, seen, sleep);
 }
 `;
 
