@@ -8,26 +8,26 @@ import { fileURLToPath } from 'node:url';
  */
 export interface SmtpPeerProcess {
   url: string;
-  /** Mails received so far. */
-  received(): number;
+  /** Mails received so far, asked of the relay now (it reports nothing unasked). */
+  received(): Promise<number>;
   close(): Promise<void>;
 }
 
 export async function startSmtpPeerProcess(): Promise<SmtpPeerProcess> {
   const main = fileURLToPath(new URL('./smtp-peer-main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', main], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let count = 0;
+  const child = spawn(process.execPath, ['--import', 'tsx', main], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`SMTP peer process exited (${code}) before listening`)));
     lines.once('line', resolve);
   });
-  lines.on('line', (line) => {
-    if (line === 'mail') count++;
-  });
   return {
     url,
-    received: () => count,
+    received: () =>
+      new Promise<number>((resolve) => {
+        lines.once('line', (line) => resolve(Number(line.replace(/^count /, ''))));
+        child.stdin!.write('count\n');
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
