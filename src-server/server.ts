@@ -52,7 +52,7 @@ import { createTotpMethod } from './methods/totp.js';
 import { OutboxMailer, SmtpMailer, type Mailer } from './notify/mailer.js';
 import { HandoverTimes } from './notify/handover-times.js';
 import { PreciseTimer } from './security/precise-timer.js';
-import { ResponseFloor } from './security/response-floor.js';
+import { ResponseFloor, ResponseFloors } from './security/response-floor.js';
 import { NoticeOutbox } from './notify/notice-outbox.js';
 import { AccountNotifier, PasswordNotifier } from './notify/notifications.js';
 import { Outbox } from './notify/outbox.js';
@@ -214,7 +214,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const wakeAt = (at: number) => preciseTimer.until(at);
   const codeHandover = new CodeHandover({ clock, handovers: new HandoverTimes(wakeAt), deliveryTimeoutMs: config.deliveryTimeoutMs, log });
   const challengeKinds = { ...methodKinds, accessPass: createAccessPassGate({ db, accessPasses }) };
-  const resetFlow = new ResetFlow({ db, clock, directory, policyStore, methodStore, challengeKinds, resetSessions, throttles, auditLog, secretBox, decoyPopulation, codeHandover, resetPassword, codeKey, identifyFloor: new ResponseFloor(wakeAt) });
+  const resetFlow = new ResetFlow({ db, clock, directory, policyStore, methodStore, challengeKinds, resetSessions, throttles, auditLog, secretBox, decoyPopulation, codeHandover, resetPassword, codeKey, identifyFloor: new ResponseFloor(wakeAt), verifyFloors: new ResponseFloors(wakeAt) });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });

@@ -19,7 +19,7 @@ import type { Database } from '../store/schema.js';
 import type { ThrottleStore } from '../store/throttle-store.js';
 import { handoverChannel, type CodeHandover } from './code-handover.js';
 import { shownRequiredMethods } from './required-methods.js';
-import type { ResponseFloor } from '../security/response-floor.js';
+import type { ResponseFloor, ResponseFloors } from '../security/response-floor.js';
 import { auditReset } from './reset-audit.js';
 import { offeredMethods, publicView, seedFor, throttleKeyFor } from './reset-offer.js';
 import type { ResetPassword } from './reset-password.js';
@@ -48,6 +48,8 @@ interface ResetFlowDependencies {
   codeKey: Buffer;
   /** The least time identify answers take, known name or not (R13b). */
   identifyFloor: ResponseFloor;
+  /** The floors verification answers wait for, one per challenge type (R13b). */
+  verifyFloors: ResponseFloors;
 }
 
 /**
@@ -209,11 +211,43 @@ export class ResetFlow {
     return { challengeId, type: m.type, expiresAt: new Date(expiresAt).toISOString(), ...started.reply };
   }
 
+  /**
+   * Verify (R9, R11). A real user's answer costs a little more than a decoy's (its method is
+   * read and unsealed, its row is longer; 0.02-0.1 ms measured on Node 20): once the challenge
+   * is known, every answer, wrong codes included, leaves at the floor of its challenge type's
+   * recent answers, so that difference never shows (R13b). A store or directory failure is
+   * held too but not recorded: its wait says nothing about how long an answer takes.
+   */
   async verify(token: string, challengeId: string, input: VerifyChallengeRequest, ctx: RequestContext): Promise<Omit<VerifyChallengeResponse, 'session'>> {
+    const begun = performance.now();
+    let floor: { of: ResponseFloor; ms: number } | null = null;
+    let answered = false;
+    try {
+      const result = await this.answer(token, challengeId, input, ctx, (type) => {
+        const of = this.deps.verifyFloors.of(type);
+        floor = { of, ms: of.floor(this.now()) };
+      });
+      answered = true;
+      return result;
+    } catch (e) {
+      answered = e instanceof ProblemError;
+      throw e;
+    } finally {
+      const held = floor as { of: ResponseFloor; ms: number } | null;
+      if (held) {
+        if (answered) held.of.record(performance.now() - begun, this.now());
+        await held.of.holdUntil(begun + held.ms);
+      }
+    }
+  }
+
+  /** `verify`'s work; `typeKnown` is told the challenge's type as soon as it is read. */
+  private async answer(token: string, challengeId: string, input: VerifyChallengeRequest, ctx: RequestContext, typeKnown: (type: string) => void): Promise<Omit<VerifyChallengeResponse, 'session'>> {
     const { db, throttles, resetSessions } = this.deps;
     const session = await this.active(token);
     const c = await resetSessions.challenge(challengeId, session.id);
     if (!c) throw new ProblemError('not_found', 'This session has no such challenge.');
+    typeKnown(c.type);
     const kind = this.deps.challengeKinds[c.type];
     if (kind.answeredWith === 'companion') throw new ProblemError('invalid_request', 'A push is approved on the companion app; poll GET /reset/session for its status.');
     if (kind.answeredWith === 'code' && !('code' in input)) throw new ProblemError('invalid_request', 'This challenge is answered with a `code`.');

@@ -46,3 +46,16 @@ export class ResponseFloor {
     return this.wakeAt(at);
   }
 }
+
+/** One floor per kind of answer, made on first use: a verification costs what its method costs. */
+export class ResponseFloors {
+  private readonly floors = new Map<string, ResponseFloor>();
+
+  constructor(private readonly wakeAt: (at: number) => Promise<void>) {}
+
+  of(kind: string): ResponseFloor {
+    let floor = this.floors.get(kind);
+    if (!floor) this.floors.set(kind, (floor = new ResponseFloor(this.wakeAt)));
+    return floor;
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HandoverTimes } from '../../src-server/notify/handover-times.js';
-import { ResponseFloor } from '../../src-server/security/response-floor.js';
+import { ResponseFloor, ResponseFloors } from '../../src-server/security/response-floor.js';
 
 /** The floor is pure bookkeeping: nothing here waits. */
 const noWait = () => Promise.resolve();
@@ -41,5 +41,13 @@ describe('R13b: the floor answers wait for', () => {
     for (let ms = 1; ms <= 10; ms++) h.record('email', { ms, ok: true, at: 1_000 });
     expect(h.floor('email', 1_000)).toBe(10);
     expect(h.floor('phone', 1_000)).toBe(0);
+  });
+
+  it('R13b: a verification floor follows the answers of its own challenge type only, one floor per type', () => {
+    const floors = new ResponseFloors(noWait);
+    for (let ms = 1; ms <= 10; ms++) floors.of('email').record(ms, 1_000);
+    expect(floors.of('email')).toBe(floors.of('email'));
+    expect(floors.of('email').floor(1_000)).toBe(10);
+    expect(floors.of('authenticatorCode').floor(1_000)).toBe(0);
   });
 });
