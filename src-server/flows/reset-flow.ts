@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { PhoneChannel } from '../../shared/api/common.js';
+import type { PhoneChannel, ResetMethodType } from '../../shared/api/common.js';
 import type { Challenge, CreateResetSessionResponse, ResetSessionView, VerifyChallengeRequest, VerifyChallengeResponse } from '../../shared/api/reset.js';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
@@ -49,7 +49,7 @@ interface ResetFlowDependencies {
   /** The least time identify answers take, known name or not (R13b). */
   identifyFloor: ResponseFloor;
   /** The floors verification answers wait for, one per challenge type (R13b). */
-  verifyFloors: ResponseFloors;
+  verifyFloors: ResponseFloors<ResetMethodType>;
 }
 
 /**
@@ -220,12 +220,13 @@ export class ResetFlow {
    */
   async verify(token: string, challengeId: string, input: VerifyChallengeRequest, ctx: RequestContext): Promise<Omit<VerifyChallengeResponse, 'session'>> {
     const begun = performance.now();
-    let floor: { of: ResponseFloor; ms: number } | null = null;
+    /** Set once the challenge's type is read: its floor, and the floor's value then. */
+    const held: { floor?: ResponseFloor; ms?: number } = {};
     let answered = false;
     try {
       const result = await this.answer(token, challengeId, input, ctx, (type) => {
-        const of = this.deps.verifyFloors.of(type);
-        floor = { of, ms: of.floor(this.now()) };
+        held.floor = this.deps.verifyFloors.of(type);
+        held.ms = held.floor.floor(this.now());
       });
       answered = true;
       return result;
@@ -233,16 +234,15 @@ export class ResetFlow {
       answered = e instanceof ProblemError;
       throw e;
     } finally {
-      const held = floor as { of: ResponseFloor; ms: number } | null;
-      if (held) {
-        if (answered) held.of.record(performance.now() - begun, this.now());
-        await held.of.holdUntil(begun + held.ms);
+      if (held.floor) {
+        if (answered) held.floor.record(performance.now() - begun, this.now());
+        await held.floor.holdUntil(begun + held.ms!);
       }
     }
   }
 
   /** `verify`'s work; `typeKnown` is told the challenge's type as soon as it is read. */
-  private async answer(token: string, challengeId: string, input: VerifyChallengeRequest, ctx: RequestContext, typeKnown: (type: string) => void): Promise<Omit<VerifyChallengeResponse, 'session'>> {
+  private async answer(token: string, challengeId: string, input: VerifyChallengeRequest, ctx: RequestContext, typeKnown: (type: ResetMethodType) => void): Promise<Omit<VerifyChallengeResponse, 'session'>> {
     const { db, throttles, resetSessions } = this.deps;
     const session = await this.active(token);
     const c = await resetSessions.challenge(challengeId, session.id);

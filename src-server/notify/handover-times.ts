@@ -1,4 +1,4 @@
-import { ResponseFloor } from '../security/response-floor.js';
+import { ResponseFloors } from '../security/response-floor.js';
 
 /** Hand-overs remembered per channel: enough for a distribution, little enough to follow change. */
 const KEEP = 200;
@@ -30,11 +30,11 @@ export class HandoverTimes {
   /** How much sooner than drawn an imitation asks to wake (ms), per channel; see `imitate`. */
   private readonly correction: Record<HandoverChannel, number> = { email: 0, phone: 0 };
   /** The least a hand-over takes, real or decoy, per channel: see `floor`. */
-  private readonly floors: Record<HandoverChannel, ResponseFloor>;
+  private readonly floors: ResponseFloors<HandoverChannel>;
 
   /** `wakeAt`: resolves at a `performance.now()` time, precisely (a `PreciseTimer` in the server). */
   constructor(private readonly wakeAt: (at: number) => Promise<void>) {
-    this.floors = { email: new ResponseFloor(wakeAt), phone: new ResponseFloor(wakeAt) };
+    this.floors = new ResponseFloors(wakeAt);
   }
 
   record(channel: HandoverChannel, h: Handover): void {
@@ -42,7 +42,7 @@ export class HandoverTimes {
     list.push(h);
     if (list.length > KEEP) list.splice(0, list.length - KEEP);
     // Taken hand-overs only: a relay timing out says nothing about how long a hand-over takes.
-    if (h.ok) this.floors[channel].record(h.ms, h.at);
+    if (h.ok) this.floors.of(channel).record(h.ms, h.at);
   }
 
   /** One recent hand-over drawn uniformly (`random` in [0, 1)), or null when none is recent. */
@@ -60,7 +60,7 @@ export class HandoverTimes {
    * 0.1 ms leak from noise.
    */
   floor(channel: HandoverChannel, now: number): number {
-    return this.floors[channel].floor(now);
+    return this.floors.of(channel).floor(now);
   }
 
   /** Resolves at `performance.now()` time `at`, or at once when it has passed. */

@@ -47,13 +47,13 @@ export class ResponseFloor {
   }
 }
 
-/** One floor per kind of answer, made on first use: a verification costs what its method costs. */
-export class ResponseFloors {
-  private readonly floors = new Map<string, ResponseFloor>();
+/** One floor per kind of answer, made on first use: a hand-over or a verification costs what its channel or method costs. */
+export class ResponseFloors<Kind extends string> {
+  private readonly floors = new Map<Kind, ResponseFloor>();
 
   constructor(private readonly wakeAt: (at: number) => Promise<void>) {}
 
-  of(kind: string): ResponseFloor {
+  of(kind: Kind): ResponseFloor {
     let floor = this.floors.get(kind);
     if (!floor) this.floors.set(kind, (floor = new ResponseFloor(this.wakeAt)));
     return floor;

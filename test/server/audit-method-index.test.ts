@@ -33,7 +33,7 @@ async function writeEvents(store: Store): Promise<void> {
 const BY_METHOD = "select * from audit_events where category = 'activity' and method = 'email' order by at desc, id desc limit 51";
 
 describe('the audit method index keeps only events with a method (issue 12, R17b)', () => {
-  it('SQLite: an existing store keeps its events; the index holds the three that name a method, and a method filter seeks on it', async () => {
+  it('SQLite: an existing store keeps its events; the index holds the four that name a method, and a method filter seeks on it', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sspr-method-index-'));
     const file = path.join(dir, 'sspr.db');
     try {

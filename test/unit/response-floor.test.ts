@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HandoverTimes } from '../../src-server/notify/handover-times.js';
+import type { ResetMethodType } from '../../shared/api/common.js';
 import { ResponseFloor, ResponseFloors } from '../../src-server/security/response-floor.js';
 
 /** The floor is pure bookkeeping: nothing here waits. */
@@ -44,7 +45,7 @@ describe('R13b: the floor answers wait for', () => {
   });
 
   it('R13b: a verification floor follows the answers of its own challenge type only, one floor per type', () => {
-    const floors = new ResponseFloors(noWait);
+    const floors = new ResponseFloors<ResetMethodType>(noWait);
     for (let ms = 1; ms <= 10; ms++) floors.of('email').record(ms, 1_000);
     expect(floors.of('email')).toBe(floors.of('email'));
     expect(floors.of('email').floor(1_000)).toBe(10);
