@@ -190,7 +190,8 @@ export class BuiltinDirectory implements Directory {
     return this.writePassword(row, newPassword, { unlock: options.unlock, mustChange: options.mustChange ?? false }, GONE, complete);
   }
 
-  changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
+  async changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string, beforeWrite?: () => Promise<void>): Promise<PasswordWriteResult> {
+    await beforeWrite?.();
     return this.changePasswordWith(user, currentPassword, newPassword);
   }
 

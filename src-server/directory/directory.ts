@@ -107,8 +107,10 @@ export interface Directory {
    * Change by the user (current + new), as the user. The current password is checked as a
    * sign-in checks it (a wrong one counts towards the lockout); refusals name the rule
    * `currentPassword`, `accountLocked` or `accountDisabled` when the check fails.
+   * `beforeWrite`, when given, is awaited once the current password is confirmed and before
+   * anything is written (the caller's intent commits meanwhile); if it throws, nothing is written.
    */
-  changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult>;
+  changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string, beforeWrite?: () => Promise<void>): Promise<PasswordWriteResult>;
   /** `changePassword` with the completion in the write's transaction (only the built-in directory). */
   changePasswordWith?(user: DirectoryAccount, currentPassword: string, newPassword: string, complete: (trx: Transaction<Database>, changedAt: Date) => Promise<void>): Promise<PasswordWriteResult>;
   unlock(user: DirectoryUser): Promise<void>;

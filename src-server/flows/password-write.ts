@@ -103,18 +103,31 @@ export class PasswordWrites {
     const now = this.now();
     const sealed: SealedCompletion = { ...completion, changedBefore: user.password.lastChangedAt?.getTime() ?? null };
     const intent: PasswordWriteIntent = { id: newId(), userId: user.id, sealed: secretBox.sealJson(sealed), createdAt: now, settleAfter: now + this.deps.settleMs };
-    await intents.record(intent);
+    // A change commits its intent while the directory checks the current password: the
+    // directory awaits it before it writes. A reset has nothing to check first.
+    const recording = intents.record(intent).then(
+      () => null,
+      (e: unknown) => ({ error: e }),
+    );
+    const recorded = async () => {
+      const failed = await recording;
+      if (failed) throw failed.error;
+    };
+    if (how.kind === 'reset') await recorded();
     let written: PasswordWriteResult;
     try {
-      written = how.kind === 'change' ? await directory.changePassword(user, how.currentPassword, newPassword) : await directory.resetPassword(user, newPassword, how);
+      written = how.kind === 'change' ? await directory.changePassword(user, how.currentPassword, newPassword, recorded) : await directory.resetPassword(user, newPassword, how);
     } catch (err) {
+      // No intent, no write: the directory writes only once it is recorded.
+      if (await recording) throw err;
       // The write may still have landed: ask the directory before telling the caller it failed.
       // Not seen yet, the intent stays open: a write held back can land later (reconciled then).
       if ((await this.reconcile(intent, { dropIfNotApplied: false }).catch(() => 'open' as const)) === 'completed') return { ok: true, changedAt: new Date(now) };
       throw err;
     }
     if (!written.ok) {
-      await intents.drop(db, intent.id);
+      // Refused before writing (a wrong current password, say): the intent may still be committing.
+      if (!(await recording)) await intents.drop(db, intent.id);
       return written;
     }
     await db.transaction().execute(async (trx) => {

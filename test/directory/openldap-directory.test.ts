@@ -141,6 +141,36 @@ describe('OpenLDAP adapter: sign-in and writes (ppolicy)', () => {
     expect(await dir.changePassword(fay, 'Fay-Passw0rd-2!', 'Fay-Passw0rd-2!')).toMatchObject({ ok: false, violations: [{ rule: 'sameAsCurrent' }] });
   });
 
+  it('R42: a change writes only once its caller\'s beforeWrite has settled, after the current password is confirmed; a failed one writes nothing and is the answer', async () => {
+    await slapd.addUser({ uid: 'hold', password: 'Hold-Passw0rd-1!' });
+    const hold = (await dir.findAccountById((await dir.findUser('hold'))!.id))!;
+    const seen: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const change = dir.changePassword(hold, 'Hold-Passw0rd-1!', 'Hold-Passw0rd-2!', async () => {
+      seen.push('asked');
+      await held;
+    });
+    while (!seen.length) await new Promise((r) => setTimeout(r, 5));
+    // Asked only after the bind confirmed the current password; nothing written while held.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await slapd.canBind(slapd.userDn('hold'), 'Hold-Passw0rd-1!')).toBe(true);
+    release();
+    expect((await change).ok).toBe(true);
+    expect(await slapd.canBind(slapd.userDn('hold'), 'Hold-Passw0rd-2!')).toBe(true);
+
+    // A wrong current password never asks; a failing beforeWrite's own error is the answer (not "directory unavailable").
+    let asked = false;
+    const wrong = await dir.changePassword(hold, 'not-it', 'Hold-Passw0rd-3!', async () => void (asked = true));
+    expect(wrong).toMatchObject({ ok: false, violations: [{ rule: 'currentPassword' }] });
+    expect(asked).toBe(false);
+    const storeDown = new Error('store down');
+    await expect(dir.changePassword(hold, 'Hold-Passw0rd-2!', 'Hold-Passw0rd-3!', () => Promise.reject(storeDown))).rejects.toBe(storeDown);
+    expect(await slapd.canBind(slapd.userDn('hold'), 'Hold-Passw0rd-2!')).toBe(true);
+    // The connection it held went back to the pool in working order.
+    expect((await dir.changePassword(hold, 'Hold-Passw0rd-2!', 'Hold-Passw0rd-3!')).ok).toBe(true);
+  });
+
   it('R18b: pwdMinAge refuses a change that comes too soon (ppolicy error 7 → tooYoung)', async () => {
     const young = await addPolicy(slapd, 'young', { pwdMinAge: 86400 });
     await slapd.addUser({ uid: 'gus', password: 'Gus-Passw0rd-1!', policy: young });

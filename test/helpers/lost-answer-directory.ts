@@ -52,8 +52,8 @@ export class LostAnswerDirectory implements Directory {
   async resetPassword(user: DirectoryAccount, pw: string, o: { unlock: boolean }): Promise<PasswordWriteResult> {
     return this.answer(await this.inner.resetPassword(user, pw, o));
   }
-  async changePassword(user: DirectoryAccount, current: string, pw: string): Promise<PasswordWriteResult> {
-    return this.answer(await this.inner.changePassword(user, current, pw));
+  async changePassword(user: DirectoryAccount, current: string, pw: string, beforeWrite?: () => Promise<void>): Promise<PasswordWriteResult> {
+    return this.answer(await this.inner.changePassword(user, current, pw, beforeWrite));
   }
   /** A write's answer, lost once when `loseNextAnswer` says so. */
   private answer(written: PasswordWriteResult): PasswordWriteResult {

@@ -46,6 +46,26 @@ describe('R42: a change or an administrator reset whose directory answer is lost
     expect(await openIntents()).toEqual([]);
   });
 
+  it('POST /me/password: the directory writes only once the intent is committed (it commits while the current password is checked)', async () => {
+    const s = await signedIn('chg-order');
+    const original = directory.changePassword;
+    let atWrite: unknown[] | null = null;
+    directory.changePassword = (user, current, next, beforeWrite) =>
+      original.call(directory, user, current, next, async () => {
+        await beforeWrite?.();
+        atWrite = await openIntents();
+      });
+    try {
+      const r = await t.api('POST', '/me/password', { token: s.access, body: { currentPassword: PW, newPassword: NEW } });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    } finally {
+      directory.changePassword = original;
+    }
+    expect(atWrite).toHaveLength(1);
+    expect(await openIntents()).toEqual([]);
+    expect(await auditOf('chg-order', 'password.change')).toHaveLength(1);
+  });
+
   it('POST /me/password with the directory gone right after the write: 503, then the reconciliation completes it once it answers', async () => {
     const s = await signedIn('chg-down');
     directory.loseNextAnswer = true;

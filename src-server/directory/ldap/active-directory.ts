@@ -5,7 +5,7 @@ import { adBindReason, adWriteViolations, type AdDomainPolicy } from './ad-error
 import { isVerdict } from './connection.js';
 import { PolicyHintsControl } from './controls.js';
 import { and, eq, extensible, or } from './escape.js';
-import { LdapDirectory, type GroupRef, type LdapContext } from './ldap-directory.js';
+import { holdWrite, LdapDirectory, type GroupRef, type LdapContext, type NotWritten } from './ldap-directory.js';
 import { Attrs, FILETIME_NEVER, guidToBytes, guidToString, parseFiletime, parseInterval, toE164 } from './values.js';
 
 const m = PASSWORD_MESSAGES.en;
@@ -241,12 +241,12 @@ export class ActiveDirectory extends LdapDirectory {
     }
   }
 
-  protected async changeEntryPassword(entry: Attrs, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
+  protected async changeEntryPassword(entry: Attrs, currentPassword: string, newPassword: string, beforeWrite: () => Promise<void>): Promise<PasswordWriteResult> {
     const changes = [
       new Change({ operation: 'delete', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(currentPassword)] }) }),
       new Change({ operation: 'add', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(newPassword)] }) }),
     ];
-    type Outcome = { kind: 'done' } | { kind: 'bindFailed'; message: string } | { kind: 'refused'; error: unknown };
+    type Outcome = { kind: 'done' } | { kind: 'bindFailed'; message: string } | { kind: 'refused'; error: unknown } | NotWritten;
     const outcome = await this.binder.use(async (c): Promise<Outcome> => {
       try {
         await c.bind(entry.dn, currentPassword);
@@ -254,6 +254,8 @@ export class ActiveDirectory extends LdapDirectory {
         if (isVerdict(error)) return { kind: 'bindFailed', message: error.message };
         throw error;
       }
+      const held = await holdWrite(beforeWrite);
+      if (held) return held;
       try {
         await c.modify(entry.dn, changes);
         return { kind: 'done' };
@@ -263,9 +265,11 @@ export class ActiveDirectory extends LdapDirectory {
       }
     });
     if (outcome.kind === 'done') return { ok: true, changedAt: this.clock.now() };
+    if (outcome.kind === 'notWritten') throw outcome.error;
     if (outcome.kind === 'refused') return this.refusal(outcome.error, entry, newPassword, true);
     const reason = adBindReason(outcome.message);
     if (reason === 'expired' || reason === 'mustChange') {
+      await beforeWrite();
       // The DC confirmed the current password but will not let the user bind with it. The
       // change itself (delete old + add new) is open to any account — the DC checks the old
       // value and applies age, history and complexity — so the service account sends it.

@@ -8,6 +8,25 @@ import type { RootDse } from './root-dse.js';
 import { UncertainWrites } from './uncertain-writes.js';
 import { Attrs, firstRdnValue, looksLikeDn, normalizeDn, preferredLocale } from './values.js';
 
+/** A change's `beforeWrite` failed (the caller's store, say): nothing was written, and its error is the answer. */
+export interface NotWritten {
+  kind: 'notWritten';
+  error: unknown;
+}
+
+/**
+ * Awaits a change's `beforeWrite` on a connection bound and about to write. A failure is
+ * returned, not thrown, so the pool does not take the caller's error for the directory's.
+ */
+export async function holdWrite(beforeWrite: () => Promise<void>): Promise<NotWritten | null> {
+  try {
+    await beforeWrite();
+    return null;
+  } catch (error) {
+    return { kind: 'notWritten', error };
+  }
+}
+
 const m = PASSWORD_MESSAGES.en;
 
 /** Everything an LDAP adapter is configured with (from SSPR_LDAP_* and the config file). */
@@ -108,7 +127,7 @@ export abstract class LdapDirectory implements Directory {
   abstract verifyPassword(username: string, password: string): Promise<VerifyResult>;
   abstract resetPassword(user: DirectoryAccount, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult>;
   /** The directory's own change of `entry`'s password, checked against the current one (both given, and different). */
-  protected abstract changeEntryPassword(entry: Attrs, currentPassword: string, newPassword: string): Promise<PasswordWriteResult>;
+  protected abstract changeEntryPassword(entry: Attrs, currentPassword: string, newPassword: string, beforeWrite: () => Promise<void>): Promise<PasswordWriteResult>;
   abstract unlock(user: DirectoryAccount): Promise<void>;
   protected abstract adminEntries(groupDn: string): Promise<Attrs[]>;
   /** R36: the filter for passwords that may expire in the window (by change time), or null when none can. */
@@ -204,12 +223,12 @@ export abstract class LdapDirectory implements Directory {
   }
 
   /** R15, R18a: what every directory refuses before asking itself, then the directory's own change. */
-  async changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
+  async changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string, beforeWrite: () => Promise<void> = async () => {}): Promise<PasswordWriteResult> {
     if (!currentPassword) return { ok: false, violations: [{ rule: 'currentPassword', message: m.currentPassword }] };
     if (currentPassword === newPassword) return { ok: false, violations: [{ rule: 'sameAsCurrent', message: m.sameAsCurrent }] };
     const entry = await this.entryOf(user);
     if (!entry) return { ok: false, violations: [{ rule: 'accountGone', message: m.accountGone }] };
-    return this.changeEntryPassword(entry, currentPassword, newPassword);
+    return this.changeEntryPassword(entry, currentPassword, newPassword, beforeWrite);
   }
 
   /**

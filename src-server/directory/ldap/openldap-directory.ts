@@ -4,7 +4,7 @@ import { DirectoryUnavailableError, type DirectoryAccount, type ExpiryWindow, ty
 import { isVerdict } from './connection.js';
 import { PASSWORD_MODIFY_OID, PasswordPolicyControl, passwordModifyValue } from './controls.js';
 import { and, eq, or } from './escape.js';
-import { LdapDirectory, type GroupRef, type LdapContext } from './ldap-directory.js';
+import { holdWrite, LdapDirectory, type GroupRef, type LdapContext, type NotWritten } from './ldap-directory.js';
 import { ADMIN_LOCK, parsePolicy, PPOLICY_ATTRIBUTES, ppolicyViolations, type PasswordPolicy } from './ppolicy.js';
 import { Attrs, firstRdnValue, isUuid, latest, parseGeneralizedTime, toE164 } from './values.js';
 
@@ -253,10 +253,10 @@ export class OpenLdapDirectory extends LdapDirectory {
     }
   }
 
-  protected async changeEntryPassword(entry: Attrs, currentPassword: string, newPassword: string): Promise<PasswordWriteResult> {
+  protected async changeEntryPassword(entry: Attrs, currentPassword: string, newPassword: string, beforeWrite: () => Promise<void>): Promise<PasswordWriteResult> {
     const bindControl = new PasswordPolicyControl();
     const writeControl = new PasswordPolicyControl();
-    type Outcome = { kind: 'done' } | { kind: 'bindFailed'; error: unknown } | { kind: 'refused'; error: unknown };
+    type Outcome = { kind: 'done' } | { kind: 'bindFailed'; error: unknown } | { kind: 'refused'; error: unknown } | NotWritten;
     const outcome = await this.binder.use(async (c): Promise<Outcome> => {
       try {
         await c.bind(entry.dn, currentPassword, bindControl);
@@ -264,6 +264,8 @@ export class OpenLdapDirectory extends LdapDirectory {
         if (isVerdict(error)) return { kind: 'bindFailed', error };
         throw error;
       }
+      const held = await holdWrite(beforeWrite);
+      if (held) return held;
       try {
         await c.exop(PASSWORD_MODIFY_OID, passwordModifyValue({ oldPassword: currentPassword, newPassword }), writeControl);
         return { kind: 'done' };
@@ -273,9 +275,11 @@ export class OpenLdapDirectory extends LdapDirectory {
       }
     });
     if (outcome.kind === 'done') return { ok: true, changedAt: this.clock.now() };
+    if (outcome.kind === 'notWritten') throw outcome.error;
     if (outcome.kind === 'refused') return this.refusal(outcome.error, writeControl, entry);
     const why = bindControl.response?.error;
     if (why === 'passwordExpired') {
+      await beforeWrite();
       // The directory confirmed the current password but has no grace binds left
       // (pwdGraceAuthNLimit): the user cannot bind to change it, so the service account
       // writes it — with ppolicy's quality and history checks — and clears any reset flag.
