@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { seedDemo } from './demo.js';
 import { startMetricsListener } from './http/metrics-listener.js';
+import { preparePasswordChecks } from './policy/password-check.js';
 import { createServer } from './server.js';
 
 /** `npm run server [-- --config file.json] [--demo]`: starts the SSPR server. */
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   }
   const server = await createServer(config);
   if (args.demo || process.env.SSPR_DEMO === '1') await seedDemo({ db: server.services.db, directory: server.services.directory, methodStore: server.services.methods });
+  preparePasswordChecks();
   const address = await server.app.listen({ port: config.port, host: config.host });
   const say = (line: string) => process.stdout.write(line + '\n');
   say(`SSPR server listening on ${address}/api/v1  (OpenAPI: ${address}/api/v1/openapi.json)`);

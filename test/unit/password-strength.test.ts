@@ -45,3 +45,17 @@ describe('password strength, bounded (issue 12; R18b "common")', () => {
     expect(strength.score('Tr0ub4dor&3!hanakosato', ['hanako', 'sato'])).toBeLessThanOrEqual(strength.score('Tr0ub4dor&3!qzvkwpjxrm'));
   });
 });
+
+describe('password strength, prepared before the server listens (issue 12)', () => {
+  it('R18b: prepare() builds the dictionaries once and leaves every verdict as a lazily built instance gives it', () => {
+    const prepared = new PasswordStrength();
+    prepared.prepare();
+    prepared.prepare();
+    const lazy = new PasswordStrength();
+    const samples = ['Password1!', 'Quiet-Harbor-Lantern-73', 'password1234monkeydragon', hex(40), 'ab1!'.repeat(20), 'alice-in-2026', 'Zq'];
+    for (const p of samples) {
+      expect(prepared.isCommon(p, ['alice']), p).toBe(lazy.isCommon(p, ['alice']));
+      expect(prepared.score(p, ['alice']), p).toBe(lazy.score(p, ['alice']));
+    }
+  });
+});
