@@ -168,7 +168,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const auditLog = new AuditLog(clock, auditEvents);
   const methodStore = new MethodStore(db, secretBox, clock);
   const throttles = new ThrottleStore(clock);
-  const resetSessions = new ResetSessionStore({ store });
+  const resetSessions = new ResetSessionStore(store);
   const tokenStore = new TokenStore(db);
   const accessTokens = new AccessTokens(tokenStore, clock, codeKey);
   const refreshTokens = new RefreshTokens(db, clock, tokenStore);

@@ -174,7 +174,7 @@ export class ResetSessionStore {
   private readonly db: Db;
   private readonly lockRows: boolean;
 
-  constructor({ store }: { store: Store }) {
+  constructor(store: Pick<Store, 'db' | 'dialect'>) {
     this.db = store.db;
     // SQLite serialises writers; PostgreSQL needs the row locked so concurrent gates add up.
     this.lockRows = store.dialect === 'postgres';

@@ -33,7 +33,7 @@ const challenge = (id: string, methodId: string, createdAt = T0) => ({
 
 beforeEach(async () => {
   store = await openStore('sqlite::memory:');
-  sessions = new ResetSessionStore({ store });
+  sessions = new ResetSessionStore(store);
   await store.db.transaction().execute((trx) => sessions.create(trx, session()));
 });
 afterEach(async () => {
