@@ -9,6 +9,7 @@ import { isStoreOutage } from '../store/store-outage.js';
 import type { RoutePlugin } from './context.js';
 import { registerClientGuard, type ClientGuardOptions } from './client-guard.js';
 import { buildOpenApi } from './openapi.js';
+import { requestLogger, type RequestLoggerParent } from './request-logger.js';
 import { ProblemError } from '../errors.js';
 import { toProblem } from './problem.js';
 
@@ -18,7 +19,7 @@ interface HttpAppOptions {
   authenticator: Authenticator;
   /** `/readyz`: each check throws when its part is not reachable. */
   readiness: Record<string, () => Promise<void>>;
-  logger: FastifyBaseLogger;
+  logger: RequestLoggerParent;
   metrics?: Registry;
   validateResponses?: boolean;
   /** Deadlines on clients (config `http*TimeoutMs`); unset: Node's defaults. */
@@ -75,11 +76,15 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  // The app is typed by Fastify's own logger interface; the request loggers use pino's level check.
+  const logger: FastifyBaseLogger = options.logger;
   const app = Fastify({
-    loggerInstance: options.logger,
+    loggerInstance: logger,
     // Fastify's two lines per request (~35 µs each request at `info`) are replaced by one
     // summary line: at `debug`, or `warn` for a 5xx (the error itself is logged at `error`).
     logController: new LogController({ disableRequestLogging: true }),
+    // Every request's parent is this logger: no route or plugin sets a logger of its own.
+    childLoggerFactory: (_parent, bindings, childOptions) => requestLogger(options.logger, bindings, childOptions),
     // The correlation id of a 500 names its log line: unique across instances and restarts.
     genReqId: () => randomUUID(),
     bodyLimit: 64 * 1024,
