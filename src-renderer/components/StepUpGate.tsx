@@ -7,6 +7,7 @@ import { Alert } from './Alert.js';
 import { CodeInput } from './CodeInput.js';
 import { errorText } from './error-text.js';
 import { Field } from './Field.js';
+import { SubmitButton } from './SubmitButton.js';
 
 /**
  * R26: before a change of methods, this sign-in proves a method the user holds (the same
@@ -99,9 +100,7 @@ export function StepUpGate({ children, onProven }: { children?: ReactNode; onPro
         <p className="lead">{t.stepUp.passLead}</p>
         <Field label={t.stepUp.pass} help={t.stepUp.passHelp} error={message ?? undefined} autoComplete="off" autoFocus value={pass} onChange={(e) => setPass(e.target.value)} />
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? t.app.busy : t.stepUp.passSubmit}
-          </button>
+          <SubmitButton busy={busy}>{t.stepUp.passSubmit}</SubmitButton>
         </div>
       </form>
     );

@@ -6,6 +6,7 @@ import { PasswordField } from '../../components/Field.js';
 import { NewPassword, passwordProblems, useLocalViolations, type NewPasswordValue } from '../../components/NewPassword.js';
 import { OutcomeScreen } from '../../components/OutcomeScreen.js';
 import { ScreenHeading } from '../../components/ScreenHeading.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import { call } from '../../stores/call.js';
 import { useAccount, useBranding, useStores, useT } from '../../stores/context.js';
 
@@ -84,9 +85,7 @@ export function ChangePasswordScreen() {
           autoFocus={expiredPassword !== null}
         />
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy || undefined}>
-            {busy ? t.app.busy : t.change.submit}
-          </button>
+          <SubmitButton busy={busy}>{t.change.submit}</SubmitButton>
           {must ? null : (
             <button type="button" className="button button-quiet" onClick={() => app.getState().go({ name: 'home' })}>
               {t.app.cancel}

@@ -9,6 +9,7 @@ import { errorText } from '../../components/error-text.js';
 import { Field } from '../../components/Field.js';
 import { ScreenHeading } from '../../components/ScreenHeading.js';
 import { StepUpGate } from '../../components/StepUpGate.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import { call } from '../../stores/call.js';
 import { useApp, useBranding, useStores, useT } from '../../stores/context.js';
 
@@ -133,9 +134,7 @@ function RegisterContact({ type, onDone }: { type: 'email' | 'mobilePhone' | 'of
         </fieldset>
       ) : null}
       <div className="actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {busy ? t.app.busy : t.register.sendCode}
-        </button>
+        <SubmitButton busy={busy}>{t.register.sendCode}</SubmitButton>
       </div>
     </form>
   );
@@ -282,9 +281,7 @@ function RegisterQuestions({ onDone }: { onDone(): void }) {
         );
       })}
       <div className="actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {busy ? t.app.busy : t.register.save}
-        </button>
+        <SubmitButton busy={busy}>{t.register.save}</SubmitButton>
       </div>
     </form>
   );
@@ -315,9 +312,7 @@ function RegisterPush({ onDone }: { onDone(): void }) {
       <p className="lead">{t.register.pushLead}</p>
       <Field label={t.register.deviceName} error={message ?? undefined} autoFocus maxLength={64} value={name} onChange={(e) => setName(e.target.value)} />
       <div className="actions">
-        <button type="submit" className="button button-primary" disabled={busy || !name.trim()}>
-          {busy ? t.app.busy : t.register.pushRegister}
-        </button>
+        <SubmitButton busy={busy} disabled={!name.trim()}>{t.register.pushRegister}</SubmitButton>
       </div>
     </form>
   );

@@ -3,6 +3,7 @@ import { Alert } from '../../components/Alert.js';
 import { errorText } from '../../components/error-text.js';
 import { Field, PasswordField } from '../../components/Field.js';
 import { ScreenHeading } from '../../components/ScreenHeading.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import type { IpcError } from '../../../shared/ipc/contract.js';
 import { call } from '../../stores/call.js';
 import { useApp, useBranding, useStores, useT } from '../../stores/context.js';
@@ -53,9 +54,7 @@ export function SignInScreen() {
         <Field label={t.reset.username} name="username" autoComplete="username" autoCapitalize="off" spellCheck={false} autoFocus value={username} onChange={(e) => setUsername(e.target.value)} />
         <PasswordField label={t.signIn.password} name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy || undefined}>
-            {busy ? t.app.busy : t.signIn.submit}
-          </button>
+          <SubmitButton busy={busy}>{t.signIn.submit}</SubmitButton>
         </div>
       </form>
       <p className="aside">

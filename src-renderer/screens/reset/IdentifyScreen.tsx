@@ -4,6 +4,7 @@ import { DiagnoseLink } from '../../components/DiagnoseLink.js';
 import { errorText } from '../../components/error-text.js';
 import { Field } from '../../components/Field.js';
 import { ScreenHeading } from '../../components/ScreenHeading.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import { useApp, useBranding, useReset, useStores, useT } from '../../stores/context.js';
 
 /** Step 1: who is resetting. The answer never says whether the name exists (R13b). */
@@ -52,9 +53,7 @@ export function IdentifyScreen() {
           onChange={(e) => setName(e.target.value)}
         />
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy || undefined}>
-            {busy ? t.app.busy : t.app.continue}
-          </button>
+          <SubmitButton busy={busy}>{t.app.continue}</SubmitButton>
           {kiosk ? null : (
             <button type="button" className="button button-secondary" onClick={() => app.getState().go({ name: 'signIn' })}>
               {t.app.back}

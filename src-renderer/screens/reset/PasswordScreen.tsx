@@ -3,6 +3,7 @@ import { Alert } from '../../components/Alert.js';
 import { errorText } from '../../components/error-text.js';
 import { NewPassword, passwordProblems, useLocalViolations, type NewPasswordValue } from '../../components/NewPassword.js';
 import { ScreenHeading } from '../../components/ScreenHeading.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import { useBranding, useReset, useStores, useT } from '../../stores/context.js';
 
 /** Gates passed: choose the new password, with the policy checklist live as you type. */
@@ -66,9 +67,7 @@ export function PasswordScreen() {
           <label htmlFor="unlock">{t.reset.unlock}</label>
         </div>
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy || undefined}>
-            {busy ? t.app.busy : t.reset.setPassword}
-          </button>
+          <SubmitButton busy={busy}>{t.reset.setPassword}</SubmitButton>
           <button type="button" className="button button-quiet" onClick={() => void reset.getState().cancel()}>
             {t.app.cancel}
           </button>

@@ -7,6 +7,7 @@ import { errorText } from '../../components/error-text.js';
 import { Field } from '../../components/Field.js';
 import { Icon, type IconName } from '../../components/Icon.js';
 import { ScreenHeading } from '../../components/ScreenHeading.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import type { Catalogue } from '../../i18n/index.js';
 import { useBranding, useReset, useStores, useT } from '../../stores/context.js';
 import type { ActiveChallenge } from '../../stores/reset-store.js';
@@ -251,9 +252,7 @@ function PassPanel() {
         onChange={(e) => setPass(e.target.value)}
       />
       <div className="actions">
-        <button type="submit" className="button button-primary" disabled={busy || pass.trim() === ''}>
-          {busy ? t.app.busy : t.reset.verify}
-        </button>
+        <SubmitButton busy={busy} disabled={pass.trim() === ''}>{t.reset.verify}</SubmitButton>
       </div>
     </form>
   );
@@ -294,9 +293,7 @@ function QuestionsPanel({ challenge }: { challenge: ActiveChallenge }) {
         />
       ))}
       <div className="actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {busy ? t.app.busy : t.reset.verify}
-        </button>
+        <SubmitButton busy={busy}>{t.reset.verify}</SubmitButton>
       </div>
     </form>
   );
