@@ -87,7 +87,6 @@ export class PasswordStrength {
     return this.estimator.check(chars.slice(0, SCORED_HEAD).join(''), userInputs);
   }
 
-
   /** log10 of the guesses the characters after the head add. Linear in the length. */
   private tailLog10(chars: string[], userInputs: string[]): number {
     this.ranks ??= rankedWords();

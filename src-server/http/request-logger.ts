@@ -3,8 +3,8 @@ import type { Bindings, ChildLoggerOptions, Level, Logger } from 'pino';
 
 type LogFn = FastifyBaseLogger['info'];
 
-/** What a request logger is made from: Fastify's logger interface, and pino's level check. */
-export type RequestLoggerParent = FastifyBaseLogger & Pick<Logger, 'isLevelEnabled'>;
+/** What a request logger is made from: Fastify's logger interface, and pino's levels. */
+export type RequestLoggerParent = FastifyBaseLogger & Pick<Logger, 'isLevelEnabled' | 'levels'>;
 
 /**
  * A request's logger (`req.log`), made into a pino child only when it first writes a line at
@@ -15,18 +15,22 @@ export type RequestLoggerParent = FastifyBaseLogger & Pick<Logger, 'isLevelEnabl
  */
 export function requestLogger(parent: RequestLoggerParent, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
   let child: FastifyBaseLogger | undefined;
+  /** A level of its own (a route's `logLevel`, or set later), else the parent's. */
+  let own = options.level;
   const made = () => (child ??= parent.child(bindings, options));
+  const enabled = (level: Level) => (own === undefined ? parent.isLevelEnabled(level) : parent.levels.values[level]! >= parent.levels.values[own]!);
   const at = (level: Level): LogFn => {
     const write = (...args: Parameters<LogFn>) => {
-      if (parent.isLevelEnabled(level)) made()[level](...args);
+      if (enabled(level)) made()[level](...args);
     };
     return write as LogFn;
   };
   return {
     get level() {
-      return (child ?? parent).level;
+      return own ?? parent.level;
     },
     set level(level: string) {
+      own = level;
       made().level = level;
     },
     fatal: at('fatal'),

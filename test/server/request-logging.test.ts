@@ -70,6 +70,15 @@ describe('request loggers made only when a line is written (issue 12)', () => {
       ['r-2', 'again'],
     ]);
     expect(JSON.stringify(lines)).not.toContain('hunter2');
+
+    // A level of its own (a route's logLevel, or one set later) decides instead of the parent's.
+    const verbose = requestLogger(parent, { reqId: 'r-3' }, { level: 'debug' });
+    expect(verbose.level).toBe('debug');
+    verbose.debug('at debug');
+    const quieted = requestLogger(parent, { reqId: 'r-4' }, {});
+    quieted.level = 'error';
+    quieted.warn('below error');
+    expect(lines.slice(2).map((l) => [l.reqId, l.msg])).toEqual([['r-3', 'at debug']]);
   });
 
   it("a line a request writes (the directory down at sign-in) carries that request's id", async () => {
