@@ -1,6 +1,7 @@
 import type { ResetMethodType } from '../../shared/api/common.js';
 import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
+import { threadCpuMs } from '../security/cpu-time.js';
 import { withDeadline } from '../notify/handover-deadline.js';
 import type { HandoverChannel, HandoverTimes } from '../notify/handover-times.js';
 
@@ -21,8 +22,9 @@ export interface CodeHandoverDependencies {
 /**
  * R12: a code is with the relay / gateway before its challenge answers, within the delivery
  * deadline. A decoy (nothing to send) takes as long as a recent real hand-over and ends as it
- * did (R13b), so an unknown name answers alike even while the relay is down; and both last at
- * least the floor of recent real hand-overs, so most answers leave at the same moment.
+ * did, spending the CPU it spent (R13b), so an unknown name answers alike even while the relay
+ * is down; and both last at least the floor of recent real hand-overs, so most answers leave at
+ * the same moment.
  */
 export class CodeHandover {
   constructor(private readonly deps: CodeHandoverDependencies) {}
@@ -39,8 +41,10 @@ export class CodeHandover {
       const like = handovers.draw(channel, clock.now().getTime(), Math.random());
       if (like) await handovers.imitate(channel, begun, like.ms);
       await handovers.holdUntil(begun + floor);
+      ((globalThis as any).__tl ??= []).push({ kind: 'decoy', begun: performance.timeOrigin + begun, floor, released: performance.timeOrigin + performance.now(), cpu: (handovers as any).lastSpend });
       return like?.ok ?? true;
     }
+    const cpuBefore = threadCpuMs();
     const ok = await withDeadline(deliver(), deliveryTimeoutMs).then(
       () => true,
       (err: Error) => {
@@ -48,8 +52,9 @@ export class CodeHandover {
         return false;
       },
     );
-    handovers.record(channel, { ms: performance.now() - begun, ok, at: clock.now().getTime() });
+    handovers.record(channel, { ms: performance.now() - begun, ok, at: clock.now().getTime(), cpuMs: threadCpuMs() - cpuBefore });
     await handovers.holdUntil(begun + floor);
+    ((globalThis as any).__tl ??= []).push({ kind: 'real', begun: performance.timeOrigin + begun, floor, released: performance.timeOrigin + performance.now(), cpu: threadCpuMs() - cpuBefore });
     return ok;
   }
 }

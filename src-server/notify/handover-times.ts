@@ -1,3 +1,4 @@
+import { spendCpu } from '../security/cpu-time.js';
 import { ResponseFloors } from '../security/response-floor.js';
 
 /** Hand-overs remembered per channel: enough for a distribution, little enough to follow change. */
@@ -8,15 +9,20 @@ const STEER_BY = 25;
 const CORRECTION_STEP_MS = 0.05;
 /** A correction past this would mean the timers are broken, not late. */
 const MAX_CORRECTION_MS = 50;
+/** The most CPU a decoy spends (ms): a hand-over that cost more shared the loop with other requests, and a decoy should not multiply load. */
+const MAX_CPU_MS = 5;
 /** Older hand-overs say nothing about the relay as it is now. */
 const RECENT_MS = 10 * 60_000;
 
 export type HandoverChannel = 'email' | 'phone';
 
 export interface Handover {
+  /** How long it took, from the start of the request's own work. */
   ms: number;
   ok: boolean;
   at: number;
+  /** The server's CPU it used (ms): composing the message, talking to the relay. */
+  cpuMs: number;
 }
 
 /**
@@ -75,13 +81,17 @@ export class HandoverTimes {
    * so plain timers made decoys measurably slower than real hand-overs (R13b). Each imitation
    * therefore asks for a little less, by a correction steered so that half the imitations
    * take longer than the recent real median and half less (their medians meet, and follow the
-   * machine as its load changes). Sleeping, not spinning: a spinning process is also the one a
-   * busy scheduler runs last.
+   * machine as its load changes). It also spends the CPU recent real hand-overs spent (their
+   * median, `spendCpu`): the answer after an idle decoy left measurably later. Otherwise it
+   * sleeps: a spinning process is also the one a busy scheduler runs last.
    */
   async imitate(channel: HandoverChannel, begun: number, ms: number): Promise<void> {
+    const steering = this.recent[channel].slice(-STEER_BY);
+    (this as any).lastSpend = Math.min(MAX_CPU_MS, median(steering.map((h) => h.cpuMs)));
+    await spendCpu(Math.min(MAX_CPU_MS, median(steering.map((h) => h.cpuMs))));
     await this.wakeAt(begun + ms - this.correction[channel]);
     const took = performance.now() - begun;
-    const real = median(this.recent[channel].slice(-STEER_BY).map((h) => h.ms));
+    const real = median(steering.map((h) => h.ms));
     const step = took > real ? CORRECTION_STEP_MS : -CORRECTION_STEP_MS;
     this.correction[channel] = Math.min(MAX_CORRECTION_MS, Math.max(0, this.correction[channel] + step));
   }

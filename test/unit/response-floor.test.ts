@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HandoverTimes } from '../../src-server/notify/handover-times.js';
 import type { ResetMethodType } from '../../shared/api/common.js';
+import { threadCpuMs } from '../../src-server/security/cpu-time.js';
 import { ResponseFloor, ResponseFloors } from '../../src-server/security/response-floor.js';
 
 /** The floor is pure bookkeeping: nothing here waits. */
@@ -39,7 +40,7 @@ describe('R13b: the floor answers wait for', () => {
 
   it('R13b: a hand-over floor follows the real hand-overs of its own channel only', () => {
     const h = new HandoverTimes(noWait);
-    for (let ms = 1; ms <= 10; ms++) h.record('email', { ms, ok: true, at: 1_000 });
+    for (let ms = 1; ms <= 10; ms++) h.record('email', { ms, ok: true, at: 1_000, cpuMs: 0.5 });
     expect(h.floor('email', 1_000)).toBe(10);
     expect(h.floor('phone', 1_000)).toBe(0);
   });
@@ -50,5 +51,24 @@ describe('R13b: the floor answers wait for', () => {
     expect(floors.of('email')).toBe(floors.of('email'));
     expect(floors.of('email').floor(1_000)).toBe(10);
     expect(floors.of('authenticatorCode').floor(1_000)).toBe(0);
+  });
+
+  it('R13b: a decoy spends the CPU recent real hand-overs spent (their median), and never more than 5 ms', async () => {
+    const spent = async (cpuMs: number[]) => {
+      const h = new HandoverTimes(noWait);
+      for (const ms of cpuMs) h.record('email', { ms: 4, ok: true, at: 1_000, cpuMs: ms });
+      const before = threadCpuMs();
+      await h.imitate('email', performance.now(), 4);
+      return threadCpuMs() - before;
+    };
+    const idle = await spent([0, 0, 0]);
+    expect(idle).toBeLessThan(1);
+    // Median 3 ms, not the 40 ms outlier; before Node 23.9 the process's CPU is counted, a little more than this thread's.
+    const median = await spent([2, 3, 40]);
+    expect(median).toBeGreaterThan(2.7);
+    expect(median).toBeLessThan(15);
+    const capped = await spent([40, 50, 60]);
+    expect(capped).toBeGreaterThan(4.5);
+    expect(capped).toBeLessThan(20);
   });
 });
