@@ -38,8 +38,14 @@ export class HandoverTimes {
   /** The least a hand-over takes, real or decoy, per channel: see `floor`. */
   private readonly floors: ResponseFloors<HandoverChannel>;
 
-  /** `wakeAt`: resolves at a `performance.now()` time, precisely (a `PreciseTimer` in the server). */
-  constructor(private readonly wakeAt: (at: number) => Promise<void>) {
+  /**
+   * `wakeAt`: resolves at a `performance.now()` time, precisely (a `PreciseTimer` in the server).
+   * `spend`: keeps this thread busy for so many ms (`spendCpu`; tests see what is asked).
+   */
+  constructor(
+    private readonly wakeAt: (at: number) => Promise<void>,
+    private readonly spend: (ms: number) => Promise<void> = spendCpu,
+  ) {
     this.floors = new ResponseFloors(wakeAt);
   }
 
@@ -88,7 +94,7 @@ export class HandoverTimes {
   async imitate(channel: HandoverChannel, begun: number, ms: number): Promise<void> {
     const steering = this.recent[channel].slice(-STEER_BY);
     (this as any).lastSpend = Math.min(MAX_CPU_MS, median(steering.map((h) => h.cpuMs)));
-    await spendCpu(Math.min(MAX_CPU_MS, median(steering.map((h) => h.cpuMs))));
+    await this.spend(Math.min(MAX_CPU_MS, median(steering.map((h) => h.cpuMs))));
     await this.wakeAt(begun + ms - this.correction[channel]);
     const took = performance.now() - begun;
     const real = median(steering.map((h) => h.ms));
