@@ -10,7 +10,7 @@ afterAll(() => timer.close());
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 describe('R13b: the precise timer that holds challenge answers to their floor', () => {
-  it('R13b: never wakes before the time asked, and in median within 0.05 ms after it (a setTimeout is up to a millisecond either side)', async () => {
+  it('R13b: never wakes before the time asked, and in median within 0.1 ms after it (a setTimeout is up to a millisecond either side)', async () => {
     const late: number[] = [];
     for (let i = 0; i < 60; i++) {
       const at = performance.now() + 1 + (i % 7) * 0.31;
@@ -19,7 +19,7 @@ describe('R13b: the precise timer that holds challenge answers to their floor', 
     }
     console.info(`precise timer lateness, ms: median ${median(late).toFixed(3)}, max ${Math.max(...late).toFixed(3)}`);
     expect(Math.min(...late)).toBeGreaterThanOrEqual(0);
-    expect(median(late)).toBeLessThan(0.05);
+    expect(median(late)).toBeLessThan(0.1);
   });
 
   it('R13b: waits asked at once wake in the order of their times, a past time at once', async () => {
