@@ -41,7 +41,6 @@ export class CodeHandover {
       const like = handovers.draw(channel, clock.now().getTime(), Math.random());
       if (like) await handovers.imitate(channel, begun, like.ms);
       await handovers.holdUntil(begun + floor);
-      ((globalThis as any).__tl ??= []).push({ kind: 'decoy', begun: performance.timeOrigin + begun, floor, released: performance.timeOrigin + performance.now(), cpu: (handovers as any).lastSpend });
       return like?.ok ?? true;
     }
     const cpuBefore = threadCpuMs();
@@ -54,7 +53,6 @@ export class CodeHandover {
     );
     handovers.record(channel, { ms: performance.now() - begun, ok, at: clock.now().getTime(), cpuMs: threadCpuMs() - cpuBefore });
     await handovers.holdUntil(begun + floor);
-    ((globalThis as any).__tl ??= []).push({ kind: 'real', begun: performance.timeOrigin + begun, floor, released: performance.timeOrigin + performance.now(), cpu: threadCpuMs() - cpuBefore });
     return ok;
   }
 }

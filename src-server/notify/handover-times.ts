@@ -93,7 +93,6 @@ export class HandoverTimes {
    */
   async imitate(channel: HandoverChannel, begun: number, ms: number): Promise<void> {
     const steering = this.recent[channel].slice(-STEER_BY);
-    (this as any).lastSpend = Math.min(MAX_CPU_MS, median(steering.map((h) => h.cpuMs)));
     await this.spend(Math.min(MAX_CPU_MS, median(steering.map((h) => h.cpuMs))));
     await this.wakeAt(begun + ms - this.correction[channel]);
     const took = performance.now() - begun;

@@ -36,11 +36,12 @@ const LEAD_MS = 0.4;
 
 /**
  * Wakes at a `performance.now()` time, within microseconds after it, never before, turning the
- * loop only the last `LEAD_MS` (R13b). Node's own timers count the event loop's whole milliseconds, so when one fires after its time depends on where in its millisecond it
- * was set — and a prober who chains requests decides that: a real and a decoy challenge held by
- * `setTimeout` to the same floor left 0.1–0.2 ms apart in median. A worker thread sleeps to the
- * exact time and posts back; the message wakes the loop as a socket's reply would. One per
- * server, closed with it.
+ * loop only the last `LEAD_MS` (R13b). Node's own timers count the event loop's whole
+ * milliseconds, so when one fires after its time depends on where in its millisecond it was
+ * set — and a prober who chains requests decides that: a real and a decoy challenge held by
+ * `setTimeout` to the same floor left 0.1–0.2 ms apart in median. A worker thread sleeps to
+ * the exact time and posts back; the message wakes the loop as a socket's reply would. One
+ * per server, closed with it.
  */
 export class PreciseTimer {
   private readonly worker: Worker;
