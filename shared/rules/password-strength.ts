@@ -1,6 +1,7 @@
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
 import * as en from '@zxcvbn-ts/language-en';
+import { installDictionaryPrefilter } from './dictionary-prefilter.js';
 import { PASSWORD_MAX_LENGTH } from './password.js';
 
 /**
@@ -143,12 +144,14 @@ function repeatsOrContinues(chars: string[], i: number): boolean {
 }
 
 function newEstimator(): ZxcvbnFactory {
-  return new ZxcvbnFactory({
+  const estimator = new ZxcvbnFactory({
     dictionary: { ...common.dictionary, ...en.dictionary },
     graphs: common.adjacencyGraphs,
     translations: en.translations,
     l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS,
   });
+  installDictionaryPrefilter(estimator);
+  return estimator;
 }
 
 function commonPasswords(): Set<string> {
