@@ -15,7 +15,9 @@
  * Settings: BENCH_USERS (1500), BENCH_ROUNDS (3), BENCH_SEQ (changes per product and round at
  * concurrency 1, default 150), BENCH_CONC (at concurrency 8, default 300), BENCH_LTB_DIR,
  * BENCH_GROUPS_FROM (memberOf | search), BENCH_NODE_ARGS (extra node flags for our server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
- * BENCH_BARE (0: without the bare Node row).
+ * BENCH_BARE (0: without the bare Node row), BENCH_PASSWORDS (long: 20-23 characters whose tail
+ * alone decides the strength verdict, the default; short: 13-16 characters, the shape most
+ * people choose, which zxcvbn scores in full — LTB runs no strength estimate).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +40,8 @@ const CONCURRENCY = 8;
 const GROUPS_FROM = process.env.BENCH_GROUPS_FROM === 'search' ? 'search' : 'memberOf';
 /** BENCH_BARE=0 leaves out the bare Node floor (bench/lib/bare-ldap-server.ts). */
 const BARE = process.env.BENCH_BARE !== '0';
+/** The new passwords' shape (BENCH_PASSWORDS): see the header. */
+const SHORT_PASSWORDS = process.env.BENCH_PASSWORDS === 'short';
 const LTB_DIR = process.env.BENCH_LTB_DIR ?? path.resolve(ROOT, '../shared/peers/ltb-self-service-password');
 const TICK_MS = 1000 / 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
 
@@ -196,7 +200,8 @@ async function run(p: Product, slapdPidNo: number, count: number, concurrency: n
       left--;
       const uid = p.users[p.next++ % p.users.length]!;
       const current = p.passwords.get(uid)!;
-      const next = `Vx${++p.serial}-Harbor-${p.name === 'ours' ? 'Kite' : 'Reed'}-${(p.serial * 7919) % 10007}!`;
+      const word = p.name === 'ours' ? 'Kite' : 'Reed';
+      const next = SHORT_PASSWORDS ? `Vx${++p.serial}-${word}#${(p.serial * 7919) % 10007}` : `Vx${++p.serial}-Harbor-${word}-${(p.serial * 7919) % 10007}!`;
       const t0 = performance.now();
       await p.change(uid, current, next);
       latencies.push(performance.now() - t0);
@@ -311,7 +316,7 @@ async function main(): Promise<void> {
 
     const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
     console.log(`\nSigned-in password change on one slapd (${USERS} users), ${ROUNDS} interleaved rounds of ${SEQ} sequential + ${CONC} at concurrency ${CONCURRENCY} per product`);
-    console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores; our groups from ${GROUPS_FROM} (BENCH_GROUPS_FROM)\n`);
+    console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores; our groups from ${GROUPS_FROM} (BENCH_GROUPS_FROM); ${SHORT_PASSWORDS ? 'short' : 'long'} new passwords (BENCH_PASSWORDS)\n`);
     console.log('| | p50 ms | p95 ms | p99 ms | changes/s c=1 | changes/s c=8 | p99 ms c=8 | server CPU ms/change | slapd CPU ms/change | LDAP search / bind / write / connections per change |');
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const rows = products.map((p) => ({ p, r: row(p) }));

@@ -62,6 +62,8 @@ function allWords(dictionaries: Record<string, Record<string, number>>): Set<str
  * process gains it; installing twice is a no-op.
  */
 export function installDictionaryPrefilter(estimator: ZxcvbnFactory): void {
+  // Built now, with the dictionaries (PasswordStrength.prepare), not in the first check.
+  allWords((estimator as unknown as { options: DictionaryMatcher['options'] }).options.rankedDictionaries);
   const proto = matcherClassOf(estimator);
   if (proto[PREFILTERED]) return;
   proto[PREFILTERED] = true;

@@ -21,7 +21,7 @@ export function productPasswordViolations(password: string, policy: PolicyDocume
   });
 }
 
-/** Builds the strength dictionaries before the server listens, not in its first change (~0.3 s). */
+/** Builds the strength dictionaries before the server listens, not in its first change (~0.5 s). */
 export function preparePasswordChecks(): void {
   strength.prepare();
 }
