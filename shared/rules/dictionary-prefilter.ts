@@ -27,14 +27,17 @@ interface DictionaryMatch {
 
 const PREFILTERED = Symbol('sspr.dictionaryPrefilter');
 
-function matcherClassOf(estimator: ZxcvbnFactory): DictionaryMatcher & { [PREFILTERED]?: true } {
-  const instance = (estimator as unknown as { matching: { matchers: { dictionary: DictionaryMatcher } } }).matching.matchers.dictionary;
+/** The matcher class, or null when this zxcvbn-ts is not laid out as 4.2 is (the estimator then runs as it comes). */
+function matcherClassOf(estimator: ZxcvbnFactory): (DictionaryMatcher & { [PREFILTERED]?: true }) | null {
+  const internals = estimator as unknown as { matching?: { matchers?: { dictionary?: DictionaryMatcher } }; options?: DictionaryMatcher['options'] };
+  const instance = internals.matching?.matchers?.dictionary;
+  if (!instance || typeof instance.getRangedDictionaries !== 'function' || typeof internals.options?.rankedDictionaries !== 'object') return null;
   return Object.getPrototypeOf(instance) as DictionaryMatcher & { [PREFILTERED]?: true };
 }
 
 /** Whether `estimator`'s dictionary matcher is already the prefiltered one (for the equivalence test). */
 export function hasDictionaryPrefilter(estimator: ZxcvbnFactory): boolean {
-  return matcherClassOf(estimator)[PREFILTERED] === true;
+  return matcherClassOf(estimator)?.[PREFILTERED] === true;
 }
 
 /** Every word of every dictionary the estimator was built with, once per dictionary set. */
@@ -59,12 +62,14 @@ function allWords(dictionaries: Record<string, Record<string, number>>): Set<str
  * same guesses and score (test/unit/dictionary-prefilter.test.ts compares them on a corpus).
  * It replaces the method on the matcher class the estimator was built from (the class its
  * l33t, reverse and word-sequence matchers extend), so every estimator of that class in the
- * process gains it; installing twice is a no-op.
+ * process gains it; installing twice is a no-op. A zxcvbn-ts laid out otherwise is left as it
+ * comes (slower, never wrong), and the test, which expects it installed, flags the upgrade.
  */
 export function installDictionaryPrefilter(estimator: ZxcvbnFactory): void {
+  const proto = matcherClassOf(estimator);
+  if (!proto) return;
   // Built now, with the dictionaries (PasswordStrength.prepare), not in the first check.
   allWords((estimator as unknown as { options: DictionaryMatcher['options'] }).options.rankedDictionaries);
-  const proto = matcherClassOf(estimator);
   if (proto[PREFILTERED]) return;
   proto[PREFILTERED] = true;
   const original = proto.match;

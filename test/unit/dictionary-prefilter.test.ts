@@ -51,6 +51,7 @@ describe('zxcvbn dictionary prefilter (issue 12)', () => {
 
     installDictionaryPrefilter(plain);
     installDictionaryPrefilter(plain);
+    // False after an upgrade of zxcvbn-ts that moved its matcher: the check is then as slow as before.
     expect(hasDictionaryPrefilter(plain)).toBe(true);
     const after = passwords.map((p) => verdict(plain, p));
     const fresh = estimator();
