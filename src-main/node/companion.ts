@@ -24,7 +24,7 @@ import { IdleTimer } from '../common/idle-timer.js';
 import { approvalNotification, type NativeNotification } from '../common/notification-text.js';
 import { ipcError } from '../common/problem.js';
 import { StatusMonitor } from '../common/status-monitor.js';
-import type { Clock, Timers } from '../common/time.js';
+import type { Clock, TimerHandle, Timers } from '../common/time.js';
 import { AccountCache } from './account-cache.js';
 import { AccountSession, isUnreachable } from './account-session.js';
 import { solveProofOfWork } from './proof-of-work-solver.js';
@@ -79,6 +79,9 @@ const POLICY_TTL_MS = 5 * 60_000;
 const ok = <T>(value: T): IpcResult<T> => ({ ok: true, value });
 const fail = (error: IpcError): IpcResult<never> => ({ ok: false, error });
 
+/** After start, when the password checklist's dictionaries are built. */
+export const ADVISOR_PREPARE_DELAY_MS = 3000;
+
 export class Companion {
   readonly api: ApiClient;
   readonly cache: AccountCache;
@@ -90,6 +93,7 @@ export class Companion {
   readonly idle: IdleTimer;
   readonly handlers: IpcHandlers;
   private readonly advisor = new PasswordAdvisor();
+  private advisorPreparing: TimerHandle | null = null;
   /** What logon mode's exit code reports (followed in every mode; read only in logon mode). */
   readonly logonOutcome = new LogonOutcomeTracker();
   private policy: { value: PublicPolicy; at: number; server: string | null } | null = null;
@@ -151,11 +155,18 @@ export class Companion {
   /** At app start: restore the last session from the keychain and start the background work. */
   async start(): Promise<void> {
     this.idle.start();
+    // The strength dictionaries take ~0.5 s to build: once the window is up, not at the first keystroke.
+    this.advisorPreparing = this.deps.timers.setTimeout(() => {
+      this.advisorPreparing = null;
+      this.advisor.prepare();
+    }, ADVISOR_PREPARE_DELAY_MS);
     if (this.deps.config.get().kioskMode) return;
     await this.session.restore();
   }
 
   stop(): void {
+    if (this.advisorPreparing) this.deps.timers.clearTimeout(this.advisorPreparing);
+    this.advisorPreparing = null;
     this.idle.stop();
     this.status.stop();
     this.approvals.stop();
