@@ -47,6 +47,9 @@ export class PreciseTimer {
   private readonly worker: Worker;
   private readonly signal = new Int32Array(new SharedArrayBuffer(8));
   private readonly waiting = new Map<number, () => void>();
+  /** Woken waits the loop turns for until their time (the last LEAD_MS). */
+  private turning: Array<{ at: number; resolve: () => void }> = [];
+  private turnPending = false;
   private nextId = 0;
   private closed = false;
 
@@ -63,7 +66,26 @@ export class PreciseTimer {
   /** Resolves at `performance.now()` time `at` (microseconds after); at once when it has passed. */
   async until(at: number): Promise<void> {
     await this.wake(at - LEAD_MS);
-    while (!this.closed && performance.now() < at) await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => {
+      // Kept in order of time: a stalled loop that finds several due releases them in that order.
+      let k = this.turning.length;
+      while (k > 0 && this.turning[k - 1]!.at > at) k--;
+      this.turning.splice(k, 0, { at, resolve });
+      this.turn();
+    });
+  }
+
+  /** Releases every due wait, earliest first; while any is left, again on the next turn of the loop. */
+  private turn(): void {
+    const now = performance.now();
+    while (this.turning.length && (this.closed || this.turning[0]!.at <= now)) this.turning.shift()!.resolve();
+    if (this.turning.length && !this.turnPending) {
+      this.turnPending = true;
+      setImmediate(() => {
+        this.turnPending = false;
+        this.turn();
+      });
+    }
   }
 
   /** Resolves when the worker posts back, a tenth or two of a millisecond after `at`. */
@@ -89,6 +111,7 @@ export class PreciseTimer {
     Atomics.notify(this.signal, 0);
     for (const wake of this.waiting.values()) wake();
     this.waiting.clear();
+    this.turn();
     await this.worker.terminate();
   }
 }

@@ -32,6 +32,19 @@ describe('R13b: the precise timer that holds challenge answers to their floor', 
     expect(performance.now() - before).toBeLessThan(1);
   });
 
+  it('R13b: a wait already due is not released before an earlier one the loop is still turning for', async () => {
+    const start = performance.now();
+    const woke: number[] = [];
+    const earlier = timer.until(start + 0.3).then(() => woke.push(1));
+    // A few microtasks: `earlier` is now turning the loop (its time is within LEAD_MS).
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    // The loop stalls past both times (a long request, a collection), then a later time is asked.
+    while (performance.now() < start + 0.6);
+    const later = timer.until(start + 0.4).then(() => woke.push(2));
+    await Promise.all([earlier, later]);
+    expect(woke).toEqual([1, 2]);
+  });
+
   it('closing resolves a wait still pending rather than leaving it hanging', async () => {
     const other = new PreciseTimer();
     const pending = other.until(performance.now() + 60_000);
