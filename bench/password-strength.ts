@@ -39,9 +39,16 @@ function main(): void {
   // The dictionaries are built on first use: once per process, not per check.
   const warm = cpuMs(() => productPasswordViolations('Warm-Up-Passw0rd', DEFAULT_POLICY, owner, 'en'));
   console.log(`first check (builds the dictionaries, once per process): ${warm.toFixed(1)} ms CPU`);
+  // The first checks of each shape also pay V8's compilation (on its own threads, which
+  // process.cpuUsage counts): once per process, shown apart so the table is each check's own cost.
+  const compiled = cpuMs(() => {
+    for (const make of Object.values(SHAPES)) for (const n of LENGTHS) for (let k = 0; k < 3; k++) productPasswordViolations(make(n), DEFAULT_POLICY, owner, 'en');
+  });
+  console.log(`first pass over every cell (V8 compiles the matchers, once per process): ${compiled.toFixed(1)} ms CPU`);
   console.log(`median CPU ms per check of ${REPEAT}; length →`);
   console.log(['shape'.padEnd(18), ...LENGTHS.map((n) => String(n).padStart(7))].join(''));
   let worst = { ms: 0, where: '' };
+  let worstSingle = { ms: 0, where: '' };
   for (const [name, make] of Object.entries(SHAPES)) {
     const cells: string[] = [];
     for (const n of LENGTHS) {
@@ -49,6 +56,7 @@ function main(): void {
       const times = Array.from({ length: REPEAT }, () => cpuMs(() => productPasswordViolations(password, DEFAULT_POLICY, owner, 'en'))).sort((a, b) => a - b);
       const median = times[Math.floor(times.length / 2)]!;
       if (median > worst.ms) worst = { ms: median, where: `${name}, ${n} chars` };
+      if (times.at(-1)! > worstSingle.ms) worstSingle = { ms: times.at(-1)!, where: `${name}, ${n} chars` };
       cells.push(median.toFixed(2).padStart(7));
     }
     console.log([name.padEnd(18), ...cells].join(''));
@@ -56,6 +64,7 @@ function main(): void {
   const verdict = worst.ms <= BUDGET_MS ? 'within' : 'OVER';
   console.log(`load average while measuring: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores (other work inflates CPU time too)`);
   console.log(`worst case: ${worst.ms.toFixed(2)} ms CPU (${worst.where}) — ${verdict} the ${BUDGET_MS} ms bound`);
+  console.log(`worst single check: ${worstSingle.ms.toFixed(2)} ms CPU (${worstSingle.where}; a collection or a compile can land in any one check)`);
 }
 
 main();

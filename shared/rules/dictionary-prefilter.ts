@@ -40,15 +40,37 @@ export function hasDictionaryPrefilter(estimator: ZxcvbnFactory): boolean {
   return matcherClassOf(estimator)?.[PREFILTERED] === true;
 }
 
-/** Every word of every dictionary the estimator was built with, once per dictionary set. */
-const wordsOf = new WeakMap<object, Set<string>>();
+/**
+ * A word's entries in a set of dictionaries, in the set's order, each packed as
+ * position in the set × RANKS + rank: one number for a word of one dictionary (most of them,
+ * so the map costs no allocation per word), a list for a word of several.
+ */
+type Entries = Map<string, number | number[]>;
 
-function allWords(dictionaries: Record<string, Record<string, number>>): Set<string> {
-  let words = wordsOf.get(dictionaries);
+/** Ranks stay below this (the largest list holds ~50,000 words); positions are few. */
+const RANKS = 2 ** 20;
+
+/** Per estimator (its ranked dictionaries), per set of dictionary names: every word's entries. */
+const entriesOf = new WeakMap<object, Map<string, Entries>>();
+
+function entries(owned: Record<string, Record<string, number>>, set: string[]): Entries {
+  let bySet = entriesOf.get(owned);
+  if (!bySet) entriesOf.set(owned, (bySet = new Map()));
+  const key = set.join('\n');
+  let words = bySet.get(key);
   if (!words) {
-    words = new Set();
-    for (const ranked of Object.values(dictionaries)) for (const word of Object.keys(ranked)) words.add(word);
-    wordsOf.set(dictionaries, words);
+    words = new Map();
+    for (const [position, name] of set.entries()) {
+      const ranked = owned[name]!;
+      for (const word of Object.keys(ranked)) {
+        const entry = position * RANKS + ranked[word]!;
+        const known = words.get(word);
+        if (known === undefined) words.set(word, entry);
+        else if (typeof known === 'number') words.set(word, [known, entry]);
+        else known.push(entry);
+      }
+    }
+    bySet.set(key, words);
   }
   return words;
 }
@@ -56,10 +78,12 @@ function allWords(dictionaries: Record<string, Record<string, number>>): Set<str
 /**
  * zxcvbn-ts's dictionary matcher looks every substring of the password up in each of its 20
  * dictionaries, once for the password, once reversed, once per l33t variant and again for
- * word sequences: most of a 12-character check (1–3 ms, issue 12). Nearly every substring is
- * in none of them, so this skips such a substring with one lookup in the union of all words
- * and looks the rest up exactly as zxcvbn does: the same matches in the same order, so the
- * same guesses and score (test/unit/dictionary-prefilter.test.ts compares them on a corpus).
+ * word sequences: most of a 12-character check (1–3 ms, issue 12). Here one lookup per
+ * substring, in a map built once of every word with its dictionaries and ranks, finds what
+ * the 20 lookups find: nearly every substring is in none, and a word in several is found in
+ * all at once. The user's own words (merged per call) are looked up as zxcvbn does. The same
+ * matches come out in the same order, so the same guesses and score
+ * (test/unit/dictionary-prefilter.test.ts compares them on a corpus).
  * It replaces the method on the matcher class the estimator was built from (the class its
  * l33t, reverse and word-sequence matchers extend), so every estimator of that class in the
  * process gains it; installing twice is a no-op. A zxcvbn-ts laid out otherwise is left as it
@@ -68,8 +92,11 @@ function allWords(dictionaries: Record<string, Record<string, number>>): Set<str
 export function installDictionaryPrefilter(estimator: ZxcvbnFactory): void {
   const proto = matcherClassOf(estimator);
   if (!proto) return;
+  const owned = (estimator as unknown as { options: DictionaryMatcher['options'] }).options.rankedDictionaries;
+  // Packed entries hold ranks below RANKS: a list that long is left to zxcvbn as it comes.
+  if (Object.values(owned).some((ranked) => Object.keys(ranked).length >= RANKS)) return;
   // Built now, with the dictionaries (PasswordStrength.prepare), not in the first check.
-  allWords((estimator as unknown as { options: DictionaryMatcher['options'] }).options.rankedDictionaries);
+  entries(owned, Object.keys(owned));
   if (proto[PREFILTERED]) return;
   proto[PREFILTERED] = true;
   const original = proto.match;
@@ -81,22 +108,39 @@ export function installDictionaryPrefilter(estimator: ZxcvbnFactory): void {
     const length = password.length;
     const lower = password.toLowerCase();
     const { rankedDictionaries, rankedDictionariesMaxWordSize } = this.getRangedDictionaries(userInputsOptions);
-    // The user's own words are merged in per call; every other dictionary is one of the estimator's.
-    const known = allWords(this.options.rankedDictionaries);
-    const userInputs = rankedDictionaries.userInputs;
+    const owned = this.options.rankedDictionaries;
     const names = Object.keys(rankedDictionaries);
+    // The estimator's own dictionaries come from the map; any other (the user's words) is looked up.
+    const fromMap: number[] = [];
+    const perCall: number[] = [];
+    names.forEach((name, k) => (rankedDictionaries[name] === owned[name] ? fromMap : perCall).push(k));
+    const words = entries(owned, fromMap.map((k) => names[k]!));
     const maxWidth = Math.max(0, ...Object.values(rankedDictionariesMaxWordSize));
+    const fromSet = (entry: number) => [fromMap[Math.floor(entry / RANKS)]!, entry % RANKS] as const;
+    const push = (i: number, j: number, word: string, k: number, rank: number) =>
+      matches.push({ pattern: 'dictionary', i, j, token: password.slice(i, j + 1), matchedWord: word, rank, dictionaryName: names[k]!, reversed: false, l33t: false });
     for (let i = 0; i < length; i++) {
       for (let j = i; j < length; j++) {
         const whole = i === 0 && j === length - 1;
         if (j - i + 1 > maxWidth && !whole) break;
         const word = lower.slice(i, j + 1);
-        if (!known.has(word) && userInputs?.[word] === undefined) continue;
-        for (const dictionaryName of names) {
-          if (j - i + 1 > rankedDictionariesMaxWordSize[dictionaryName]! && !whole) continue;
-          const rank = rankedDictionaries[dictionaryName]![word];
-          if (rank !== undefined) matches.push({ pattern: 'dictionary', i, j, token: password.slice(i, j + 1), matchedWord: word, rank, dictionaryName, reversed: false, l33t: false });
+        // A word of a dictionary is no longer than that dictionary's longest: no width check needed.
+        const found = words.get(word);
+        let extra: Array<readonly [number, number]> | null = null;
+        for (const k of perCall) {
+          const name = names[k]!;
+          if (j - i + 1 > rankedDictionariesMaxWordSize[name]! && !whole) continue;
+          const rank = rankedDictionaries[name]![word];
+          if (rank !== undefined) (extra ??= []).push([k, rank]);
         }
+        if (!extra) {
+          if (typeof found === 'number') push(i, j, word, ...fromSet(found));
+          else if (found) for (const entry of found) push(i, j, word, ...fromSet(entry));
+          continue;
+        }
+        // Both kinds: in the order of `names`, as zxcvbn loops over them.
+        const all = [...(found === undefined ? [] : typeof found === 'number' ? [found] : found).map(fromSet), ...extra];
+        for (const [k, rank] of all.sort((a, b) => a[0] - b[0])) push(i, j, word, k, rank);
       }
     }
     return matches;

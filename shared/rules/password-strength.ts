@@ -74,7 +74,7 @@ export class PasswordStrength {
   }
 
   /**
-   * Builds the dictionaries now (~0.5 s of CPU), so the first check after a server starts
+   * Builds the dictionaries now (~0.6 s of CPU), so the first check after a server starts
    * does not hold its event loop that long: the server calls it before it listens.
    */
   prepare(): void {

@@ -155,7 +155,7 @@ export class Companion {
   /** At app start: restore the last session from the keychain and start the background work. */
   async start(): Promise<void> {
     this.idle.start();
-    // The strength dictionaries take ~0.5 s to build: once the window is up, not at the first keystroke.
+    // The strength dictionaries take ~0.6 s to build: once the window is up, not at the first keystroke.
     this.advisorPreparing = this.deps.timers.setTimeout(() => {
       this.advisorPreparing = null;
       this.advisor.prepare();

@@ -17,7 +17,7 @@ const sha256Hex = (text: string) => createHash('sha256').update(text).digest('he
 export class PasswordAdvisor {
   private readonly strength = new PasswordStrength();
 
-  /** Builds the dictionaries now (~0.5 s), so the first check as the user types is quick. */
+  /** Builds the dictionaries now (~0.6 s), so the first check as the user types is quick. */
   prepare(): void {
     this.strength.prepare();
   }

@@ -38,14 +38,16 @@ function corpus(): Array<{ password: string; inputs: string[] }> {
 }
 
 describe('zxcvbn dictionary prefilter (issue 12)', () => {
-  it('R18b: gives every password the same guesses, score and match sequence as zxcvbn-ts itself', () => {
+  it('R18b: gives every password the same matches, guesses, score and match sequence as zxcvbn-ts itself', () => {
     const plain = estimator();
     // Vitest runs each file in its own module graph: nothing has installed it yet.
     expect(hasDictionaryPrefilter(plain)).toBe(false);
     const passwords = corpus();
     const verdict = (e: ZxcvbnFactory, p: { password: string; inputs: string[] }) => {
       const r = e.check(p.password, p.inputs);
-      return JSON.stringify({ guesses: r.guesses, score: r.score, sequence: r.sequence.map((m) => [m.pattern, m.i, m.j, m.token, (m as { rank?: number }).rank ?? null]) });
+      // Every matcher's raw matches too, in order (zxcvbn's private `main`): the same list, not just the same outcome.
+      const matches = (e as unknown as { main(password: string, inputs: string[]): unknown }).main(p.password, p.inputs);
+      return JSON.stringify({ guesses: r.guesses, score: r.score, sequence: r.sequence.map((m) => [m.pattern, m.i, m.j, m.token, (m as { rank?: number }).rank ?? null]), matches });
     };
     const before = passwords.map((p) => verdict(plain, p));
 
