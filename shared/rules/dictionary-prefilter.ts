@@ -53,7 +53,8 @@ const RANKS = 2 ** 20;
 /** Per estimator (its ranked dictionaries), per set of dictionary names: every word's entries. */
 const entriesOf = new WeakMap<object, Map<string, Entries>>();
 
-function entries(owned: Record<string, Record<string, number>>, set: string[]): Entries {
+/** Null when a rank does not fit the packing (a list of RANKS words or more). */
+function entries(owned: Record<string, Record<string, number>>, set: string[]): Entries | null {
   let bySet = entriesOf.get(owned);
   if (!bySet) entriesOf.set(owned, (bySet = new Map()));
   const key = set.join('\n');
@@ -63,6 +64,7 @@ function entries(owned: Record<string, Record<string, number>>, set: string[]): 
     for (const [position, name] of set.entries()) {
       const ranked = owned[name]!;
       for (const word of Object.keys(ranked)) {
+        if (ranked[word]! >= RANKS) return null;
         const entry = position * RANKS + ranked[word]!;
         const known = words.get(word);
         if (known === undefined) words.set(word, entry);
@@ -93,10 +95,9 @@ export function installDictionaryPrefilter(estimator: ZxcvbnFactory): void {
   const proto = matcherClassOf(estimator);
   if (!proto) return;
   const owned = (estimator as unknown as { options: DictionaryMatcher['options'] }).options.rankedDictionaries;
-  // Packed entries hold ranks below RANKS: a list that long is left to zxcvbn as it comes.
-  if (Object.values(owned).some((ranked) => Object.keys(ranked).length >= RANKS)) return;
-  // Built now, with the dictionaries (PasswordStrength.prepare), not in the first check.
-  entries(owned, Object.keys(owned));
+  // Built now, with the dictionaries (PasswordStrength.prepare), not in the first check. A list
+  // too long for the packing is left to zxcvbn as it comes.
+  if (!entries(owned, Object.keys(owned))) return;
   if (proto[PREFILTERED]) return;
   proto[PREFILTERED] = true;
   const original = proto.match;
@@ -114,7 +115,8 @@ export function installDictionaryPrefilter(estimator: ZxcvbnFactory): void {
     const fromMap: number[] = [];
     const perCall: number[] = [];
     names.forEach((name, k) => (rankedDictionaries[name] === owned[name] ? fromMap : perCall).push(k));
-    const words = entries(owned, fromMap.map((k) => names[k]!));
+    // A subset of the estimator's lists, which all fit the packing (checked at install).
+    const words = entries(owned, fromMap.map((k) => names[k]!))!;
     const maxWidth = Math.max(0, ...Object.values(rankedDictionariesMaxWordSize));
     const fromSet = (entry: number) => [fromMap[Math.floor(entry / RANKS)]!, entry % RANKS] as const;
     const push = (i: number, j: number, word: string, k: number, rank: number) =>

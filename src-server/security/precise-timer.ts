@@ -48,7 +48,7 @@ export class PreciseTimer {
   private readonly signal = new Int32Array(new SharedArrayBuffer(8));
   private readonly waiting = new Map<number, () => void>();
   /** Woken waits the loop turns for until their time (the last LEAD_MS). */
-  private turning: Array<{ at: number; resolve: () => void }> = [];
+  private readonly turning: Array<{ at: number; resolve: () => void }> = [];
   private turnPending = false;
   private nextId = 0;
   private closed = false;
