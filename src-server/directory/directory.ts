@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Locale } from '../../shared/api/common.js';
 import type { Violation } from '../../shared/api/errors.js';
+import type { PasswordOwner } from '../../shared/rules/password.js';
 import type { Database } from '../store/schema.js';
 
 /**
@@ -68,6 +69,12 @@ export interface ExpiryWindow {
   maxAgeDays: number;
 }
 
+/** A change's bind sent ahead (`Directory.bindEarly`): passed to `changePassword`, else dropped. */
+export interface EarlyPasswordCheck {
+  /** Gives its connection back unused; a no-op once the change used it. */
+  drop(): void;
+}
+
 /** Thrown when the directory cannot be reached; the HTTP layer answers `directory_unavailable`. */
 export class DirectoryUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -110,7 +117,21 @@ export interface Directory {
    * `beforeWrite`, when given, is awaited once the current password is confirmed and before
    * anything is written (the caller's intent commits meanwhile); if it throws, nothing is written.
    */
-  changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string, beforeWrite?: () => Promise<void>): Promise<PasswordWriteResult>;
+  changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string, beforeWrite?: () => Promise<void>, early?: EarlyPasswordCheck | null): Promise<PasswordWriteResult>;
+  /**
+   * LDAP: the names the product's policy reads (R18b), as the account was last read lately,
+   * or null. A change whose new password passes with them may send its check of the current
+   * password ahead (`bindEarly`).
+   */
+  lastSeen?(id: string): PasswordOwner | null;
+  /**
+   * LDAP: sends a change's check of the current password (the user's bind) now, to where the
+   * account was last read, so it overlaps the change's look-up (issue 12). `changePassword`
+   * uses it when the look-up finds the account still there; the caller drops it otherwise.
+   * Null when the account was not read lately, or when the change is refused before any
+   * bind (no current password, or the same password twice).
+   */
+  bindEarly?(id: string, currentPassword: string, newPassword: string): EarlyPasswordCheck | null;
   /** `changePassword` with the completion in the write's transaction (only the built-in directory). */
   changePasswordWith?(user: DirectoryAccount, currentPassword: string, newPassword: string, complete: (trx: Transaction<Database>, changedAt: Date) => Promise<void>): Promise<PasswordWriteResult>;
   unlock(user: DirectoryUser): Promise<void>;

@@ -5,7 +5,9 @@ import type { PasswordNotifier } from '../notify/notifications.js';
 import { productPasswordViolations } from '../policy/password-check.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/db.js';
-import type { Directory } from '../directory/directory.js';
+import type { Directory, DirectoryAccount, EarlyPasswordCheck } from '../directory/directory.js';
+import type { PasswordOwner } from '../../shared/rules/password.js';
+import type { PolicyDocument } from '../../shared/api/policy.js';
 import type { PolicyStore } from '../store/policy-store.js';
 import type { PasswordWrites } from './password-write.js';
 
@@ -19,6 +21,8 @@ interface PasswordChangeDependencies {
 }
 
 const WRONG_CURRENT = 'The current password is not correct.';
+
+const sameOwner = (a: PasswordOwner, b: PasswordOwner) => a.username === b.username && (a.displayName ?? null) === (b.displayName ?? null) && (a.email ?? null) === (b.email ?? null);
 
 /**
  * R15, R18a, R18b: a signed-in user (or one holding a change token after an expired
@@ -39,13 +43,35 @@ export class PasswordChange {
 
   async change(subjectId: string, input: { currentPassword: string; newPassword: string }, ctx: { client: string; locale: Locale }): Promise<{ changedAt: string }> {
     const deps = this.deps;
-    const user = await deps.directory.findAccountById(subjectId);
+    const lookup = deps.directory.findAccountById(subjectId);
+    // Awaited below; this only keeps a failure before then from leaving it unhandled.
+    lookup.catch(() => {});
+    const policy = await deps.policyStore.get();
+    // While the look-up is out: if the new password passes the policy with the names the
+    // account was last read with, the check of the current password goes out too (issue 12).
+    const seen = deps.directory.lastSeen?.(subjectId) ?? null;
+    const early = seen && productPasswordViolations(input.newPassword, policy, seen, ctx.locale).length === 0 ? (deps.directory.bindEarly?.(subjectId, input.currentPassword, input.newPassword) ?? null) : null;
+    try {
+      return await this.changeFound(await lookup, input, ctx, policy, early ? { owner: seen!, check: early } : null);
+    } finally {
+      early?.drop();
+    }
+  }
+
+  private async changeFound(
+    user: DirectoryAccount | null,
+    input: { currentPassword: string; newPassword: string },
+    ctx: { client: string; locale: Locale },
+    policy: PolicyDocument,
+    early: { owner: PasswordOwner; check: EarlyPasswordCheck } | null,
+  ): Promise<{ changedAt: string }> {
+    const deps = this.deps;
     if (!user) throw new ProblemError('unauthorized', 'The account no longer exists.');
     const audit = (result: 'success' | 'failure' | 'denied' | 'locked', reason?: string) =>
       deps.auditLog.write(deps.db, { type: 'password.change', user: user.username, result, client: ctx.client, detail: reason ? { reason } : null });
 
-    const policy = await deps.policyStore.get();
-    const violations = productPasswordViolations(input.newPassword, policy, user, ctx.locale);
+    // Checked already when the account's names have not changed since.
+    const violations = early && sameOwner(early.owner, user) ? [] : productPasswordViolations(input.newPassword, policy, user, ctx.locale);
     if (violations.length) {
       await audit('failure', 'productPolicy');
       throw new ProblemError('password_policy', 'The new password does not meet the policy.', { violations });
@@ -53,8 +79,8 @@ export class PasswordChange {
 
     // R22: rendered now, queued with the write.
     const notices = await deps.passwordNotifier.messages(user, { how: 'change', client: ctx.client, locale: ctx.locale });
-    const written = await deps.passwordWrites.write(user, input.newPassword, { kind: 'change', currentPassword: input.currentPassword }, {
-      userId: subjectId,
+    const written = await deps.passwordWrites.write(user, input.newPassword, { kind: 'change', currentPassword: input.currentPassword, early: early?.check }, {
+      userId: user.id,
       audit: { type: 'password.change', user: user.username, result: 'success', client: ctx.client },
       notices,
       clearThrottleKeys: [],

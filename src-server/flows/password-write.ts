@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
 import { revokeUserSessions } from '../store/revocation.js';
 import type { Clock } from '../clock.js';
-import { DirectoryUnavailableError, type Directory, type DirectoryAccount, type PasswordWriteResult } from '../directory/directory.js';
+import { DirectoryUnavailableError, type Directory, type DirectoryAccount, type EarlyPasswordCheck, type PasswordWriteResult } from '../directory/directory.js';
 import type { MailMessage } from '../notify/mailer.js';
 import type { ClaimedNotices, NoticeOutbox } from '../notify/notice-outbox.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -24,7 +24,7 @@ export interface WriteCompletion {
 }
 
 /** A user's change (checked against the current password) or an administrator's reset. */
-type PasswordWriteKind = { kind: 'change'; currentPassword: string } | { kind: 'reset'; unlock: boolean; mustChange: boolean };
+type PasswordWriteKind = { kind: 'change'; currentPassword: string; early?: EarlyPasswordCheck | null } | { kind: 'reset'; unlock: boolean; mustChange: boolean };
 
 /** An intent the directory never answered for is given up after this (no state without an expiry). */
 const INTENT_KEEP_MS = 24 * 3_600_000;
@@ -116,7 +116,7 @@ export class PasswordWrites {
     if (how.kind === 'reset') await recorded();
     let written: PasswordWriteResult;
     try {
-      written = how.kind === 'change' ? await directory.changePassword(user, how.currentPassword, newPassword, recorded) : await directory.resetPassword(user, newPassword, how);
+      written = how.kind === 'change' ? await directory.changePassword(user, how.currentPassword, newPassword, recorded, how.early) : await directory.resetPassword(user, newPassword, how);
     } catch (err) {
       // No intent, no write: the directory writes only once it is recorded.
       if (await recording) throw err;

@@ -341,7 +341,7 @@ describe.sequential('SSPR on Active Directory through the HTTP API', () => {
     expect(admin.body.user).toMatchObject({ username: 'Administrator', isAdmin: true });
   }));
 
-  it('issue 12: round trips on the DC, counted by a proxy that ends TLS: sign-in 1 search for the user + 1 for its nested groups + 1 bind; a signed-in change 1 search + 1 bind + 1 modify', withAd(async (s) => {
+  it('issue 12: round trips on the DC, counted by a proxy that ends TLS: sign-in 1 search for the user + 1 for its nested groups + 1 bind; a signed-in change 1 search + 1 bind + 1 modify, the bind sent with the search', withAd(async (s) => {
     await s.addUser({ name: 'kenji', password: 'Amber-First-Passw0rd-3' });
     await s.setDomainPolicy({ minPwdAge: '0' });
     const counter = await startLdapCounter({ port: 636, tls: { certFile: s.certFile, keyFile: s.keyFile, caFile: s.caFile } });
@@ -359,6 +359,10 @@ describe.sequential('SSPR on Active Directory through the HTTP API', () => {
       expect(counter.take()).toMatchObject({ search: 2, bind: 1, modify: 0, extended: 0 });
       const changed = await api.api('POST', '/me/password', { token: signedIn.body.accessToken, body: { currentPassword: 'Amber-First-Passw0rd-3', newPassword: 'Granite-Harbor-Lantern-47' } });
       expect(changed.status).toBe(200);
+      // The bind as the user leaves with the look-up (to where sign-in found the entry), not after it.
+      const timeline = counter.timeline();
+      expect(timeline.indexOf('bind>')).toBeGreaterThanOrEqual(0);
+      expect(timeline.indexOf('bind>')).toBeLessThan(timeline.indexOf('<search'));
       expect(counter.take()).toMatchObject({ search: 1, bind: 1, modify: 1, extended: 0 });
       expect(await s.canBind(s.userDn('kenji'), 'Granite-Harbor-Lantern-47')).toBe(true);
     } finally {

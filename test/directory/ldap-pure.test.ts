@@ -2,6 +2,7 @@ import { BerReader, BerWriter } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { adBindReason, adErrorCode, adWriteViolations, meetsAdComplexity, type AdWriteContext } from '../../src-server/directory/ldap/ad-errors.js';
 import { PasswordPolicyControl, PolicyHintsControl, passwordModifyValue } from '../../src-server/directory/ldap/controls.js';
+import { LastSeen } from '../../src-server/directory/ldap/early-bind.js';
 import { and, eq, escapeDnValue, escapeFilterValue, extensible, or } from '../../src-server/directory/ldap/escape.js';
 import { ppolicyViolations } from '../../src-server/directory/ldap/ppolicy.js';
 import { flavourOf } from '../../src-server/directory/ldap/root-dse.js';
@@ -159,5 +160,45 @@ describe('directory refusals as violations (R18b)', () => {
     expect(meetsAdComplexity('lowercaseonly', null, null)).toBe(false);
     expect(meetsAdComplexity('Liddell-Passw0rd', 'alice', 'Alice Liddell')).toBe(false);
     expect(meetsAdComplexity('パスワードAb1', null, null)).toBe(true);
+  });
+});
+
+describe('where accounts were last read (a change\'s early bind, issue 12)', () => {
+  const owner = (username: string) => ({ username, displayName: `${username} display`, email: `${username}@corp.example` });
+
+  it('keeps the place and the names for an access token\'s life (15 min), then forgets them', () => {
+    let now = 0;
+    const seen = new LastSeen(() => now);
+    seen.saw('id-1', 'uid=a,ou=people,dc=example,dc=org', owner('a'));
+    now = 15 * 60_000;
+    expect(seen.get('id-1')).toEqual({ dn: 'uid=a,ou=people,dc=example,dc=org', owner: owner('a') });
+    now += 1;
+    expect(seen.get('id-1')).toBeNull();
+  });
+
+  it('a later read replaces the place (a renamed entry); a read finding nothing forgets it', () => {
+    const seen = new LastSeen(() => 0);
+    seen.saw('id-1', 'uid=a,ou=people,dc=example,dc=org', owner('a'));
+    seen.saw('id-1', 'cn=A,ou=staff,dc=example,dc=org', owner('a'));
+    expect(seen.get('id-1')?.dn).toBe('cn=A,ou=staff,dc=example,dc=org');
+    seen.forget('id-1');
+    expect(seen.get('id-1')).toBeNull();
+  });
+
+  it('holds at most 10,000 accounts; the one read longest ago goes first', () => {
+    const seen = new LastSeen(() => 0);
+    for (let i = 0; i < 10_000; i++) seen.saw(`id-${i}`, `uid=u${i},dc=example,dc=org`, owner(`u${i}`));
+    seen.saw('id-0', 'uid=u0,dc=example,dc=org', owner('u0'));
+    seen.saw('id-new', 'uid=new,dc=example,dc=org', owner('new'));
+    expect(seen.get('id-0')).not.toBeNull();
+    expect(seen.get('id-1')).toBeNull();
+    expect(seen.get('id-new')).not.toBeNull();
+    expect(seen.get('id-9999')).not.toBeNull();
+  });
+
+  it('keeps only the names the password policy reads, nothing else of the account', () => {
+    const seen = new LastSeen(() => 0);
+    seen.saw('id-1', 'uid=a,dc=example,dc=org', { ...owner('a'), contact: { mobilePhone: '+81 90 0000 0000' } } as ReturnType<typeof owner>);
+    expect(seen.get('id-1')?.owner).toEqual(owner('a'));
   });
 });

@@ -37,7 +37,9 @@ beforeAll(async () => {
   slapd = await startSlapd();
   await slapd.addUser({ uid: 'nakamura', cn: 'Yui Nakamura', password: 'Nakamura-First-Passw0rd', mail: 'nakamura@corp.example' });
   await slapd.addUser({ uid: 'yamada', cn: 'Taro Yamada', password: 'Yamada-First-Passw0rd', mail: 'yamada@corp.example' });
-  await slapd.addGroup('sspr-users', ['nakamura', 'yamada']);
+  await slapd.addUser({ uid: 'kimura', cn: 'Rin Kimura', password: 'Kimura-First-Passw0rd', mail: 'kimura@corp.example' });
+  await slapd.addUser({ uid: 'suzuki', cn: 'Aoi Suzuki', password: 'Suzuki-First-Passw0rd', mail: 'suzuki@corp.example' });
+  await slapd.addGroup('sspr-users', ['nakamura', 'yamada', 'kimura', 'suzuki']);
   await slapd.addGroup('sspr-admins', []);
   ({ counter, server: t } = await countedServer(slapd));
   dir = await createLdapDirectory(directorySettings(slapd, counter.url), new ManualClock(new Date()), { warn: () => {} });
@@ -82,6 +84,57 @@ describe('LDAP round trips per operation (issue 12)', () => {
     expect(result.status).toBe(200);
     expect(ops).toMatchObject({ search: 1, bind: 1, extended: 1, modify: 0 });
     expect(await slapd.canBind(slapd.userDn('yamada'), 'Granite-Harbor-Lantern-47')).toBe(true);
+  });
+
+  it('R15: the change sends its bind with its look-up, to where sign-in found the entry (the round trips overlap)', async () => {
+    const token = (await signIn('suzuki', 'Suzuki-First-Passw0rd')).body.accessToken as string;
+    const { result, ops } = await counted(async () => {
+      const answer = await t.api('POST', '/me/password', { token, body: { currentPassword: 'Suzuki-First-Passw0rd', newPassword: 'Juniper-Canyon-Bellows-58' } });
+      return { answer, timeline: counter.timeline() };
+    });
+    expect(result.answer.status).toBe(200);
+    expect(ops).toMatchObject({ search: 1, bind: 1, extended: 1, modify: 0 });
+    const at = (event: string) => result.timeline.indexOf(event);
+    expect(at('bind>')).toBeGreaterThanOrEqual(0);
+    // Sent before the look-up answered; the write only after both.
+    expect(at('bind>')).toBeLessThan(at('<search'));
+    expect(at('extended>')).toBeGreaterThan(Math.max(at('<search'), at('<bind')));
+  });
+
+  it('R18b: a new password with a part of the name: refused before anything is sent to bind', async () => {
+    const token = (await signIn('suzuki', 'Juniper-Canyon-Bellows-58')).body.accessToken as string;
+    const { result, ops } = await counted(() => t.api('POST', '/me/password', { token, body: { currentPassword: 'Not-The-Passw0rd-2', newPassword: 'Suzuki-Canyon-Bellows-77' } }));
+    expect(result.status).toBe(422);
+    expect(result.body.violations).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'nameParts' })]));
+    expect(ops).toMatchObject({ search: 1, bind: 0, extended: 0 });
+  });
+
+  it('a change after the entry was renamed: the early bind misses, one bind at the new DN, the change lands', async () => {
+    const token = (await signIn('kimura', 'Kimura-First-Passw0rd')).body.accessToken as string;
+    await slapd.modify([`dn: ${slapd.userDn('kimura')}`, 'changetype: modrdn', 'newrdn: cn=Rin Kimura', 'deleteoldrdn: 0'].join('\n'));
+    const moved = `cn=Rin Kimura,${slapd.userDn('kimura').split(',').slice(1).join(',')}`;
+    const first = await counted(() => t.api('POST', '/me/password', { token, body: { currentPassword: 'Kimura-First-Passw0rd', newPassword: 'Orchard-Tidal-Compass-63' } }));
+    expect(first.result.status).toBe(200);
+    expect(first.ops).toMatchObject({ search: 1, bind: 2, extended: 1 });
+    expect(await slapd.canBind(moved, 'Orchard-Tidal-Compass-63')).toBe(true);
+    // The look-up saw the new place: the next change's early bind goes there.
+    const next = (await signIn('kimura', 'Orchard-Tidal-Compass-63')).body.accessToken as string;
+    const again = await counted(() => t.api('POST', '/me/password', { token: next, body: { currentPassword: 'Orchard-Tidal-Compass-63', newPassword: 'Meadow-Flint-Harbor-29' } }));
+    expect(again.result.status).toBe(200);
+    expect(again.ops).toMatchObject({ search: 1, bind: 1, extended: 1 });
+  });
+
+  it('a change for an account deleted since sign-in: at most one bind to the old place, then none', async () => {
+    await slapd.addUser({ uid: 'gone', cn: 'Sho Gone', password: 'Gone-First-Passw0rd', mail: 'gone@corp.example' });
+    const token = (await signIn('gone', 'Gone-First-Passw0rd')).body.accessToken as string;
+    await slapd.modify([`dn: ${slapd.userDn('gone')}`, 'changetype: delete'].join('\n'));
+    const change = () => t.api('POST', '/me/password', { token, body: { currentPassword: 'Gone-First-Passw0rd', newPassword: 'Lantern-Quarry-Willow-14' } });
+    const first = await counted(change);
+    expect(first.result.status).toBe(401);
+    expect(first.ops).toMatchObject({ search: 1, bind: 1, extended: 0, modify: 0 });
+    const second = await counted(change);
+    expect(second.result.status).toBe(401);
+    expect(second.ops).toMatchObject({ search: 1, bind: 0, extended: 0, modify: 0 });
   });
 
   it('a change with a wrong current password: 1 search + 1 bind, nothing written', async () => {

@@ -20,6 +20,9 @@ export interface LdapOpCounts {
 
 const OPS: Record<number, keyof LdapOpCounts> = { 0: 'bind', 2: 'unbind', 3: 'search', 6: 'modify', 8: 'add', 10: 'delete', 12: 'modDn', 14: 'compare', 16: 'abandon', 23: 'extended' };
 
+/** The responses that end an operation, by protocolOp tag: a search ends with its SearchResultDone. */
+const DONE: Record<number, keyof LdapOpCounts> = { 1: 'bind', 5: 'search', 7: 'modify', 9: 'add', 11: 'delete', 13: 'modDn', 15: 'compare', 24: 'extended' };
+
 const zero = (): LdapOpCounts => ({ bind: 0, search: 0, modify: 0, add: 0, delete: 0, modDn: 0, compare: 0, extended: 0, unbind: 0, abandon: 0, connections: 0 });
 
 export interface LdapCounter {
@@ -28,6 +31,11 @@ export interface LdapCounter {
   counts(): LdapOpCounts;
   /** The search bases since the last take (the root DSE is ""). */
   searchBases(): string[];
+  /**
+   * Since the last take, in the order the proxy saw them: `bind>` when a request went to the
+   * server, `<bind` when its answer came back (so a test can tell overlapping round trips).
+   */
+  timeline(): string[];
   /** Operations since the last reset, and starts counting afresh. */
   take(): LdapOpCounts;
   close(): Promise<void>;
@@ -43,6 +51,25 @@ function berLength(buf: Buffer, at: number): [number, number] | null {
   let len = 0;
   for (let i = 0; i < n; i++) len = len * 256 + buf[at + 2 + i]!;
   return [2 + n, len];
+}
+
+/**
+ * Walks the whole LDAPMessages at the start of `buf`, handing each one's protocolOp tag and
+ * offset to `each`; returns how many bytes they took (the rest waits for more data).
+ */
+function eachMessage(buf: Buffer, each: (opTag: number, opAt: number) => void): number {
+  let at = 0;
+  for (;;) {
+    const outer = berLength(buf, at);
+    if (!outer || buf.length < at + outer[0] + outer[1]) return at;
+    const body = at + outer[0];
+    const id = berLength(buf, body);
+    if (id) {
+      const opTag = buf[body + id[0] + id[1]];
+      if (opTag !== undefined) each(opTag, body + id[0] + id[1]);
+    }
+    at = body + outer[1];
+  }
 }
 
 /** The baseObject of a SearchRequest whose protocolOp starts at `at`. */
@@ -72,6 +99,7 @@ interface CounterTls {
 export async function startLdapCounter(target: { host?: string; port: number; tls?: CounterTls }): Promise<LdapCounter> {
   let counts = zero();
   let bases: string[] = [];
+  let events: string[] = [];
   const sockets = new Set<net.Socket>();
   const host = target.host ?? '127.0.0.1';
   const secure = target.tls ? { cert: readFileSync(target.tls.certFile), key: readFileSync(target.tls.keyFile), ca: readFileSync(target.tls.caFile) } : null;
@@ -84,24 +112,26 @@ export async function startLdapCounter(target: { host?: string; port: number; tl
     let pending = Buffer.alloc(0);
     client.on('data', (chunk: Buffer) => {
       pending = pending.length ? Buffer.concat([pending, chunk]) : Buffer.from(chunk);
-      let at = 0;
-      for (;;) {
-        const outer = berLength(pending, at);
-        if (!outer || pending.length < at + outer[0] + outer[1]) break;
-        const body = at + outer[0];
-        const id = berLength(pending, body);
-        if (id) {
-          const opTag = pending[body + id[0] + id[1]];
-          const kind = opTag === undefined ? undefined : OPS[opTag & 0x1f];
-          if (kind) counts[kind]++;
-          if (kind === 'search') bases.push(searchBase(pending, body + id[0] + id[1]));
-        }
-        at = body + outer[1];
-      }
-      pending = pending.subarray(at);
+      const used = eachMessage(pending, (opTag, opAt) => {
+        const kind = OPS[opTag & 0x1f];
+        if (!kind) return;
+        counts[kind]++;
+        events.push(`${kind}>`);
+        if (kind === 'search') bases.push(searchBase(pending, opAt));
+      });
+      pending = pending.subarray(used);
       upstream.write(chunk);
     });
-    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    let answers = Buffer.alloc(0);
+    upstream.on('data', (chunk: Buffer) => {
+      answers = answers.length ? Buffer.concat([answers, chunk]) : Buffer.from(chunk);
+      const used = eachMessage(answers, (opTag) => {
+        const kind = DONE[opTag & 0x1f];
+        if (kind) events.push(`<${kind}`);
+      });
+      answers = answers.subarray(used);
+      client.write(chunk);
+    });
     const end = () => {
       client.destroy();
       upstream.destroy();
@@ -118,10 +148,12 @@ export async function startLdapCounter(target: { host?: string; port: number; tl
     url: `${secure ? 'ldaps' : 'ldap'}://127.0.0.1:${port}`,
     counts: () => ({ ...counts }),
     searchBases: () => [...bases],
+    timeline: () => [...events],
     take() {
       const taken = counts;
       counts = zero();
       bases = [];
+      events = [];
       return taken;
     },
     async close() {

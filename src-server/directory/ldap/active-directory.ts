@@ -4,6 +4,7 @@ import { DirectoryUnavailableError, type DirectoryAccount, type ExpiryWindow, ty
 import { adBindReason, adWriteViolations, type AdDomainPolicy } from './ad-errors.js';
 import { isVerdict } from './connection.js';
 import { PolicyHintsControl } from './controls.js';
+import type { EarlyBind } from './early-bind.js';
 import { and, eq, extensible, or } from './escape.js';
 import { holdWrite, LdapDirectory, type GroupRef, type LdapContext, type NotWritten } from './ldap-directory.js';
 import { Attrs, FILETIME_NEVER, guidToBytes, guidToString, parseFiletime, parseInterval, toE164 } from './values.js';
@@ -241,18 +242,20 @@ export class ActiveDirectory extends LdapDirectory {
     }
   }
 
-  protected async changeEntryPassword(entry: Attrs, currentPassword: string, newPassword: string, beforeWrite: () => Promise<void>): Promise<PasswordWriteResult> {
+  protected userBindControl(): undefined {
+    return undefined;
+  }
+
+  protected async changeEntryPassword(entry: Attrs, currentPassword: string, newPassword: string, beforeWrite: () => Promise<void>, early: EarlyBind | null): Promise<PasswordWriteResult> {
     const changes = [
       new Change({ operation: 'delete', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(currentPassword)] }) }),
       new Change({ operation: 'add', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(newPassword)] }) }),
     ];
     type Outcome = { kind: 'done' } | { kind: 'bindFailed'; message: string } | { kind: 'refused'; error: unknown } | NotWritten;
-    const outcome = await this.binder.use(async (c): Promise<Outcome> => {
-      try {
-        await c.bind(entry.dn, currentPassword);
-      } catch (error) {
-        if (isVerdict(error)) return { kind: 'bindFailed', message: error.message };
-        throw error;
+    const outcome = await this.asUser(entry, currentPassword, early, async (c, bindError): Promise<Outcome> => {
+      if (bindError) {
+        if (isVerdict(bindError)) return { kind: 'bindFailed', message: bindError.message };
+        throw bindError;
       }
       const held = await holdWrite(beforeWrite);
       if (held) return held;

@@ -1,8 +1,10 @@
-import type { Client, Filter } from 'ldapts';
+import type { Client, Control, Filter } from 'ldapts';
 import { PASSWORD_MESSAGES } from '../../../shared/i18n/messages.js';
 import type { Clock } from '../../clock.js';
-import type { Directory, DirectoryAccount, DirectoryUser, ExpiringAccount, ExpiryWindow, PasswordWriteResult, VerifyResult } from '../directory.js';
+import type { PasswordOwner } from '../../../shared/rules/password.js';
+import type { Directory, DirectoryAccount, DirectoryUser, EarlyPasswordCheck, ExpiringAccount, ExpiryWindow, PasswordWriteResult, VerifyResult } from '../directory.js';
 import { ClientPool, isVerdict, type LdapConnector } from './connection.js';
+import { EarlyBind, LastSeen, type BoundWork } from './early-bind.js';
 import { and, eq } from './escape.js';
 import type { RootDse } from './root-dse.js';
 import { UncertainWrites } from './uncertain-writes.js';
@@ -101,6 +103,8 @@ export abstract class LdapDirectory implements Directory {
    * dropped: a write may change it) and its groups (for scope checks), so neither is read twice.
    */
   private readonly carried = new WeakMap<DirectoryAccount, { entry: Attrs | null; at: number; groups?: GroupRef[] }>();
+  /** Where each account was last read, for a change's early bind. */
+  private readonly seen = new LastSeen();
 
   constructor(protected readonly ctx: LdapContext) {
     this.settings = ctx.settings;
@@ -126,8 +130,13 @@ export abstract class LdapDirectory implements Directory {
   protected abstract toAccount(entry: Attrs): Promise<DirectoryAccount>;
   abstract verifyPassword(username: string, password: string): Promise<VerifyResult>;
   abstract resetPassword(user: DirectoryAccount, newPassword: string, options: { unlock: boolean; mustChange?: boolean }): Promise<PasswordWriteResult>;
-  /** The directory's own change of `entry`'s password, checked against the current one (both given, and different). */
-  protected abstract changeEntryPassword(entry: Attrs, currentPassword: string, newPassword: string, beforeWrite: () => Promise<void>): Promise<PasswordWriteResult>;
+  /**
+   * The directory's own change of `entry`'s password, checked against the current one (both
+   * given, and different) by a bind as the user: `asUser` makes it, or takes the early one.
+   */
+  protected abstract changeEntryPassword(entry: Attrs, currentPassword: string, newPassword: string, beforeWrite: () => Promise<void>, early: EarlyBind | null): Promise<PasswordWriteResult>;
+  /** The control a user's bind carries (OpenLDAP: the password policy control, whose answer tells locked from wrong). */
+  protected abstract userBindControl(): Control | undefined;
   abstract unlock(user: DirectoryAccount): Promise<void>;
   protected abstract adminEntries(groupDn: string): Promise<Attrs[]>;
   /** R36: the filter for passwords that may expire in the window (by change time), or null when none can. */
@@ -169,6 +178,7 @@ export abstract class LdapDirectory implements Directory {
     const filter = this.idFilter(id);
     if (!filter) return null;
     const found = await this.search(this.settings.baseDn, filter, this.userAttributes, { sizeLimit: 2, buffers: this.bufferAttributes });
+    if (found.length !== 1) this.seen.forget(id);
     return found.length === 1 ? found[0]! : null;
   }
 
@@ -202,6 +212,7 @@ export abstract class LdapDirectory implements Directory {
   protected async account(entry: Attrs): Promise<DirectoryAccount> {
     const account = await this.toAccount(entry);
     this.carried.set(account, { entry, at: performance.now() });
+    this.seen.saw(account.id, entry.dn, account);
     return account;
   }
 
@@ -210,6 +221,7 @@ export abstract class LdapDirectory implements Directory {
     const isAdmin = adminDn !== null && groups.some((g) => normalizeDn(g.dn) === normalizeDn(adminDn));
     const user: DirectoryUser = { ...account, isAdmin, groups: groups.map((g) => g.name) };
     this.carried.set(user, { entry, at: performance.now(), groups });
+    this.seen.saw(user.id, entry.dn, user);
     return user;
   }
 
@@ -223,12 +235,50 @@ export abstract class LdapDirectory implements Directory {
   }
 
   /** R15, R18a: what every directory refuses before asking itself, then the directory's own change. */
-  async changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string, beforeWrite: () => Promise<void> = async () => {}): Promise<PasswordWriteResult> {
-    if (!currentPassword) return { ok: false, violations: [{ rule: 'currentPassword', message: m.currentPassword }] };
-    if (currentPassword === newPassword) return { ok: false, violations: [{ rule: 'sameAsCurrent', message: m.sameAsCurrent }] };
+  async changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string, beforeWrite: () => Promise<void> = async () => {}, early: EarlyPasswordCheck | null = null): Promise<PasswordWriteResult> {
+    const ahead = early instanceof EarlyBind ? early : null;
+    if (!ahead) early?.drop();
+    const refused = (rule: 'currentPassword' | 'sameAsCurrent' | 'accountGone'): PasswordWriteResult => {
+      ahead?.drop();
+      return { ok: false, violations: [{ rule, message: m[rule] }] };
+    };
+    if (!currentPassword) return refused('currentPassword');
+    if (currentPassword === newPassword) return refused('sameAsCurrent');
     const entry = await this.entryOf(user);
-    if (!entry) return { ok: false, violations: [{ rule: 'accountGone', message: m.accountGone }] };
-    return this.changeEntryPassword(entry, currentPassword, newPassword, beforeWrite);
+    if (!entry) return refused('accountGone');
+    return this.changeEntryPassword(entry, currentPassword, newPassword, beforeWrite, ahead);
+  }
+
+  lastSeen(id: string): PasswordOwner | null {
+    return this.seen.get(id)?.owner ?? null;
+  }
+
+  bindEarly(id: string, currentPassword: string, newPassword: string): EarlyBind | null {
+    // An empty password would be an unauthenticated bind, which "succeeds" (RFC 4513 §5.1.2).
+    if (!currentPassword || currentPassword === newPassword) return null;
+    const seen = this.seen.get(id);
+    return seen ? new EarlyBind(this.binder, seen.dn, currentPassword, this.userBindControl()) : null;
+  }
+
+  /**
+   * `work` on a connection bound as the user of `entry` with `password`: the early bind's
+   * when it went to this entry with this password, else one bound now. The bind's error is
+   * passed to `work`, not thrown, with the control the bind carried.
+   */
+  protected asUser<T>(entry: Attrs, password: string, early: EarlyBind | null, work: BoundWork<T>): Promise<T> {
+    const claimed = early?.claim(entry.dn, password, work);
+    if (claimed) return claimed;
+    early?.drop();
+    const control = this.userBindControl();
+    return this.binder.use(async (client) => {
+      let bindError: unknown = null;
+      try {
+        await client.bind(entry.dn, password, control);
+      } catch (error) {
+        bindError = error;
+      }
+      return work(client, bindError, control);
+    });
   }
 
   /**

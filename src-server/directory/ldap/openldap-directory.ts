@@ -2,7 +2,8 @@ import { Attribute, Change, InsufficientAccessError, InvalidCredentialsError, No
 import { PASSWORD_MESSAGES } from '../../../shared/i18n/messages.js';
 import { DirectoryUnavailableError, type DirectoryAccount, type ExpiryWindow, type PasswordWriteResult, type VerifyResult } from '../directory.js';
 import { isVerdict } from './connection.js';
-import { PASSWORD_MODIFY_OID, PasswordPolicyControl, passwordModifyValue } from './controls.js';
+import { PASSWORD_MODIFY_OID, PasswordPolicyControl, passwordModifyValue, type PpolicyError } from './controls.js';
+import type { EarlyBind } from './early-bind.js';
 import { and, eq, or } from './escape.js';
 import { holdWrite, LdapDirectory, type GroupRef, type LdapContext, type NotWritten } from './ldap-directory.js';
 import { ADMIN_LOCK, parsePolicy, PPOLICY_ATTRIBUTES, ppolicyViolations, type PasswordPolicy } from './ppolicy.js';
@@ -253,16 +254,17 @@ export class OpenLdapDirectory extends LdapDirectory {
     }
   }
 
-  protected async changeEntryPassword(entry: Attrs, currentPassword: string, newPassword: string, beforeWrite: () => Promise<void>): Promise<PasswordWriteResult> {
-    const bindControl = new PasswordPolicyControl();
+  protected userBindControl(): PasswordPolicyControl {
+    return new PasswordPolicyControl();
+  }
+
+  protected async changeEntryPassword(entry: Attrs, currentPassword: string, newPassword: string, beforeWrite: () => Promise<void>, early: EarlyBind | null): Promise<PasswordWriteResult> {
     const writeControl = new PasswordPolicyControl();
-    type Outcome = { kind: 'done' } | { kind: 'bindFailed'; error: unknown } | { kind: 'refused'; error: unknown } | NotWritten;
-    const outcome = await this.binder.use(async (c): Promise<Outcome> => {
-      try {
-        await c.bind(entry.dn, currentPassword, bindControl);
-      } catch (error) {
-        if (isVerdict(error)) return { kind: 'bindFailed', error };
-        throw error;
+    type Outcome = { kind: 'done' } | { kind: 'bindFailed'; why: PpolicyError | undefined } | { kind: 'refused'; error: unknown } | NotWritten;
+    const outcome = await this.asUser(entry, currentPassword, early, async (c, bindError, bindControl): Promise<Outcome> => {
+      if (bindError) {
+        if (isVerdict(bindError)) return { kind: 'bindFailed', why: bindControl instanceof PasswordPolicyControl ? bindControl.response?.error : undefined };
+        throw bindError;
       }
       const held = await holdWrite(beforeWrite);
       if (held) return held;
@@ -277,7 +279,7 @@ export class OpenLdapDirectory extends LdapDirectory {
     if (outcome.kind === 'done') return { ok: true, changedAt: this.clock.now() };
     if (outcome.kind === 'notWritten') throw outcome.error;
     if (outcome.kind === 'refused') return this.refusal(outcome.error, writeControl, entry);
-    const why = bindControl.response?.error;
+    const why = outcome.why;
     if (why === 'passwordExpired') {
       await beforeWrite();
       // The directory confirmed the current password but has no grace binds left
