@@ -31,8 +31,10 @@ const sameOwner = (a: PasswordOwner, b: PasswordOwner) => a.username === b.usern
  * Order: the product policy first (every violation at once, no side effects), then the
  * directory's change, which checks the current password as its own sign-in does — so wrong
  * guesses count towards the directory's lockout exactly as wrong sign-ins do — in the same
- * bind as the write (one search, one bind, one write on LDAP); the directory's refusal
- * (history, minimum age, complexity) is shown as it is. A wrong current
+ * bind as the write (one search, one bind, one write on LDAP; the bind leaves with the
+ * search when the policy passed with the names the account was last read with, see
+ * `Directory.bindEarly`); the directory's refusal (history, minimum age, complexity) is
+ * shown as it is. A wrong current
  * password answers `forbidden` (not `unauthorized`: the token is fine, the app must not
  * sign out) with a clear detail; `password_policy` is kept for the new password's problems.
  * The write and its completion (revocation R28, audit R17a, queued notice R22) are one
