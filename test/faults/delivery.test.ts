@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/free-port.js';
+import { closedPort } from '../helpers/free-port.js';
 import { startSilentPeer, type SilentPeer } from '../helpers/silent-peer.js';
 import { startTestServer, type ApiResult, type TestServer } from '../helpers/test-server.js';
 import { addMethod, mailedCode, methodOf, NEW_PASSWORD, startReset } from '../helpers/reset-helpers.js';
@@ -99,7 +99,7 @@ describe('R11f: delivery faults (R11b, R11c, R12, R13b)', () => {
   it('SMTP relay slow (never answers) and SMS gateway down (closed port): delivery_failed within the deadline', { timeout: 240_000 }, async () => {
     const silent = await startSilentPeer();
     peers.push(silent);
-    const closed = await freePort();
+    const closed = await closedPort();
     const t = await startTestServer({
       env: { SSPR_DELIVERY_TIMEOUT_MS: String(DEADLINE_MS), SSPR_SMTP_URL: `smtp://127.0.0.1:${silent.port}`, SSPR_SMS_WEBHOOK_URL: `http://127.0.0.1:${closed}/messages` },
     });

@@ -18,7 +18,7 @@ import { systemClock } from '../../src-main/common/time.js';
 import { proxyFor, runDiagnosis, type DiagnosisInput } from '../../src-main/node/diagnosis.js';
 import { networkProbes } from '../../src-main/node/network-probes.js';
 import { UnavailableSecretStore, type SecretStore } from '../../src-main/node/secret-store.js';
-import { freePort } from '../helpers/free-port.js';
+import { closedPort } from '../helpers/free-port.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { mailedCode, userWithEmail } from '../helpers/reset-helpers.js';
 import { companionFor } from '../helpers/companion.js';
@@ -117,7 +117,7 @@ describe('diagnosis against stand-in servers', () => {
   });
 
   it('server down: a port nothing listens on fails at the connection, names host and port, and skips what depends on it', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const d = await runDiagnosis(input(`http://127.0.0.1:${port}`));
     const tcp = check(d, 'tcp');
     expect(tcp).toMatchObject({ verdict: 'fail', facts: { outcome: 'refused', error: 'ECONNREFUSED', port: String(port) } });
@@ -227,7 +227,7 @@ describe('diagnosis against stand-in servers', () => {
   });
 
   it('speaks Japanese when the app does', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const d = await runDiagnosis(input(`http://127.0.0.1:${port}`, { locale: 'ja' }));
     expect(check(d, 'tcp').title).toBe('サーバーへの接続');
     expect(d.report).toContain('[問題あり] サーバーへの接続');
@@ -244,7 +244,7 @@ describe('the proxy in use', () => {
   it('is used by the app\'s calls only where Node is told to follow the variables (NODE_USE_ENV_PROXY=1)', async () => {
     expect(proxyFor(url, { HTTPS_PROXY: 'proxy:3128', NODE_USE_ENV_PROXY: '1' })).toMatchObject({ used: true, bypassed: false });
     // A direct connection that fails with a proxy set: the proxy line asks for a look.
-    const port = await freePort();
+    const port = await closedPort();
     const d = await runDiagnosis(input(`http://127.0.0.2:${port}`, { proxyEnv: { HTTP_PROXY: 'http://proxy.corp.example:3128' } }));
     expect(check(d, 'proxy')).toMatchObject({ verdict: 'ok', facts: { outcome: 'bypassed', variable: 'loopback' } });
     const remote = await runDiagnosis(input('https://sspr.invalid', { proxyEnv: { HTTPS_PROXY: 'http://proxy.corp.example:3128' } }));
