@@ -6,31 +6,34 @@ import { normalizeDn } from './values.js';
 /** What a change does on the connection its bind went out on, given the bind's error (null when it succeeded) and the control it carried. */
 export type BoundWork<T> = (client: Client, bindError: unknown, control: Control | undefined) => Promise<T>;
 
+/** Binds `client` as `dn`, then runs `work` with the bind's error (not thrown) and its control. */
+export async function bindThen<T>(client: Client, dn: string, password: string, control: Control | undefined, work: (bindError: unknown) => Promise<T> | T): Promise<T> {
+  let bindError: unknown = null;
+  try {
+    await client.bind(dn, password, control);
+  } catch (error) {
+    bindError = error;
+  }
+  return work(bindError);
+}
+
 /**
  * A change's bind as the user, sent with the change's look-up instead of after it (issue 12:
  * the two round trips overlap). It goes to the DN the user's entry was last seen at; the
  * change uses it only when the look-up finds the entry still there, and otherwise drops it
  * and binds afresh. The connection is held from the bind to the write, and given back by
- * `run` or `drop`, whichever comes first.
+ * `claim`'s work or by `drop`, whichever comes first.
  */
 export class EarlyBind {
-  readonly dn: string;
+  private readonly dn: string;
   private hand!: (work: BoundWork<unknown>) => void;
   private readonly done: Promise<unknown>;
   private taken = false;
 
-  constructor(pool: ClientPool, dn: string, readonly password: string, readonly control: Control | undefined) {
+  constructor(pool: ClientPool, dn: string, private readonly password: string, control: Control | undefined) {
     this.dn = normalizeDn(dn);
     const work = new Promise<BoundWork<unknown>>((resolve) => (this.hand = resolve));
-    this.done = pool.use(async (client) => {
-      let bindError: unknown = null;
-      try {
-        await client.bind(dn, password, control);
-      } catch (error) {
-        bindError = error;
-      }
-      return (await work)(client, bindError, control);
-    });
+    this.done = pool.use((client) => bindThen(client, dn, password, control, async (bindError) => (await work)(client, bindError, control)));
     // Dropped unused, nobody awaits it.
     this.done.catch(() => {});
   }

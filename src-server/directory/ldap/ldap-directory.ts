@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.js';
 import type { PasswordOwner } from '../../../shared/rules/password.js';
 import type { Directory, DirectoryAccount, DirectoryUser, EarlyPasswordCheck, ExpiringAccount, ExpiryWindow, PasswordWriteResult, VerifyResult } from '../directory.js';
 import { ClientPool, isVerdict, type LdapConnector } from './connection.js';
-import { EarlyBind, LastSeen, type BoundWork } from './early-bind.js';
+import { bindThen, EarlyBind, LastSeen, type BoundWork } from './early-bind.js';
 import { and, eq } from './escape.js';
 import type { RootDse } from './root-dse.js';
 import { UncertainWrites } from './uncertain-writes.js';
@@ -270,15 +270,7 @@ export abstract class LdapDirectory implements Directory {
     if (claimed) return claimed;
     early?.drop();
     const control = this.userBindControl();
-    return this.binder.use(async (client) => {
-      let bindError: unknown = null;
-      try {
-        await client.bind(entry.dn, password, control);
-      } catch (error) {
-        bindError = error;
-      }
-      return work(client, bindError, control);
-    });
+    return this.binder.use((client) => bindThen(client, entry.dn, password, control, (bindError) => work(client, bindError, control)));
   }
 
   /**
