@@ -1,7 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Locale } from '../../shared/api/common.js';
 import type { Violation } from '../../shared/api/errors.js';
-import type { PasswordOwner } from '../../shared/rules/password.js';
 import type { Database } from '../store/schema.js';
 
 /**
@@ -33,6 +32,45 @@ export interface DirectoryAccount {
     /** Set when the directory computes expiry itself (AD). */
     expiresAt: Date | null;
   };
+}
+
+/**
+ * What a signed-in change needs of an account before its own look-up answers (issue 12):
+ * the names the product policy reads (R18b), where its notices go (R22) and when the
+ * password last changed (its write intent's `changedBefore`). Only ever a hint: the change
+ * uses what it prepared from it when the look-up reads the same (`sameSeen`).
+ */
+export interface SeenAccount {
+  id: string;
+  username: string;
+  displayName: string;
+  email: string | null;
+  contact: { alternateEmail: string | null };
+  password: { lastChangedAt: Date | null };
+}
+
+/** The `SeenAccount` part of an account, copied. */
+export function seenAccountOf(account: SeenAccount): SeenAccount {
+  return {
+    id: account.id,
+    username: account.username,
+    displayName: account.displayName,
+    email: account.email,
+    contact: { alternateEmail: account.contact.alternateEmail },
+    password: { lastChangedAt: account.password.lastChangedAt },
+  };
+}
+
+/** True when both read the same of everything a `SeenAccount` holds. */
+export function sameSeen(a: SeenAccount, b: SeenAccount): boolean {
+  return (
+    a.id === b.id &&
+    a.username === b.username &&
+    a.displayName === b.displayName &&
+    a.email === b.email &&
+    a.contact.alternateEmail === b.contact.alternateEmail &&
+    (a.password.lastChangedAt?.getTime() ?? null) === (b.password.lastChangedAt?.getTime() ?? null)
+  );
 }
 
 /** An account with its group membership (scope, R1/R14; administrators, R10). */
@@ -119,11 +157,11 @@ export interface Directory {
    */
   changePassword(user: DirectoryAccount, currentPassword: string, newPassword: string, beforeWrite?: () => Promise<void>, early?: EarlyPasswordCheck | null): Promise<PasswordWriteResult>;
   /**
-   * LDAP: the names the product's policy reads (R18b), as the account was last read lately,
-   * or null. A change whose new password passes with them may send its check of the current
-   * password ahead (`bindEarly`).
+   * LDAP: the account as it was last read lately, or null. A change whose new password
+   * passes the product policy with its names may send its check of the current password
+   * ahead (`bindEarly`) and record its write intent while its own look-up is out.
    */
-  lastSeen?(id: string): PasswordOwner | null;
+  lastSeen?(id: string): SeenAccount | null;
   /**
    * LDAP: sends a change's check of the current password (the user's bind) now, to where the
    * account was last read, so it overlaps the change's look-up (issue 12). `changePassword`

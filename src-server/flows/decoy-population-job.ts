@@ -7,6 +7,7 @@ import { startPeriodic, type PeriodicJob } from '../reports/periodic.js';
 import type { DecoyPopulationStore } from '../store/decoy-population-store.js';
 import type { Clock } from '../clock.js';
 import { countPopulation, type OfferedHint, type Population } from '../methods/decoy-population.js';
+import { nextTurn } from '../event-loop.js';
 import type { MethodStore } from '../store/method-store.js';
 
 interface DecoyPopulationDependencies {
@@ -21,8 +22,6 @@ interface DecoyPopulationDependencies {
 const PAGE = 200;
 
 type CountDependencies = Omit<DecoyPopulationDependencies, 'populationStore' | 'clock' | 'log'>;
-
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** What identify would show this user today, or null when they would get a decoy. */
 async function answerOf(user: DirectoryUser | null, deps: CountDependencies, policy: PolicyDocument): Promise<OfferedHint[] | null> {

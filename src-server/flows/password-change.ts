@@ -5,11 +5,12 @@ import type { PasswordNotifier } from '../notify/notifications.js';
 import { productPasswordViolations } from '../policy/password-check.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/db.js';
-import type { Directory, DirectoryAccount, EarlyPasswordCheck } from '../directory/directory.js';
+import { sameSeen, type Directory, type DirectoryAccount, type EarlyPasswordCheck, type SeenAccount } from '../directory/directory.js';
+import { nextTurn } from '../event-loop.js';
 import type { PasswordOwner } from '../../shared/rules/password.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import type { PolicyStore } from '../store/policy-store.js';
-import type { PasswordWrites } from './password-write.js';
+import type { PasswordWrites, PreparedIntent, WriteCompletion } from './password-write.js';
 
 interface PasswordChangeDependencies {
   passwordNotifier: PasswordNotifier;
@@ -23,6 +24,38 @@ interface PasswordChangeDependencies {
 const WRONG_CURRENT = 'The current password is not correct.';
 
 const sameOwner = (a: PasswordOwner, b: PasswordOwner) => a.username === b.username && (a.displayName ?? null) === (b.displayName ?? null) && (a.email ?? null) === (b.email ?? null);
+
+type ChangeContext = { client: string; locale: Locale };
+
+/**
+ * A change's write intent recorded from the account as last seen, while the change's own
+ * look-up is out. `take` hands it to the write when the look-up read the account the same,
+ * and otherwise drops it first; `release` drops it when the change ends without a write.
+ */
+class IntentAhead {
+  private settled = false;
+
+  constructor(
+    private readonly writes: PasswordWrites,
+    private readonly prepared: Promise<PreparedIntent | null>,
+  ) {}
+
+  async take(user: DirectoryAccount): Promise<PreparedIntent | null> {
+    this.settled = true;
+    const prepared = await this.prepared;
+    if (!prepared) return null;
+    if (sameSeen(prepared.account, user)) return prepared;
+    await this.writes.discard(prepared);
+    return null;
+  }
+
+  release(): void {
+    if (this.settled) return;
+    this.settled = true;
+    // Left recorded (the store failed just now), reconciliation finds nothing written and drops it.
+    this.prepared.then((p) => p && this.writes.discard(p)).catch(() => {});
+  }
+}
 
 /**
  * R15, R18a, R18b: a signed-in user (or one holding a change token after an expired
@@ -38,34 +71,52 @@ const sameOwner = (a: PasswordOwner, b: PasswordOwner) => a.username === b.usern
  * password answers `forbidden` (not `unauthorized`: the token is fine, the app must not
  * sign out) with a clear detail; `password_policy` is kept for the new password's problems.
  * The write and its completion (revocation R28, audit R17a, queued notice R22) are one
- * outcome (issue 10): see `PasswordWrites`.
+ * outcome (issue 10): see `PasswordWrites`. With an early bind, the write's intent (the
+ * completion, its notices rendered) is recorded while the look-up is out too, from the
+ * account as last seen, and used when the look-up reads the same (`sameSeen`).
  */
 export class PasswordChange {
   constructor(private readonly deps: PasswordChangeDependencies) {}
 
-  async change(subjectId: string, input: { currentPassword: string; newPassword: string }, ctx: { client: string; locale: Locale }): Promise<{ changedAt: string }> {
+  async change(subjectId: string, input: { currentPassword: string; newPassword: string }, ctx: ChangeContext): Promise<{ changedAt: string }> {
     const deps = this.deps;
     const lookup = deps.directory.findAccountById(subjectId);
     // Awaited below; this only keeps a failure before then from leaving it unhandled.
     lookup.catch(() => {});
     const policy = await deps.policyStore.get();
+    // The look-up's request leaves before this request's own work delays it.
+    await nextTurn();
     // While the look-up is out: if the new password passes the policy with the names the
-    // account was last read with, the check of the current password goes out too (issue 12).
+    // account was last read with, the check of the current password goes out too (issue 12),
+    // and the write's intent is recorded from that account.
     const seen = deps.directory.lastSeen?.(subjectId) ?? null;
     const early = seen && productPasswordViolations(input.newPassword, policy, seen, ctx.locale).length === 0 ? (deps.directory.bindEarly?.(subjectId, input.currentPassword, input.newPassword) ?? null) : null;
+    const ahead = early ? new IntentAhead(deps.passwordWrites, nextTurn().then(() => this.prepare(seen!, ctx).catch(() => null))) : null;
     try {
-      return await this.changeFound(await lookup, input, ctx, policy, early ? { owner: seen!, check: early } : null);
+      return await this.changeFound(await lookup, input, ctx, policy, early ? { owner: seen!, check: early, ahead: ahead! } : null);
     } finally {
       early?.drop();
+      ahead?.release();
     }
+  }
+
+  private async completion(user: SeenAccount, ctx: ChangeContext): Promise<WriteCompletion> {
+    // R22: rendered now, queued with the write.
+    const notices = await this.deps.passwordNotifier.messages(user, { how: 'change', client: ctx.client, locale: ctx.locale });
+    return { userId: user.id, audit: { type: 'password.change', user: user.username, result: 'success', client: ctx.client }, notices, clearThrottleKeys: [] };
+  }
+
+  /** The intent of a write to `seen`, sealed and recording. */
+  private async prepare(seen: SeenAccount, ctx: ChangeContext): Promise<PreparedIntent> {
+    return this.deps.passwordWrites.prepare(seen, await this.completion(seen, ctx));
   }
 
   private async changeFound(
     user: DirectoryAccount | null,
     input: { currentPassword: string; newPassword: string },
-    ctx: { client: string; locale: Locale },
+    ctx: ChangeContext,
     policy: PolicyDocument,
-    early: { owner: PasswordOwner; check: EarlyPasswordCheck } | null,
+    early: { owner: PasswordOwner; check: EarlyPasswordCheck; ahead: IntentAhead } | null,
   ): Promise<{ changedAt: string }> {
     const deps = this.deps;
     if (!user) throw new ProblemError('unauthorized', 'The account no longer exists.');
@@ -79,14 +130,9 @@ export class PasswordChange {
       throw new ProblemError('password_policy', 'The new password does not meet the policy.', { violations });
     }
 
-    // R22: rendered now, queued with the write.
-    const notices = await deps.passwordNotifier.messages(user, { how: 'change', client: ctx.client, locale: ctx.locale });
-    const written = await deps.passwordWrites.write(user, input.newPassword, { kind: 'change', currentPassword: input.currentPassword, early: early?.check }, {
-      userId: user.id,
-      audit: { type: 'password.change', user: user.username, result: 'success', client: ctx.client },
-      notices,
-      clearThrottleKeys: [],
-    });
+    const prepared = (await early?.ahead.take(user)) ?? null;
+    const completion = prepared?.completion ?? (await this.completion(user, ctx));
+    const written = await deps.passwordWrites.write(user, input.newPassword, { kind: 'change', currentPassword: input.currentPassword, early: early?.check, prepared }, completion);
     if (!written.ok) {
       const refused = (rule: string) => written.violations.some((v) => v.rule === rule);
       if (refused('accountLocked')) {

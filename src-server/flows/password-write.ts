@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
 import { revokeUserSessions } from '../store/revocation.js';
 import type { Clock } from '../clock.js';
-import { DirectoryUnavailableError, type Directory, type DirectoryAccount, type EarlyPasswordCheck, type PasswordWriteResult } from '../directory/directory.js';
+import { DirectoryUnavailableError, type Directory, type DirectoryAccount, type EarlyPasswordCheck, type PasswordWriteResult, type SeenAccount } from '../directory/directory.js';
 import type { MailMessage } from '../notify/mailer.js';
 import type { ClaimedNotices, NoticeOutbox } from '../notify/notice-outbox.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -23,8 +23,24 @@ export interface WriteCompletion {
   clearThrottleKeys: string[];
 }
 
-/** A user's change (checked against the current password) or an administrator's reset. */
-type PasswordWriteKind = { kind: 'change'; currentPassword: string; early?: EarlyPasswordCheck | null } | { kind: 'reset'; unlock: boolean; mustChange: boolean };
+/**
+ * A user's change (checked against the current password) or an administrator's reset. A
+ * change may bring its intent `prepared` already, from an account that read the same as the
+ * one written to (`sameSeen`); its completion is then the prepared one's.
+ */
+type PasswordWriteKind =
+  | { kind: 'change'; currentPassword: string; early?: EarlyPasswordCheck | null; prepared?: PreparedIntent | null }
+  | { kind: 'reset'; unlock: boolean; mustChange: boolean };
+
+/** An intent sealed and being recorded ahead of its write (`PasswordWrites.prepare`). */
+export interface PreparedIntent {
+  /** What it was sealed from. */
+  readonly account: SeenAccount;
+  readonly completion: WriteCompletion;
+  readonly intent: PasswordWriteIntent;
+  /** Settles when the intent is committed: null, or the error that kept it from being. */
+  readonly recording: Promise<{ error: unknown } | null>;
+}
 
 /** An intent the directory never answered for is given up after this (no state without an expiry). */
 const INTENT_KEEP_MS = 24 * 3_600_000;
@@ -71,14 +87,15 @@ export class PasswordWrites {
   ): Promise<PasswordWriteResult> {
     const { directory } = this.deps;
     let queued: ClaimedNotices | null = null;
+    const completes = (how.kind === 'change' && how.prepared?.completion) || completion;
     const complete = async (trx: Transaction<Database>) => {
       await alsoInTransaction?.(trx);
-      queued = await this.complete(trx, completion);
+      queued = await this.complete(trx, completes);
     };
     let written: PasswordWriteResult;
     if (how.kind === 'change' && directory.changePasswordWith) written = await directory.changePasswordWith(user, how.currentPassword, newPassword, complete);
     else if (how.kind === 'reset' && directory.resetPasswordWith) written = await directory.resetPasswordWith(user, newPassword, { unlock: how.unlock, mustChange: how.mustChange }, complete);
-    else written = await this.writeWithIntent(user, newPassword, how, completion, complete);
+    else written = await this.writeWithIntent(user, newPassword, how, completes, complete);
     // Committed by now: the notices queued with the completion go to the relay.
     if (written.ok && queued) this.deps.notices.sendClaimed(queued);
     return written;
@@ -99,16 +116,12 @@ export class PasswordWrites {
     /** `write`'s completion step, the same whichever way the password is written. */
     complete: (trx: Transaction<Database>) => Promise<void>,
   ): Promise<PasswordWriteResult> {
-    const { db, directory, intents, secretBox } = this.deps;
-    const now = this.now();
-    const sealed: SealedCompletion = { ...completion, changedBefore: user.password.lastChangedAt?.getTime() ?? null };
-    const intent: PasswordWriteIntent = { id: newId(), userId: user.id, sealed: secretBox.sealJson(sealed), createdAt: now, settleAfter: now + this.deps.settleMs };
-    // A change commits its intent while the directory checks the current password: the
-    // directory awaits it before it writes. A reset has nothing to check first.
-    const recording = intents.record(intent).then(
-      () => null,
-      (e: unknown) => ({ error: e }),
-    );
+    const { db, directory, intents } = this.deps;
+    // A change commits its intent while the directory checks the current password (or did so
+    // while the account was looked up): the directory awaits it before it writes. A reset has
+    // nothing to check first.
+    const { intent, recording } = (how.kind === 'change' && how.prepared) || this.prepare(user, completion);
+    const now = intent.createdAt;
     const recorded = async () => {
       const failed = await recording;
       if (failed) throw failed.error;
@@ -135,6 +148,30 @@ export class PasswordWrites {
       await complete(trx);
     });
     return written;
+  }
+
+  /**
+   * Seals `completion` for a write to `account` (its password's last change as the intent's
+   * `changedBefore`) and starts recording it; a change may do so before its look-up answers.
+   */
+  prepare(account: SeenAccount, completion: WriteCompletion): PreparedIntent {
+    const now = this.now();
+    const sealed: SealedCompletion = { ...completion, changedBefore: account.password.lastChangedAt?.getTime() ?? null };
+    const intent: PasswordWriteIntent = { id: newId(), userId: account.id, sealed: this.deps.secretBox.sealJson(sealed), createdAt: now, settleAfter: now + this.deps.settleMs };
+    const recording = this.deps.intents.record(intent).then(
+      () => null,
+      (e: unknown) => ({ error: e }),
+    );
+    return { account, completion, intent, recording };
+  }
+
+  /**
+   * A prepared intent no write will follow: dropped once recorded. Throws when it could not
+   * be (the store is down): whoever writes next must not, or reconciliation could mistake
+   * that write for this one.
+   */
+  async discard(prepared: PreparedIntent): Promise<void> {
+    if (!(await prepared.recording)) await this.deps.intents.drop(this.deps.db, prepared.intent.id);
   }
 
   /** One intent against the directory's own record; an unreachable directory leaves it open. */

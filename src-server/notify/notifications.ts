@@ -1,7 +1,7 @@
 import type { Locale } from '../../shared/api/common.js';
 import type { PolicyDocument } from '../../shared/api/policy.js';
 import type { Clock } from '../clock.js';
-import type { Directory, DirectoryAccount, DirectoryUser } from '../directory/directory.js';
+import type { Directory, DirectoryUser, SeenAccount } from '../directory/directory.js';
 import type { Log } from '../log.js';
 import type { PolicyStore } from '../store/policy-store.js';
 import type { MailMessage, Mailer } from './mailer.js';
@@ -16,8 +16,8 @@ type Branding = PolicyDocument['branding'];
  * alternate address and every verified email method (unverified ones are anyone's claim),
  * each address once.
  */
-export async function ownerAddresses(user: DirectoryAccount & Partial<Pick<DirectoryUser, 'contact'>>, methodStore: MethodStore, extra: string[] = []): Promise<string[]> {
-  const addresses = [user.email, user.contact?.alternateEmail, ...(await methodStore.verifiedEmailAddresses(user.id)), ...extra];
+export async function ownerAddresses(user: Pick<SeenAccount, 'id' | 'email' | 'contact'>, methodStore: MethodStore, extra: string[] = []): Promise<string[]> {
+  const addresses = [user.email, user.contact.alternateEmail, ...(await methodStore.verifiedEmailAddresses(user.id)), ...extra];
   return [...new Map(addresses.filter((a): a is string => !!a).map((a) => [a.toLowerCase(), a])).values()];
 }
 
@@ -31,7 +31,7 @@ function contactLine(b: Branding, locale: Locale): string {
 }
 
 /** R20, R22: the localised, branded notice that a password was reset or changed. */
-export function passwordNotice(user: DirectoryAccount, how: 'reset' | 'change' | 'unlock', when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
+export function passwordNotice(user: Pick<SeenAccount, 'username' | 'displayName'>, how: 'reset' | 'change' | 'unlock', when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
   const o = org(branding, locale);
   const at = when.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   // R37: an unlock leaves the password as it was; the notice says so.
@@ -66,7 +66,7 @@ ${o}` };
   };
 }
 
-function adminNotice(admin: DirectoryAccount, when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
+function adminNotice(admin: Pick<SeenAccount, 'username' | 'displayName'>, when: Date, client: string, branding: Branding, locale: Locale): { subject: string; text: string } {
   const o = org(branding, locale);
   const at = when.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   return locale === 'ja'
@@ -82,7 +82,8 @@ interface PasswordNotifierDependencies {
 }
 
 /** Who a notice is about. A change needs no administrator flag (only a reset tells the other administrators). */
-type NoticeSubject = DirectoryAccount & Partial<Pick<DirectoryUser, 'isAdmin'>>;
+/** All a password notice reads of its account: a change may render its notices from the account as last seen (`sameSeen`). */
+type NoticeSubject = SeenAccount & Partial<Pick<DirectoryUser, 'isAdmin'>>;
 
 /**
  * R22, R32: after a password reset or change, tell the user by email, at every address

@@ -5,6 +5,7 @@ import { isInScope } from '../policy/scope.js';
 import type { Clock } from '../clock.js';
 import type { CoverageFingerprint } from '../store/coverage-fingerprint.js';
 import type { MethodStore } from '../store/method-store.js';
+import { nextTurn } from '../event-loop.js';
 import type { PolicyStore } from '../store/policy-store.js';
 
 interface CoverageDependencies {
@@ -55,7 +56,7 @@ export async function registrationCoverage(
   for await (const page of directoryUsers(deps.directory)) {
     // A real turn of the event loop per page: the store answers synchronously (SQLite), and
     // other requests must not wait for thousands of users to be read.
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     for (const user of page) {
       if (user.disabled || !(await isInScope(user, policy, deps.directory))) continue;
       inScope++;

@@ -1,4 +1,5 @@
 import type { ReportSummary } from '../../shared/api/audit.js';
+import { nextTurn } from '../event-loop.js';
 import type { AuditEventStore } from '../store/audit-event-store.js';
 
 const DAY_MS = 86_400_000;
@@ -101,7 +102,7 @@ export class ActivitySummary {
       }
       // better-sqlite3 answers synchronously: without a real turn of the event loop the reads
       // would still run back to back.
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       const f = (await dayFigures(this.auditEvents, Math.max(from, dayStart(n)), Math.min(to, dayStart(n + 1)), off)).get(n) ?? emptyDay();
       figures.set(n, f);
       if (cacheable(n)) this.remember(`${off}:${n}`, f);

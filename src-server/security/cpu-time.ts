@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { nextTurn } from '../event-loop.js';
 
 /** One slice of spent CPU (ms): short enough that other requests are served between slices. */
 const SLICE_MS = 0.25;
@@ -25,7 +26,7 @@ export function threadCpuMs(): number {
  */
 export async function spendCpu(ms: number): Promise<void> {
   for (let left = ms; left > 0; left -= SLICE_MS) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     const until = performance.now() + Math.min(SLICE_MS, left);
     while (performance.now() < until) {
       // Busy on purpose: this is the work being imitated.

@@ -2,6 +2,7 @@ import { BerReader, BerWriter } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { adBindReason, adErrorCode, adWriteViolations, meetsAdComplexity, type AdWriteContext } from '../../src-server/directory/ldap/ad-errors.js';
 import { PasswordPolicyControl, PolicyHintsControl, passwordModifyValue } from '../../src-server/directory/ldap/controls.js';
+import { sameSeen, seenAccountOf } from '../../src-server/directory/directory.js';
 import { LastSeen } from '../../src-server/directory/ldap/early-bind.js';
 import { and, eq, escapeDnValue, escapeFilterValue, extensible, or } from '../../src-server/directory/ldap/escape.js';
 import { ppolicyViolations } from '../../src-server/directory/ldap/ppolicy.js';
@@ -163,23 +164,30 @@ describe('directory refusals as violations (R18b)', () => {
   });
 });
 
-describe('where accounts were last read (a change\'s early bind, issue 12)', () => {
-  const owner = (username: string) => ({ username, displayName: `${username} display`, email: `${username}@corp.example` });
+describe('where accounts were last read (a change\'s early bind and intent, issue 12)', () => {
+  const account = (username: string, id = `id-${username}`) => ({
+    id,
+    username,
+    displayName: `${username} display`,
+    email: `${username}@corp.example`,
+    contact: { alternateEmail: null },
+    password: { lastChangedAt: new Date(1_700_000_000_000) },
+  });
 
-  it('keeps the place and the names for an access token\'s life (15 min), then forgets them', () => {
+  it('keeps the place and the account for an access token\'s life (15 min), then forgets them', () => {
     let now = 0;
     const seen = new LastSeen(() => now);
-    seen.saw('id-1', 'uid=a,ou=people,dc=example,dc=org', owner('a'));
+    seen.saw('uid=a,ou=people,dc=example,dc=org', account('a', 'id-1'));
     now = 15 * 60_000;
-    expect(seen.get('id-1')).toEqual({ dn: 'uid=a,ou=people,dc=example,dc=org', owner: owner('a') });
+    expect(seen.get('id-1')).toEqual({ dn: 'uid=a,ou=people,dc=example,dc=org', account: account('a', 'id-1') });
     now += 1;
     expect(seen.get('id-1')).toBeNull();
   });
 
   it('a later read replaces the place (a renamed entry); a read finding nothing forgets it', () => {
     const seen = new LastSeen(() => 0);
-    seen.saw('id-1', 'uid=a,ou=people,dc=example,dc=org', owner('a'));
-    seen.saw('id-1', 'cn=A,ou=staff,dc=example,dc=org', owner('a'));
+    seen.saw('uid=a,ou=people,dc=example,dc=org', account('a', 'id-1'));
+    seen.saw('cn=A,ou=staff,dc=example,dc=org', account('a', 'id-1'));
     expect(seen.get('id-1')?.dn).toBe('cn=A,ou=staff,dc=example,dc=org');
     seen.forget('id-1');
     expect(seen.get('id-1')).toBeNull();
@@ -187,18 +195,32 @@ describe('where accounts were last read (a change\'s early bind, issue 12)', () 
 
   it('holds at most 10,000 accounts; the one read longest ago goes first', () => {
     const seen = new LastSeen(() => 0);
-    for (let i = 0; i < 10_000; i++) seen.saw(`id-${i}`, `uid=u${i},dc=example,dc=org`, owner(`u${i}`));
-    seen.saw('id-0', 'uid=u0,dc=example,dc=org', owner('u0'));
-    seen.saw('id-new', 'uid=new,dc=example,dc=org', owner('new'));
+    for (let i = 0; i < 10_000; i++) seen.saw(`uid=u${i},dc=example,dc=org`, account(`u${i}`, `id-${i}`));
+    seen.saw('uid=u0,dc=example,dc=org', account('u0', 'id-0'));
+    seen.saw('uid=new,dc=example,dc=org', account('new', 'id-new'));
     expect(seen.get('id-0')).not.toBeNull();
     expect(seen.get('id-1')).toBeNull();
     expect(seen.get('id-new')).not.toBeNull();
     expect(seen.get('id-9999')).not.toBeNull();
   });
 
-  it('keeps only the names the password policy reads, nothing else of the account', () => {
+  it('keeps a copy of what a change needs, nothing else of the account (no phones, no lock state)', () => {
     const seen = new LastSeen(() => 0);
-    seen.saw('id-1', 'uid=a,dc=example,dc=org', { ...owner('a'), contact: { mobilePhone: '+81 90 0000 0000' } } as ReturnType<typeof owner>);
-    expect(seen.get('id-1')?.owner).toEqual(owner('a'));
+    const read = { ...account('a', 'id-1'), locked: true, contact: { alternateEmail: 'a@home.example', mobilePhone: '+81 90 0000 0000' } };
+    seen.saw('uid=a,dc=example,dc=org', read);
+    read.contact.alternateEmail = 'changed@home.example';
+    expect(seen.get('id-1')?.account).toEqual({ ...account('a', 'id-1'), contact: { alternateEmail: 'a@home.example' } });
+  });
+
+  it('sameSeen: any field a change prepared from differs, and the preparation is not used', () => {
+    const a = account('a', 'id-1');
+    expect(sameSeen(a, seenAccountOf({ ...a, password: { lastChangedAt: new Date(a.password.lastChangedAt.getTime()) } }))).toBe(true);
+    expect(sameSeen(a, { ...a, id: 'id-2' })).toBe(false);
+    expect(sameSeen(a, { ...a, username: 'b' })).toBe(false);
+    expect(sameSeen(a, { ...a, displayName: 'A. N. Other' })).toBe(false);
+    expect(sameSeen(a, { ...a, email: null })).toBe(false);
+    expect(sameSeen(a, { ...a, contact: { alternateEmail: 'a@home.example' } })).toBe(false);
+    expect(sameSeen(a, { ...a, password: { lastChangedAt: new Date(a.password.lastChangedAt.getTime() + 1000) } })).toBe(false);
+    expect(sameSeen(a, { ...a, password: { lastChangedAt: null } })).toBe(false);
   });
 });

@@ -101,6 +101,43 @@ describe('LDAP round trips per operation (issue 12)', () => {
     expect(at('extended>')).toBeGreaterThan(Math.max(at('<search'), at('<bind')));
   });
 
+  it('R17a, R22: the change records its write intent while its look-up is out, and completes from it once', async () => {
+    await slapd.addUser({ uid: 'ahead', cn: 'Mei Ahead', password: 'Ahead-First-Passw0rd', mail: 'ahead@corp.example' });
+    const token = (await signIn('ahead', 'Ahead-First-Passw0rd')).body.accessToken as string;
+    const intents = async () => (await t.server.services.db.selectFrom('password_write_intents').select('user_id').execute()).length;
+    let seenWhileOut = 0;
+    counter.holdAnswers('search', 400);
+    try {
+      const change = t.api('POST', '/me/password', { token, body: { currentPassword: 'Ahead-First-Passw0rd', newPassword: 'Thistle-Beacon-Morrow-35' } });
+      for (const until = Date.now() + 300; Date.now() < until && !seenWhileOut; ) {
+        seenWhileOut = await intents();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect((await change).status).toBe(200);
+    } finally {
+      counter.holdAnswers('search', 0);
+    }
+    expect(seenWhileOut).toBe(1);
+    expect(await intents()).toBe(0);
+    const events = await t.server.services.db.selectFrom('audit_events').select('result').where('type', '=', 'password.change').where('username', '=', 'ahead').execute();
+    expect(events).toEqual([{ result: 'success' }]);
+    expect((await t.smtp.waitFor('ahead@corp.example')).text).toContain('Hello Mei Ahead,');
+  });
+
+  it('R22: an account renamed since sign-in: the intent recorded from the old name is dropped, the notice greets the new one', async () => {
+    await slapd.addUser({ uid: 'renamed', cn: 'Ken Before', password: 'Renamed-First-Passw0rd', mail: 'renamed@corp.example' });
+    const token = (await signIn('renamed', 'Renamed-First-Passw0rd')).body.accessToken as string;
+    await slapd.modify([`dn: ${slapd.userDn('renamed')}`, 'changetype: modify', 'replace: displayName', 'displayName: Ken After'].join('\n'));
+    const answer = await t.api('POST', '/me/password', { token, body: { currentPassword: 'Renamed-First-Passw0rd', newPassword: 'Willow-Ember-Falcon-82' } });
+    expect(answer.status).toBe(200);
+    const mail = await t.smtp.waitFor('renamed@corp.example');
+    expect(mail.text).toContain('Hello Ken After,');
+    expect(t.smtp.mails.filter((m) => m.text?.includes('Ken Before'))).toHaveLength(0);
+    expect(await t.server.services.db.selectFrom('password_write_intents').select('id').execute()).toHaveLength(0);
+    const events = await t.server.services.db.selectFrom('audit_events').select('result').where('type', '=', 'password.change').where('username', '=', 'renamed').execute();
+    expect(events).toEqual([{ result: 'success' }]);
+  });
+
   it('R18b: a new password with a part of the name: refused before anything is sent to bind', async () => {
     const token = (await signIn('suzuki', 'Juniper-Canyon-Bellows-58')).body.accessToken as string;
     const { result, ops } = await counted(() => t.api('POST', '/me/password', { token, body: { currentPassword: 'Not-The-Passw0rd-2', newPassword: 'Suzuki-Canyon-Bellows-77' } }));

@@ -23,6 +23,9 @@ const OPS: Record<number, keyof LdapOpCounts> = { 0: 'bind', 2: 'unbind', 3: 'se
 /** The responses that end an operation, by protocolOp tag: a search ends with its SearchResultDone. */
 const DONE: Record<number, keyof LdapOpCounts> = { 1: 'bind', 5: 'search', 7: 'modify', 9: 'add', 11: 'delete', 13: 'modDn', 15: 'compare', 24: 'extended' };
 
+/** Every response's operation, by protocolOp tag (a search's entries and references too). */
+const ANSWERS: Record<number, keyof LdapOpCounts> = { ...DONE, 4: 'search', 19: 'search' };
+
 const zero = (): LdapOpCounts => ({ bind: 0, search: 0, modify: 0, add: 0, delete: 0, modDn: 0, compare: 0, extended: 0, unbind: 0, abandon: 0, connections: 0 });
 
 export interface LdapCounter {
@@ -38,6 +41,12 @@ export interface LdapCounter {
   timeline(): string[];
   /** Operations since the last reset, and starts counting afresh. */
   take(): LdapOpCounts;
+  /**
+   * Holds the server's answers to `kind` this long before passing them on (0: not any more),
+   * so a test can see what a client does while such an answer is out. Later answers on the
+   * same connection wait their turn behind it.
+   */
+  holdAnswers(kind: 'search' | 'bind' | 'extended', ms: number): void;
   close(): Promise<void>;
 }
 
@@ -100,6 +109,7 @@ export async function startLdapCounter(target: { host?: string; port: number; tl
   let counts = zero();
   let bases: string[] = [];
   let events: string[] = [];
+  const holds = new Map<keyof LdapOpCounts, number>();
   const sockets = new Set<net.Socket>();
   const host = target.host ?? '127.0.0.1';
   const secure = target.tls ? { cert: readFileSync(target.tls.certFile), key: readFileSync(target.tls.keyFile), ca: readFileSync(target.tls.caFile) } : null;
@@ -123,14 +133,29 @@ export async function startLdapCounter(target: { host?: string; port: number; tl
       upstream.write(chunk);
     });
     let answers = Buffer.alloc(0);
+    /** Answers behind a held one, passed on in order. */
+    let queue = Promise.resolve();
+    let queued = 0;
     upstream.on('data', (chunk: Buffer) => {
       answers = answers.length ? Buffer.concat([answers, chunk]) : Buffer.from(chunk);
+      let holdMs = 0;
       const used = eachMessage(answers, (opTag) => {
         const kind = DONE[opTag & 0x1f];
         if (kind) events.push(`<${kind}`);
+        holdMs = Math.max(holdMs, holds.get(ANSWERS[opTag & 0x1f]!) ?? 0);
       });
       answers = answers.subarray(used);
-      client.write(chunk);
+      if (!holdMs && !queued) {
+        client.write(chunk);
+        return;
+      }
+      queued++;
+      queue = queue
+        .then(() => (holdMs ? new Promise((resolve) => setTimeout(resolve, holdMs)) : undefined))
+        .then(() => {
+          queued--;
+          if (!client.destroyed) client.write(chunk);
+        });
     });
     const end = () => {
       client.destroy();
@@ -149,6 +174,9 @@ export async function startLdapCounter(target: { host?: string; port: number; tl
     counts: () => ({ ...counts }),
     searchBases: () => [...bases],
     timeline: () => [...events],
+    holdAnswers(kind, ms) {
+      holds.set(kind, ms);
+    },
     take() {
       const taken = counts;
       counts = zero();

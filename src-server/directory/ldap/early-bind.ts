@@ -1,5 +1,5 @@
 import type { Client, Control } from 'ldapts';
-import type { PasswordOwner } from '../../../shared/rules/password.js';
+import { seenAccountOf, type SeenAccount } from '../directory.js';
 import type { ClientPool } from './connection.js';
 import { normalizeDn } from './values.js';
 
@@ -59,30 +59,31 @@ const SEEN_MS = 15 * 60_000;
 const SEEN_MAX = 10_000;
 
 /**
- * Where each user's entry was last read, with the names the product's password policy reads
- * (R18b: no parts of the user's name), so a change can check its policy and send its bind
- * before its own look-up answers. Only a hint: every decision is taken on the entry read in
- * the request itself. Bounded; the oldest sighting goes first.
+ * Where each user's entry was last read, with what a change needs of it (`SeenAccount`: the
+ * names the product's password policy reads, the notices' addresses, the password's last
+ * change), so a change can check its policy, send its bind and record its intent before its
+ * own look-up answers. Only a hint: every decision is taken on the entry read in the request
+ * itself. Bounded; the oldest sighting goes first.
  */
 export class LastSeen {
-  private readonly byId = new Map<string, { dn: string; owner: PasswordOwner; at: number }>();
+  private readonly byId = new Map<string, { dn: string; account: SeenAccount; at: number }>();
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  saw(id: string, dn: string, owner: PasswordOwner): void {
-    this.byId.delete(id);
+  saw(dn: string, account: SeenAccount): void {
+    this.byId.delete(account.id);
     if (this.byId.size >= SEEN_MAX) this.byId.delete(this.byId.keys().next().value!);
-    this.byId.set(id, { dn, owner: { username: owner.username, displayName: owner.displayName, email: owner.email }, at: this.now() });
+    this.byId.set(account.id, { dn, account: seenAccountOf(account), at: this.now() });
   }
 
-  get(id: string): { dn: string; owner: PasswordOwner } | null {
+  get(id: string): { dn: string; account: SeenAccount } | null {
     const seen = this.byId.get(id);
     if (!seen) return null;
     if (this.now() - seen.at > SEEN_MS) {
       this.byId.delete(id);
       return null;
     }
-    return { dn: seen.dn, owner: seen.owner };
+    return { dn: seen.dn, account: seen.account };
   }
 
   forget(id: string): void {

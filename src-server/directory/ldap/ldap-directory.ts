@@ -1,8 +1,7 @@
 import type { Client, Control, Filter } from 'ldapts';
 import { PASSWORD_MESSAGES } from '../../../shared/i18n/messages.js';
 import type { Clock } from '../../clock.js';
-import type { PasswordOwner } from '../../../shared/rules/password.js';
-import type { Directory, DirectoryAccount, DirectoryUser, EarlyPasswordCheck, ExpiringAccount, ExpiryWindow, PasswordWriteResult, VerifyResult } from '../directory.js';
+import type { Directory, DirectoryAccount, DirectoryUser, EarlyPasswordCheck, ExpiringAccount, ExpiryWindow, PasswordWriteResult, SeenAccount, VerifyResult } from '../directory.js';
 import { ClientPool, isVerdict, type LdapConnector } from './connection.js';
 import { bindThen, EarlyBind, LastSeen, type BoundWork } from './early-bind.js';
 import { and, eq } from './escape.js';
@@ -212,7 +211,7 @@ export abstract class LdapDirectory implements Directory {
   protected async account(entry: Attrs): Promise<DirectoryAccount> {
     const account = await this.toAccount(entry);
     this.carried.set(account, { entry, at: performance.now() });
-    this.seen.saw(account.id, entry.dn, account);
+    this.seen.saw(entry.dn, account);
     return account;
   }
 
@@ -221,7 +220,7 @@ export abstract class LdapDirectory implements Directory {
     const isAdmin = adminDn !== null && groups.some((g) => normalizeDn(g.dn) === normalizeDn(adminDn));
     const user: DirectoryUser = { ...account, isAdmin, groups: groups.map((g) => g.name) };
     this.carried.set(user, { entry, at: performance.now(), groups });
-    this.seen.saw(user.id, entry.dn, user);
+    this.seen.saw(entry.dn, user);
     return user;
   }
 
@@ -249,8 +248,8 @@ export abstract class LdapDirectory implements Directory {
     return this.changeEntryPassword(entry, currentPassword, newPassword, beforeWrite, ahead);
   }
 
-  lastSeen(id: string): PasswordOwner | null {
-    return this.seen.get(id)?.owner ?? null;
+  lastSeen(id: string): SeenAccount | null {
+    return this.seen.get(id)?.account ?? null;
   }
 
   bindEarly(id: string, currentPassword: string, newPassword: string): EarlyBind | null {
