@@ -162,6 +162,8 @@ export class PasswordWrites {
       () => null,
       (e: unknown) => ({ error: e }),
     );
+    // While the intent commits: the completion's transaction then only inserts them.
+    this.deps.notices.sealAhead(completion.notices);
     return { account, completion, intent, recording };
   }
 

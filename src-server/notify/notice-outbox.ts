@@ -71,8 +71,18 @@ export class NoticeOutbox {
   private sent: NoticeClaim[] = [];
   private dropTimer: NodeJS.Timeout | null = null;
   private dropping: Promise<void> = Promise.resolve();
+  /** Payloads sealed before their transaction (`sealAhead`), by message. */
+  private readonly sealedAhead = new WeakMap<MailMessage, string>();
 
   constructor(private readonly deps: NoticeOutboxDependencies) {}
+
+  /**
+   * Seals messages now that `enqueueClaimed` will queue later, so their transaction does not
+   * wait for the sealing (a password write seals its notices while the directory works).
+   */
+  sealAhead(messages: readonly MailMessage[]): void {
+    for (const message of messages) this.sealedAhead.set(message, this.deps.secretBox.sealJson(message));
+  }
 
   private now(): number {
     return this.deps.clock.now().getTime();
@@ -89,7 +99,8 @@ export class NoticeOutbox {
     const claimedBy = newId();
     const items: Array<ClaimedNotices['items'][number]> = [];
     for (const message of messages) {
-      const row: NoticeRow = { id: newId(), kind: 'mail', payload: this.deps.secretBox.sealJson(message), created_at: now, next_attempt_at: now, attempts: 0, claimed_by: claimedBy, claimed_until: now + this.claimMs, expires_at: now + KEEP_MS };
+      const payload = this.sealedAhead.get(message) ?? this.deps.secretBox.sealJson(message);
+      const row: NoticeRow = { id: newId(), kind: 'mail', payload, created_at: now, next_attempt_at: now, attempts: 0, claimed_by: claimedBy, claimed_until: now + this.claimMs, expires_at: now + KEEP_MS };
       await this.deps.noticeStore.insert(trx, row);
       items.push({ row, message });
     }

@@ -90,6 +90,27 @@ describe('notice outbox (R22)', () => {
     for (const o of instances) await o.stop();
   });
 
+  it('notices sealed ahead are queued as sealed then: the transaction seals nothing, and they are sent as written', async () => {
+    t = await startOutboxPeers();
+    const { db } = t;
+    const secretBox = new SecretBox(randomBytes(32));
+    let seals = 0;
+    const counting = Object.assign(Object.create(secretBox) as SecretBox, { sealJson: (value: unknown) => (seals++, secretBox.sealJson(value)) });
+    const outbox = new NoticeOutbox({ noticeStore: new NoticeStore(db), clock: t.clock, secretBox: counting, mailer: new SmtpMailer(t.smtp.url, 'sspr@corp.example', 2000), log: silentLog });
+    const ahead = [{ to: 'ahead@corp.example', subject: 'sealed ahead', text: 'a' }];
+    outbox.sealAhead(ahead);
+    expect(seals).toBe(1);
+    const late = { to: 'late@corp.example', subject: 'sealed in the transaction', text: 'b' };
+    const claimed = await db.transaction().execute((trx) => outbox.enqueueClaimed(trx, [...ahead, late]));
+    expect(seals).toBe(2);
+    const stored = await db.selectFrom('notices').select('payload').execute();
+    expect(stored.map((r) => secretBox.openJson<{ subject: string }>(r.payload).subject).sort()).toEqual(['sealed ahead', 'sealed in the transaction']);
+    outbox.sendClaimed(claimed);
+    expect((await t.smtp.waitFor('ahead@corp.example')).subject).toBe('sealed ahead');
+    expect((await t.smtp.waitFor('late@corp.example')).subject).toBe('sealed in the transaction');
+    await outbox.stop();
+  });
+
   it('nothing stays forever: a notice unsent for a day is given up and removed', async () => {
     t = await startOutboxPeers();
     const { db } = t;
