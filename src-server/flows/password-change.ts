@@ -90,13 +90,14 @@ export class PasswordChange {
     // account was last read with, the check of the current password goes out too (issue 12),
     // and the write's intent is recorded from that account.
     const seen = deps.directory.lastSeen?.(subjectId) ?? null;
-    const early = seen && productPasswordViolations(input.newPassword, policy, seen, ctx.locale).length === 0 ? (deps.directory.bindEarly?.(subjectId, input.currentPassword, input.newPassword) ?? null) : null;
-    const ahead = early ? new IntentAhead(deps.passwordWrites, nextTurn().then(() => this.prepare(seen!, ctx).catch(() => null))) : null;
+    const check = seen && productPasswordViolations(input.newPassword, policy, seen, ctx.locale).length === 0 ? (deps.directory.bindEarly?.(subjectId, input.currentPassword, input.newPassword) ?? null) : null;
+    // Prepared on the next turn, once the bind has left too; a failure only means none.
+    const early = seen && check ? { owner: seen, check, ahead: new IntentAhead(deps.passwordWrites, nextTurn().then(() => this.prepare(seen, ctx).catch(() => null))) } : null;
     try {
-      return await this.changeFound(await lookup, input, ctx, policy, early ? { owner: seen!, check: early, ahead: ahead! } : null);
+      return await this.changeFound(await lookup, input, ctx, policy, early);
     } finally {
-      early?.drop();
-      ahead?.release();
+      early?.check.drop();
+      early?.ahead.release();
     }
   }
 
