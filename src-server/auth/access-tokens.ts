@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
-import { safeEqual } from '../security/tokens.js';
+import { equalOfPublicLength } from '../security/tokens.js';
 import type { Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 import type { TokenStore } from '../store/token-store.js';
@@ -75,7 +75,7 @@ export class AccessTokens {
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== PREFIX) return null;
     // Compared as text: decoding first would accept the non-canonical spellings of one MAC.
-    if (!safeEqual(parts[2]!, this.mac(`${parts[0]}.${parts[1]}`).toString('base64url'))) return null;
+    if (!equalOfPublicLength(parts[2]!, this.mac(`${parts[0]}.${parts[1]}`).toString('base64url'))) return null;
     let claims: TokenClaims;
     try {
       const parsed = Claims.safeParse(JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')));

@@ -15,6 +15,17 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
+/**
+ * Constant-time equality where the expected value's length is public (a MAC, a hash): only
+ * whether the given one has that length shows, not where they differ. No hashing first, as
+ * `safeEqual` needs for secrets of any length.
+ */
+export function equalOfPublicLength(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** Constant-time equality for strings of any length. */
 export function safeEqual(a: string, b: string): boolean {
   const ka = createHash('sha256').update(a).digest();

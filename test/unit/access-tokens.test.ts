@@ -62,6 +62,20 @@ describe('AccessTokens', () => {
       expect(await ours.verify(junk, ['access', 'change', 'admin'])).toBeNull();
     }
   });
+
+  it('a MAC that is not exactly its own text is refused: shorter, longer, one character off, multi-byte, another spelling of its bits', async () => {
+    const tokens = new AccessTokens(new TokenStore(store.db), clock, key);
+    const good = (await tokens.issue('access', alice)).token;
+    const [prefix, claims, mac] = good.split('.') as [string, string, string];
+    // 32 bytes are 43 base64url characters; the last one's two low bits are padding, so the
+    // next character of the alphabet there decodes to the same MAC.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const otherSpelling = mac.slice(0, -1) + alphabet[alphabet.indexOf(mac.at(-1)!) + 1]!;
+    expect(Buffer.from(otherSpelling, 'base64url')).toEqual(Buffer.from(mac, 'base64url'));
+    const variants = [mac.slice(0, -1), `${mac}A`, mac.slice(0, -1) + (mac.endsWith('x') ? 'y' : 'x'), 'é'.repeat(mac.length), `${mac.slice(0, -2)}é`, otherSpelling];
+    for (const v of variants) expect(await tokens.verify(`${prefix}.${claims}.${v}`, ['access'])).toBeNull();
+    expect(await tokens.verify(good, ['access'])).toMatchObject({ sub: alice.id });
+  });
 });
 
 describe('RefreshTokens', () => {
