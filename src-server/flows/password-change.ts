@@ -84,12 +84,12 @@ export class PasswordChange {
     // Awaited below; this only keeps a failure before then from leaving it unhandled.
     lookup.catch(() => {});
     const policy = await deps.policyStore.get();
-    // The look-up's request leaves before this request's own work delays it.
-    await nextTurn();
     // While the look-up is out: if the new password passes the policy with the names the
     // account was last read with, the check of the current password goes out too (issue 12),
     // and the write's intent is recorded from that account.
     const seen = deps.directory.lastSeen?.(subjectId) ?? null;
+    // The look-up's request leaves before that check delays it (no check, no wait).
+    if (seen) await nextTurn();
     const check = seen && productPasswordViolations(input.newPassword, policy, seen, ctx.locale).length === 0 ? (deps.directory.bindEarly?.(subjectId, input.currentPassword, input.newPassword) ?? null) : null;
     // Prepared on the next turn, once the bind has left too; a failure only means none.
     const early = seen && check ? { owner: seen, check, ahead: new IntentAhead(deps.passwordWrites, nextTurn().then(() => this.prepare(seen, ctx).catch(() => null))) } : null;
