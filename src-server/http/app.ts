@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -11,6 +11,7 @@ import { registerClientGuard, type ClientGuardOptions } from './client-guard.js'
 import { buildOpenApi } from './openapi.js';
 import { requestLogger, type RequestLoggerParent } from './request-logger.js';
 import { ProblemError } from '../errors.js';
+import { equalOfPublicLength } from '../security/tokens.js';
 import { toProblem } from './problem.js';
 
 interface HttpAppOptions {
@@ -70,9 +71,7 @@ function sendProblem(reply: import('fastify').FastifyReply, err: ProblemError) {
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return equalOfPublicLength(header?.startsWith('Bearer ') ? header.slice(7) : '', token);
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
