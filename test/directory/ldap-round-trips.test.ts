@@ -237,6 +237,29 @@ describe('LDAP round trips with groups from memberOf (issue 12)', () => {
     expect(user.body.user.isAdmin).toBe(false);
   });
 
+  it('R10: the user made while the bind is out is kept only once the bind succeeds', async () => {
+    const settings = { ...directorySettings(memberOfSlapd, memberOfCounter.url), groupsFrom: 'memberOf' as const };
+    const probe = await createLdapDirectory(settings, new ManualClock(new Date()), { warn: () => {} });
+    const katoId = (await probe.findUser('kato'))!.id;
+    await probe.close();
+    const dir = await createLdapDirectory(settings, new ManualClock(new Date()), { warn: () => {} });
+    try {
+      // Warm: the policy entry and the administrator group's DN are read once per process.
+      expect((await dir.verifyPassword('sato', 'Sato-First-Passw0rd')).ok).toBe(true);
+      memberOfCounter.take();
+      expect(await dir.verifyPassword('kato', 'Not-Kato-Passw0rd')).toEqual({ ok: false, reason: 'invalid' });
+      // A wrong password is no sighting: the next change of the account gets no early bind from it.
+      expect(dir.lastSeen(katoId)).toBeNull();
+      expect(memberOfCounter.take()).toMatchObject({ search: 1, bind: 1, modify: 0, extended: 0 });
+      const right = await dir.verifyPassword('kato', 'Kato-First-Passw0rd');
+      expect(right.ok && right.user).toMatchObject({ id: katoId, username: 'kato', isAdmin: true, locked: false, groups: ['sspr-admins', 'sspr-users'] });
+      expect(dir.lastSeen(katoId)).toMatchObject({ id: katoId, username: 'kato' });
+      expect(memberOfCounter.take()).toMatchObject({ search: 1, bind: 1, modify: 0, extended: 0 });
+    } finally {
+      await dir.close();
+    }
+  });
+
   it('R1: the groups read off memberOf are the groups a search finds', async () => {
     const settings = directorySettings(memberOfSlapd, memberOfCounter.url);
     const bySearch = await createLdapDirectory(settings, new ManualClock(new Date()), { warn: () => {} });

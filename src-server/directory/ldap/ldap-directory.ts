@@ -66,6 +66,12 @@ export interface LdapContext {
   connector: LdapConnector;
 }
 
+/** A user made from an entry, with the groups it was made with. */
+export interface UserOfEntry {
+  user: DirectoryUser;
+  groups: GroupRef[];
+}
+
 export interface GroupRef {
   dn: string;
   name: string;
@@ -216,9 +222,18 @@ export abstract class LdapDirectory implements Directory {
   }
 
   protected async materialize(entry: Attrs): Promise<DirectoryUser> {
+    return this.remember(entry, await this.userOf(entry));
+  }
+
+  /** The user `entry` makes, not yet remembered: a sign-in makes it while its bind is out, and keeps it only once the bind succeeds. */
+  protected async userOf(entry: Attrs): Promise<UserOfEntry> {
     const [groups, adminDn, account] = await Promise.all([this.groupsOf(entry), this.adminGroup(), this.toAccount(entry)]);
     const isAdmin = adminDn !== null && groups.some((g) => normalizeDn(g.dn) === normalizeDn(adminDn));
-    const user: DirectoryUser = { ...account, isAdmin, groups: groups.map((g) => g.name) };
+    return { user: { ...account, isAdmin, groups: groups.map((g) => g.name) }, groups };
+  }
+
+  /** Carried for a write in the same request, and seen for the user's next change. */
+  protected remember(entry: Attrs, { user, groups }: UserOfEntry): DirectoryUser {
     this.carried.set(user, { entry, at: performance.now(), groups });
     this.seen.saw(entry.dn, user);
     return user;

@@ -1,6 +1,7 @@
 import { Attribute, Change, InsufficientAccessError, InvalidCredentialsError, NoSuchAttributeError, type Client, type ResultCodeError } from 'ldapts';
 import { PASSWORD_MESSAGES } from '../../../shared/i18n/messages.js';
 import { DirectoryUnavailableError, type DirectoryAccount, type ExpiryWindow, type PasswordWriteResult, type VerifyResult } from '../directory.js';
+import { nextTurn } from '../../event-loop.js';
 import { isVerdict } from './connection.js';
 import { PASSWORD_MODIFY_OID, PasswordPolicyControl, passwordModifyValue, type PpolicyError } from './controls.js';
 import type { EarlyBind } from './early-bind.js';
@@ -174,8 +175,15 @@ export class OpenLdapDirectory extends LdapDirectory {
       return { ok: false, reason: 'invalid' };
     }
     const control = new PasswordPolicyControl();
+    const bound = this.binder.use((c) => c.bind(entry.dn, password, control));
+    // Groups read off the entry (memberOf): the user is made while the bind is out, on the
+    // next turn, once the bind has left. A group search waits for the bind instead, so a
+    // wrong password costs the same round trips as an unknown user (R13b).
+    const ahead = this.settings.groupsFrom === 'memberOf' ? nextTurn().then(() => this.userOf(entry)) : null;
+    // Awaited below only when the bind succeeds.
+    ahead?.catch(() => {});
     try {
-      await this.binder.use((c) => c.bind(entry.dn, password, control));
+      await bound;
     } catch (error) {
       if (!(error instanceof InvalidCredentialsError)) {
         if (isVerdict(error)) return { ok: false, reason: 'invalid' };
@@ -192,7 +200,7 @@ export class OpenLdapDirectory extends LdapDirectory {
     // Bound: the entry read before the bind holds all the user needs (the bind only clears
     // failure times and counts grace logins, which the user does not show), except that an
     // expired lock slapd just lifted is no lock.
-    const user = await this.materialize(entry);
+    const user = ahead ? this.remember(entry, await ahead) : await this.materialize(entry);
     user.locked = false;
     if (control.response?.error === 'changeAfterReset') user.password.mustChange = true;
     return { ok: true, user };
