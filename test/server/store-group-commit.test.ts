@@ -68,6 +68,30 @@ describe('group commit (SQLite)', () => {
     expect(committed('returning-0')).toBeUndefined();
   });
 
+  it('under load a batch waits a turn or two for the next units; alone a unit commits at once (issue 12)', async () => {
+    /** Writes `first`, and `second` two turns of the event loop later: was `second` committed with `first`? */
+    const secondJoins = async (first: string, second: string) => {
+      let joined: boolean | undefined;
+      const later = new Promise<void>((resolve, reject) => setImmediate(() => setImmediate(() => put(second).then(() => resolve(), reject))));
+      await put(first).then(() => (joined = committed(second) !== undefined));
+      await later;
+      expect(committed(second)?.value).toBe('v');
+      return joined;
+    };
+    // Alone: nothing waits, the first write commits before the second is made.
+    await put('alone-0');
+    expect(await secondJoins('alone-1', 'alone-2')).toBe(false);
+    // Now and then two writes in one turn: no load yet.
+    await Promise.all([put('pair-0'), put('pair-1')]);
+    expect(await secondJoins('pair-2', 'pair-3')).toBe(false);
+    // Commit after commit shared by three: the store is under load.
+    for (let i = 0; i < 8; i++) await Promise.all([put(`busy-${i}-a`), put(`busy-${i}-b`), put(`busy-${i}-c`)]);
+    expect(await secondJoins('busy-held', 'busy-joined')).toBe(true);
+    // Commits of one unit each again: a write alone commits at once.
+    for (let i = 0; i < 8; i++) await put(`calm-${i}`);
+    expect(await secondJoins('calm-first', 'calm-second')).toBe(false);
+  });
+
   it('a transaction that fails rolls back alone; the others sharing its commit keep their writes', async () => {
     const results = await Promise.allSettled(
       Array.from({ length: 30 }, (_, i) =>
