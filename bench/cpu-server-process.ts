@@ -8,7 +8,9 @@
  * server's idle CPU per second (background timers), measured before the changes.
  *
  * Settings: BENCH_SECONDS (20, per server and round), BENCH_ROUNDS (3), BENCH_USERS (1500),
- * BENCH_IDLE_SECONDS (10),
+ * BENCH_IDLE_SECONDS (10), BENCH_CONCURRENCY (1: sequential; 8 measures the server saturated,
+ * where CPU per change decides changes/s — pair it with short rounds, e.g. BENCH_SECONDS=2
+ * BENCH_ROUNDS=40, as the host's neighbours drift over seconds),
  * BENCH_NODE_ARGS (extra node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`), BENCH_ROOT_B
  * (a second checkout: its server runs too, on the same slapd, rounds interleaved A/B/B/A;
  * pairs differ by up to 0.1–0.2 ms run to run even A/A, so swap the roles too), BENCH_NODE_ARGS_B
@@ -28,6 +30,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? '20');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
 const USERS = Number(process.env.BENCH_USERS ?? '1500');
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? '10');
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? '1');
 
 /** CPU ms of each thread of `pid` by name: /proc/PID/task/TID/schedstat counts nanoseconds (stat's 1/100 s ticks are too coarse for idle work). */
 function threadsOf(pid: number): Map<string, number> {
@@ -61,6 +64,9 @@ interface Server {
   threadMs: Map<string, number>;
   /** ms per sign-in + change, measured rounds only. */
   latencies: number[];
+  /** Changes per second and CPU ms per change of each measured round, in order (paired with the other server's by round). */
+  rates: number[];
+  roundCpu: number[];
   /** The first sign-in + change after the server started (cold JIT, pools, dictionaries). */
   firstMs: number;
   /** Bytes the server process wrote (write syscalls to files and sockets; to storage), measured rounds only. */
@@ -80,42 +86,54 @@ async function startServer(name: string, root: string, slapd: Slapd, users: stri
   const nodeArgs = [process.env.BENCH_NODE_ARGS, name === 'B' ? process.env.BENCH_NODE_ARGS_B : undefined].join(' ').split(' ').filter(Boolean);
   const { child, url } = await startOurServer({ root, slapd, dataDir, groupsFrom: 'memberOf', nodeArgs });
   child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-  return { name, child, url, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), users, passwords: new Map(users.map((u) => [u, initialPassword(u)])), next: 0, serial: 0, cpuMs: 0, changes: 0, idleMsPerSecond: 0, idleThreads: '', threadMs: new Map(), latencies: [], firstMs: 0, wroteBytes: 0, storageBytes: 0 };
+  return { name, child, url, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), users, passwords: new Map(users.map((u) => [u, initialPassword(u)])), next: 0, serial: 0, cpuMs: 0, changes: 0, idleMsPerSecond: 0, idleThreads: '', threadMs: new Map(), latencies: [], rates: [], roundCpu: [], firstMs: 0, wroteBytes: 0, storageBytes: 0 };
 }
 
-async function change(s: Server): Promise<void> {
+async function change(s: Server, agent = s.agent): Promise<void> {
   const uid = s.users[s.next++ % s.users.length]!;
   const next = `Vx${++s.serial}-Harbor-Kite-${(s.serial * 7919) % 10007}!`;
-  await signInAndChange(s.agent, s.url, uid, s.passwords.get(uid)!, next);
+  await signInAndChange(agent, s.url, uid, s.passwords.get(uid)!, next);
   s.passwords.set(uid, next);
 }
 
-/** Sequential changes for `seconds`; adds to the server's CPU and change counts. */
+/** Changes for `seconds`, BENCH_CONCURRENCY at a time (each client its own connection); adds to the server's CPU and change counts. */
 async function drive(s: Server, seconds: number, count = true): Promise<void> {
   const t0 = threadsOf(s.child.pid!);
   const io0 = ioOf(s.child.pid!);
-  const end = performance.now() + seconds * 1000;
+  const started0 = performance.now();
+  const end = started0 + seconds * 1000;
   const latencies: number[] = [];
-  while (performance.now() < end) {
-    const started = performance.now();
-    await change(s);
-    latencies.push(performance.now() - started);
-  }
+  const client = async (agent: http.Agent) => {
+    while (performance.now() < end) {
+      const started = performance.now();
+      await change(s, agent);
+      latencies.push(performance.now() - started);
+    }
+  };
+  const agents = Array.from({ length: CONCURRENCY }, (_, i) => (i === 0 ? s.agent : new http.Agent({ keepAlive: true, maxSockets: 1 })));
+  await Promise.all(agents.map(client));
+  const elapsed = performance.now() - started0;
+  for (const agent of agents.slice(1)) agent.destroy();
   if (!count) return;
+  s.rates.push((latencies.length / elapsed) * 1000);
   const io1 = ioOf(s.child.pid!);
   s.wroteBytes += io1.wrote - io0.wrote;
   s.storageBytes += io1.storage - io0.storage;
   s.latencies.push(...latencies);
   const n = latencies.length;
+  let round = 0;
   for (const [name, ms] of threadsOf(s.child.pid!)) {
     const used = ms - (t0.get(name) ?? 0);
-    s.cpuMs += used;
+    round += used;
     s.threadMs.set(name, (s.threadMs.get(name) ?? 0) + used);
   }
+  s.cpuMs += round;
+  s.roundCpu.push(round / n);
   s.changes += n;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1] ?? NaN;
 
 async function main(): Promise<void> {
   const slapd = await startSlapd({ memberOf: true });
@@ -146,16 +164,19 @@ async function main(): Promise<void> {
       for (const s of round % 2 ? [...servers].reverse() : servers) await drive(s, SECONDS);
       process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
     }
-    console.log(`\nSequential sign-in + change on slapd (memberOf), ${ROUNDS} rounds of ${SECONDS} s per server; CPU from /proc/PID/task/*/schedstat (all threads)`);
+    const how = CONCURRENCY === 1 ? 'Sequential' : `${CONCURRENCY} concurrent clients'`;
+    console.log(`\n${how} sign-in + change on slapd (memberOf), ${ROUNDS} rounds of ${SECONDS} s per server; CPU from /proc/PID/task/*/schedstat (all threads)`);
     for (const s of servers) {
       const perChange = s.cpuMs / s.changes;
-      console.log(`${s.name === 'A' ? ROOT : path.resolve(rootB!)}: ${perChange.toFixed(3)} ms CPU per change (${s.changes} changes, ${(s.changes / (ROUNDS * SECONDS)).toFixed(0)}/s); idle ${s.idleMsPerSecond.toFixed(2)} ms CPU per second (${s.idleThreads})`);
+      console.log(`${s.name === 'A' ? ROOT : path.resolve(rootB!)}: ${perChange.toFixed(3)} ms CPU per change (${s.changes} changes, ${median(s.rates).toFixed(0)}/s median of rounds); idle ${s.idleMsPerSecond.toFixed(2)} ms CPU per second (${s.idleThreads})`);
       const threads = [...s.threadMs].map(([name, ms]) => [name.replace(/ \d+$/, ''), (ms / s.changes) * 1000] as const).filter(([, us]) => us >= 1);
       const sorted = [...s.latencies].sort((a, b) => a - b);
       const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))]!.toFixed(2);
       console.log(`  latency ms: first change after start ${s.firstMs.toFixed(1)}, then p50 ${q(0.5)}, p99 ${q(0.99)}, p99.9 ${q(0.999)}, max ${q(1)}; written per change: ${(s.wroteBytes / s.changes / 1024).toFixed(1)} KiB by syscalls (files and sockets), ${(s.storageBytes / s.changes / 1024).toFixed(1)} KiB to storage`);
       console.log(`  by thread, µs per change: ${threads.sort((a, b) => b[1] - a[1]).map(([name, us]) => `${name} ${us.toFixed(0)}`).join(', ')}`);
     }
+    const [a, b] = servers;
+    if (a && b) console.log(`B ÷ A, median of the rounds' ratios (each round's pair run back to back): changes/s ${median(b.rates.map((r, i) => r / a.rates[i]!)).toFixed(3)}, CPU per change ${median(b.roundCpu.map((c, i) => c / a.roundCpu[i]!)).toFixed(3)}`);
   } finally {
     for (const s of servers) {
       s.agent.destroy();
