@@ -106,9 +106,15 @@ describe('directory values', () => {
     expect(firstRdnValue('cn=Smith\\, John,ou=p')).toBe('Smith, John');
     expect(looksLikeDn('cn=admins,dc=x')).toBe(true);
     expect(looksLikeDn('sspr-admins')).toBe(false);
-    const a = new Attrs({ dn: 'uid=a', Mail: ['a@x'], empty: [] });
+    const a = new Attrs({ dn: 'uid=a', Mail: ['a@x', 'b@x'], empty: [], blank: [''], single: 'one', photo: [Buffer.from('日本')] });
     expect(a.first('mail')).toBe('a@x');
+    expect(a.all('MAIL')).toEqual(['a@x', 'b@x']);
     expect(a.first('empty')).toBeNull();
+    expect(a.first('blank')).toBeNull();
+    expect(a.first('single')).toBe('one');
+    expect(a.first('photo')).toBe('日本');
+    expect(a.first('missing')).toBeNull();
+    expect([a.has('mail'), a.has('single'), a.has('blank'), a.has('empty'), a.has('missing')]).toEqual([true, true, true, false, false]);
     expect(flavourOf(new Attrs({ dn: '', supportedCapabilities: ['1.2.840.113556.1.4.800'] }))).toBe('activedirectory');
     expect(flavourOf(new Attrs({ dn: '', objectClass: ['OpenLDAProotDSE'] }))).toBe('openldap');
   });

@@ -24,8 +24,11 @@ export class Attrs {
   }
 
   first(name: string): string | null {
-    const v = this.all(name)[0];
-    return v === undefined || v === '' ? null : v;
+    // Read in place: a user's look-up asks for a dozen attributes, each once.
+    const v = this.map.get(name.toLowerCase());
+    const x = Array.isArray(v) ? v[0] : v;
+    const text = x === undefined ? undefined : Buffer.isBuffer(x) ? x.toString('utf8') : x;
+    return text === undefined || text === '' ? null : text;
   }
 
   buffer(name: string): Buffer | null {
@@ -36,7 +39,8 @@ export class Attrs {
   }
 
   has(name: string): boolean {
-    return this.all(name).length > 0;
+    const v = this.map.get(name.toLowerCase());
+    return v !== undefined && (!Array.isArray(v) || v.length > 0);
   }
 }
 
