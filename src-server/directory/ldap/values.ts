@@ -6,6 +6,8 @@ import type { Entry } from 'ldapts';
  * GeneralizedTime (OpenLDAP), Windows FILETIME and GUIDs (Active Directory), E.164 phones.
  */
 
+const asText = (x: string | Buffer): string => (Buffer.isBuffer(x) ? x.toString('utf8') : x);
+
 /** Attribute names come back in the server's spelling; look them up case-insensitively. */
 export class Attrs {
   private readonly map = new Map<string, Entry[string]>();
@@ -19,23 +21,25 @@ export class Attrs {
   all(name: string): string[] {
     const v = this.map.get(name.toLowerCase());
     if (v === undefined) return [];
-    const list = Array.isArray(v) ? v : [v];
-    return list.map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : x));
+    return (Array.isArray(v) ? v : [v]).map(asText);
   }
 
   first(name: string): string | null {
     // Read in place: a user's look-up asks for a dozen attributes, each once.
-    const v = this.map.get(name.toLowerCase());
-    const x = Array.isArray(v) ? v[0] : v;
-    const text = x === undefined ? undefined : Buffer.isBuffer(x) ? x.toString('utf8') : x;
+    const x = this.firstValue(name);
+    const text = x === undefined ? undefined : asText(x);
     return text === undefined || text === '' ? null : text;
   }
 
   buffer(name: string): Buffer | null {
-    const v = this.map.get(name.toLowerCase());
-    const x = Array.isArray(v) ? v[0] : v;
+    const x = this.firstValue(name);
     if (x === undefined) return null;
     return Buffer.isBuffer(x) ? x : Buffer.from(x, 'utf8');
+  }
+
+  private firstValue(name: string): string | Buffer | undefined {
+    const v = this.map.get(name.toLowerCase());
+    return Array.isArray(v) ? v[0] : v;
   }
 
   has(name: string): boolean {
