@@ -152,6 +152,9 @@ export class GroupCommitDriver implements Driver {
   /** Undoes this unit only; the batch goes on with the others'. */
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const unit = connection as Unit;
+    // Its commit failed (Kysely rolls back then): its work went with its batch, and the
+    // connection may be inside another unit's savepoint by now, which is not this one's to undo.
+    if (unit.finished) return;
     try {
       this.assertBatchAlive(unit);
       this.exec(`rollback to ${UNIT_SAVEPOINT}`);

@@ -132,6 +132,25 @@ describe('group commit (SQLite)', () => {
     await put('after-loss');
     expect(committed('after-loss')).toBeDefined();
   });
+  it("a transaction lost with its shared commit does not undo the next unit's work when it is rolled back", async () => {
+    // Kysely rolls a transaction back when its commit fails, which here comes late: the
+    // connection may by then be inside another unit's transaction, which must keep its writes.
+    const lost = store.db.transaction().execute(async (trx) => {
+      await trx.insertInto('settings').values({ key: 'lost-a', value: 'x', updated_at: 0 }).execute();
+    });
+    const dropper = sql`rollback`.execute(store.db);
+    const next = store.db.transaction().execute(async (trx) => {
+      await trx.insertInto('settings').values({ key: 'next-1', value: 'x', updated_at: 0 }).execute();
+      await new Promise((turn) => setTimeout(turn, 5));
+      await trx.insertInto('settings').values({ key: 'next-2', value: 'x', updated_at: 0 }).execute();
+    });
+    const [r1, , r3] = await Promise.allSettled([lost, dropper, next]);
+    expect(r1.status).toBe('rejected');
+    expect(r3.status).toBe('fulfilled');
+    expect(committed('lost-a')).toBeUndefined();
+    expect(committed('next-1')?.value).toBe('x');
+    expect(committed('next-2')?.value).toBe('x');
+  });
 });
 
 describe('WAL checkpoints (SQLite)', () => {
