@@ -199,7 +199,7 @@ export async function createServer(config: ServerConfig, overrides: ServerOverri
   const meStatus = new MeStatusFlow({ clock, directory, methodStore, policyStore, registrationStore });
   // A claim outlives any one hand-over (its SMTP deadline) a few times over.
   const notices = new NoticeOutbox({ noticeStore: new NoticeStore(db), clock, secretBox, mailer, log, claimMs: 3 * config.smtpTimeoutMs });
-  const passwordWrites = new PasswordWrites({ auditLog, clock, db, directory, notices, secretBox, throttles, intents: new PasswordWriteIntents(db), settleMs: config.resetClaimMs });
+  const passwordWrites = new PasswordWrites({ auditLog, clock, db, directory, notices, secretBox, throttles, intents: new PasswordWriteIntents(db), settleMs: config.resetClaimMs, answerOnceApplied: store.dialect === 'sqlite', log });
   const adminUsers = new AdminUsers({ auditLog, clock, db, directory, methodStore, passwordWrites, policyStore, registrationStore, throttles });
   const activitySummary = new ActivitySummary(auditEvents, clock);
   const coverage = new CoverageTracker({ clock, coverageFingerprint: new CoverageFingerprint(db), directory, methodStore, policyStore });

@@ -7,6 +7,7 @@ import type { MailMessage } from '../notify/mailer.js';
 import type { ClaimedNotices, NoticeOutbox } from '../notify/notice-outbox.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Db } from '../store/db.js';
+import type { Log } from '../log.js';
 import { newId } from '../security/tokens.js';
 import type { PasswordWriteIntent, PasswordWriteIntents } from '../store/password-write-intents.js';
 import type { Database } from '../store/schema.js';
@@ -61,6 +62,14 @@ interface PasswordWriteDependencies {
   intents: PasswordWriteIntents;
   /** How long a request settles its own intent before reconciliation may (SSPR_RESET_CLAIM_MS). */
   settleMs: number;
+  /**
+   * Every later request reads a transaction's writes before they are committed (SQLite's one
+   * group-committing connection): a write through an intent may then answer once its completion
+   * is applied, not committed (see `writeWithIntent`). Off, every answer waits for the commit.
+   */
+  answerOnceApplied?: boolean;
+  /** Told of a completion whose commit failed after its write was answered (its intent settles it). */
+  log?: Log;
 }
 
 /**
@@ -93,11 +102,16 @@ export class PasswordWrites {
       queued = await this.complete(trx, completes);
     };
     let written: PasswordWriteResult;
+    let committed: Promise<unknown> | null = null;
     if (how.kind === 'change' && directory.changePasswordWith) written = await directory.changePasswordWith(user, how.currentPassword, newPassword, complete);
     else if (how.kind === 'reset' && directory.resetPasswordWith) written = await directory.resetPasswordWith(user, newPassword, { unlock: how.unlock, mustChange: how.mustChange }, complete);
-    else written = await this.writeWithIntent(user, newPassword, how, completes, complete);
-    // Committed by now: the notices queued with the completion go to the relay.
-    if (written.ok && queued) this.deps.notices.sendClaimed(queued);
+    else ({ written, committed } = await this.writeWithIntent(user, newPassword, how, completes, complete));
+    // The notices queued with the completion go to the relay once it is committed.
+    const notices = queued;
+    if (written.ok && notices) {
+      if (committed) committed.then(() => this.deps.notices.sendClaimed(notices), () => {});
+      else this.deps.notices.sendClaimed(notices);
+    }
     return written;
   }
 
@@ -115,12 +129,13 @@ export class PasswordWrites {
     completion: WriteCompletion,
     /** `write`'s completion step, the same whichever way the password is written. */
     complete: (trx: Transaction<Database>) => Promise<void>,
-  ): Promise<PasswordWriteResult> {
+  ): Promise<{ written: PasswordWriteResult; committed: Promise<unknown> | null }> {
     const { db, directory, intents } = this.deps;
     // A change commits its intent while the directory checks the current password (or did so
     // while the account was looked up): the directory awaits it before it writes. A reset has
     // nothing to check first.
-    const { intent, recording } = (how.kind === 'change' && how.prepared) || this.prepare(user, completion);
+    const prepared = (how.kind === 'change' && how.prepared) || this.prepare(user, completion);
+    const { intent, recording } = prepared;
     const now = intent.createdAt;
     const recorded = async () => {
       const failed = await recording;
@@ -135,19 +150,32 @@ export class PasswordWrites {
       if (await recording) throw err;
       // The write may still have landed: ask the directory before telling the caller it failed.
       // Not seen yet, the intent stays open: a write held back can land later (reconciled then).
-      if ((await this.reconcile(intent, { dropIfNotApplied: false }).catch(() => 'open' as const)) === 'completed') return { ok: true, changedAt: new Date(now) };
+      if ((await this.reconcile(intent, { dropIfNotApplied: false }).catch(() => 'open' as const)) === 'completed') return { written: { ok: true, changedAt: new Date(now) }, committed: null };
       throw err;
     }
     if (!written.ok) {
       // Refused before writing (a wrong current password, say): the intent may still be committing.
       if (!(await recording)) await intents.drop(db, intent.id);
-      return written;
+      return { written, committed: null };
     }
-    await db.transaction().execute(async (trx) => {
-      if (!(await intents.drop(trx, intent.id))) return;
-      await complete(trx);
+    let applied!: () => void;
+    const isApplied = new Promise<void>((resolve) => (applied = resolve));
+    const committed = db.transaction().execute(async (trx) => {
+      if (await intents.drop(trx, intent.id)) await complete(trx);
+      applied();
     });
-    return written;
+    // The intent, committed before the write, settles the completion if its commit is lost
+    // (a crash, the store failing): it is reconciled from the directory's password-changed
+    // stamp, which it needs for that (no stamp before, no early answer). Until the commit,
+    // every later request reads the completion (the old sign-ins already ended), so the
+    // answer need not wait for it (issue 12).
+    if (!this.deps.answerOnceApplied || !prepared.account.password.lastChangedAt) {
+      await committed;
+      return { written, committed: null };
+    }
+    await Promise.race([isApplied, committed]);
+    committed.catch((e: unknown) => this.deps.log?.warn({ err: (e as Error).message, intent: intent.id }, 'password write answered; its completion did not commit, the reconciliation completes it'));
+    return { written, committed };
   }
 
   /**

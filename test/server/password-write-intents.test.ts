@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryUnavailableError } from '../../src-server/directory/directory.js';
 import { startLostAnswerServer, type LostAnswerDirectory } from '../helpers/lost-answer-directory.js';
@@ -93,6 +94,41 @@ describe('R42: a change or an administrator reset whose directory answer is lost
     expect(JSON.parse(audit[0]!.detail!)).toEqual({ reconciled: true });
     expect((await t.api('POST', '/auth/refresh', { body: { refreshToken: s.refresh } })).status).toBe(401);
     await t.smtp.waitFor('chg-down@corp.example', (m) => /changed/i.test(m.subject ?? ''));
+    expect(await openIntents()).toEqual([]);
+  });
+
+  it('POST /me/password answers once its completion is applied; a commit lost after that leaves the intent, which completes it (issue 12)', async () => {
+    const s = await signedIn('chg-commit-lost');
+    const audit = t.server.services.audit;
+    const write = audit.write;
+    let lost: Promise<unknown> | null = null;
+    // Scheduled while the completion runs, so it comes before the completion's commit: a
+    // rollback behind the store's back stands for that commit failing (I/O error, crash).
+    audit.write = function (this: typeof audit, conn, entry) {
+      if (entry.type === 'password.change' && entry.user === 'chg-commit-lost') lost ??= new Promise((done) => setImmediate(() => sql`rollback`.execute(t.server.services.db).then(done, done)));
+      return write.call(this, conn, entry);
+    };
+    let r: Awaited<ReturnType<typeof t.api>>;
+    try {
+      r = await t.api('POST', '/me/password', { token: s.access, body: { currentPassword: PW, newPassword: NEW } });
+    } finally {
+      audit.write = write;
+    }
+    // Answered before the commit: waiting for it, the change would have failed with it.
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(lost).not.toBeNull();
+    await lost;
+    // The store finds its transaction gone when it comes to commit it.
+    await new Promise((turn) => setImmediate(turn));
+    expect(await auditOf('chg-commit-lost', 'password.change')).toHaveLength(0);
+    expect(await openIntents()).toHaveLength(1);
+    t.clock.advance(t.config.resetClaimMs + 1);
+    expect(await t.server.services.passwordWrites.reconcileOpenIntents()).toEqual({ completed: 1, notApplied: 0, open: 0 });
+    const events = await auditOf('chg-commit-lost', 'password.change');
+    expect(events).toHaveLength(1);
+    expect(JSON.parse(events[0]!.detail!)).toEqual({ reconciled: true });
+    expect((await t.api('POST', '/auth/refresh', { body: { refreshToken: s.refresh } })).status).toBe(401);
+    await t.smtp.waitFor('chg-commit-lost@corp.example', (m) => /changed/i.test(m.subject ?? ''));
     expect(await openIntents()).toEqual([]);
   });
 
