@@ -64,8 +64,9 @@ interface PasswordWriteDependencies {
   settleMs: number;
   /**
    * Every later request reads a transaction's writes before they are committed (SQLite's one
-   * group-committing connection): a write through an intent may then answer once its completion
-   * is applied, not committed (see `writeWithIntent`). Off, every answer waits for the commit.
+   * group-committing connection): a change through an intent may then answer once its
+   * completion is applied, not committed (see `writeWithIntent`). Off, every answer waits for
+   * the commit.
    */
   answerOnceApplied?: boolean;
   /** Told of a completion whose commit failed after its write was answered (its intent settles it). */
@@ -164,12 +165,14 @@ export class PasswordWrites {
       if (await intents.drop(trx, intent.id)) await complete(trx);
       applied();
     });
-    // The intent, committed before the write, settles the completion if its commit is lost
-    // (a crash, the store failing): it is reconciled from the directory's password-changed
-    // stamp, which it needs for that (no stamp before, no early answer). Until the commit,
-    // every later request reads the completion (the old sign-ins already ended), so the
-    // answer need not wait for it (issue 12).
-    if (!this.deps.answerOnceApplied || !prepared.account.password.lastChangedAt) {
+    // A user's change: the intent, committed before the write, settles the completion if its
+    // commit is lost (a crash, the store failing), reconciled from the directory's
+    // password-changed stamp, which a change moves on (no stamp before, no early answer).
+    // Until the commit, every later request reads the completion (the old sign-ins already
+    // ended), so the answer need not wait for it (issue 12). A reset waits: one that makes
+    // the user change at next logon leaves Active Directory's pwdLastSet at 0, which tells
+    // the reconciliation nothing.
+    if (!this.deps.answerOnceApplied || how.kind !== 'change' || !prepared.account.password.lastChangedAt) {
       await committed;
       return { written, committed: null };
     }
