@@ -198,7 +198,9 @@ describe('SSPR on OpenLDAP through the HTTP API', () => {
       const slow = await t.api('POST', '/reset/session/password', { token, body: { newPassword: 'Lunar-Bramble-Kettle-88', unlockAccount: true } });
       expect(slow.status).toBe(503);
       expect(slow.body.code).toBe('directory_unavailable');
-      expect(Date.now() - started).toBeLessThan(1500 + 1500);
+      // At most two deadlines: the write's, then the look-up that asks whether it landed anyway
+      // (usually the second fails at once: 1.5 s in all); a busy machine adds the slack.
+      expect(Date.now() - started).toBeLessThan(2 * 1500 + 1000);
     } finally {
       slapd.resume();
     }
